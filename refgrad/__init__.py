@@ -1,0 +1,38 @@
+"""refgrad: a NumPy reference implementation of PyTorch's training stack.
+
+Names, signatures and semantics follow torch: ``import refgrad as torch`` reads the same for the ops it
+covers. NumPy is the only dependency.
+"""
+from . import dtypes as _dtypes
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+                       ones_like, tensor, zeros, zeros_like)
+from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
+                     int32, int64, long, promote_types, set_default_dtype, uint8)
+from .random import Generator, initial_seed, manual_seed, rand, rand_like, randint, randn, randn_like, randperm
+from .tensor import Tensor
+
+from . import autograd, ops  # noqa: E402
+from . import _tensor_methods  # noqa: E402
+
+globals().update(ops.public_functions())
+_tensor_methods.bind()
+
+from . import func, linalg, nn  # noqa: E402
+
+is_tensor = lambda obj: isinstance(obj, Tensor)  # noqa: E731
+
+
+def result_type(tensor1, tensor2):
+    return _dtypes.result_type(tensor1, tensor2)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.dtype.kind == "f"
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+__version__ = "0.1.0"

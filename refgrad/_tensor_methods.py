@@ -1,0 +1,58 @@
+"""Binds ops onto Tensor as methods and operators: the one table that says which op ``x.f()`` / ``x + y`` is."""
+from __future__ import annotations
+
+from . import ops
+from .ops.common import cast
+from .tensor import Tensor
+
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _inplace(fn):
+    return lambda self, *args, **kwargs: self._inplace(fn, *args, **kwargs)
+
+
+def bind() -> None:
+    ns = ops.public_functions()
+    # x.f(...) is refgrad.f(x, ...) for every public op whose first argument is a tensor
+    for name in ops.TENSOR_METHODS:
+        setattr(Tensor, name, ns[name])
+    # in-place variants, refused where a graph is recorded (see Tensor._check_inplace)
+    for name in ops.INPLACE_METHODS:
+        setattr(Tensor, name + "_", _inplace(ns[name]))
+    operators = {
+        "add": "add", "sub": "sub", "mul": "mul", "truediv": "true_divide", "floordiv": "floor_divide",
+        "mod": "remainder", "pow": "pow", "matmul": "matmul", "and": "logical_and", "or": "logical_or",
+        "xor": "logical_xor",
+    }
+    for op, name in operators.items():
+        if name in ns:
+            setattr(Tensor, f"__{op}__", ns[name])
+            setattr(Tensor, f"__r{op}__", _reflected(ns[name]))
+            setattr(Tensor, f"__i{op}__", _inplace(ns[name]))
+    for op, name in {"neg": "neg", "abs": "abs", "invert": "logical_not", "getitem": "getitem",
+                     "eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
+        if name in ns:
+            setattr(Tensor, f"__{op}__", ns[name])
+    Tensor.__pos__ = lambda self: self
+    # dtype conversions
+    Tensor.to = lambda self, *args, dtype=None, **kw: cast(self, _to_dtype_arg(args, dtype, self))
+    Tensor.type = lambda self, dtype=None: str(self.dtype) if dtype is None else cast(self, dtype)
+    Tensor.type_as = lambda self, other: cast(self, other.dtype)
+    for method, dt in {"float": "float32", "double": "float64", "half": "float16", "long": "int64",
+                       "int": "int32", "bool": "bool"}.items():
+        setattr(Tensor, method, (lambda d: lambda self: cast(self, d))(dt))
+    Tensor.T = property(lambda self: ns["permute"](self, tuple(range(self.ndim - 1, -1, -1))))
+    Tensor.mT = property(lambda self: ns["transpose"](self, -2, -1))
+
+
+def _to_dtype_arg(args, dtype, tensor):
+    """x.to(dtype), x.to(other_tensor), x.to('cpu'), x.to('cpu', dtype)."""
+    for a in args:
+        if isinstance(a, Tensor):
+            return a.dtype
+        if a not in ("cpu", None) and not (isinstance(a, str) and a.startswith("cpu")):
+            dtype = a
+    return tensor.dtype if dtype is None else dtype

@@ -1,0 +1,124 @@
+"""Reverse mode: walk the graph from the outputs in reverse topological order, summing over fan-out.
+
+The whole backward pass is ``_backpropagate``; everything else checks arguments the way torch does.
+"""
+from __future__ import annotations
+
+from .grad_mode import set_grad_enabled
+
+
+def _topological_order(roots):
+    """Tensors reachable from roots through requires_grad edges, each after every tensor that uses it."""
+    order, seen, stack = [], set(), [(r, False) for r in roots]
+    while stack:
+        t, children_done = stack.pop()
+        if children_done:
+            order.append(t)
+        elif id(t) not in seen:
+            seen.add(id(t))
+            stack.append((t, True))
+            if t.grad_fn is not None:
+                stack.extend((p, False) for p in t.grad_fn.inputs if p.requires_grad and id(p) not in seen)
+    return reversed(order)
+
+
+def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
+    """Push gradients from roots to leaves. With ``capture`` (a dict id -> None), collect the gradients
+    of those tensors instead of accumulating into ``.grad`` (that is autograd.grad)."""
+    from ..ops.shape import sum_to
+
+    pending = {}
+    for r, g in zip(roots, root_grads):
+        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+    with set_grad_enabled(create_graph):  # vjps are refgrad ops: recorded only for double backward
+        for t in _topological_order(roots):
+            g = pending.pop(id(t), None)
+            if g is None:
+                continue
+            for hook in t._hooks:
+                new = hook(g)
+                g = g if new is None else new
+            if capture is not None:
+                if id(t) in capture:
+                    capture[id(t)] = g
+            elif t.grad_fn is None or t._retains_grad:
+                t.grad = g if t.grad is None else t.grad + g
+            node = t.grad_fn
+            if node is None:
+                continue
+            for inp, gi in zip(node.inputs, node.vjp(g)):
+                if gi is not None and inp.requires_grad:
+                    gi = sum_to(gi, inp.shape)  # undo broadcasting, once, for every op
+                    pending[id(inp)] = pending[id(inp)] + gi if id(inp) in pending else gi
+            if not retain_graph:
+                node.release()
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _root_grads(outputs, grad_outputs):
+    from ..creation import ones_like
+    from ..tensor import Tensor
+
+    grads = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = ones_like(out)
+        elif not isinstance(g, Tensor):
+            g = Tensor(g, dtype=out.dtype)
+        if g.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] has a "
+                f"shape of {tuple(out.shape)}."
+            )
+        grads.append(g)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """torch.autograd.backward: accumulate d(tensors)/d(leaf) into every reachable leaf's ``.grad``."""
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported; use refgrad.autograd.grad")
+    _backpropagate(tensors, _root_grads(tensors, grad_tensors), retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """torch.autograd.grad: the gradients of outputs w.r.t. inputs, returned rather than accumulated."""
+    from ..creation import zeros_like
+
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)}")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
+    capture = {id(t): None for t in inputs}
+    _backpropagate(outputs, _root_grads(outputs, grad_outputs), retain_graph, create_graph, capture)
+    result = []
+    for t in inputs:
+        g = capture[id(t)]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            g = zeros_like(t) if materialize_grads else None
+        result.append(g)
+    return tuple(result)

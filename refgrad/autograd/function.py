@@ -1,0 +1,103 @@
+"""Function: the one definition of an op (forward on ndarrays, vjp and jvp in refgrad ops).
+
+    class Exp(Function):
+        def forward(ctx, x):    return np.exp(x)          # ndarrays in, ndarray out
+        def vjp(ctx, g):        return g * ctx.out         # Tensors: differentiable again
+        def jvp(ctx, dx):       return dx * ctx.out
+
+``Exp.apply(t, **params)`` runs ``forward(ctx, t_array, **params)`` (params are also set on ctx) and and, when grad mode is on and an input requires grad, links the output
+to a Node holding the ctx. ``ctx.inputs`` (the input Tensors) and ``ctx.out`` (the output Tensor) are
+set for vjp/jvp; forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
+or None) in the *output's* broadcast shape; the engine sums it back to each input's shape.
+"""
+from __future__ import annotations
+
+from .grad_mode import _state, forward_ad_disabled
+
+
+class Context:
+    """Scratch space an op's forward fills for its vjp/jvp."""
+
+    inputs: tuple
+    out: object
+
+
+class Node:
+    """The grad_fn of a Tensor: which Function made it, from which inputs, with what saved context."""
+
+    __slots__ = ("fn", "ctx", "inputs", "versions")
+
+    def __init__(self, fn, ctx, inputs):
+        self.fn, self.ctx, self.inputs = fn, ctx, inputs
+        self.versions = tuple(t._version for t in inputs)
+
+    def name(self) -> str:
+        return self.fn.__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self):
+        return tuple((t.grad_fn, 0) for t in self.inputs)
+
+    def vjp(self, grad_out):
+        if self.ctx is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors after "
+                "they have already been freed). Saved intermediate values of the graph are freed when you call "
+                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through "
+                "the graph a second time or if you need to access saved tensors after calling backward."
+            )
+        for t, v in zip(self.inputs, self.versions):
+            if t._version != v:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{t.dtype}{list(t.shape)}] is at version {t._version}; expected version {v} "
+                    f"instead (input of {self.name()})"
+                )
+        grads = self.fn.vjp(self.ctx, grad_out)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    def release(self):
+        self.ctx = None
+
+
+class Function:
+    """Base of every primitive op. Subclasses define forward, vjp and (optionally) jvp."""
+
+    @staticmethod
+    def forward(ctx, *arrays, **params):
+        raise NotImplementedError
+
+    @staticmethod
+    def vjp(ctx, grad_out):
+        raise NotImplementedError(f"{ctx.fn_name} has no vjp")
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        raise NotImplementedError(f"{ctx.fn_name} has no jvp (forward mode)")
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        from ..tensor import Tensor
+
+        ctx = Context()
+        vars(ctx).update(params, fn_name=cls.__name__)  # params are readable as ctx.<name> in vjp/jvp
+        out = Tensor(cls.forward(ctx, *(t._data for t in inputs), **params))
+        if out.dtype.kind != "f":  # integer / bool results carry no gradient
+            return out
+        if _state["grad"] and any(t.requires_grad for t in inputs):
+            ctx.inputs, ctx.out = inputs, out
+            out.grad_fn, out.requires_grad = Node(cls, ctx, inputs), True
+        if _state["forward_ad"] and any(t._tangent is not None for t in inputs):
+            ctx.inputs, ctx.out = inputs, out
+            tangents = [
+                t._tangent if t._tangent is not None else (t.new_zeros(t.shape) if t.dtype.kind == "f" else None)
+                for t in inputs
+            ]
+            with forward_ad_disabled():
+                tangent = cls.jvp(ctx, *tangents)
+                # an input's tangent may be smaller than the broadcast output: widen it here, once
+                out._tangent = tangent if tangent.shape == out.shape else tangent.expand(out.shape)
+        return out

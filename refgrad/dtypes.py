@@ -1,0 +1,112 @@
+"""dtypes, the default dtype and torch's type-promotion rules.
+
+refgrad dtypes are plain NumPy dtypes, so ``t.dtype == refgrad.float32`` and ``np.asarray(t).dtype``
+agree. Promotion follows torch (not NumPy): float32 with int64 stays float32, and a Python scalar or a
+0-d tensor only raises the *category* (bool < integer < floating) of a result, never its width.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+float16 = np.dtype(np.float16)
+int64 = np.dtype(np.int64)
+int32 = np.dtype(np.int32)
+int16 = np.dtype(np.int16)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+bool = np.dtype(np.bool_)  # noqa: A001 - torch.bool
+# torch's aliases
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+
+_default_float = float32
+
+
+def to_dtype(dtype) -> np.dtype:
+    """Accepts a refgrad/NumPy dtype, a Python type (float -> default, int -> int64, bool) or a name."""
+    if dtype is builtins.float:
+        return _default_float
+    if dtype is builtins.int:
+        return int64
+    if dtype is builtins.bool:
+        return bool
+    if type(dtype).__module__.startswith("torch"):  # a torch.dtype, e.g. torch.float64
+        dtype = str(dtype).rsplit(".", 1)[-1]
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"unknown dtype {dtype!r}") from None
+
+
+def set_default_dtype(dtype) -> None:
+    """Mirrors torch.set_default_dtype: only float32 and float64 are accepted."""
+    global _default_float
+    dtype = to_dtype(dtype)
+    if dtype not in (float32, float64):
+        raise TypeError(f"only floating-point types are supported as the default type, got {dtype}")
+    _default_float = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    return _default_float
+
+
+def is_floating_point(dtype: np.dtype) -> builtins.bool:
+    return dtype.kind == "f"
+
+
+def category(dtype: np.dtype) -> builtins.int:
+    """0 bool, 1 integer, 2 floating: the order in which torch lets a lower-priority operand promote."""
+    return 2 if dtype.kind == "f" else 0 if dtype.kind == "b" else 1
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """torch.promote_types: the higher category wins outright; within one, the wider dtype."""
+    ca, cb = category(a), category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    if ca == 1 and a.kind != b.kind:  # uint8 with a signed int: the NumPy rule is torch's here
+        return np.promote_types(a, b)
+    return a if a.itemsize >= b.itemsize else b
+
+
+def _scalar_dtype(x) -> np.dtype:
+    if isinstance(x, (builtins.bool, np.bool_)):
+        return bool
+    if isinstance(x, (builtins.int, np.integer)):
+        return int64
+    if isinstance(x, (builtins.float, np.floating)):
+        return _default_float
+    raise TypeError(f"unsupported operand type {type(x).__name__}")
+
+
+def result_type(*operands) -> np.dtype:
+    """torch.result_type over tensors and Python scalars.
+
+    Operands rank in three tiers: dimensioned tensors, 0-d tensors, Python scalars. The result's category
+    is the highest among all operands; its dtype is the promotion of the highest tier that reaches that
+    category (a scalar of that category contributes the default dtype for it).
+    """
+    tiers: list[list[np.dtype]] = [[], [], []]
+    for x in operands:
+        dt = getattr(x, "dtype", None)
+        if dt is not None and hasattr(x, "ndim"):
+            tiers[0 if x.ndim > 0 else 1].append(np.dtype(dt))
+        else:
+            tiers[2].append(_scalar_dtype(x))
+    top = max(category(d) for tier in tiers for d in tier)
+    for tier in tiers:
+        reaching = [d for d in tier if category(d) == top]
+        if reaching:
+            out = reaching[0]
+            for d in reaching[1:]:
+                out = promote_types(out, d)
+            return out
+    raise AssertionError("unreachable")

@@ -1,0 +1,2 @@
+"""refgrad.nn: mirrors torch.nn."""
+from . import functional  # noqa: F401

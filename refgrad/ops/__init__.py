@@ -1,0 +1,31 @@
+"""The op families. Each module lists its public functions in ``__all__`` and, optionally, which of them
+are Tensor methods (``TENSOR_METHODS``) and which have an in-place ``x.f_()`` form (``INPLACE_METHODS``).
+refgrad/__init__ re-exports them; _tensor_methods binds the methods."""
+from __future__ import annotations
+
+import importlib
+
+FAMILIES = (
+    "refgrad.ops.unary", "refgrad.ops.binary", "refgrad.ops.ternary", "refgrad.ops.comparison",
+    "refgrad.ops.reduction", "refgrad.ops.scan", "refgrad.ops.shape", "refgrad.ops.indexing",
+    "refgrad.ops.linalg", "refgrad.nn.functional.activation", "refgrad.nn.functional.loss",
+    "refgrad.nn.functional.padding", "refgrad.nn.functional.encoding",
+)
+
+
+def family_modules():
+    return [importlib.import_module(name) for name in FAMILIES]
+
+
+def public_functions() -> dict:
+    return {name: getattr(m, name) for m in family_modules() for name in getattr(m, "__all__", ())}
+
+
+def _collect(attr: str) -> list:
+    return [n for m in family_modules() for n in getattr(m, attr, ())]
+
+
+def __getattr__(attr):  # TENSOR_METHODS / INPLACE_METHODS, gathered lazily (families import each other)
+    if attr in ("TENSOR_METHODS", "INPLACE_METHODS"):
+        return _collect(attr)
+    raise AttributeError(attr)

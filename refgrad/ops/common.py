@@ -1,0 +1,91 @@
+"""What every op family shares: operand conversion and promotion, dim wrapping, dtype casts."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import Function
+from ..tensor import Tensor, _wrap_dim
+
+wrap_dim = _wrap_dim
+
+
+def wrap_dims(dim, ndim: int) -> tuple:
+    """dim as None (all), an int or a sequence -> sorted tuple of non-negative dims; repeats raise."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (wrap_dim(dim, ndim),)
+    dims = tuple(wrap_dim(d, ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {max(dims, key=dims.count)} appears multiple times in the list of dims")
+    return tuple(sorted(dims))
+
+
+def as_tensor_arg(x, name: str = "input") -> Tensor:
+    """Accepts a Tensor or an ndarray where torch accepts a Tensor; anything else is a TypeError."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor(x)
+    raise TypeError(f"{name} must be a Tensor, not {type(x).__name__}")
+
+
+def is_scalar(x) -> bool:
+    return isinstance(x, numbers.Number) and not isinstance(x, Tensor)
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """torch.broadcast_shapes, with torch's message naming the mismatched sizes."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        ndim = max(len(s) for s in shapes)
+        padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
+        for d in range(ndim):
+            sizes = {p[d] for p in padded} - {1}
+            if len(sizes) > 1:
+                a, b = [p[d] for p in padded if p[d] != 1][:2]
+                raise RuntimeError(
+                    f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension "
+                    f"{d} (shapes "
+                    f"{', '.join(str(list(s)) for s in shapes)})") from None
+        raise
+
+
+def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
+    """Tensors/ndarrays/Python scalars -> Tensors of torch's result dtype, checked to broadcast together.
+
+    float_only: an op that only has a floating result (div, atan2, ...) lifts integer operands to the
+    default float dtype, as torch does.
+    """
+    operands = [Tensor(x) if isinstance(x, np.ndarray) else x for x in operands]
+    for x in operands:
+        if not isinstance(x, Tensor) and not is_scalar(x):
+            raise TypeError(f"unsupported operand type {type(x).__name__}: expected a Tensor or a number")
+    dt = dtypes.result_type(*operands)
+    if float_only and dt.kind != "f":
+        dt = dtypes.get_default_dtype()
+    tensors = [cast(x, dt) if isinstance(x, Tensor) else Tensor(np.asarray(x, dt)) for x in operands]
+    broadcast_shapes(*(t.shape for t in tensors))
+    return tensors
+
+
+class Cast(Function):
+    """Tensor.to(dtype): the gradient flows back cast to the source dtype."""
+
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    def vjp(ctx, g):
+        return cast(g, ctx.inputs[0].dtype)
+
+    def jvp(ctx, dx):
+        return cast(dx, ctx.out.dtype)
+
+
+def cast(x: Tensor, dtype) -> Tensor:
+    dtype = dtypes.to_dtype(dtype)
+    return x if x.dtype == dtype else Cast.apply(x, dtype=dtype)

@@ -1,0 +1,270 @@
+"""Tensor: an ndarray plus the autograd metadata torch keeps beside it.
+
+Ops and operators are bound onto the class in ``_tensor_methods.py`` (one table); this file holds only
+what is about the tensor itself: metadata, conversion, backward entry points and in-place mutation.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes
+from .autograd import engine
+from .autograd.grad_mode import _state
+
+
+class Tensor:
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_retains_grad", "_hooks", "_tangent", "_version",
+                 "__weakref__")
+    __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data, dtype=None, requires_grad: bool = False):
+        self._data = np.asarray(data, dtype=dtype)
+        self.grad, self.grad_fn, self._retains_grad, self._hooks, self._tangent, self._version = (
+            None, None, False, (), None, 0)
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- metadata -------------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[_wrap_dim(dim, self.ndim)]
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def data(self) -> Tensor:
+        """Like torch: a tensor sharing this one's storage, outside the graph."""
+        return Tensor(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = np.asarray(value, dtype=self.dtype) if not isinstance(value, Tensor) else value._data
+
+    # ---- conversion ---------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad and _state["grad"]:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape})")
+        return bool(self._data.item())
+
+    def __index__(self):
+        if self.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+            extras.append(f"dtype=refgrad.{self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # ---- autograd -------------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point and complex dtype can require gradients (got {self.dtype})")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        return Tensor(self._data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn, self.requires_grad = None, False
+        return self
+
+    def retain_grad(self) -> None:
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """hook(grad) -> Tensor or None, run when this tensor's gradient is computed; returns a handle."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        self._hooks = self._hooks + (hook,)
+        tensor = self
+
+        class _Handle:
+            def remove(self):
+                tensor._hooks = tuple(h for h in tensor._hooks if h is not hook)
+
+        return _Handle()
+
+    # ---- new tensors like this one ----------------------------------------------------------------
+    def new_tensor(self, data, dtype=None, requires_grad=False) -> Tensor:
+        return Tensor(np.array(data, dtype=dtype or self.dtype), requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None) -> Tensor:
+        return Tensor(np.zeros(_size(size), dtype=dtype or self.dtype))
+
+    def new_ones(self, *size, dtype=None) -> Tensor:
+        return Tensor(np.ones(_size(size), dtype=dtype or self.dtype))
+
+    def new_full(self, size, fill_value, dtype=None) -> Tensor:
+        return Tensor(np.full(_size((size,)), fill_value, dtype=dtype or self.dtype))
+
+    def new_empty(self, *size, dtype=None) -> Tensor:
+        return Tensor(np.empty(_size(size), dtype=dtype or self.dtype))
+
+    # ---- in-place -------------------------------------------------------------------------------
+    def _check_inplace(self, *others) -> None:
+        if not _state["grad"]:
+            return
+        if self.requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others):
+            raise RuntimeError(
+                "refgrad does not record in-place operations in the autograd graph: use the out-of-place op "
+                "(e.g. x = x + y instead of x.add_(y)), or mutate under refgrad.no_grad()")
+
+    def _assign(self, value) -> Tensor:
+        """Writes value (broadcast, cast like torch's in-place rules) into this tensor's storage."""
+        value = np.asarray(value)
+        if dtypes.category(value.dtype) > dtypes.category(self.dtype):
+            raise RuntimeError(f"result type {value.dtype} can't be cast to the desired output type {self.dtype}")
+        try:
+            target = np.broadcast_shapes(value.shape, self.shape)
+        except ValueError:
+            target = None
+        if target != self.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(value.shape, self.shape)) if target else list(value.shape)}")
+        np.copyto(self._data, value, casting="unsafe")
+        self._version += 1
+        return self
+
+    def _inplace(self, fn, *args, **kwargs) -> Tensor:
+        """self.op_(...) == self.copy_(op(self, ...)), refused where the graph would need recording."""
+        self._check_inplace(*args, *kwargs.values())
+        from .autograd.grad_mode import no_grad
+
+        with no_grad():
+            return self._assign(fn(self, *args, **kwargs)._data)
+
+    def copy_(self, src) -> Tensor:
+        self._check_inplace(src)
+        return self._assign(src._data if isinstance(src, Tensor) else src)
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        return self._assign(np.zeros((), self.dtype))
+
+    def fill_(self, value) -> Tensor:
+        self._check_inplace(value)
+        return self._assign(value._data if isinstance(value, Tensor) else value)
+
+    def __setitem__(self, index, value) -> None:
+        from .ops.indexing import normalize_index
+
+        self._check_inplace(value)
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if dtypes.category(value.dtype) > dtypes.category(self.dtype):
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got {self.dtype} "
+                               f"for the destination and {value.dtype} for the source.")
+        self._data[normalize_index(index, self.shape)] = value
+        self._version += 1
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """A dim in [-ndim, ndim) (0-d tensors accept -1 and 0), as torch, else IndexError naming the range."""
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return int(dim) % max(ndim, 1)
+
+
+def _size(args) -> tuple:
+    """torch's size arguments: f(2, 3), f((2, 3)), f([2, 3])."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    for s in args:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(args)}")
+    return tuple(int(s) for s in args)
