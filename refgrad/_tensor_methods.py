@@ -15,10 +15,10 @@ def _inplace(fn):
 
 
 def bind() -> None:
-    ns = ops.public_functions()
+    ns = {**ops.public_functions(), **ops.tensor_methods()}
     # x.f(...) is refgrad.f(x, ...) for every public op whose first argument is a tensor
-    for name in ops.TENSOR_METHODS:
-        setattr(Tensor, name, ns[name])
+    for name, fn in ops.tensor_methods().items():
+        setattr(Tensor, name, fn)
     # in-place variants, refused where a graph is recorded (see Tensor._check_inplace)
     for name in ops.INPLACE_METHODS:
         setattr(Tensor, name + "_", _inplace(ns[name]))

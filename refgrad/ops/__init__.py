@@ -17,8 +17,28 @@ def family_modules():
     return [importlib.import_module(name) for name in FAMILIES]
 
 
+def _prefix(module) -> str:
+    """Where torch has the function: refgrad.nn.functional.* -> 'nn.functional.', refgrad.ops.* -> ''."""
+    return "nn.functional." if module.__name__.startswith("refgrad.nn.functional") else ""
+
+
 def public_functions() -> dict:
-    return {name: getattr(m, name) for m in family_modules() for name in getattr(m, "__all__", ())}
+    """The torch-level functions (torch.<name>): refgrad re-exports these at its top level."""
+    return {name: getattr(m, name) for m in family_modules() if not _prefix(m) for name in getattr(m, "__all__", ())}
+
+
+def qualified_public_functions() -> dict:
+    """Every public op under its torch name: 'exp', 'nn.functional.relu', 'Tensor.view' (method-only)."""
+    out = {}
+    for m in family_modules():
+        names = getattr(m, "__all__", ())
+        out.update({_prefix(m) + n: getattr(m, n) for n in names})
+        out.update({"Tensor." + n: getattr(m, n) for n in getattr(m, "TENSOR_METHODS", ()) if n not in names})
+    return out
+
+
+def tensor_methods() -> dict:
+    return {n: getattr(m, n) for m in family_modules() for n in getattr(m, "TENSOR_METHODS", ())}
 
 
 def _collect(attr: str) -> list:

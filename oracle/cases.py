@@ -1,0 +1,56 @@
+"""Case builders shared by the spec files: the common shapes of an op's arguments."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from . import strategies as S
+from .spec import Case
+
+
+def unary(domain: S.Domain = S.REAL, shapes=None, **kwargs):
+    """f(x, **kwargs) with x of any shape (0-d and size-0 included) drawn from domain."""
+    shapes = shapes or S.shapes()
+    return lambda dtype: shapes.flatmap(lambda s: S.arrays(dtype, s, domain)).map(lambda x: Case((x,), dict(kwargs)))
+
+
+def binary(domain_a: S.Domain = S.REAL, domain_b: S.Domain | None = None, **kwargs):
+    """f(a, b) with broadcastable shapes."""
+    domain_b = domain_b or domain_a
+
+    def cases(dtype):
+        return S.broadcastable_shapes(2).flatmap(lambda ss: st.tuples(
+            S.arrays(dtype, ss[0], domain_a), S.arrays(dtype, ss[1], domain_b))).map(
+            lambda ab: Case(ab, dict(kwargs)))
+
+    return cases
+
+
+def nary(*domains: S.Domain, **kwargs):
+    """f(x1, ..., xn) with broadcastable shapes, xi drawn from domains[i]."""
+
+    def cases(dtype):
+        return S.broadcastable_shapes(len(domains)).flatmap(lambda ss: st.tuples(
+            *[S.arrays(dtype, s, d) for s, d in zip(ss, domains)])).map(lambda xs: Case(xs, dict(kwargs)))
+
+    return cases
+
+
+def with_kwargs(base, **kwarg_strategies):
+    """Adds kwargs drawn from strategies (each a strategy, or a function of the first array's ndim)."""
+
+    def cases(dtype):
+        def add(case):
+            ndim = case.leaves()[0].ndim if case.leaves() else 0
+            drawn = {k: (v(ndim) if callable(v) and not isinstance(v, st.SearchStrategy) else v)
+                     for k, v in kwarg_strategies.items()}
+            return st.fixed_dictionaries(drawn).map(lambda kw: Case(case.args, {**case.kwargs, **kw}))
+
+        return base(dtype).flatmap(add)
+
+    return cases
+
+
+def ties(shapes=None, pool=(-1.0, 0.0, 0.5, 2.0), **kwargs):
+    """f(x) with x drawn from a few values: exact kinks and ties, for the kinks check."""
+    shapes = shapes or S.shapes()
+    return lambda dtype: shapes.flatmap(lambda s: S.with_ties(dtype, s, pool)).map(lambda x: Case((x,), dict(kwargs)))

@@ -1,0 +1,63 @@
+"""How far apart two results are: measured the same way by every check.
+
+``compare(actual, expected, rtol, atol)`` passes when, elementwise, |actual - expected| <= atol + rtol·|expected|
+and both sides agree on where they are NaN, +inf and -inf. Integer and bool results must match exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Errors:
+    max_abs_err: float
+    max_rel_err: float
+    max_ulp: float
+    n_elements: int
+    passed: bool
+    note: str = ""
+
+
+def ulp_distance(actual: np.ndarray, expected: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """|actual - expected| in units of the spacing of ``dtype`` at ``expected``."""
+    spacing = np.spacing(np.abs(expected).astype(dtype)).astype(np.float64)
+    spacing = np.where(spacing > 0, spacing, np.finfo(dtype).smallest_subnormal)
+    return np.abs(actual - expected) / spacing
+
+
+def compare(actual, expected, rtol: float, atol: float, dtype=None) -> Errors:
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    if actual.shape != expected.shape:
+        return Errors(np.inf, np.inf, np.inf, expected.size, False,
+                      f"shape mismatch: got {actual.shape}, expected {expected.shape}")
+    if expected.dtype.kind not in "fc" or actual.dtype.kind not in "fc":
+        if actual.dtype.kind != expected.dtype.kind and {actual.dtype.kind, expected.dtype.kind} != {"i", "u"}:
+            return Errors(np.inf, np.inf, np.inf, expected.size, False,
+                          f"dtype kind mismatch: got {actual.dtype}, expected {expected.dtype}")
+        diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+        worst = float(diff.max(initial=0.0))
+        return Errors(worst, worst, worst, expected.size, worst == 0.0, "" if worst == 0 else "integer mismatch")
+    dtype = np.dtype(dtype or expected.dtype)
+    a, e = actual.astype(np.float64), expected.astype(np.float64)
+    finite = np.isfinite(a) & np.isfinite(e)
+    same_nonfinite = (np.isnan(a) & np.isnan(e)) | ((a == e) & ~np.isnan(a))
+    nonfinite_ok = bool(np.all(finite | same_nonfinite))
+    a, e = a[finite], e[finite]
+    abs_err = np.abs(a - e)
+    rel_err = abs_err / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
+    rel_err = np.where(abs_err == 0, 0.0, rel_err)
+    within = bool(np.all(abs_err <= atol + rtol * np.abs(e)))
+    note = "" if nonfinite_ok else "NaN/inf pattern differs"
+    return Errors(float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)),
+                  float(ulp_distance(a, e, dtype).max(initial=0.0)), int(expected.size), within and nonfinite_ok, note)
+
+
+def compare_inner_products(a: float, b: float, scale: float, rtol: float) -> Errors:
+    """Two values of one inner product ⟨x, y⟩ computed two ways. Rounding in such a sum is bounded by
+    rtol·Σ|x_i||y_i| (``scale``), not by |⟨x, y⟩|, which cancellation can make arbitrarily small."""
+    abs_err = abs(a - b)
+    rel = abs_err / scale if scale > 0 else (0.0 if abs_err == 0 else np.inf)
+    ok = bool(np.isfinite(a) and np.isfinite(b) and abs_err <= rtol * scale) or (a == b)
+    return Errors(float(abs_err), float(rel), float(ulp_distance(np.float64(a), np.float64(b), np.float64)), 1, ok)
