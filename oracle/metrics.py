@@ -22,9 +22,10 @@ class Errors:
 
 def ulp_distance(actual: np.ndarray, expected: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """|actual - expected| in units of the spacing of ``dtype`` at ``expected``."""
-    spacing = np.spacing(np.abs(expected).astype(dtype)).astype(np.float64)
-    spacing = np.where(spacing > 0, spacing, np.finfo(dtype).smallest_subnormal)
-    return np.abs(actual - expected) / spacing
+    with np.errstate(over="ignore", invalid="ignore"):
+        spacing = np.spacing(np.abs(expected).astype(dtype)).astype(np.float64)
+        spacing = np.where(spacing > 0, spacing, np.finfo(dtype).smallest_subnormal)
+        return np.abs(actual - expected) / spacing
 
 
 def compare(actual, expected, rtol: float, atol: float, dtype=None) -> Errors:
@@ -46,7 +47,8 @@ def compare(actual, expected, rtol: float, atol: float, dtype=None) -> Errors:
     nonfinite_ok = bool(np.all(finite | same_nonfinite))
     a, e = a[finite], e[finite]
     abs_err = np.abs(a - e)
-    rel_err = abs_err / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
+    with np.errstate(over="ignore"):
+        rel_err = abs_err / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
     rel_err = np.where(abs_err == 0, 0.0, rel_err)
     within = bool(np.all(abs_err <= atol + rtol * np.abs(e)))
     note = "" if nonfinite_ok else "NaN/inf pattern differs"

@@ -71,7 +71,10 @@ def dim_sets(ndim: int) -> st.SearchStrategy:
 
 def _elements(dtype: np.dtype, domain: Domain) -> st.SearchStrategy[float]:
     width = 32 if dtype == np.float32 else 64
-    values = st.floats(domain.low, domain.high, width=width, exclude_min=True, exclude_max=True,
+    # bounds rounded inwards to the dtype so that the interval stays open and representable
+    low = float(np.nextafter(np.float32(domain.low), np.float32(np.inf))) if width == 32 else domain.low
+    high = float(np.nextafter(np.float32(domain.high), np.float32(-np.inf))) if width == 32 else domain.high
+    values = st.floats(low, high, width=width, exclude_min=True, exclude_max=True,
                        allow_nan=False, allow_subnormal=False)
     if domain.avoid:
         values = values.filter(lambda v: all(abs(v - p) >= domain.margin for p in domain.avoid))

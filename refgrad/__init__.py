@@ -11,6 +11,7 @@ from .dtypes import (bool, double, float, float16, float32, float64, get_default
                      int32, int64, long, promote_types, set_default_dtype, uint8)
 from .random import Generator, initial_seed, manual_seed, rand, rand_like, randint, randn, randn_like, randperm
 from .tensor import Tensor
+from .ops.common import broadcast_shapes
 
 from . import autograd, ops  # noqa: E402
 from . import _tensor_methods  # noqa: E402

@@ -34,7 +34,7 @@ def as_tensor_arg(x, name: str = "input") -> Tensor:
 
 
 def is_scalar(x) -> bool:
-    return isinstance(x, numbers.Number) and not isinstance(x, Tensor)
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, Tensor)
 
 
 def broadcast_shapes(*shapes) -> tuple:

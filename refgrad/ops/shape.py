@@ -138,5 +138,5 @@ def sum_to(g, shape: tuple):
     return g.sum(dim=dims, keepdim=True).reshape(shape) if dims else g.reshape(shape)
 
 
-__all__ = ["permute", "transpose", "reshape", "expand", "unsqueeze", "squeeze", "broadcast_to", "broadcast_shapes"]
+__all__ = ["permute", "transpose", "reshape", "unsqueeze", "squeeze", "broadcast_to"]
 TENSOR_METHODS = ["permute", "transpose", "reshape", "expand", "unsqueeze", "squeeze", "broadcast_to"]

@@ -29,6 +29,39 @@ class Exp(Function):
         return dx * ctx.out
 
 
+class Log(Function):
+    def forward(ctx, x):
+        return np.log(x)
+
+    def vjp(ctx, g):
+        return g / ctx.inputs[0]
+
+    def jvp(ctx, dx):
+        return dx / ctx.inputs[0]
+
+
+class Floor(Function):
+    def forward(ctx, x):
+        return np.floor(x)
+
+    def vjp(ctx, g):
+        return g * 0
+
+    def jvp(ctx, dx):
+        return dx * 0
+
+
+class Trunc(Function):
+    def forward(ctx, x):
+        return np.trunc(x)
+
+    def vjp(ctx, g):
+        return g * 0
+
+    def jvp(ctx, dx):
+        return dx * 0
+
+
 def neg(input):
     """torch.neg"""
     return Neg.apply(as_tensor_arg(input))
@@ -39,6 +72,25 @@ def exp(input):
     return Exp.apply(as_tensor_arg(input))
 
 
-__all__ = ["neg", "exp"]
+
+
+def log(input):
+    """torch.log"""
+    return Log.apply(as_tensor_arg(input))
+
+
+def floor(input):
+    """torch.floor"""
+    x = as_tensor_arg(input)
+    return x.clone() if x.dtype.kind in "iub" else Floor.apply(x)
+
+
+def trunc(input):
+    """torch.trunc"""
+    x = as_tensor_arg(input)
+    return x.clone() if x.dtype.kind in "iub" else Trunc.apply(x)
+
+
+__all__ = ["neg", "exp", "log", "floor", "trunc"]
 TENSOR_METHODS = __all__
 INPLACE_METHODS = __all__
