@@ -53,6 +53,6 @@ def _to_dtype_arg(args, dtype, tensor):
     for a in args:
         if isinstance(a, Tensor):
             return a.dtype
-        if a not in ("cpu", None) and not (isinstance(a, str) and a.startswith("cpu")):
+        elif not (a is None or isinstance(a, str) and a.startswith("cpu")):  # a device is accepted, ignored
             dtype = a
     return tensor.dtype if dtype is None else dtype

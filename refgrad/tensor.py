@@ -266,5 +266,5 @@ def _size(args) -> tuple:
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
             raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(args)}")
+            raise RuntimeError(f"Dimension size must be non-negative, got size {list(args)}")
     return tuple(int(s) for s in args)

@@ -1,0 +1,290 @@
+"""The autograd engine: graph shapes, accumulation, retain_graph, grad modes, hooks, double backward, forward
+mode, and torch's errors. Each graph is built the same way in refgrad and in torch and the results compared."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import refgrad as rg
+
+
+def _both(fn, *arrays, requires_grad=True):
+    """Runs fn(lib, *tensors) with refgrad and with torch on the same float64 leaves; returns both leaf lists."""
+    out = []
+    for lib in (rg, torch):
+        leaves = [lib.tensor(a, dtype=lib.float64, requires_grad=requires_grad) for a in arrays]
+        fn(lib, *leaves)
+        out.append(leaves)
+    return out
+
+
+def _assert_grads_match(rg_leaves, th_leaves):
+    for r, t in zip(rg_leaves, th_leaves):
+        assert (r.grad is None) == (t.grad is None)
+        if r.grad is not None:
+            np.testing.assert_allclose(r.grad.numpy(), t.grad.numpy(), rtol=1e-13, atol=0)
+
+
+RNG = np.random.default_rng(0)
+A, B = RNG.standard_normal((3, 4)), RNG.standard_normal((4,))
+
+
+def test_diamond_graph_sums_both_paths():
+    def f(lib, x):
+        y = x * 2.0
+        left, right = y.exp(), y * y  # y feeds two branches that meet again
+        (left + right).sum().backward()
+
+    _assert_grads_match(*_both(f, A))
+
+
+def test_fan_out_of_one_leaf_into_many_ops():
+    def f(lib, x, w):
+        (x * w + x - w * x * x).sum().backward()
+
+    _assert_grads_match(*_both(f, A, B))
+
+
+def test_gradients_accumulate_across_backward_calls():
+    def f(lib, x):
+        (x * x).sum().backward()
+        (x * 3.0).sum().backward()
+
+    _assert_grads_match(*_both(f, A))
+
+
+def test_retain_graph_allows_a_second_backward_and_accumulates():
+    def f(lib, x):
+        y = (x.exp() * x).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+
+    _assert_grads_match(*_both(f, A))
+
+
+def test_second_backward_through_freed_graph_raises_like_torch():
+    for lib in (rg, torch):
+        x = lib.tensor(A, requires_grad=True)
+        y = (x.exp() * x).sum()
+        y.backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            y.backward()
+
+
+def test_backward_on_non_scalar_without_gradient_raises():
+    for lib in (rg, torch):
+        y = lib.tensor(A, requires_grad=True) * 2.0
+        with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+            y.backward()
+
+
+def test_backward_with_explicit_gradient():
+    g = RNG.standard_normal((3, 4))
+
+    def f(lib, x):
+        (x * x).backward(lib.tensor(g, dtype=lib.float64))
+
+    _assert_grads_match(*_both(f, A))
+
+
+def test_backward_on_tensor_without_grad_raises():
+    for lib in (rg, torch):
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            lib.tensor(A).sum().backward()
+
+
+def test_requires_grad_on_integer_tensor_raises():
+    for lib in (rg, torch):
+        with pytest.raises(RuntimeError, match="floating point"):
+            lib.tensor([1, 2, 3], requires_grad=True)
+        with pytest.raises(RuntimeError, match="floating point"):
+            lib.tensor([1, 2, 3]).requires_grad_()
+
+
+def test_incompatible_broadcast_names_both_shapes():
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor b \(4\)"):
+        rg.ones(2, 3) + rg.ones(4)
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor b \(4\)"):
+        torch.ones(2, 3) + torch.ones(4)
+
+
+def test_no_grad_records_nothing_and_enable_grad_reenables():
+    x = rg.tensor(A, requires_grad=True)
+    with rg.no_grad():
+        y = x * 2.0
+        with rg.enable_grad():
+            z = x * 2.0
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad and z.grad_fn is not None
+    assert rg.is_grad_enabled()
+
+
+def test_no_grad_as_decorator_and_set_grad_enabled():
+    x = rg.tensor(A, requires_grad=True)
+
+    @rg.no_grad()
+    def double(t):
+        return t * 2.0
+
+    assert not double(x).requires_grad
+    with rg.set_grad_enabled(False):
+        assert not (x * 2.0).requires_grad
+    assert (x * 2.0).requires_grad
+    rg.set_grad_enabled(False)
+    assert not rg.is_grad_enabled()
+    rg.set_grad_enabled(True)
+
+
+def test_detach_cuts_the_graph():
+    def f(lib, x):
+        y = x * x
+        (y.detach() * x).sum().backward()  # only the direct x path
+
+    _assert_grads_match(*_both(f, A))
+
+
+def test_retain_grad_keeps_a_non_leaf_gradient():
+    results = []
+    for lib in (rg, torch):
+        x = lib.tensor(A, requires_grad=True)
+        y = x.exp()
+        y.retain_grad()
+        (y * y).sum().backward()
+        results.append(y.grad.numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-13)
+
+
+def test_hooks_see_and_replace_gradients():
+    seen = {}
+    for lib in (rg, torch):
+        x = lib.tensor(A, requires_grad=True)
+        y = x * 3.0
+        y.register_hook(lambda g, lib=lib: seen.update({lib.__name__: g.numpy().copy()}))  # observes only
+        x.register_hook(lambda g: g * 2.0)  # a returned tensor replaces the gradient
+        (y * y).sum().backward()
+        seen[lib.__name__ + ".x"] = x.grad.numpy()
+    np.testing.assert_allclose(seen["refgrad"], seen["torch"], rtol=1e-13)
+    np.testing.assert_allclose(seen["refgrad.x"], seen["torch.x"], rtol=1e-13)
+
+
+def test_hook_handle_removes_the_hook():
+    x = rg.tensor(A, requires_grad=True)
+    handle = x.register_hook(lambda g: g * 0.0)
+    handle.remove()
+    (x * 1.0).sum().backward()
+    assert np.all(x.grad.numpy() == 1.0)
+
+
+def test_autograd_grad_returns_without_accumulating():
+    for lib in (rg, torch):
+        x = lib.tensor(A, requires_grad=True)
+        (g,) = lib.autograd.grad((x * x).sum(), x)
+        assert x.grad is None
+        np.testing.assert_allclose(g.numpy(), 2 * A, rtol=1e-15)
+
+
+def test_autograd_grad_w_r_t_a_non_leaf():
+    out = []
+    for lib in (rg, torch):
+        x = lib.tensor(A, dtype=lib.float64, requires_grad=True)
+        y = x.exp()
+        (g,) = lib.autograd.grad((y * y * x).sum(), y)
+        out.append(g.numpy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-13)
+
+
+def test_autograd_grad_unused_input():
+    for lib in (rg, torch):
+        x, z = lib.tensor(A, requires_grad=True), lib.tensor(A, requires_grad=True)
+        with pytest.raises(RuntimeError, match="not have been used in the graph"):
+            lib.autograd.grad((x * 2.0).sum(), (x, z))
+        gx, gz = lib.autograd.grad((x * 2.0).sum(), (x, z), allow_unused=True)
+        assert gz is None
+
+
+def test_double_backward_matches_torch():
+    out = []
+    for lib in (rg, torch):
+        x = lib.tensor(A, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(B, dtype=lib.float64, requires_grad=True)
+        y = ((x * w).exp() * x).sum()
+        gx, gw = lib.autograd.grad(y, (x, w), create_graph=True)
+        hx, hw = lib.autograd.grad((gx * gx).sum() + gw.sum(), (x, w))
+        out.append((hx.numpy(), hw.numpy()))
+    for r, t in zip(*out):
+        np.testing.assert_allclose(r, t, rtol=1e-12)
+
+
+def test_backward_with_create_graph_gives_differentiable_grad():
+    out = []
+    for lib in (rg, torch):
+        x = lib.tensor(A, dtype=lib.float64, requires_grad=True)
+        (x * x * x).sum().backward(create_graph=True)
+        g = x.grad
+        assert g.requires_grad
+        (h,) = lib.autograd.grad(g.sum(), x)
+        out.append(h.numpy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-13)
+
+
+def test_forward_mode_matches_reverse_mode():
+    v = RNG.standard_normal((3, 4))
+    u = RNG.standard_normal((3, 4))
+
+    def f(x):
+        return (x * x).exp() * x
+
+    x = rg.tensor(A)
+    _, jv = rg.func.jvp(f, (x,), (rg.tensor(v),))
+    _, vjp_fn = rg.func.vjp(f, x)
+    (jtu,) = vjp_fn(rg.tensor(u))
+    np.testing.assert_allclose(float((jv.numpy() * u).sum()), float((v * jtu.numpy()).sum()), rtol=1e-12)
+    _, th_jv = torch.func.jvp(lambda t: (t * t).exp() * t, (torch.tensor(A),), (torch.tensor(v),))
+    np.testing.assert_allclose(jv.numpy(), th_jv.numpy(), rtol=1e-13)
+
+
+def test_mixed_dtype_gradients_come_back_in_each_inputs_dtype():
+    for lib in (rg, torch):
+        x = lib.ones(3, dtype=lib.float32, requires_grad=True)
+        y = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        z = x * y
+        assert z.dtype == lib.float64
+        z.sum().backward()
+        assert x.grad.dtype == lib.float32 and y.grad.dtype == lib.float64
+
+
+def test_inplace_on_a_leaf_that_requires_grad_raises():
+    for lib in (rg, torch):
+        x = lib.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            x.add_(1.0)
+        with lib.no_grad():
+            x.add_(1.0)  # the optimizer's way: allowed
+        assert float(x.sum().item()) == 6.0
+
+
+def test_modifying_a_saved_tensor_before_backward_raises():
+    for lib in (rg, torch):
+        w = lib.ones(3, requires_grad=True)
+        y = (w * w).sum()
+        with lib.no_grad():
+            w.mul_(2.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+
+
+def test_deep_chain_does_not_hit_the_recursion_limit():
+    x = rg.tensor(1.0, dtype=rg.float64, requires_grad=True)
+    y = x
+    for _ in range(5000):
+        y = y * 1.0001
+    y.backward()
+    np.testing.assert_allclose(x.grad.item(), 1.0001**5000, rtol=1e-11)  # 5000 roundings of ~1e-16 each
+
+
+def test_graph_metadata():
+    x = rg.tensor(A, requires_grad=True)
+    y = x.exp()
+    assert x.is_leaf and not y.is_leaf and y.grad_fn.name() == "ExpBackward"
+    assert y.grad_fn.next_functions[0][0] is None

@@ -1,0 +1,106 @@
+"""Tensor basics, factories, dtypes and torch's type-promotion rules, each compared with torch."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import refgrad as rg
+
+DTYPES = ["float32", "float64", "int64", "int32", "bool"]
+
+
+def _rg(name):
+    return getattr(rg, name)
+
+
+def _th(name):
+    return getattr(torch, name)
+
+
+@pytest.mark.parametrize("data", [1.5, 3, True, [1, 2], [1.0, 2], [[True, False]], np.float64(2.0),
+                                  np.arange(3, dtype=np.int32), np.ones(2, np.float64)])
+def test_tensor_infers_dtype_like_torch(data):
+    assert str(rg.tensor(data).dtype) == str(torch.tensor(data).dtype).split(".")[1]
+
+
+@pytest.mark.parametrize("a", DTYPES)
+@pytest.mark.parametrize("b", DTYPES)
+@pytest.mark.parametrize("a_dim,b_dim", [(1, 1), (1, 0), (0, 1), (0, 0)])
+def test_promotion_between_tensors(a, b, a_dim, b_dim):
+    shape = lambda d: (2,) if d else ()  # noqa: E731
+    r = rg.result_type(rg.zeros(shape(a_dim), dtype=_rg(a)), rg.zeros(shape(b_dim), dtype=_rg(b)))
+    t = torch.result_type(torch.zeros(shape(a_dim), dtype=_th(a)), torch.zeros(shape(b_dim), dtype=_th(b)))
+    assert str(r) == str(t).split(".")[1]
+
+
+@pytest.mark.parametrize("a", DTYPES)
+@pytest.mark.parametrize("scalar", [2, 2.5, True])
+def test_promotion_with_python_scalars(a, scalar):
+    r = rg.result_type(rg.zeros(2, dtype=_rg(a)), scalar)
+    t = torch.result_type(torch.zeros(2, dtype=_th(a)), scalar)
+    assert str(r) == str(t).split(".")[1]
+
+
+def test_default_dtype():
+    assert rg.get_default_dtype() == rg.float32
+    rg.set_default_dtype(rg.float64)
+    try:
+        assert rg.tensor(1.0).dtype == rg.float64 and rg.zeros(2).dtype == rg.float64
+    finally:
+        rg.set_default_dtype(rg.float32)
+    with pytest.raises(TypeError, match="floating-point"):
+        rg.set_default_dtype(rg.int64)
+
+
+@pytest.mark.parametrize("name,args,kwargs", [
+    ("zeros", (2, 3), {}), ("ones", ((2, 3),), {}), ("empty", ([0, 2],), {}), ("full", ((2,), 1.5), {}),
+    ("full", ((2,), 3), {}), ("arange", (5,), {}), ("arange", (1, 4, 0.5), {}), ("arange", (0.0, 1.0, 0.1), {}),
+    ("linspace", (0, 1, 5), {}), ("eye", (3,), {}), ("eye", (2, 3), {}), ("zeros", (2,), {"dtype": "float64"}),
+])
+def test_factories_match_torch(name, args, kwargs):
+    kw_rg = {k: _rg(v) for k, v in kwargs.items()}
+    kw_th = {k: _th(v) for k, v in kwargs.items()}
+    r, t = getattr(rg, name)(*args, **kw_rg), getattr(torch, name)(*args, **kw_th)
+    assert r.shape == tuple(t.shape) and str(r.dtype) == str(t.dtype).split(".")[1]
+    if name != "empty":
+        np.testing.assert_allclose(r.numpy(), t.numpy(), rtol=1e-6)
+
+
+def test_like_factories_and_random():
+    x = rg.ones(2, 3, dtype=rg.float64)
+    for f in (rg.zeros_like, rg.ones_like, rg.rand_like, rg.randn_like):
+        y = f(x)
+        assert y.shape == (2, 3) and y.dtype == rg.float64
+    assert rg.full_like(x, 7).numpy().tolist() == [[7.0] * 3] * 2
+    rg.manual_seed(0)
+    a = rg.rand(4)
+    rg.manual_seed(0)
+    assert np.array_equal(a.numpy(), rg.rand(4).numpy())
+    r = rg.randint(0, 5, (100,))
+    assert r.dtype == rg.int64 and 0 <= r.numpy().min() and r.numpy().max() < 5
+    assert rg.randn(3, 2).dtype == rg.float32
+
+
+def test_negative_size_raises():
+    for lib in (rg, torch):
+        with pytest.raises(RuntimeError, match="must be non-negative"):
+            lib.zeros(2, -1)
+
+
+def test_metadata_and_conversion():
+    t = rg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert t.shape == (2, 2) and t.ndim == 2 and t.dim() == 2 and t.numel() == 4 and t.size(-1) == 2
+    assert np.asarray(t).dtype == np.float32 and t.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert rg.tensor(3.5).item() == 3.5 and float(rg.tensor(2.0)) == 2.0
+    with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
+        t.item()
+    with pytest.raises(RuntimeError, match="numpy\\(\\) on Tensor that requires grad"):
+        rg.ones(2, requires_grad=True).numpy()
+    assert t.double().dtype == rg.float64 and t.long().dtype == rg.int64 and t.to(rg.float64).dtype == rg.float64
+    assert "tensor(" in repr(t)
+
+
+def test_size_out_of_range_dim():
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        rg.ones(2, 3).size(2)
