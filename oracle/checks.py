@@ -293,8 +293,9 @@ def double_backward(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Rec
         total = terms[0]
         for t in terms[1:]:
             total = total + t
-        import refgrad
         import torch
+
+        import refgrad
 
         grad = refgrad.autograd.grad if lib == "refgrad" else torch.autograd.grad
         second.append(list(grad(total, leaves, allow_unused=True)))
@@ -306,8 +307,9 @@ def double_backward(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Rec
 
 
 def _tensor_like(g, w: np.ndarray):
-    import refgrad
     import torch
+
+    import refgrad
 
     return torch.from_numpy(w) if isinstance(g, torch.Tensor) else refgrad.tensor(w)
 

@@ -7,7 +7,8 @@ h = cbrt(eps)·max(1, max|x|) so rounding error stays near eps/h ≈ 1e-11 relat
 It also reports which output elements sit near a kink (a point where f is not differentiable): there,
 one-sided differences disagree by an amount that does not shrink with the step. For smooth f the gap
 fwd(h) - bwd(h) ≈ h·f'' halves with h, and the central differences at h and h/2 agree to O(h²); a kink
-within the step breaks one or the other by a fraction of the jump in slope. Such elements are excluded from comparisons and counted, never compared silently.
+within the step breaks one or the other by a fraction of the jump in slope. Such elements are excluded from
+comparisons and counted, never compared silently.
 """
 from __future__ import annotations
 

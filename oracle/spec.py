@@ -11,8 +11,9 @@ callables default to the same dotted name on each library ("exp", "nn.functional
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

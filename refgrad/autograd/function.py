@@ -5,7 +5,8 @@
         def vjp(ctx, g):        return g * ctx.out         # Tensors: differentiable again
         def jvp(ctx, dx):       return dx * ctx.out
 
-``Exp.apply(t, **params)`` runs ``forward(ctx, t_array, **params)`` (params are also set on ctx) and and, when grad mode is on and an input requires grad, links the output
+``Exp.apply(t, **params)`` runs ``forward(ctx, t_array, **params)`` (params are also set on ctx) and,
+when grad mode is on and an input requires grad, links the output
 to a Node holding the ctx. ``ctx.inputs`` (the input Tensors) and ``ctx.out`` (the output Tensor) are
 set for vjp/jvp; forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
 or None) in the *output's* broadcast shape; the engine sums it back to each input's shape.

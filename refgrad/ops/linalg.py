@@ -36,7 +36,8 @@ def matmul(input, other):
     try:
         np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {list(a.shape)} and {list(b.shape)} do not broadcast") from None
+        raise RuntimeError(
+            f"matmul: batch dimensions of {list(a.shape)} and {list(b.shape)} do not broadcast") from None
     out = Matmul.apply(a2, b2)
     if b.ndim == 1:
         out = out.squeeze(-1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from .common import as_tensor_arg, broadcast_shapes, wrap_dim, wrap_dims
+from .common import as_tensor_arg, wrap_dim, wrap_dims
 
 
 def _shape_arg(shape) -> tuple:
