@@ -282,8 +282,9 @@ def expand(input, *sizes, **kw):
                            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
                            f"tensor ({x.ndim})")
     lead = len(sizes) - x.ndim
-    shape = []
-    for i, s in enumerate(sizes):
+    shape = list(sizes)
+    for i in reversed(range(len(sizes))):  # torch checks from the last dim
+        s = sizes[i]
         if i < lead:
             if s == -1:
                 raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
@@ -298,7 +299,7 @@ def expand(input, *sizes, **kw):
         if s < 0:
             raise RuntimeError(f"expand: invalid size {s} at dimension {i} (target sizes {list(sizes)}, tensor "
                                f"sizes {list(x.shape)})")
-        shape.append(s)
+        shape[i] = s
     return Expand.apply(x, shape=tuple(shape))
 
 
@@ -601,8 +602,8 @@ def chunk(input, chunks: int, dim: int = 0):
 def unbind(input, dim: int = 0):
     """torch.unbind: the tuple of slices along dim."""
     x = as_tensor_arg(input)
-    _no_dims(x, dim)
     d = wrap_dim(dim, x.ndim)
+    _no_dims(x, d)  # torch names the wrapped dim here
     return tuple(Select.apply(x, dim=d, index=i) for i in range(x.shape[d]))
 
 
