@@ -265,12 +265,16 @@ def test_aliasing_matches_torch(make):
 
 # ---- cat's legacy empty tensors and dtype promotion ---------------------------------------------------------
 
+def _as(L, t, name):
+    return t.type(getattr(L, name))
+
+
 CAT_CASES = [
-    ("legacy_first", lambda L, d: [Z(L, 0, dtype=d[0]), A(L, 2, 4).type(getattr(L, d[1]))], 1),
-    ("legacy_middle", lambda L, d: [A(L, 2, 4).type(getattr(L, d[0])), Z(L, 0, dtype=d[1]), A(L, 2, 3)], 1),
+    ("legacy_first", lambda L, d: [Z(L, 0, dtype=d[0]), _as(L, A(L, 2, 4), d[1])], 1),
+    ("legacy_middle", lambda L, d: [_as(L, A(L, 2, 4), d[0]), Z(L, 0, dtype=d[1]), A(L, 2, 3)], 1),
     ("legacy_only", lambda L, d: [Z(L, 0, dtype=d[0]), Z(L, 0, dtype=d[1])], 5),
-    ("promote", lambda L, d: [A(L, 2, 3).type(getattr(L, d[0])), A(L, 2, 3).type(getattr(L, d[1]))], 0),
-    ("promote_three", lambda L, d: [A(L, 1, 3).type(getattr(L, d[0])), A(L, 2, 3), A(L, 1, 3).type(getattr(L, d[1]))], 0),
+    ("promote", lambda L, d: [_as(L, A(L, 2, 3), d[0]), _as(L, A(L, 2, 3), d[1])], 0),
+    ("promote_three", lambda L, d: [_as(L, A(L, 1, 3), d[0]), A(L, 2, 3), _as(L, A(L, 1, 3), d[1])], 0),
 ]
 DTYPE_PAIRS = [("float32", "float64"), ("float64", "float32"), ("int64", "float32"), ("int32", "bool"),
                ("float32", "int64")]
