@@ -199,6 +199,12 @@ STRIDED = [  # (id, call on the library): torch and refgrad both accept (same va
     ("cat_contiguous", lambda L: L.cat([A(L, 3, 4).t(), A(L, 3, 4).t()]).view(24)),
     ("stack_contiguous", lambda L: L.stack([A(L, 3, 4).t()]).view(12)),
     ("clone_expanded_contiguous", lambda L: A(L, 1, 3).expand(2, 3).clone().view(6)),
+    ("clone_expanded_permuted", lambda L: A(L, 2, 1, 3).expand(2, 4, 3).permute(2, 1, 0).clone().view(3, 8)),
+    ("clone_expanded_permuted_back", lambda L: A(L, 2, 1, 3).expand(2, 4, 3).permute(2, 1, 0).clone()
+     .permute(2, 1, 0).view(24)),
+    ("flip_expanded_permuted_back", lambda L: A(L, 2, 1, 3).expand(2, 4, 3).permute(2, 1, 0).flip(1)
+     .permute(2, 1, 0).view(24)),
+    ("clone_narrowed_t", lambda L: A(L, 4, 6).narrow(1, 0, 3).t().clone().t().view(12)),
     ("reshape_t_copies", lambda L: A(L, 3, 4).t().reshape(12)),
     ("ravel_t", lambda L: A(L, 3, 4).t().ravel()),
     ("flatten_t", lambda L: A(L, 2, 3, 4).transpose(0, 2).flatten(1)),

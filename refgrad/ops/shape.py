@@ -58,10 +58,33 @@ def _no_dims(x: Tensor, dim: int, error=IndexError) -> None:
 
 
 def _preserve_layout(a: np.ndarray) -> np.ndarray:
-    """A copy keeping a's memory layout when a is non-overlapping and dense (torch's preserve_format),
-    else a C-contiguous copy."""
-    overlapping = any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape))
-    return np.array(a, order="C") if overlapping else a.copy(order="K")
+    """A copy of a in a's memory layout: torch's preserve_format (empty_like's infer_dense_strides). Dims are
+    ordered by |stride| (a 0 stride keeps its place, equal strides put the smaller size inside) and the
+    copy is dense in that order; a negative stride (np.flip's view) counts as its input's positive one."""
+    perm = list(range(a.ndim - 1, -1, -1))  # innermost first
+    strides = [abs(st) for st in a.strides]
+
+    def swap(d0: int, d1: int) -> int:
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return 1 if s0 > s1 else -1
+        return 1 if a.shape[d0] > a.shape[d1] else 0
+
+    for i in range(1, a.ndim):  # insertion sort, as torch
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = swap(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    outer_first = perm[::-1]
+    out = np.empty([a.shape[d] for d in outer_first], a.dtype).transpose(np.argsort(outer_first))
+    out[...] = a
+    return out
 
 
 def _c_order(a: np.ndarray) -> np.ndarray:
