@@ -9,7 +9,7 @@ from .spec import Case
 
 def unary(domain: S.Domain = S.REAL, shapes=None, **kwargs):
     """f(x, **kwargs) with x of any shape (0-d and size-0 included) drawn from domain."""
-    shapes = shapes or S.shapes()
+    shapes = shapes if shapes is not None else S.shapes()
     return lambda dtype: shapes.flatmap(lambda s: S.arrays(dtype, s, domain)).map(lambda x: Case((x,), dict(kwargs)))
 
 
@@ -52,5 +52,5 @@ def with_kwargs(base, **kwarg_strategies):
 
 def ties(shapes=None, pool=(-1.0, 0.0, 0.5, 2.0), **kwargs):
     """f(x) with x drawn from a few values: exact kinks and ties, for the kinks check."""
-    shapes = shapes or S.shapes()
+    shapes = shapes if shapes is not None else S.shapes()
     return lambda dtype: shapes.flatmap(lambda s: S.with_ties(dtype, s, pool)).map(lambda x: Case((x,), dict(kwargs)))

@@ -212,9 +212,15 @@ class Tensor:
         if target != self.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
                                f"{list(np.broadcast_shapes(value.shape, self.shape)) if target else list(value.shape)}")
+        self._check_writeable()
         np.copyto(self._data, value, casting="unsafe")
         self._version += 1
         return self
+
+    def _check_writeable(self) -> None:
+        if not self._data.flags.writeable:  # an expanded (broadcast) view: elements share memory
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
 
     def _inplace(self, fn, *args, **kwargs) -> Tensor:
         """self.op_(...) == self.copy_(op(self, ...)), refused where the graph would need recording."""
@@ -244,6 +250,7 @@ class Tensor:
         if dtypes.category(value.dtype) > dtypes.category(self.dtype):
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got {self.dtype} "
                                f"for the destination and {value.dtype} for the source.")
+        self._check_writeable()
         self._data[normalize_index(index, self.shape)] = value
         self._version += 1
 
