@@ -1,8 +1,19 @@
 """pytest plugin (registered through the pytest11 entry point): Hypothesis profiles, the Records sink, and
-``--report-dir`` to keep the Records of a run."""
+``--report-dir DIR`` to keep the Records of a run and build the error report from them.
+
+With ``--report-dir DIR`` every process (the only one, or each pytest-xdist worker) appends its Records to its
+own ``DIR/.records-<worker>.csv.part`` as they come, flushed after each check, so a crash or Ctrl-C keeps the
+rows so far. At the end of the session the controlling process merges the parts into ``DIR/records.csv``
+(rows sorted deterministically, so a parallel run's file equals a serial run's), writes ``DIR/run.json``
+(versions, Hypothesis profile, date) and builds ``DIR/summary.csv`` and ``DIR/index.html``; each file is
+written to a temporary name and moved into place. Should a run die before that, ``refgrad-report build DIR``
+builds the report from the parts it left.
+"""
 from __future__ import annotations
 
+import glob
 import os
+import time
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -18,6 +29,9 @@ settings.register_profile("dev", max_examples=25, deadline=None, print_blob=True
 settings.register_profile("thorough", max_examples=300, deadline=None, print_blob=True,
                           suppress_health_check=_SLOW_OK)
 
+PART_GLOB = ".records-*.csv.part"
+_report_key = pytest.StashKey[dict]()
+
 
 def pytest_addoption(parser):
     group = parser.getgroup("oracle")
@@ -25,9 +39,51 @@ def pytest_addoption(parser):
                     help="write the Records of this run (records.csv) and the report (summary.csv, index.html) to DIR")
 
 
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config):
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile("ci")
+    report_dir = config.getoption("report_dir")
+    if report_dir and not _is_worker(config):
+        # the controlling process, before any worker starts: parts of an earlier run in DIR must not be appended to
+        os.makedirs(report_dir, exist_ok=True)
+        for part in glob.glob(os.path.join(report_dir, PART_GLOB)):
+            os.unlink(part)
+        config.stash[_report_key] = {"dir": report_dir, "start": time.time(), "result": None}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    state = config.stash.get(_report_key, None)
+    if state is None or _is_worker(config):
+        return
+    from .records import merge_record_files
+    from .report import build, meta
+
+    report_dir = state["dir"]
+    parts = sorted(glob.glob(os.path.join(report_dir, PART_GLOB)))
+    records_csv = os.path.join(report_dir, "records.csv")
+    n = merge_record_files(parts, records_csv)
+    for part in parts:
+        os.unlink(part)
+    workers = config.getoption("numprocesses", None) if config.pluginmanager.hasplugin("xdist") else None
+    info = meta.collect(args=[str(a) for a in config.invocation_params.args], workers=workers or None,
+                        duration_s=round(time.time() - state["start"], 1), n_records=n,
+                        exit=pytest.ExitCode(exitstatus).name if int(exitstatus) else "")
+    meta.write(report_dir, info)
+    summary = build(records_csv, report_dir, meta=info, progress=False)
+    failing = int((~summary["passed"].astype(bool)).sum()) if len(summary) else 0
+    state["result"] = (f"error report: {n} records, {len(summary)} op/check/dtype rows ({failing} failing) -> "
+                       f"{os.path.join(report_dir, 'index.html')}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    state = config.stash.get(_report_key, None)
+    if state and state.get("result"):
+        terminalreporter.write_line(state["result"])
 
 
 class _Sink:
@@ -39,7 +95,7 @@ class _Sink:
         report_dir = config.getoption("report_dir")
         if report_dir:
             os.makedirs(report_dir, exist_ok=True)
-            worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            worker = config.workerinput["workerid"] if _is_worker(config) else "main"
             self.csv = CsvSink(os.path.join(report_dir, f".records-{worker}.csv.part"))
 
     def write(self, records):
