@@ -54,7 +54,7 @@ class CsvSink:
     def __init__(self, path: str):
         self.path = path
         new = not os.path.exists(path) or os.path.getsize(path) == 0
-        self._fh = open(path, "a", newline="", encoding="utf-8")
+        self._fh = open(path, "a", newline="", encoding="utf-8")  # noqa: SIM115 (open across writes; close())
         self._writer = csv.DictWriter(self._fh, fieldnames=FIELDS, lineterminator="\n")
         if new:
             self._writer.writeheader()

@@ -15,7 +15,7 @@ import sys
 import pandas as pd
 
 from . import meta as _meta
-from .aggregate import read_records, rel_err_histograms, records_frame, summarize
+from .aggregate import read_records, records_frame, rel_err_histograms, summarize
 from .render import html, write_html, write_summary_csv
 
 __all__ = ["build", "build_from_frame", "read_records", "records_frame", "summarize"]

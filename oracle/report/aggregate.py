@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd

@@ -7,7 +7,7 @@ import jinja2
 import pandas as pd
 
 from ..records import atomic_write
-from .aggregate import (BAND_LABELS, BANDS, CHECK_ORDER, HIST_LO, N_BINS, SUMMARY_COLUMNS, band, overview)
+from .aggregate import BAND_LABELS, BANDS, CHECK_ORDER, HIST_LO, N_BINS, SUMMARY_COLUMNS, band, overview
 from .template import TEMPLATE
 
 BAND_COLOURS = {"failed": "#e5484d", "tight": "#f0a33a", "low": "#e4cf4c", "ok": "#9ccf7f", "good": "#4fa85a",
@@ -147,15 +147,16 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
         title = "\n".join(x for x in (worst if len(worst) > 48 else "",
                                       f"example: {r.worst_example}" if r.worst_example and b in ("failed", "tight")
                                       else "", f"note: {r.worst_note}" if r.worst_note else "") if x)
-        rows.append(dict(
-            op=r.op, family=r.family, check=r.check, dtype=r.dtype, b=BANDS.index(b), band=b, bad=not r.passed,
-            cases=f"{r.n_cases}" + (f" ({r.n_failed}✗)" if r.n_failed else ""),
-            max_rel=fmt_err(r.max_rel_err), med_rel=fmt_err(r.median_rel_err), p99_rel=fmt_err(r.p99_rel_err),
-            max_abs=fmt_err(r.max_abs_err), max_ulp=fmt_ulp(r.max_ulp), rtol=fmt_tol(r.rtol), atol=fmt_tol(r.atol),
-            headroom=fmt_headroom(r.headroom, r.headroom_basis), hv="Infinity" if math.isinf(r.headroom) else repr(float(r.headroom)),
-            basis=f"basis: {r.headroom_basis}", max_rel_v=repr(float(r.max_rel_err)),
-            svg=hist_svg(hists.get((r.op, r.check, r.dtype), [0] * N_BINS), float(r.rtol)),
-            worst=worst, worst_title=title))
+        rows.append({
+            "op": r.op, "family": r.family, "check": r.check, "dtype": r.dtype, "b": BANDS.index(b), "band": b,
+            "bad": not r.passed, "cases": f"{r.n_cases}" + (f" ({r.n_failed}✗)" if r.n_failed else ""),
+            "max_rel": fmt_err(r.max_rel_err), "med_rel": fmt_err(r.median_rel_err),
+            "p99_rel": fmt_err(r.p99_rel_err), "max_abs": fmt_err(r.max_abs_err), "max_ulp": fmt_ulp(r.max_ulp),
+            "rtol": fmt_tol(r.rtol), "atol": fmt_tol(r.atol), "headroom": fmt_headroom(r.headroom, r.headroom_basis),
+            "hv": "Infinity" if math.isinf(r.headroom) else repr(float(r.headroom)),
+            "basis": f"basis: {r.headroom_basis}", "max_rel_v": repr(float(r.max_rel_err)),
+            "svg": hist_svg(hists.get((r.op, r.check, r.dtype), [0] * N_BINS), float(r.rtol)),
+            "worst": worst, "worst_title": title})
     columns = sorted({(r["check"], r["dtype"]) for r in rows},
                      key=lambda cd: (CHECK_ORDER.index(cd[0]) if cd[0] in CHECK_ORDER else 99, cd))
     matrix = []
@@ -164,12 +165,13 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
         cells = []
         for cd in columns:
             x = by.get(cd)
-            cells.append(None if x is None else dict(
-                band=band(x.headroom), text=fmt_short_headroom(x.headroom, x.headroom_basis),
-                title=f"headroom {fmt_headroom(x.headroom, x.headroom_basis)} · max rel err {fmt_err(x.max_rel_err)} · "
-                      f"{x.n_cases} cases" + (f" ({x.n_failed} failed)" if x.n_failed else "")))
-        matrix.append(dict(op=op, family=family, cells=cells,
-                           b=min(BANDS.index(c["band"]) for c in cells if c)))
+            cells.append(None if x is None else {
+                "band": band(x.headroom), "text": fmt_short_headroom(x.headroom, x.headroom_basis),
+                "title": f"headroom {fmt_headroom(x.headroom, x.headroom_basis)} · max rel err "
+                         f"{fmt_err(x.max_rel_err)} · {x.n_cases} cases"
+                         + (f" ({x.n_failed} failed)" if x.n_failed else "")})
+        matrix.append({"op": op, "family": family, "cells": cells,
+                       "b": min(BANDS.index(c["band"]) for c in cells if c)})
 
     def ov_rows(frame):
         out = []
@@ -181,9 +183,9 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
             out.append(o)
         return out
 
-    totals = dict(ops=s["op"].nunique(), rows=len(s), cases=int(s["n_cases"].sum()) if len(s) else 0,
-                  failed=int((~s["passed"].astype(bool)).sum()) if len(s) else 0,
-                  min_headroom=fmt_headroom(s["headroom"].min()) if len(s) else "–")
+    totals = {"ops": s["op"].nunique(), "rows": len(s), "cases": int(s["n_cases"].sum()) if len(s) else 0,
+              "failed": int((~s["passed"].astype(bool)).sum()) if len(s) else 0,
+              "min_headroom": fmt_headroom(s["headroom"].min()) if len(s) else "–"}
     return template.render(
         rows=rows, matrix=matrix, columns=columns, meta_items=_meta_items(meta), meta_note=meta.get("note", ""),
         meta_date=meta.get("date", ""), totals=totals, bands=[(b, BAND_LABELS[b]) for b in BANDS],

@@ -128,7 +128,7 @@ Headroom = how many times larger the worst error could be and still pass its tol
 
 <h2 id="ops-h">Ops at a glance <span class="mut">— least headroom per check · dtype; click an op for its rows</span></h2>
 <table class="mx" id="matrix">
-<thead><tr><th class="op">op</th><th class="op">family</th>{% for c, d in columns %}<th>{{ c|replace("_", "_​") }}<br><span class="mut">{{ d }}</span></th>{% endfor %}</tr></thead>
+<thead><tr><th class="op">op</th><th class="op">family</th>{% for c, d in columns %}<th>{{ c|replace("_", "_\u200b") }}<br><span class="mut">{{ d }}</span></th>{% endfor %}</tr></thead>
 <tbody>
 {%- for m in matrix %}
 <tr data-op="{{ m.op }}" data-f="{{ m.family }}" data-b="{{ m.b }}"><td class="op"><a>{{ m.op }}</a></td><td class="op mut">{{ m.family }}</td>
