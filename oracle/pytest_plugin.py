@@ -52,7 +52,15 @@ def pytest_configure(config):
         os.makedirs(report_dir, exist_ok=True)
         for part in glob.glob(os.path.join(report_dir, PART_GLOB)):
             os.unlink(part)
-        config.stash[_report_key] = {"dir": report_dir, "start": time.time(), "result": None}
+        config.stash[_report_key] = {"dir": os.path.abspath(report_dir), "start": time.time(), "result": None}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, on the controller: tell each worker the report folder as an absolute path."""
+    state = node.config.stash.get(_report_key, None)
+    if state is not None:
+        node.workerinput["oracle_report_dir"] = state["dir"]
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -93,6 +101,8 @@ class _Sink:
         self.memory = MemorySink()
         self.csv = None
         report_dir = config.getoption("report_dir")
+        if _is_worker(config):
+            report_dir = config.workerinput.get("oracle_report_dir", report_dir)
         if report_dir:
             os.makedirs(report_dir, exist_ok=True)
             worker = config.workerinput["workerid"] if _is_worker(config) else "main"

@@ -74,7 +74,7 @@ def records_frame(records: Iterable) -> pd.DataFrame:
     return _typed(pd.DataFrame(rows, columns=list(FIELDS)))
 
 
-def read_records(path: str, progress: bool | None = None, chunk_rows: int = 200_000) -> pd.DataFrame:
+def read_records(path: str, progress: bool | None = None, chunk_rows: int = 50_000) -> pd.DataFrame:
     """records.csv -> typed frame. Reads in chunks and, for large files (or ``progress=True``), reports its
     progress on stderr."""
     import os

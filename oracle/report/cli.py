@@ -92,6 +92,14 @@ def _fmt_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _fmt_growth(x) -> str:
+    from .render import fmt_err
+
+    if pd.isna(x):
+        return ""
+    return f"{x:.3g}x" if 1e-3 <= x < 1e3 else f"{fmt_err(x)}x"
+
+
 def cmd_diff(args) -> int:
     from .render import fmt_err, fmt_headroom
 
@@ -112,7 +120,7 @@ def cmd_diff(args) -> int:
             "status": [f"{status(a)} -> {status(b)}" for a, b in zip(d["passed_old"], d["passed_new"])],
             "max_rel_err old": [fmt_err(x) if pd.notna(x) else "" for x in d["max_rel_err_old"]],
             "new": [fmt_err(x) if pd.notna(x) else "" for x in d["max_rel_err_new"]],
-            "growth": [f"{x:.3g}x" if pd.notna(x) else "" for x in d["growth"]],
+            "growth": [_fmt_growth(x) for x in d["growth"]],
             "headroom old": [fmt_headroom(x) if pd.notna(x) else "" for x in d["headroom_old"]],
             "new ": [fmt_headroom(x) if pd.notna(x) else "" for x in d["headroom_new"]],
         })
@@ -149,6 +157,9 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"refgrad-report {args.cmd}: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `refgrad-report diff A B | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
