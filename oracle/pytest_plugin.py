@@ -12,8 +12,11 @@ builds the report from the parts it left.
 from __future__ import annotations
 
 import glob
+import importlib
 import os
+import pkgutil
 import time
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -43,9 +46,29 @@ def _is_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _import_local_packages(names=("refgrad", "oracle")) -> None:
+    """Imports every module of refgrad and oracle up front.
+
+    Hypothesis mixes constants found in the source of the *local* modules loaded so far (``sys.modules``) into
+    the values it draws. Were some of them imported lazily, mid-run, the inputs a test gets would depend on which
+    tests ran before it in the same process, and a pytest-xdist worker would generate other cases than a serial
+    run (or a ``-k`` selection other cases than the full suite). With every module loaded before the first test,
+    the cases depend only on the code."""
+    for name in names:
+        try:
+            package = importlib.import_module(name)
+            for info in pkgutil.walk_packages(package.__path__, name + "."):
+                if info.name.rsplit(".", 1)[-1] != "__main__":
+                    importlib.import_module(info.name)
+        except Exception as e:  # noqa: BLE001 (a broken module fails the tests that use it; here only warn)
+            warnings.warn(f"oracle: could not import every module of {name} up front ({e!r}); Hypothesis may "
+                          f"then draw different cases in parallel and serial runs", stacklevel=1)
+
+
 def pytest_configure(config):
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile("ci")
+    _import_local_packages()
     report_dir = config.getoption("report_dir")
     if report_dir and not _is_worker(config):
         # the controlling process, before any worker starts: parts of an earlier run in DIR must not be appended to
