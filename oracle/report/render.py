@@ -141,8 +141,9 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
     rows = []
     for r in s.itertuples(index=False):
         b = band(r.headroom)
-        worst = " · ".join(x for x in (r.worst_shapes.replace(";", "; "), r.worst_params,
-                                       f"seed {r.worst_seed}" if r.worst_seed else "") if x)
+        worst = "" if b == "exact" else " · ".join(  # when every case is exact, no case is worst
+            x for x in (r.worst_shapes.replace(";", "; "), r.worst_params, f"seed {r.worst_seed}" if r.worst_seed
+                        else "") if x)
         # the inputs of the worst case only where they matter (failing or tight rows), to keep the page light
         title = "\n".join(x for x in (worst if len(worst) > 48 else "",
                                       f"example: {r.worst_example}" if r.worst_example and b in ("failed", "tight")
@@ -188,7 +189,7 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
               "min_headroom": fmt_headroom(s["headroom"].min()) if len(s) else "–"}
     return template.render(
         rows=rows, matrix=matrix, columns=columns, meta_items=_meta_items(meta), meta_note=meta.get("note", ""),
-        meta_date=meta.get("date", ""), totals=totals, bands=[(b, BAND_LABELS[b]) for b in BANDS],
+        totals=totals, bands=[(b, BAND_LABELS[b]) for b in BANDS],
         families=ov_rows(overview(s, ["family"])), checks=ov_rows(overview(s, ["check", "dtype"])),
         check_names=[c for c in CHECK_ORDER if c in set(s["check"])] + sorted(set(s["check"]) - set(CHECK_ORDER)),
         dtype_names=sorted(set(s["dtype"])))
