@@ -299,3 +299,19 @@ def test_records_file_has_the_record_fields(tmp_path):
     write_records(tmp_path / "r.csv", [rec()])
     with open(tmp_path / "r.csv") as fh:
         assert next(csv.reader(fh)) == list(FIELDS)
+
+
+def test_an_empty_run_gives_an_empty_report(tmp_path):
+    write_records(tmp_path / "records.csv", [])
+    summary = build(str(tmp_path / "records.csv"))
+    assert summary.empty and list(pd.read_csv(tmp_path / "summary.csv").columns) == list(summary.columns)
+    assert 'data-rows="0"' in (tmp_path / "index.html").read_text()
+
+
+def test_module_entry_point():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "oracle.report", "--help"], check=False, capture_output=True,
+                          text=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert proc.returncode == 0 and "build" in proc.stdout and "diff" in proc.stdout
