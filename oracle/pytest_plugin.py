@@ -103,12 +103,21 @@ def pytest_sessionfinish(session, exitstatus):
     workers = config.getoption("numprocesses", None) if config.pluginmanager.hasplugin("xdist") else None
     info = meta.collect(args=[str(a) for a in config.invocation_params.args], workers=workers or None,
                         duration_s=round(time.time() - state["start"], 1), n_records=n,
-                        exit=pytest.ExitCode(exitstatus).name if int(exitstatus) else "")
+                        exit=_exit_name(exitstatus))
     meta.write(report_dir, info)
     summary = build(records_csv, report_dir, meta=info, progress=False)
     failing = int((~summary["passed"].astype(bool)).sum()) if len(summary) else 0
     state["result"] = (f"error report: {n} records, {len(summary)} op/check/dtype rows ({failing} failing) -> "
                        f"{os.path.join(report_dir, 'index.html')}")
+
+
+def _exit_name(status) -> str:
+    if not int(status):
+        return ""
+    try:
+        return pytest.ExitCode(int(status)).name
+    except ValueError:
+        return str(int(status))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
