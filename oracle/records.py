@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import os
+import tempfile
 from dataclasses import dataclass, field
 
 FIELDS = ("op", "family", "check", "dtype", "shapes", "params", "n_elements", "max_abs_err", "max_rel_err",
@@ -52,8 +54,8 @@ class CsvSink:
     def __init__(self, path: str):
         self.path = path
         new = not os.path.exists(path) or os.path.getsize(path) == 0
-        self._fh = open(path, "a", newline="")
-        self._writer = csv.DictWriter(self._fh, fieldnames=FIELDS)
+        self._fh = open(path, "a", newline="", encoding="utf-8")  # noqa: SIM115 (open across writes; close())
+        self._writer = csv.DictWriter(self._fh, fieldnames=FIELDS, lineterminator="\n")
         if new:
             self._writer.writeheader()
             self._fh.flush()
@@ -65,3 +67,68 @@ class CsvSink:
 
     def close(self) -> None:
         self._fh.close()
+
+
+# ---- files: atomic replacement, merging the per-process parts of a run ---------------------------------------
+def atomic_write(path: str, write) -> None:
+    """Writes ``path`` through a temporary file in the same folder and ``os.replace``, so readers see either the
+    old file or the complete new one. ``write(fh)`` fills the (text, newline="") file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a new file's usual mode
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def read_rows(path: str) -> list[dict]:
+    """The rows of a records CSV as dicts of strings. A last line cut short (a process killed mid-write) and
+    rows with missing or extra fields are dropped."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        text = fh.read()
+    if text and not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None:
+        return []
+    missing = [f for f in FIELDS if f not in reader.fieldnames]
+    if missing:
+        raise ValueError(f"{path}: not a records file (missing columns {missing})")
+    return [{f: row[f] for f in FIELDS} for row in reader
+            if None not in row and all(row.get(f) is not None for f in FIELDS)]
+
+
+def row_sort_key(row: dict) -> tuple:
+    """A total order on record rows that does not depend on which process wrote them."""
+    return tuple(row[f] for f in ("family", "op", "check", "dtype", "seed", "shapes", "params", "example",
+                                  "n_elements", "max_abs_err", "max_rel_err", "max_ulp", "rtol", "atol",
+                                  "passed", "note"))
+
+
+def merge_record_files(paths, dest: str) -> int:
+    """Concatenates record CSVs (the per-worker parts of a run, or shards of a sweep), sorts the rows
+    deterministically and writes ``dest`` atomically; the values are copied as text, unchanged. Returns the
+    number of rows."""
+    rows = [row for p in paths for row in read_rows(p)]
+    rows.sort(key=row_sort_key)
+
+    def write(fh):
+        w = csv.DictWriter(fh, fieldnames=FIELDS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+    atomic_write(dest, write)
+    return len(rows)
