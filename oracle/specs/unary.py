@@ -90,7 +90,7 @@ def logit_eps_bounds(dtype):
 
 def logit_edges(dtype):
     # no -0.0 here: torch's own gradient at -0.0 is +inf or -inf depending on the tensor's size (its scalar
-    # and vectorized kernels differ); refgrad gives -inf, the sign of 1/(x(1 - x))
+    # and vectorized kernels differ); refgrad follows the sign of 1/(x(1 - x))
     return C.with_kwargs(at((-0.5, 0.0, 0.25, 0.5, 1.0, 1.5, NAN)), eps=st.sampled_from([None, -0.5]))(dtype)
 
 

@@ -436,8 +436,14 @@ class Logit(Function):
     """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps >= 0 (bounds in x's dtype, as torch).
 
     Derivative 1/(x(1 - x)), selected as torch does (torch.where): with eps, 0 outside [eps, 1 - eps] (the
-    bounds themselves are inside); without, nan outside [0, 1] (the forward is nan there too). Its own
-    derivative then follows torch's too, nan where x(1 - x) = 0 outside the bounds included.
+    bounds themselves are inside); without (or with eps < 0), nan outside [0, 1] (the forward is nan there
+    too). Its own derivative then follows torch's too, nan where x(1 - x) = 0 outside the bounds included.
+
+    Where torch's kernels disagree with each other, refgrad takes one of their answers: at x = -0.0 (no eps) the
+    derivative is 1/(-0.0) = -inf, as from torch's vectorized kernel and create_graph formula (its scalar
+    kernel, used for tensors of a few elements, gives +inf); at x = nan with eps it gives 0, as those two (the scalar kernel gives nan);
+    with eps < 0 it follows torch's backward kernels (nan outside [0, 1]), not the create_graph formula,
+    which clamps to [eps, 1 - eps] like a positive eps.
     """
 
     def forward(ctx, x, eps):
