@@ -70,9 +70,9 @@ def _flat(result) -> list:
 def _array(t) -> np.ndarray:
     if t is None:
         return None
-    if hasattr(t, "detach"):
-        t = t.detach()
-    return np.asarray(t.numpy() if hasattr(t, "numpy") else t)
+    if type(t).__module__.startswith("torch"):
+        return t.detach().numpy(force=True)  # force: torch's ZeroTensor (e.g. abs'' ) refuses a plain numpy()
+    return np.asarray(t.detach()._data if hasattr(t, "_data") else t)
 
 
 def _differentiable(outputs) -> list[int]:

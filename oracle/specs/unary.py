@@ -18,14 +18,12 @@ from hypothesis import strategies as st
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import ALL_CHECKS, Case, OpSpec
+from ..spec import Case, OpSpec
 
 NAN, INF = float("nan"), float("inf")
 
 # torch's second derivative of abs is a ZeroTensor, which oracle.checks cannot turn into an ndarray yet
 # (Tensor.numpy() refuses it without force=True): tests/test_unary_errors.py compares it with torch instead
-NO_DOUBLE_BACKWARD = tuple(c for c in ALL_CHECKS if c != "double_backward")
-ZERO_TENSOR = "double_backward checked in tests/test_unary_errors.py (torch gives a ZeroTensor)"
 
 LOG1P = S.Domain(-0.9, 3.0)
 TAN = S.Domain(-1.4, 1.4)
@@ -98,8 +96,8 @@ SPECS = [
     # sign, magnitude, powers
     OpSpec("neg", C.unary()),
     OpSpec("negative", C.unary()),
-    OpSpec("abs", C.unary(), checks=NO_DOUBLE_BACKWARD, kink_cases=at(AT_ZERO), notes=ZERO_TENSOR),
-    OpSpec("absolute", C.unary(), checks=NO_DOUBLE_BACKWARD, kink_cases=at(AT_ZERO), notes=ZERO_TENSOR),
+    OpSpec("abs", C.unary(), kink_cases=at(AT_ZERO)),
+    OpSpec("absolute", C.unary(), kink_cases=at(AT_ZERO)),
     OpSpec("sign", C.unary(), kink_cases=at(AT_ZERO + (-INF,))),
     OpSpec("square", C.unary()),
     OpSpec("sqrt", C.unary(S.POSITIVE), kink_cases=at(BELOW_ZERO)),
