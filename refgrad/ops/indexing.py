@@ -55,13 +55,10 @@ class _IndexAdd(Function):
             return out
         size = int(np.prod(shape))
         flat = index.reshape(-1)
+        out = np.zeros(size, g.dtype)
         if unique:
-            out = np.zeros(size, g.dtype)
             out[flat] = g.reshape(-1)
-        elif g.dtype.kind == "f":  # bincount sums repeated positions (in float64, then rounds once)
-            out = np.bincount(flat, weights=g.reshape(-1), minlength=size).astype(g.dtype)
-        else:
-            out = np.zeros(size, g.dtype)
+        else:  # repeated positions accumulate, in g's dtype and in index order (as torch's CPU index_put_)
             np.add.at(out, flat, g.reshape(-1))
         return out.reshape(shape)
 
@@ -110,6 +107,22 @@ class _Scatter(Function):
 
     def jvp(ctx, dx, dsrc):
         return _Scatter.apply(dx, dsrc, pos=ctx.pos, src_pos=ctx.src_pos)
+
+
+class _ScatterAdd(Function):
+    """out = x with src.flat[src_pos] added at out.flat[pos], in x's dtype and in index order (as torch)."""
+
+    def forward(ctx, x, src, pos, src_pos):
+        out = np.array(x, copy=True)
+        np.add.at(out.reshape(-1), pos.reshape(-1), np.take(src, src_pos).reshape(-1))
+        return out
+
+    def vjp(ctx, g):
+        src = ctx.inputs[1]
+        return g, _IndexAdd.apply(_Take.apply(g, index=ctx.pos), index=ctx.src_pos, shape=src.shape, unique=True)
+
+    def jvp(ctx, dx, dsrc):
+        return _ScatterAdd.apply(dx, dsrc, pos=ctx.pos, src_pos=ctx.src_pos)
 
 
 class _ScatterReduce(Function):
@@ -552,7 +565,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
     if reduce is not None:
         return _ScatterReduce.apply(x, src, pos=pos, src_pos=src_pos.reshape(-1), reduce=reduce)
     if value is not None:  # a constant: the positions written are a mask, as in masked_fill
-        mask = np.zeros(x.size, bool)
+        mask = np.zeros(x.numel(), bool)
         mask[pos] = True
         return _MaskedFill.apply(x, Tensor(np.asarray(value).astype(x.dtype)), mask=mask.reshape(x.shape))
     return _Scatter.apply(x, src, pos=pos, src_pos=src_pos.reshape(-1))
@@ -567,9 +580,7 @@ def scatter_add(input, dim: int, index, src):
     d, pos, src_pos = _scatter_args(x, dim, index, src, "scatter")
     if pos is None:
         return _Take.apply(x, index=(...,))
-    from .binary import add
-
-    return add(x, _IndexAdd.apply(_Take.apply(src, index=src_pos), index=pos, shape=x.shape, unique=False))
+    return _ScatterAdd.apply(x, src, pos=pos.reshape(-1), src_pos=src_pos.reshape(-1))
 
 
 # ---- masked_fill, tril, triu ------------------------------------------------------------------------------
