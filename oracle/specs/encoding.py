@@ -1,7 +1,6 @@
 """Specs for refgrad/nn/functional/encoding.py: nn.functional.one_hot (int64 out, no gradient)."""
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 from .. import strategies as S

@@ -217,9 +217,7 @@ class _IndexPlan:
     def __init__(self, index, shape: tuple):
         self.shape = shape
         ndim = len(shape)
-        if isinstance(index, tuple):
-            items = list(index)
-        elif isinstance(index, list) and _sequence_is_tuple(index):
+        if isinstance(index, tuple) or (isinstance(index, list) and _sequence_is_tuple(index)):
             items = list(index)
         else:
             items = [index]
@@ -549,13 +547,12 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
         raise TypeError("scatter() missing 1 required positional argument: 'src' or 'value'")
     if value is None and not isinstance(src, (Tensor, np.ndarray)):
         src, value = None, src
-    if value is not None:
-        if isinstance(value, Tensor) or not isinstance(value, (numbers.Number, np.generic)):
-            raise TypeError(f"scatter(): argument 'value' must be Number, not {type(value).__name__}")
+    if value is not None and (isinstance(value, Tensor) or not isinstance(value, (numbers.Number, np.generic))):
+        raise TypeError(f"scatter(): argument 'value' must be Number, not {type(value).__name__}")
     src = as_tensor_arg(src, "src") if src is not None else None
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError(f"reduce argument must be either add or multiply. (got {reduce!r})")
-    d, pos, src_pos = _scatter_args(x, dim, index, src, "scatter")
+    _, pos, src_pos = _scatter_args(x, dim, index, src, "scatter")
     if pos is None:
         return _Take.apply(x, index=(...,))
     pos = pos.reshape(-1)
@@ -577,7 +574,7 @@ def scatter_add(input, dim: int, index, src):
     if not isinstance(src, (Tensor, np.ndarray)):
         raise TypeError(f"scatter_add(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}")
     src = as_tensor_arg(src, "src")
-    d, pos, src_pos = _scatter_args(x, dim, index, src, "scatter")
+    _, pos, src_pos = _scatter_args(x, dim, index, src, "scatter")
     if pos is None:
         return _Take.apply(x, index=(...,))
     return _ScatterAdd.apply(x, src, pos=pos.reshape(-1), src_pos=src_pos.reshape(-1))
@@ -696,7 +693,7 @@ def diag(input, diagonal: int = 0):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
 
 
-__all__ = ["index_select", "gather", "scatter", "scatter_add", "take_along_dim", "masked_fill", "tril", "triu",
-           "diagonal", "diag", "diag_embed"]
+__all__ = ["diag", "diag_embed", "diagonal", "gather", "index_select", "masked_fill", "scatter", "scatter_add",
+           "take_along_dim", "tril", "triu"]
 TENSOR_METHODS = ["__getitem__", *__all__]
 INPLACE_METHODS = ["masked_fill", "scatter", "scatter_add", "tril", "triu"]

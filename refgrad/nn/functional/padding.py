@@ -13,7 +13,7 @@ import numpy as np
 
 from ...autograd import Function
 from ...ops.common import as_tensor_arg
-from ...ops.indexing import grid, index_add_into, strides, take, torch_type_name
+from ...ops.indexing import index_add_into, strides, take, torch_type_name
 
 _COMBINATIONS_MSG = ("Padding size {} is not supported for {}D input tensor.\n"
                      "Supported combinations for non-constant padding:\n"
