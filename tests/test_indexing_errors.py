@@ -268,3 +268,21 @@ def test_pad_folds_gradient_back():
             (g,) = m.autograd.grad(y, x, m.tensor(np.arange(float(np.prod(tuple(y.shape)))).reshape(tuple(y.shape))))
             out.append(np.asarray(g.detach().numpy()))
         np.testing.assert_array_equal(out[1], out[0], err_msg=mode)
+
+
+def test_non_contiguous_inputs():
+    """Inputs that are transposed views (refgrad's permute) index, scatter and pad like contiguous ones."""
+    idx = np.array([[0, 2, 1]])
+    t, r = torch.from_numpy(X.copy()).T, refgrad.tensor(X).permute(1, 0)
+    ti, ri = torch.from_numpy(idx), refgrad.tensor(idx)
+    src_t, src_r = torch.ones(1, 3, dtype=torch.float64), refgrad.ones(1, 3, dtype=refgrad.float64)
+    pairs = [
+        (torch.scatter(t, 0, ti, src_t), refgrad.scatter(r, 0, ri, src_r)),
+        (torch.scatter_add(t, 0, ti, src_t), refgrad.scatter_add(r, 0, ri, src_r)),
+        (torch.gather(t, 0, ti), refgrad.gather(r, 0, ri)),
+        (t[ti[0], 1:], r[ri[0], 1:]),
+        (TF.pad(t[None], (1, 2), mode="reflect"), RF.pad(r[None], (1, 2), mode="reflect")),
+        (TF.pad(t, (1, -1, 0, 2)), RF.pad(r, (1, -1, 0, 2))),
+    ]
+    for a, b in pairs:
+        np.testing.assert_array_equal(b.numpy(), a.numpy())

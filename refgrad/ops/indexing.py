@@ -20,7 +20,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor
-from .common import as_tensor_arg, cast, wrap_dim
+from .common import as_tensor_arg, broadcast_shapes, cast, wrap_dim
 
 # torch's scalar-type names, used in its error messages
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
@@ -89,7 +89,7 @@ class _Scatter(Function):
     its target, winner or not, as in torch."""
 
     def forward(ctx, x, src, pos, src_pos):
-        out = np.array(x, copy=True)
+        out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
         flat_pos = pos.reshape(-1)
         # the last occurrence of each target position
         _, first_from_end = np.unique(flat_pos[::-1], return_index=True)
@@ -113,7 +113,7 @@ class _ScatterAdd(Function):
     """out = x with src.flat[src_pos] added at out.flat[pos], in x's dtype and in index order (as torch)."""
 
     def forward(ctx, x, src, pos, src_pos):
-        out = np.array(x, copy=True)
+        out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
         np.add.at(out.reshape(-1), pos.reshape(-1), np.take(src, src_pos).reshape(-1))
         return out
 
@@ -129,7 +129,7 @@ class _ScatterReduce(Function):
     """scatter(..., reduce='add'|'multiply'): forward only, as in torch (no derivative is implemented there)."""
 
     def forward(ctx, x, src, pos, src_pos, reduce):
-        out = np.array(x, copy=True)
+        out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
         vals = np.take(src, src_pos).reshape(-1)
         (np.add if reduce == "add" else np.multiply).at(out.reshape(-1), pos.reshape(-1), vals)
         return out
@@ -246,7 +246,7 @@ class _IndexPlan:
 
         stage1, stage2, dim = [], [], 0
         ordinal = 0  # torch numbers the tensor indices among themselves in its out-of-bounds message
-        self._checks = []  # (stage-2 position, array, ordinal, mask position)
+        self._arrays = []  # (stage-2 position, array, ordinal among tensor indices or None for a bool scalar)
         for pos, o in enumerate(items):
             if o is Ellipsis:
                 k = min(ndim - specified, ndim - dim)
@@ -258,7 +258,8 @@ class _IndexPlan:
                 stage2.append(slice(None))
             elif isinstance(o, (bool, np.bool_)):  # torch: unsqueeze, then index that new dim with [0] or []
                 stage1.append(None)
-                stage2.append(np.zeros(1 if o else 0, np.int64))
+                self._arrays.append((len(stage2), np.zeros(1 if o else 0, np.int64), None))
+                stage2.append(self._arrays[-1][1])
                 ordinal += 1
             elif isinstance(o, numbers.Integral):
                 self._check_dim(dim)
@@ -279,7 +280,7 @@ class _IndexPlan:
             else:  # an int64 array or a bool mask
                 k = o.ndim if o.dtype.kind == "b" else 1
                 self._check_dim(dim + k - 1)
-                self._checks.append((len(stage2), o, ordinal, dim))
+                self._arrays.append((len(stage2), o, ordinal))
                 stage1 += [slice(None)] * k
                 stage2.append(o)
                 dim += k
@@ -301,9 +302,11 @@ class _IndexPlan:
         for i, o in enumerate(self.stage2):
             positions[i] = r
             r += o.ndim if isinstance(o, np.ndarray) and o.dtype.kind == "b" else 1
-        for i, a, ordinal, _ in self._checks:
+        for i, a, ordinal in self._arrays:
             r = positions[i]
-            if a.dtype.kind == "b":
+            if ordinal is None:
+                shapes.append(a.shape)
+            elif a.dtype.kind == "b":
                 for j, (m, n) in enumerate(zip(a.shape, s1[r:r + a.ndim])):
                     if m != n:
                         raise IndexError(f"The shape of the mask {list(a.shape)} at index {j} does not match the "
@@ -318,8 +321,6 @@ class _IndexPlan:
                     raise IndexError(f"index {int(a[bad].flat[0])} is out of bounds for dimension {ordinal} with "
                                      f"size {n}")
                 shapes.append(a.shape)
-        shapes += [a.shape for a in self.stage2 if isinstance(a, np.ndarray) and a.dtype == np.int64
-                   and not any(a is c[1] for c in self._checks)]
         try:
             np.broadcast_shapes(*shapes)
         except ValueError:
@@ -476,8 +477,6 @@ def take_along_dim(input, indices, dim: int | None = None):
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, x.ndim)
-    from .common import broadcast_shapes
-
     xs = x.shape[:d] + (1,) + x.shape[d + 1:]
     js = indices.shape[:d] + (1,) + indices.shape[d + 1:]
     b = broadcast_shapes(xs, js)
@@ -598,8 +597,6 @@ def masked_fill(input, mask, value):
         value = Tensor(np.asarray(value).astype(x.dtype))
     else:
         raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
-    from .common import broadcast_shapes
-
     broadcast_shapes(x.shape, mask.shape)
     return _MaskedFill.apply(x, value, mask=mask._data)
 
