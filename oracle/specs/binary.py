@@ -75,27 +75,6 @@ def inplace_pair(domain_a=S.REAL, domain_b=S.REAL):
     return cases
 
 
-def _inplace(op):
-    def f(a, b):
-        if op == "+":
-            a += b
-        elif op == "-":
-            a -= b
-        elif op == "*":
-            a *= b
-        elif op == "/":
-            a /= b
-        elif op == "**":
-            a **= b
-        elif op == "%":
-            a %= b
-        elif op == "//":
-            a //= b
-        return a
-
-    return f
-
-
 # ---- clamp ----------------------------------------------------------------------------------------------
 CLAMP_LO, CLAMP_HI = -0.5, 1.0
 AWAY_FROM_BOUNDS = S.Domain(-3.0, 3.0, avoid=(CLAMP_LO, CLAMP_HI), margin=0.05)
@@ -193,44 +172,75 @@ POW_BASES = (-2.0, -1.0, -0.0, 0.0, 0.5, 2.0)
 POW_EXPONENTS = (-1.0, 0.0, 0.5, 1.0, 2.0)  # with a negative base, 0.5 gives nan (as in torch)
 
 alpha_kw = lambda: {"alpha": st.sampled_from([2, -1.5, 0.5])}
+LIGHT = ("forward", "vjp_torch")  # variants whose primitive is fully checked by another spec of the op
+
+
+def operators(a, b):
+    """The Python operators with gradients, tensors and scalars on either side (b kept away from 0)."""
+    return a + b, a - b, a * b, a / b, a % b, 2 - a, 2.5 * a, 1.5 / b, 2 ** a, (b * b) ** 1.5, b ** 2, a ** b ** 2
+
+
+def int_operators(a, b):
+    """Integer tensors: promotion of / and of float scalars, and the integer kernels (b is nonzero)."""
+    return (a + b, a - b, a * b, a / b, a // b, a % b, a * 2.5, a + 1.5, 7 // b, -7 % b, a ** (b * b), 2 ** a,
+            a ** 2, b / 2)
+
+
+def inplace_operators(a, b):
+    """+= -= *= /= %= //= **= on fresh copies of a (b broadcasts to a, as in-place ops require)."""
+    outs = []
+    for op in ("+", "-", "*", "/", "%", "//", "**"):
+        t = a * 1
+        if op == "+":
+            t += b
+        elif op == "-":
+            t -= b
+        elif op == "*":
+            t *= b
+        elif op == "/":
+            t /= b
+        elif op == "%":
+            t %= b
+        elif op == "//":
+            t //= b
+        else:
+            t **= b
+        outs.append(t)
+    return tuple(outs)
+
 
 SPECS = [
     # ---- arithmetic ---------------------------------------------------------------------------------
     OpSpec("add", C.binary()),
     OpSpec("add", C.with_kwargs(C.binary(), **alpha_kw()), variant="alpha"),
-    OpSpec("add", with_scalar(S.REAL, (2, -1.5, True)), variant="scalar"),
+    OpSpec("add", with_scalar(S.REAL, (2, -1.5, True)), variant="scalar", checks=LIGHT),
     OpSpec("sub", C.binary()),
-    OpSpec("sub", C.with_kwargs(C.binary(), **alpha_kw()), variant="alpha"),
-    OpSpec("sub", with_scalar(S.REAL, (2, -1.5), left=True), variant="scalar_left"),
+    OpSpec("sub", C.with_kwargs(C.binary(), **alpha_kw()), variant="alpha", checks=LIGHT),
+    OpSpec("sub", with_scalar(S.REAL, (2, -1.5), left=True), variant="scalar_left", checks=LIGHT),
     OpSpec("mul", C.binary()),
-    OpSpec("mul", with_scalar(S.REAL, (2.0, -3, 0.5)), variant="scalar"),
     OpSpec("div", C.binary(S.REAL, S.NONZERO)),
-    OpSpec("div", C.binary(S.REAL, S.NONZERO, rounding_mode="floor"), variant="floor",
+    OpSpec("div", C.binary(S.REAL, S.NONZERO, rounding_mode="floor"), variant="floor", checks=LIGHT,
            kink_cases=pair(NUMERATOR, DIVISOR, rounding_mode="floor")),
-    OpSpec("div", C.binary(S.REAL, S.NONZERO, rounding_mode="trunc"), variant="trunc",
+    OpSpec("div", C.binary(S.REAL, S.NONZERO, rounding_mode="trunc"), variant="trunc", checks=LIGHT,
            kink_cases=pair(NUMERATOR, DIVISOR, rounding_mode="trunc")),
-    OpSpec("div", with_scalar(S.NONZERO, (2.0, -3), left=True), variant="scalar_left"),
-    OpSpec("div", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int"),
-    OpSpec("div", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int_floor",
-           ref=lambda a, b: __import__("refgrad").div(a, b, rounding_mode="floor"),
-           torch=lambda a, b: __import__("torch").div(a, b, rounding_mode="floor")),
-    OpSpec("div", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int_trunc",
-           ref=lambda a, b: __import__("refgrad").div(a, b, rounding_mode="trunc"),
-           torch=lambda a, b: __import__("torch").div(a, b, rounding_mode="trunc")),
-    OpSpec("true_divide", C.binary(S.REAL, S.NONZERO)),
+    OpSpec("div", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int_rounding",
+           ref=lambda a, b: [__import__("refgrad").div(a, b, rounding_mode=m) for m in (None, "floor", "trunc")],
+           torch=lambda a, b: [__import__("torch").div(a, b, rounding_mode=m) for m in (None, "floor", "trunc")]),
+    OpSpec("true_divide", C.binary(S.REAL, S.NONZERO), checks=LIGHT),
     OpSpec("floor_divide", C.binary(S.REAL, S.NONZERO), checks=FORWARD_ONLY,
            notes="torch defines no derivative for floor_divide"),
-    OpSpec("floor_divide", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int"),
+    OpSpec("floor_divide", pair(NUMERATOR, DIVISOR), checks=FORWARD_ONLY, variant="exact_multiples"),
     # ---- pow ----------------------------------------------------------------------------------------
     OpSpec("pow", C.binary(S.POSITIVE, S.REAL), kink_cases=pair(POW_BASES, POW_EXPONENTS)),
     OpSpec("pow", pow_integer_exponents, variant="int_exponent", grad_args=(0,)),
     OpSpec("pow", with_scalar(S.NONZERO, (-2, -1, 0, 1, 2, 3)), variant="scalar_exponent",
            kink_cases=lambda dt: S.shapes().flatmap(lambda s: S.with_ties(dt, s, POW_BASES)).flatmap(
-               lambda x: st.sampled_from([-1, 0, 0.5, 2]).map(lambda c: Case((x, c))))),
-    OpSpec("pow", with_scalar(S.POSITIVE, (0.5, 2.5)), variant="fractional_scalar_exponent"),
+               lambda x: st.sampled_from([-2, -1, -0.5, 0, 0.5, 1, 2, 2.5]).map(lambda c: Case((x, c))))),
+    OpSpec("pow", with_scalar(S.POSITIVE, (0.5, -0.5, 2.5, 0.3)), variant="fractional_scalar_exponent",
+           checks=LIGHT),
     OpSpec("pow", with_scalar(S.REAL, (0.5, 2.0, 3), left=True), variant="scalar_base",
            kink_cases=lambda dt: S.shapes().flatmap(lambda s: S.with_ties(dt, s, POW_EXPONENTS)).flatmap(
-               lambda x: st.sampled_from([0.0, 0, 2.0]).map(lambda c: Case((c, x))))),
+               lambda x: st.sampled_from([0.0, 0, 1, 2.0, -2.0]).map(lambda c: Case((c, x))))),
     # ---- maximum & co -------------------------------------------------------------------------------
     OpSpec("maximum", C.binary(), kink_cases=pair(COMPARE_POOL)),
     OpSpec("minimum", C.binary(), kink_cases=pair(COMPARE_POOL)),
@@ -241,58 +251,28 @@ SPECS = [
     OpSpec("hypot", C.binary(S.NONZERO, S.REAL), kink_cases=pair(SIGNED_ZEROS)),
     OpSpec("xlogy", C.binary(S.REAL, S.POSITIVE),
            kink_cases=pair((0.0, -0.0, 1.0, -2.0), (0.0, -1.0, 1.0, 2.0, NAN))),
-    OpSpec("xlogy", with_scalar(S.POSITIVE, (0.0, 2.0, -1.5), left=True), variant="scalar_left"),
+    OpSpec("xlogy", with_scalar(S.POSITIVE, (0.0, 2.0, -1.5), left=True), variant="scalar_left", checks=LIGHT),
     OpSpec("logaddexp", C.binary(), kink_cases=pair((-INF, -1.0, 0.0, 2.0, INF))),
     # ---- fmod, remainder ----------------------------------------------------------------------------
     OpSpec("fmod", C.binary(S.REAL, S.NONZERO), kink_cases=pair(NUMERATOR, DIVISOR)),
-    OpSpec("fmod", with_scalar(S.REAL, (1.5, -2)), variant="scalar"),
-    OpSpec("fmod", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int"),
+    OpSpec("fmod", with_scalar(S.REAL, (1.5, -2)), variant="scalar", checks=LIGHT),
     OpSpec("remainder", C.binary(S.REAL, S.NONZERO), kink_cases=pair(NUMERATOR, DIVISOR)),
     OpSpec("remainder", with_scalar(S.NONZERO, (2.5, -3), left=True), variant="scalar_left", checks=FORWARD_ONLY,
            notes="torch defines no derivative for remainder(number, tensor)"),
-    OpSpec("remainder", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int"),
+    OpSpec("remainder", int_pair(nonzero_b=True), checks=FORWARD_ONLY, variant="int",
+           ref=lambda a, b: (__import__("refgrad").remainder(a, b), __import__("refgrad").fmod(a, b)),
+           torch=lambda a, b: (__import__("torch").remainder(a, b), __import__("torch").fmod(a, b))),
     # ---- clamp --------------------------------------------------------------------------------------
     OpSpec("clamp", clamp_numbers, variant="numbers", kink_cases=clamp_kinks),
     OpSpec("clamp", clamp_tensors, variant="tensors"),
     OpSpec("clamp_min", clamp_one("min"), kink_cases=clamp_one_kinks),
     OpSpec("clamp_max", clamp_one("max"), kink_cases=clamp_one_kinks),
-    OpSpec("clip", clamp_numbers),
-    # ---- Python operators (same callable for refgrad and torch) --------------------------------------
-    OpSpec("add", C.binary(), variant="operator", ref=lambda a, b: a + b, torch=lambda a, b: a + b),
-    OpSpec("sub", C.binary(), variant="operator", ref=lambda a, b: a - b, torch=lambda a, b: a - b),
-    OpSpec("mul", C.binary(), variant="operator", ref=lambda a, b: a * b, torch=lambda a, b: a * b),
-    OpSpec("div", C.binary(S.REAL, S.NONZERO), variant="operator", ref=lambda a, b: a / b,
-           torch=lambda a, b: a / b),
-    OpSpec("pow", C.binary(S.POSITIVE, S.REAL), variant="operator", ref=lambda a, b: a ** b,
-           torch=lambda a, b: a ** b),
-    OpSpec("remainder", C.binary(S.REAL, S.NONZERO), variant="operator", ref=lambda a, b: a % b,
-           torch=lambda a, b: a % b),
-    OpSpec("floor_divide", C.binary(S.REAL, S.NONZERO), variant="operator", checks=FORWARD_ONLY,
-           ref=lambda a, b: a // b, torch=lambda a, b: a // b),
-    OpSpec("sub", C.unary(), variant="rsub", ref=lambda x: 2 - x, torch=lambda x: 2 - x),
-    OpSpec("div", C.unary(S.NONZERO), variant="rtruediv", ref=lambda x: 1.5 / x, torch=lambda x: 1.5 / x),
-    OpSpec("pow", C.unary(), variant="rpow", ref=lambda x: 2 ** x, torch=lambda x: 2 ** x),
-    OpSpec("remainder", C.unary(S.NONZERO), variant="rmod", checks=FORWARD_ONLY, ref=lambda x: 2.5 % x,
-           torch=lambda x: 2.5 % x),
-    OpSpec("mul", C.unary(), variant="rmul_float_scalar", ref=lambda x: 2.5 * x, torch=lambda x: 2.5 * x),
-    OpSpec("add", inplace_pair(), variant="iadd", checks=FORWARD_ONLY, ref=_inplace("+"), torch=_inplace("+")),
-    OpSpec("sub", inplace_pair(), variant="isub", checks=FORWARD_ONLY, ref=_inplace("-"), torch=_inplace("-")),
-    OpSpec("mul", inplace_pair(), variant="imul", checks=FORWARD_ONLY, ref=_inplace("*"), torch=_inplace("*")),
-    OpSpec("div", inplace_pair(S.REAL, S.NONZERO), variant="itruediv", checks=FORWARD_ONLY, ref=_inplace("/"),
-           torch=_inplace("/")),
-    OpSpec("pow", inplace_pair(S.POSITIVE), variant="ipow", checks=FORWARD_ONLY, ref=_inplace("**"),
-           torch=_inplace("**")),
-    OpSpec("remainder", inplace_pair(S.REAL, S.NONZERO), variant="imod", checks=FORWARD_ONLY, ref=_inplace("%"),
-           torch=_inplace("%")),
-    OpSpec("floor_divide", inplace_pair(S.REAL, S.NONZERO), variant="ifloordiv", checks=FORWARD_ONLY,
-           ref=_inplace("//"), torch=_inplace("//")),
-    # Python-scalar promotion on integer tensors: int * 2.5 -> default float, int / int -> default float
-    OpSpec("mul", int_pair(), variant="int_times_float_scalar", checks=FORWARD_ONLY, ref=lambda a, b: a * 2.5,
-           torch=lambda a, b: a * 2.5),
-    OpSpec("div", int_pair(nonzero_b=True), variant="int_operator", checks=FORWARD_ONLY, ref=lambda a, b: a / b,
-           torch=lambda a, b: a / b),
-    OpSpec("pow", int_pair(), variant="int_operator", checks=FORWARD_ONLY, ref=lambda a, b: a ** b,
-           torch=lambda a, b: a ** b),
-    OpSpec("remainder", int_pair(nonzero_b=True), variant="int_operator", checks=FORWARD_ONLY,
-           ref=lambda a, b: (a % b, a // b, 7 % b, -7 // b), torch=lambda a, b: (a % b, a // b, 7 % b, -7 // b)),
+    OpSpec("clip", clamp_numbers, checks=LIGHT),
+    # ---- Python operators (one callable for refgrad and torch) ---------------------------------------
+    OpSpec("add", C.binary(S.REAL, S.NONZERO), variant="operators", ref=operators, torch=operators,
+           checks=(*LIGHT, "double_backward")),
+    OpSpec("add", int_pair(nonzero_b=True), variant="int_operators", checks=FORWARD_ONLY, ref=int_operators,
+           torch=int_operators),
+    OpSpec("add", inplace_pair(S.POSITIVE, S.NONZERO), variant="inplace_operators", checks=FORWARD_ONLY,
+           ref=inplace_operators, torch=inplace_operators),
 ]

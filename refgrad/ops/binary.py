@@ -100,12 +100,11 @@ class Div(Function):
         return np.true_divide(a, b)
 
     def vjp(ctx, g):
-        a, b = ctx.inputs
+        b = ctx.inputs[1]
         return g / b, -g * (ctx.out / b)
 
     def jvp(ctx, da, db):
-        a, b = ctx.inputs
-        return (da - db * ctx.out) / b
+        return (da - db * ctx.out) / ctx.inputs[1]
 
 
 class DivRounded(Function):
@@ -680,8 +679,29 @@ def clip(input, min=None, max=None):
     return clamp(input, min, max)
 
 
-__all__ = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "pow", "maximum", "minimum", "fmax", "fmin",
-           "atan2", "hypot", "xlogy", "logaddexp", "fmod", "remainder", "clamp", "clamp_min", "clamp_max", "clip"]
+__all__ = [
+    "add",
+    "atan2",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "div",
+    "floor_divide",
+    "fmax",
+    "fmin",
+    "fmod",
+    "hypot",
+    "logaddexp",
+    "maximum",
+    "minimum",
+    "mul",
+    "pow",
+    "remainder",
+    "sub",
+    "true_divide",
+    "xlogy",
+]
 TENSOR_METHODS = __all__
 INPLACE_METHODS = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "pow", "atan2", "hypot", "xlogy",
                    "fmod", "remainder", "clamp", "clamp_min", "clamp_max", "clip"]

@@ -150,12 +150,12 @@ class Addcmul(Function):
         return a + v * t1 * t2
 
     def vjp(ctx, g):
-        a, t1, t2 = ctx.inputs
+        _, t1, t2 = ctx.inputs
         v = ctx.value
         return g, g * (t2 * v), g * (t1 * v)
 
     def jvp(ctx, da, d1, d2):
-        a, t1, t2 = ctx.inputs
+        _, t1, t2 = ctx.inputs
         return da + (d1 * t2 + t1 * d2) * ctx.value
 
 
@@ -165,12 +165,12 @@ class Addcdiv(Function):
         return a + v * t1 / t2
 
     def vjp(ctx, g):
-        a, t1, t2 = ctx.inputs
+        _, t1, t2 = ctx.inputs
         v = ctx.value
         return g, g * (v / t2), -g * (v * t1 / (t2 * t2))
 
     def jvp(ctx, da, d1, d2):
-        a, t1, t2 = ctx.inputs
+        _, t1, t2 = ctx.inputs
         return da + (d1 / t2 - t1 * d2 / (t2 * t2)) * ctx.value
 
 
@@ -212,6 +212,6 @@ def _torch_name(dt) -> str:
     return _TORCH_NAMES.get(np.dtype(dt).name, np.dtype(dt).name)
 
 
-__all__ = ["where", "lerp", "addcmul", "addcdiv"]
+__all__ = ["addcdiv", "addcmul", "lerp", "where"]
 TENSOR_METHODS = ["lerp", "addcmul", "addcdiv"]  # Tensor.where(condition, other) puts self second: not bound
 INPLACE_METHODS = ["lerp", "addcmul", "addcdiv"]
