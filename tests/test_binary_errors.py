@@ -101,6 +101,8 @@ CASES = {
     "lerp_end_dtype": (lambda T: T.lerp(_f(T, 2), _f(T, 2).double(), 0.5), ["`end`", "float32", "float64"]),
     "lerp_weight_dtype": (lambda T: T.lerp(_f(T, 2), _f(T, 2), _f(T, 2).double()), ["`weight`", "float64"]),
     "lerp_ints": (lambda T: T.lerp(_i(T), _i(T), 0.5), ["lerp", "Long"]),
+    "addcmul_tensor_value": (lambda T: T.addcmul(_f(T, 2), _f(T, 2), _f(T, 2), value=_f(T, 2)),
+                             ["'value'", "Number", "Tensor"]),
     "addcdiv_ints": (lambda T: T.addcdiv(_f(T, 2), _i(T), _i(T)), ["Integer division with addcdiv"]),
     "isclose_dtypes": (lambda T: T.isclose(_f(T, 2), _f(T, 2).double()), ["Float did not match Double"]),
     "allclose_dtypes": (lambda T: T.allclose(_f(T, 2), _i(T)), ["Float did not match Long"]),

@@ -146,6 +146,8 @@ def _int_div(a: Tensor, b: Tensor, mode: str) -> Tensor:
 
 
 def _alpha(alpha, dt: np.dtype):
+    if isinstance(alpha, Tensor) and alpha.numel() == 1:  # torch takes a one-element tensor as a number
+        alpha = alpha.item()
     if not is_scalar(alpha):
         raise TypeError(f"add(): argument 'alpha' must be Number, not {type(alpha).__name__}")
     if isinstance(alpha, (bool, np.bool_)) and dt.kind != "b":

@@ -122,6 +122,8 @@ def lerp(input, end, weight):
         raise RuntimeError(f"expected dtype {a.dtype} for `end` but got dtype {e.dtype}")
     if isinstance(weight, (Tensor, np.ndarray)):
         w = _tensor("lerp", weight, "weight", 3)
+        if w.ndim == 0:  # torch takes a 0-d weight of any dtype, converted to input's
+            w = cast(w, a.dtype)
         if w.dtype != a.dtype:
             raise RuntimeError(f"expected dtype {a.dtype} for `weight` but got dtype {w.dtype}")
         broadcast_shapes(a.shape, e.shape, w.shape)
@@ -135,9 +137,7 @@ def lerp(input, end, weight):
 # ---- addcmul / addcdiv -----------------------------------------------------------------------------------
 def _value(value, dt: np.dtype, fn: str):
     """The scalar multiplier of addcmul/addcdiv, in the result dtype (torch casts it: 2.5 -> 2 for ints)."""
-    if isinstance(value, Tensor):
-        if value.numel() != 1:
-            raise RuntimeError(f"{fn}: value must be a number or a one-element tensor, got shape {list(value.shape)}")
+    if isinstance(value, Tensor) and value.numel() == 1:  # torch takes a one-element tensor as a number
         value = value.item()
     if not is_scalar(value):
         raise TypeError(f"{fn}(): argument 'value' must be Number, not {type(value).__name__}")
