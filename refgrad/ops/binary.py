@@ -49,6 +49,13 @@ def _check_int_divisor(b: Tensor) -> None:
         raise RuntimeError("ZeroDivisionError")
 
 
+def where_mask(mask: np.ndarray, a, fill):
+    """a where mask else fill, differentiable in a (mask is a constant), computed as a·mask + fill·(1 - mask):
+    unlike ``ternary.select``, an inf or nan in a leaks into the masked-out places (0·inf = nan). Kept for
+    callers in other families; prefer ``select`` for torch's where/masked_fill semantics."""
+    return a * Tensor(mask.astype(a.dtype)) + Tensor(np.where(mask, 0, fill).astype(a.dtype))
+
+
 # ---- add, sub, mul, div ----------------------------------------------------------------------------------
 class Add(Function):
     """a + alpha·b."""
