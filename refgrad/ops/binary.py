@@ -46,7 +46,8 @@ def _two_tensors(fn: str, input, other, float_only: bool = False) -> list[Tensor
 
 def _check_int_divisor(b: Tensor) -> None:
     if b.dtype.kind in "iu" and np.any(b._data == 0):
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError(f"ZeroDivisionError (integer division by zero: the {b.dtype} divisor of shape "
+                           f"{list(b.shape)} has {int(np.count_nonzero(b._data == 0))} zero(s))")
 
 
 def where_mask(mask: np.ndarray, a, fill):
