@@ -24,15 +24,15 @@ def bind() -> None:
         setattr(Tensor, name + "_", _inplace(ns[name]))
     operators = {
         "add": "add", "sub": "sub", "mul": "mul", "truediv": "true_divide", "floordiv": "floor_divide",
-        "mod": "remainder", "pow": "pow", "matmul": "matmul", "and": "logical_and", "or": "logical_or",
-        "xor": "logical_xor",
+        "mod": "remainder", "pow": "pow", "matmul": "matmul", "and": "bitwise_and", "or": "bitwise_or",
+        "xor": "bitwise_xor",  # torch's & | ^ are bitwise (logical on bool tensors)
     }
     for op, name in operators.items():
         if name in ns:
             setattr(Tensor, f"__{op}__", ns[name])
             setattr(Tensor, f"__r{op}__", _reflected(ns[name]))
             setattr(Tensor, f"__i{op}__", _inplace(ns[name]))
-    for op, name in {"neg": "neg", "abs": "abs", "invert": "logical_not", "getitem": "getitem",
+    for op, name in {"neg": "neg", "abs": "abs", "invert": "bitwise_not", "getitem": "getitem",
                      "eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
         if name in ns:
             setattr(Tensor, f"__{op}__", ns[name])

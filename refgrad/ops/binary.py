@@ -1,24 +1,93 @@
-"""Elementwise functions of two tensors (with broadcasting and torch's type promotion)."""
+"""Elementwise functions of two tensors (with broadcasting and torch's type promotion).
+
+Derivatives that are piecewise (maximum, clamp, pow's special points, ...) follow torch's formulas exactly,
+including which of them select with ``where`` (a masked-out branch gives exactly 0, even where it is inf or
+nan) and which multiply by a factor (0·inf = nan), so that gradients at kinks, ties and poles are torch's.
+Forwards run under ``np.errstate(all="ignore")``: inf and nan results are values here, as in torch.
+"""
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
 from ..autograd import Function
-from .common import elementwise_operands
+from ..tensor import Tensor
+from .common import elementwise_operands, is_scalar
+from .ternary import _tensor, _torch_name, _type_error, select
 
 
+def _quiet(fn):
+    """Runs fn with NumPy's floating-point warnings off (division by zero, log(0), inf - inf, ...)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    return staticmethod(wrapper)
+
+
+def _not_implemented(kernel: str, dtype) -> NotImplementedError:
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(dtype)}'")
+
+
+def _number_or_tensor(fn: str, x, name: str, pos: int):
+    if isinstance(x, (Tensor, np.ndarray)) or is_scalar(x):
+        return x
+    raise _type_error(fn, name, pos, x, "Tensor or Number")
+
+
+def _two_tensors(fn: str, input, other, float_only: bool = False) -> list[Tensor]:
+    """Both operands must be tensors (torch.maximum(x, 2) is a TypeError, as in torch)."""
+    return elementwise_operands(_tensor(fn, input, "input", 1), _tensor(fn, other, "other", 2),
+                                float_only=float_only)
+
+
+def _check_int_divisor(b: Tensor) -> None:
+    if b.dtype.kind in "iu" and np.any(b._data == 0):
+        raise RuntimeError(f"ZeroDivisionError (integer division by zero: the {b.dtype} divisor of shape "
+                           f"{list(b.shape)} has {int(np.count_nonzero(b._data == 0))} zero(s))")
+
+
+def where_mask(mask: np.ndarray, a, fill):
+    """a where mask else fill, differentiable in a (mask is a constant), computed as a·mask + fill·(1 - mask):
+    unlike ``ternary.select``, an inf or nan in a leaks into the masked-out places (0·inf = nan). Kept for
+    callers in other families; prefer ``select`` for torch's where/masked_fill semantics."""
+    return a * Tensor(mask.astype(a.dtype)) + Tensor(np.where(mask, 0, fill).astype(a.dtype))
+
+
+# ---- add, sub, mul, div ----------------------------------------------------------------------------------
 class Add(Function):
-    def forward(ctx, a, b):
-        return np.add(a, b)
+    """a + alpha·b."""
+
+    @_quiet
+    def forward(ctx, a, b, alpha):
+        return np.add(a, b) if alpha == 1 else a + np.asarray(alpha, a.dtype) * b
 
     def vjp(ctx, g):
-        return g, g
+        return g, (g if ctx.alpha == 1 else g * ctx.alpha)
 
     def jvp(ctx, da, db):
-        return da + db
+        return da + (db if ctx.alpha == 1 else db * ctx.alpha)
+
+
+class Sub(Function):
+    """a - alpha·b."""
+
+    @_quiet
+    def forward(ctx, a, b, alpha):
+        return np.subtract(a, b) if alpha == 1 else a - np.asarray(alpha, a.dtype) * b
+
+    def vjp(ctx, g):
+        return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
+
+    def jvp(ctx, da, db):
+        return da - (db if ctx.alpha == 1 else db * ctx.alpha)
 
 
 class Mul(Function):
+    @_quiet
     def forward(ctx, a, b):
         return np.multiply(a, b)
 
@@ -31,120 +100,618 @@ class Mul(Function):
         return da * b + a * db
 
 
-class Sub(Function):
-    def forward(ctx, a, b):
-        return np.subtract(a, b)
-
-    def vjp(ctx, g):
-        return g, -g
-
-    def jvp(ctx, da, db):
-        return da - db
-
-
 class Div(Function):
+    """a / b. torch's d/db is -g·((a/b)/b): the same roundings here, with a/b the saved output."""
+
+    @_quiet
     def forward(ctx, a, b):
         return np.true_divide(a, b)
 
     def vjp(ctx, g):
-        a, b = ctx.inputs
-        return g / b, -g * ctx.out / b
+        b = ctx.inputs[1]
+        return g / b, -g * (ctx.out / b)
 
     def jvp(ctx, da, db):
-        a, b = ctx.inputs
-        return (da - ctx.out * db) / b
+        return (da - db * ctx.out) / ctx.inputs[1]
 
 
-class Pow(Function):
-    """a ** b. As in torch, d/da is 0 wherever b == 0 (no 0·inf at a == 0, and constant there, so its own
-    derivative is 0 too), and d/db is 0 wherever a == 0."""
+class DivRounded(Function):
+    """div(a, b, rounding_mode='floor' | 'trunc') on floats: piecewise constant, so both gradients are zero
+    (torch returns zeros, not g·0). 'floor' is Python's floor division (NumPy's floor_divide is the same
+    algorithm as torch's: fmod, then snap to the nearest integer); 'trunc' is trunc(a / b)."""
 
-    def forward(ctx, a, b):
-        return np.power(a, b)
+    @_quiet
+    def forward(ctx, a, b, mode):
+        return np.floor_divide(a, b) if mode == "floor" else np.trunc(np.true_divide(a, b))
 
     def vjp(ctx, g):
-        a, b = ctx.inputs
-        return g * _d_dbase(a, b), g * ctx.out * _log_or_zero(a)
+        zero = Tensor(np.zeros(g.shape, g.dtype))
+        return zero, zero
 
     def jvp(ctx, da, db):
-        a, b = ctx.inputs
-        return da * _d_dbase(a, b) + db * ctx.out * _log_or_zero(a)
+        return Tensor(np.zeros(ctx.out.shape, ctx.out.dtype))
 
 
-def _d_dbase(a, b):
-    return where_mask(b.detach()._data != 0, b * a ** (b - 1), 0.0)
+class FloorDivide(DivRounded):
+    """torch.floor_divide: the values of div(rounding_mode='floor'), but, as in torch, no derivative."""
+
+    def vjp(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+    def jvp(ctx, da, db):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
-def _log_or_zero(a):
-    """log(a) where a != 0, else 0: the factor d(a**b)/db = a**b·log(a) contributes nothing at a == 0."""
-    from .unary import log
+def _int_div(a: Tensor, b: Tensor, mode: str) -> Tensor:
+    """Integer floor / trunc division, exact (no float round trip); a zero divisor raises like torch."""
+    if a.dtype.kind == "b":
+        raise _not_implemented(f"div_{mode}_cpu", a.dtype)
+    _check_int_divisor(b)
+    q = np.floor_divide(a._data, b._data)
+    if mode == "trunc":  # floor rounds a negative inexact quotient down; trunc rounds it up
+        q = q + ((q < 0) & (np.remainder(a._data, b._data) != 0))
+    return Tensor(q.astype(a.dtype))
 
-    safe = a.detach()._data != 0
-    return log(where_mask(safe, a, 1.0)) * safe
 
-
-def where_mask(mask: np.ndarray, a, fill):
-    """a where mask else fill, differentiable in a (mask is a constant)."""
-    from ..tensor import Tensor
-
-    return a * Tensor(mask.astype(a.dtype)) + Tensor(np.where(mask, 0, fill).astype(a.dtype))
+def _alpha(alpha, dt: np.dtype):
+    if isinstance(alpha, Tensor) and alpha.numel() == 1:  # torch takes a one-element tensor as a number
+        alpha = alpha.item()
+    if not is_scalar(alpha):
+        raise TypeError(f"add(): argument 'alpha' must be Number, not {type(alpha).__name__}")
+    if isinstance(alpha, (bool, np.bool_)) and dt.kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind in "iub" and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
 
 
 def add(input, other, *, alpha=1):
-    """torch.add: input + alpha * other."""
-    a, b = elementwise_operands(input, other)
-    return Add.apply(a, b if alpha == 1 else mul(b, alpha))
+    """torch.add: input + alpha·other."""
+    a, b = elementwise_operands(_number_or_tensor("add", input, "input", 1),
+                                _number_or_tensor("add", other, "other", 2))
+    return Add.apply(a, b, alpha=_alpha(alpha, a.dtype))
 
 
 def sub(input, other, *, alpha=1):
-    """torch.sub: input - alpha * other."""
-    a, b = elementwise_operands(input, other)
+    """torch.sub: input - alpha·other. Two bool operands are refused, as in torch."""
+    a, b = elementwise_operands(_number_or_tensor("sub", input, "input", 1),
+                                _number_or_tensor("sub", other, "other", 2))
     if a.dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    return Sub.apply(a, b if alpha == 1 else mul(b, alpha))
+    return Sub.apply(a, b, alpha=_alpha(alpha, a.dtype))
 
 
 def mul(input, other):
     """torch.mul"""
-    return Mul.apply(*elementwise_operands(input, other))
+    return Mul.apply(*elementwise_operands(_number_or_tensor("mul", input, "input", 1),
+                                           _number_or_tensor("mul", other, "other", 2)))
 
 
 def div(input, other, *, rounding_mode=None):
-    """torch.div: true division (integers give the default float dtype), or rounding_mode 'trunc'/'floor'."""
+    """torch.div: true division (integer operands give the default float dtype), or rounding_mode 'trunc' /
+    'floor' (the promoted dtype kept; integer division by zero raises, as in torch)."""
+    input = _number_or_tensor("div", input, "input", 1)
+    other = _number_or_tensor("div", other, "other", 2)
     if rounding_mode is None:
         return Div.apply(*elementwise_operands(input, other, float_only=True))
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                         f"'{rounding_mode}'")
-    from .unary import floor, trunc
-
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
     a, b = elementwise_operands(input, other)
-    if a.dtype.kind in "iu":
-        if np.any(b._data == 0):
-            raise RuntimeError("ZeroDivisionError")
-        q = np.floor_divide(a._data, b._data)
-        if rounding_mode == "trunc":
-            q = q + ((q < 0) & (np.remainder(a._data, b._data) != 0))
-        from ..tensor import Tensor
-
-        return Tensor(q.astype(a.dtype))
-    return (trunc if rounding_mode == "trunc" else floor)(Div.apply(a, b))
+    if a.dtype.kind != "f":
+        return _int_div(a, b, rounding_mode)
+    return DivRounded.apply(a, b, mode=rounding_mode)
 
 
 def true_divide(input, other):
-    """torch.true_divide (an alias of div)."""
+    """torch.true_divide (an alias of div without rounding_mode)."""
     return div(input, other)
 
 
+def floor_divide(input, other):
+    """torch.floor_divide: div(rounding_mode='floor'); torch defines no derivative for it, nor does refgrad
+    (backward through it raises)."""
+    a, b = elementwise_operands(_number_or_tensor("floor_divide", input, "input", 1),
+                                _number_or_tensor("floor_divide", other, "other", 2))
+    if a.dtype.kind != "f":
+        return _int_div(a, b, "floor")
+    return FloorDivide.apply(a, b, mode="floor")
+
+
+# ---- pow ------------------------------------------------------------------------------------------------
+def _int_pow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integer a ** b as torch computes it: a negative exponent gives 1 / a ** |b| truncated (0 unless a is
+    ±1); overflow wraps."""
+    neg = b < 0
+    out = np.power(a, np.where(neg, 0, b))
+    at_neg = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(neg, at_neg, out).astype(np.result_type(a, b))
+
+
+class Pow(Function):
+    """a ** b with torch's derivative formulas:
+    d/da = where(b == 0, 0, g·(b·a^(b-1)))           (no 0·inf at a == 0 when b == 0)
+    d/db = g·where(a == 0 & b >= 0, 0, a^b·log(a))  (0 at a == 0 unless b < 0, where it is ±inf)."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        return np.power(a, b) if a.dtype.kind == "f" else _int_pow(a, b)
+
+    @_quiet
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        return _pow_d_base(g, a, b), g * _pow_d_exp(a, b, ctx.out)
+
+    @_quiet
+    def jvp(ctx, da, db):
+        a, b = ctx.inputs
+        # as in torch's forward AD, an input without a tangent adds nothing (not 0·nan where a < 0 for d/db)
+        terms = [_pow_d_base(da, a, b) if a._tangent is not None else None,
+                 db * _pow_d_exp(a, b, ctx.out) if b._tangent is not None else None]
+        terms = [t for t in terms if t is not None]
+        return terms[0] + terms[1] if len(terms) == 2 else terms[0]
+
+
+class PowScalar(Function):
+    """tensor ** number. torch computes some exponents with their own kernels (0.5: sqrt, so (-0)**0.5 = -0;
+    -0.5: 1/sqrt; -1: 1/x; 2, 3, -2: products), which decide signed zeros and infinities; so does this.
+    torch's derivative: zeros for exponent 0, else g·(e·a^(e-1)) (itself a tensor ** number)."""
+
+    @_quiet
+    def forward(ctx, a, exponent):
+        e = exponent
+        if a.dtype.kind != "f":
+            return _int_pow(a, np.asarray(e, a.dtype))
+        one = np.asarray(1, a.dtype)
+        special = {0: lambda: np.ones_like(a), 1: lambda: a.copy(), 2: lambda: a * a, 3: lambda: a * a * a,
+                   0.5: lambda: np.sqrt(a), -0.5: lambda: one / np.sqrt(a), -1: lambda: one / a,
+                   -2: lambda: one / (a * a)}
+        return special[e]() if e in special else np.power(a, np.asarray(e, a.dtype))
+
+    def vjp(ctx, g):
+        return _pow_scalar_d(g, ctx.inputs[0], ctx.exponent)
+
+    def jvp(ctx, da):
+        return _pow_scalar_d(da, ctx.inputs[0], ctx.exponent)
+
+
+def _pow_scalar_d(g, a, e):
+    if e == 0:
+        return Tensor(np.zeros(np.broadcast_shapes(g.shape, a.shape), g.dtype))
+    return g * (e * PowScalar.apply(a, exponent=e - 1))
+
+
+def _pow_d_base(g, a, b):
+    return select(b._data == 0, 0, g * (b * a ** (b - 1)))
+
+
+def _pow_d_exp(a, b, out):
+    from .unary import log
+
+    return select((a._data == 0) & (b._data >= 0), 0, out * log(a))
+
+
 def pow(input, exponent):
-    """torch.pow: tensor ** tensor, tensor ** scalar or scalar ** tensor."""
+    """torch.pow: tensor ** tensor, tensor ** number or number ** tensor.
+
+    Integer tensors to a negative *number* exponent raise as in torch; a negative integer *tensor* exponent
+    gives torch's truncated result (0 unless the base is ±1)."""
+    input = _number_or_tensor("pow", input, "input", 1)
+    exponent = _number_or_tensor("pow", exponent, "exponent", 2)
+    if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(exponent, (Tensor, np.ndarray)):
+        raise _type_error("pow", "exponent", 2, exponent, "Tensor")
     a, b = elementwise_operands(input, exponent)
-    if a.dtype.kind in "iu" and np.any(b._data < 0):
+    if a.dtype.kind == "b":
+        raise _not_implemented("pow", a.dtype)
+    if a.dtype.kind in "iu" and is_scalar(exponent) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if is_scalar(exponent):
+        e = np.asarray(exponent).item()
+        return PowScalar.apply(a, exponent=float(e) if a.dtype.kind == "f" else e)
     return Pow.apply(a, b)
 
 
-__all__ = ["add", "sub", "mul", "div", "true_divide", "pow"]
+# ---- maximum, minimum, fmax, fmin -------------------------------------------------------------------------
+class Maximum(Function):
+    """NaN-propagating maximum. torch: d/da = where(a == b, g/2, g) masked to 0 where a < b (and the mirror
+    for b): a tie splits the gradient 0.5 / 0.5; a NaN gives both operands g."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        return np.maximum(a, b)
+
+    def vjp(ctx, g):
+        a, b = (t._data for t in ctx.inputs)
+        half = select(a == b, g / 2, g)
+        return select(a < b, 0, half), select(a > b, 0, half)
+
+    def jvp(ctx, da, db):
+        a, b = (t._data for t in ctx.inputs)
+        return _weighted(da, db, *_tie_weights(a < b, a > b, a == b))
+
+
+class Minimum(Function):
+    @_quiet
+    def forward(ctx, a, b):
+        return np.minimum(a, b)
+
+    def vjp(ctx, g):
+        a, b = (t._data for t in ctx.inputs)
+        half = select(a == b, g / 2, g)
+        return select(a > b, 0, half), select(a < b, 0, half)
+
+    def jvp(ctx, da, db):
+        a, b = (t._data for t in ctx.inputs)
+        return _weighted(da, db, *_tie_weights(a > b, a < b, a == b))
+
+
+def _tie_weights(a_loses, b_loses, tie):
+    wa = np.where(tie, 0.5, np.where(a_loses, 0.0, 1.0))
+    wb = np.where(tie, 0.5, np.where(b_loses, 0.0, 1.0))
+    return wa, wb
+
+
+def _weighted(da, db, wa, wb):
+    """da·wa + db·wb for constant weights (the tangent version of a vjp's masks)."""
+    return da * Tensor(wa.astype(da.dtype)) + db * Tensor(wb.astype(db.dtype))
+
+
+class Fmax(Function):
+    """NaN-ignoring maximum. torch: a gets g where a >= b or b is NaN, b gets it elsewhere (a tie goes to a)."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        return np.fmax(a, b)
+
+    def vjp(ctx, g):
+        a, b = (t._data for t in ctx.inputs)
+        take_a = (a >= b) | np.isnan(b)
+        return select(take_a, g, 0), select(take_a, 0, g)
+
+    def jvp(ctx, da, db):
+        a, b = (t._data for t in ctx.inputs)
+        take_a = (a >= b) | np.isnan(b)
+        return _weighted(da, db, take_a * 1.0, ~take_a * 1.0)
+
+
+class Fmin(Function):
+    @_quiet
+    def forward(ctx, a, b):
+        return np.fmin(a, b)
+
+    def vjp(ctx, g):
+        a, b = (t._data for t in ctx.inputs)
+        take_a = (a <= b) | np.isnan(b)
+        return select(take_a, g, 0), select(take_a, 0, g)
+
+    def jvp(ctx, da, db):
+        a, b = (t._data for t in ctx.inputs)
+        take_a = (a <= b) | np.isnan(b)
+        return _weighted(da, db, take_a * 1.0, ~take_a * 1.0)
+
+
+def maximum(input, other):
+    """torch.maximum (NaN propagates; both arguments tensors, as in torch)."""
+    return Maximum.apply(*_two_tensors("maximum", input, other))
+
+
+def minimum(input, other):
+    """torch.minimum (NaN propagates)."""
+    return Minimum.apply(*_two_tensors("minimum", input, other))
+
+
+def fmax(input, other):
+    """torch.fmax (a NaN operand is ignored)."""
+    return Fmax.apply(*_two_tensors("fmax", input, other))
+
+
+def fmin(input, other):
+    """torch.fmin (a NaN operand is ignored)."""
+    return Fmin.apply(*_two_tensors("fmin", input, other))
+
+
+# ---- atan2, hypot, xlogy, logaddexp ---------------------------------------------------------------------
+class Atan2(Function):
+    """atan2(a, b). torch: with r = where(a² + b² == 0, 0, 1/(a² + b²)), d/da = g·b·r, d/db = g·(-a)·r, so
+    the gradient at (0, 0) is 0."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        return np.arctan2(a, b)
+
+    @_quiet
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        r = _atan2_recip(a, b)
+        return g * b * r, g * -a * r
+
+    @_quiet
+    def jvp(ctx, da, db):
+        a, b = ctx.inputs
+        return (da * b - db * a) * _atan2_recip(a, b)
+
+
+def _atan2_recip(a, b):
+    d = a * a + b * b
+    return select(d._data == 0, 0, 1 / d)
+
+
+class Hypot(Function):
+    """hypot(a, b); torch's d/da = g·a / hypot (nan at (0, 0))."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        return np.hypot(a, b)
+
+    @_quiet
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        return g * a / ctx.out, g * b / ctx.out
+
+    @_quiet
+    def jvp(ctx, da, db):
+        a, b = ctx.inputs
+        return (da * a + db * b) / ctx.out
+
+
+class Xlogy(Function):
+    """x·log(y), 0 where x == 0 (unless y is NaN). torch: d/dx = xlogy(g, y) masked to 0 where x == 0 and
+    y <= 0; d/dy = g·x / y (nan at x == y == 0)."""
+
+    @_quiet
+    def forward(ctx, x, y):
+        return np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y))).astype(x.dtype)
+
+    @_quiet
+    def vjp(ctx, g):
+        x, y = ctx.inputs
+        return _xlogy_d_x(g, x, y), g * x / y
+
+    @_quiet
+    def jvp(ctx, dx, dy):
+        x, y = ctx.inputs
+        return _xlogy_d_x(dx, x, y) + dy * x / y
+
+
+def _xlogy_d_x(g, x, y):
+    return select((x._data == 0) & (y._data <= 0), 0, Xlogy.apply(*elementwise_operands(g, y)))
+
+
+class Logaddexp(Function):
+    """log(exp(a) + exp(b)); torch's d/da = g / (1 + exp(b - a)) (nan where a == b == ±inf)."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        return np.logaddexp(a, b)
+
+    @_quiet
+    def vjp(ctx, g):
+        from .unary import exp
+
+        a, b = ctx.inputs
+        return g / (1 + exp(b - a)), g / (1 + exp(a - b))
+
+    @_quiet
+    def jvp(ctx, da, db):
+        from .unary import exp
+
+        a, b = ctx.inputs
+        return da / (1 + exp(b - a)) + db / (1 + exp(a - b))
+
+
+def atan2(input, other):
+    """torch.atan2(input, other) = atan(input / other) in the right quadrant; integers give the default float."""
+    return Atan2.apply(*_two_tensors("atan2", input, other, float_only=True))
+
+
+def hypot(input, other):
+    """torch.hypot: sqrt(input² + other²), floating dtypes only (as in torch)."""
+    a, b = _two_tensors("hypot", input, other)
+    if a.dtype.kind != "f":
+        raise _not_implemented("hypot_cpu", a.dtype)
+    return Hypot.apply(a, b)
+
+
+def xlogy(input, other):
+    """torch.xlogy: input·log(other), 0 where input == 0; either argument (not both) may be a number."""
+    if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):
+        raise _type_error("xlogy", "other", 2, other, "Tensor")
+    x, y = elementwise_operands(_number_or_tensor("xlogy", input, "input", 1),
+                                _number_or_tensor("xlogy", other, "other", 2), float_only=True)
+    return Xlogy.apply(x, y)
+
+
+def logaddexp(input, other):
+    """torch.logaddexp: log(exp(input) + exp(other)), floating dtypes only."""
+    a, b = _two_tensors("logaddexp", input, other)
+    if a.dtype.kind != "f":
+        raise _not_implemented("logaddexp_cpu", a.dtype)
+    return Logaddexp.apply(a, b)
+
+
+# ---- fmod, remainder -------------------------------------------------------------------------------------
+class Fmod(Function):
+    """C fmod (the sign of a). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='trunc')."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        return np.fmod(a, b)
+
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        return g, -g * DivRounded.apply(a, b, mode="trunc")
+
+    def jvp(ctx, da, db):
+        a, b = ctx.inputs
+        return da - db * DivRounded.apply(a, b, mode="trunc")
+
+
+class Remainder(Function):
+    """Python's modulo (the sign of b). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='floor')."""
+
+    @_quiet
+    def forward(ctx, a, b):
+        if a.dtype.kind != "f":
+            return np.remainder(a, b)
+        m = np.fmod(a, b)  # torch's algorithm, so that the sign of a zero result is torch's too
+        return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
+
+    def vjp(ctx, g):
+        a, b = ctx.inputs
+        return g, -g * DivRounded.apply(a, b, mode="floor")
+
+    def jvp(ctx, da, db):
+        a, b = ctx.inputs
+        return da - db * DivRounded.apply(a, b, mode="floor")
+
+
+def fmod(input, other):
+    """torch.fmod: input - trunc(input / other)·other; other may be a number. Integer division by zero raises."""
+    a, b = elementwise_operands(_tensor("fmod", input, "input", 1), _number_or_tensor("fmod", other, "other", 2))
+    if a.dtype.kind == "b":
+        raise _not_implemented("fmod_cpu", a.dtype)
+    _check_int_divisor(b)
+    return Fmod.apply(a, b)
+
+
+class RemainderScalarTensor(Remainder):
+    """remainder(number, tensor): torch defines no derivative for this overload (nor, so, for ``2 % x``)."""
+
+    def vjp(ctx, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+    def jvp(ctx, da, db):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+def remainder(input, other):
+    """torch.remainder: input - floor(input / other)·other (Python's %); either side may be a number.
+    As in torch, remainder(number, tensor) has no derivative (backward through it raises)."""
+    a, b = elementwise_operands(_number_or_tensor("remainder", input, "input", 1),
+                                _number_or_tensor("remainder", other, "other", 2))
+    if a.dtype.kind == "b":
+        raise _not_implemented("remainder_cpu", a.dtype)
+    _check_int_divisor(b)
+    return (RemainderScalarTensor if is_scalar(input) else Remainder).apply(a, b)
+
+
+# ---- clamp ----------------------------------------------------------------------------------------------
+class Clamp(Function):
+    """min(max(x, lo), hi) with tensor bounds, NaN-propagating. torch's gradients:
+    x: where(x >= lo & x <= hi)   lo: where(x < lo & lo < hi)   hi: where(x > hi | hi < lo)
+    so a value at a bound passes 1 to x, and with lo > hi the whole gradient goes to hi."""
+
+    @_quiet
+    def forward(ctx, x, lo, hi):
+        return np.minimum(np.maximum(x, lo), hi)
+
+    def _masks(ctx):
+        x, lo, hi = (t._data for t in ctx.inputs)
+        return (x >= lo) & (x <= hi), (x < lo) & (lo < hi), (x > hi) | (hi < lo)
+
+    def vjp(ctx, g):
+        return tuple(select(m, g, 0) for m in Clamp._masks(ctx))
+
+    def jvp(ctx, dx, dlo, dhi):
+        mx, mlo, mhi = Clamp._masks(ctx)
+        return select(mx, dx, 0) + select(mlo, dlo, 0) + select(mhi, dhi, 0)
+
+
+class ClampMin(Function):
+    """max(x, lo): x gets g where x >= lo, lo where x < lo."""
+
+    @_quiet
+    def forward(ctx, x, lo):
+        return np.maximum(x, lo)
+
+    def vjp(ctx, g):
+        x, lo = (t._data for t in ctx.inputs)
+        return select(x >= lo, g, 0), select(x < lo, g, 0)
+
+    def jvp(ctx, dx, dlo):
+        x, lo = (t._data for t in ctx.inputs)
+        return select(x >= lo, dx, 0) + select(x < lo, dlo, 0)
+
+
+class ClampMax(Function):
+    """min(x, hi): x gets g where x <= hi, hi where x > hi."""
+
+    @_quiet
+    def forward(ctx, x, hi):
+        return np.minimum(x, hi)
+
+    def vjp(ctx, g):
+        x, hi = (t._data for t in ctx.inputs)
+        return select(x <= hi, g, 0), select(x > hi, g, 0)
+
+    def jvp(ctx, dx, dhi):
+        x, hi = (t._data for t in ctx.inputs)
+        return select(x <= hi, dx, 0) + select(x > hi, dhi, 0)
+
+
+def _bound(fn: str, value, name: str, pos: int):
+    if value is None or isinstance(value, (Tensor, np.ndarray)) or is_scalar(value):
+        return value
+    raise _type_error(fn, name, pos, value, "Tensor or Number")
+
+
+def clamp(input, min=None, max=None):
+    """torch.clamp: min(max(input, min), max); min and max are numbers or tensors (broadcast), either may be
+    None but not both. The result dtype is torch's promotion of input and the bounds."""
+    x = _tensor("clamp", input, "input", 1)
+    lo, hi = _bound("clamp", min, "min", 2), _bound("clamp", max, "max", 3)
+    if lo is None and hi is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if hi is None:
+        return ClampMin.apply(*elementwise_operands(x, lo))
+    if lo is None:
+        return ClampMax.apply(*elementwise_operands(x, hi))
+    return Clamp.apply(*elementwise_operands(x, lo, hi))
+
+
+def clamp_min(input, min):
+    """torch.clamp_min"""
+    if min is None:
+        raise TypeError("clamp_min(): argument 'min' must be Tensor or Number, not NoneType")
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """torch.clamp_max"""
+    if max is None:
+        raise TypeError("clamp_max(): argument 'max' must be Tensor or Number, not NoneType")
+    return clamp(input, max=max)
+
+
+def clip(input, min=None, max=None):
+    """torch.clip (an alias of clamp)."""
+    return clamp(input, min, max)
+
+
+__all__ = [
+    "add",
+    "atan2",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "div",
+    "floor_divide",
+    "fmax",
+    "fmin",
+    "fmod",
+    "hypot",
+    "logaddexp",
+    "maximum",
+    "minimum",
+    "mul",
+    "pow",
+    "remainder",
+    "sub",
+    "true_divide",
+    "xlogy",
+]
 TENSOR_METHODS = __all__
-INPLACE_METHODS = __all__
+INPLACE_METHODS = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "pow", "atan2", "hypot", "xlogy",
+                   "fmod", "remainder", "clamp", "clamp_min", "clamp_max", "clip"]
