@@ -32,11 +32,14 @@ def bind() -> None:
             setattr(Tensor, f"__{op}__", ns[name])
             setattr(Tensor, f"__r{op}__", _reflected(ns[name]))
             setattr(Tensor, f"__i{op}__", _inplace(ns[name]))
-    for op, name in {"neg": "neg", "abs": "abs", "invert": "bitwise_not", "getitem": "getitem",
-                     "eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
+    for op, name in {"neg": "neg", "abs": "abs", "getitem": "getitem",
+                     "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
         if name in ns:
             setattr(Tensor, f"__{op}__", ns[name])
     Tensor.__pos__ = lambda self: self
+    Tensor.__eq__ = lambda self, other: False if other is None else ns["eq"](self, other)  # x == None, as torch
+    Tensor.__ne__ = lambda self, other: True if other is None else ns["ne"](self, other)
+    Tensor.__invert__ = _invert
     # dtype conversions
     Tensor.to = lambda self, *args, dtype=None, **kw: cast(self, _to_dtype_arg(args, dtype, self))
     Tensor.type = lambda self, dtype=None: str(self.dtype) if dtype is None else cast(self, dtype)
@@ -46,6 +49,13 @@ def bind() -> None:
         setattr(Tensor, method, (lambda d: lambda self: cast(self, d))(dt))
     Tensor.T = property(lambda self: ns["permute"](self, tuple(range(self.ndim - 1, -1, -1))))
     Tensor.mT = property(lambda self: ns["transpose"](self, -2, -1))
+
+
+def _invert(self):
+    if self.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors "
+                        f"(got {self.dtype})")
+    return ops.public_functions()["bitwise_not"](self)
 
 
 def _to_dtype_arg(args, dtype, tensor):

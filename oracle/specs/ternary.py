@@ -39,6 +39,7 @@ def lerp_scalar_cases(dtype):
 SPECS = [
     OpSpec("where", where_cases),
     OpSpec("where", where_scalar_cases, variant="scalar", checks=("forward", "vjp_torch")),
+    OpSpec("Tensor.where", where_cases, ref=lambda c, x, y: x.where(c, y), torch=lambda c, x, y: x.where(c, y)),
     OpSpec("lerp", C.nary(S.REAL, S.REAL, S.Domain(-1.0, 2.0))),
     OpSpec("lerp", lerp_scalar_cases, variant="scalar_weight"),
     OpSpec("addcmul", C.with_kwargs(C.nary(S.REAL, S.REAL, S.REAL), value=VALUES)),

@@ -1,5 +1,6 @@
 """The op families. Each module lists its public functions in ``__all__`` and, optionally, which of them
-are Tensor methods (``TENSOR_METHODS``) and which have an in-place ``x.f_()`` form (``INPLACE_METHODS``).
+are Tensor methods (``TENSOR_METHODS``, plus ``METHOD_FUNCTIONS`` for methods that take their tensor
+elsewhere than first) and which have an in-place ``x.f_()`` form (``INPLACE_METHODS``).
 refgrad/__init__ re-exports them; _tensor_methods binds the methods."""
 from __future__ import annotations
 
@@ -34,11 +35,18 @@ def qualified_public_functions() -> dict:
         names = getattr(m, "__all__", ())
         out.update({_prefix(m) + n: getattr(m, n) for n in names})
         out.update({"Tensor." + n: getattr(m, n) for n in getattr(m, "TENSOR_METHODS", ()) if n not in names})
+        out.update({"Tensor." + n: f for n, f in getattr(m, "METHOD_FUNCTIONS", {}).items()})
     return out
 
 
 def tensor_methods() -> dict:
-    return {n: getattr(m, n) for m in family_modules() for n in getattr(m, "TENSOR_METHODS", ())}
+    """name -> function bound as Tensor.name: TENSOR_METHODS (x.f(...) is f(x, ...)) and METHOD_FUNCTIONS
+    (methods whose tensor is not the op's first argument, e.g. x.where(condition, y))."""
+    out = {}
+    for m in family_modules():
+        out.update({n: getattr(m, n) for n in getattr(m, "TENSOR_METHODS", ())})
+        out.update(getattr(m, "METHOD_FUNCTIONS", {}))
+    return out
 
 
 def _collect(attr: str) -> list:

@@ -213,5 +213,13 @@ def _torch_name(dt) -> str:
 
 
 __all__ = ["addcdiv", "addcmul", "lerp", "where"]
-TENSOR_METHODS = ["lerp", "addcmul", "addcdiv"]  # Tensor.where(condition, other) puts self second: not bound
+TENSOR_METHODS = ["lerp", "addcmul", "addcdiv"]
+
+
+def _where_method(self, condition, other):
+    """Tensor.where(condition, other) == where(condition, self, other)."""
+    return where(condition, self, other)
+
+
+METHOD_FUNCTIONS = {"where": _where_method}
 INPLACE_METHODS = ["lerp", "addcmul", "addcdiv"]
