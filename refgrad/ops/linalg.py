@@ -285,7 +285,9 @@ def inner(input, other):
                            f"{list(a.shape)} and {list(b.shape)}")
     _no_bool(a, "addmm_impl_cpu_")
     k = a.shape[-1]
-    out = Matmul.apply(a.reshape(-1, k) if a.ndim != 2 else a, (b.reshape(-1, k) if b.ndim != 2 else b).mT)
+    a2 = a.reshape(int(np.prod(a.shape[:-1])), k)
+    b2 = b.reshape(int(np.prod(b.shape[:-1])), k)
+    out = Matmul.apply(a2, b2.mT)
     return out.reshape(a.shape[:-1] + b.shape[:-1])
 
 
@@ -318,8 +320,8 @@ def tensordot(a, b, dims=2, out=None):
     free_b = [d for d in range(b.ndim) if d not in wb]
     k = int(np.prod([a.shape[d] for d in wa]))
     out_shape = tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b)
-    a2 = a.permute(free_a + wa).reshape(-1, k)
-    b2 = b.permute(wb + free_b).reshape(k, -1)
+    a2 = a.permute(free_a + wa).reshape(int(np.prod(out_shape[:len(free_a)])), k)
+    b2 = b.permute(wb + free_b).reshape(k, int(np.prod(out_shape[len(free_a):])))
     return Matmul.apply(a2, b2).reshape(out_shape)
 
 
