@@ -123,6 +123,8 @@ def _check_index_target(x: Tensor, t: Tensor) -> None:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
     if t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_name(t.dtype)}")
+    if t.dtype == np.uint8 and x.ndim > 2:  # torch takes Byte targets only for (C,) and (N, C) inputs
+        raise RuntimeError("expected scalar type Long but found Byte")
 
 
 def _check_weight(w: Tensor | None, n_classes: int, dtype) -> None:
