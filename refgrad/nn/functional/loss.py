@@ -1,9 +1,12 @@
 """Loss functions (torch.nn.functional): cross_entropy.
 
-cross_entropy is log_softmax along the class dim followed by picking each target's log-probability. The
-picking is a private primitive pair here (``_PickClass`` gathers one entry along the class dim, ``_PlaceClass``
-scatters into zeros; each is the other's vjp, both are linear), so the gradient is differentiable again and no
-float one-hot of the input's size is built.
+With class-index targets, the per-sample loss logsumexp(x) - x[target] (times the class weight) and its
+reduction are one primitive, ``_CrossEntropyIndices``: it is on the hot path of every classifier, and one
+primitive instead of log_softmax + pick + negate + weight + sum + divide saves most of the per-op overhead. Its
+vjp is (softmax(x) - onehot(target)) · g in refgrad ops, the one-hot part as ``_PlaceClass`` (a scatter into
+zeros, whose adjoint ``_PickClass`` gathers one entry along the class dim: both linear, each the other's vjp),
+so no float one-hot of the input's size is built and the gradient differentiates again. label_smoothing adds
+its term with log_softmax; class-probability targets are composite ops throughout.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from ...autograd.grad_mode import is_grad_enabled
 from ...ops.common import as_tensor_arg
 from ...ops.linalg import scalar_name
 from ...tensor import Tensor
-from .activation import log_softmax
+from .activation import Softmax, log_softmax
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -50,6 +53,45 @@ class _PlaceClass(Function):
         return _PlaceClass.apply(dg, index=ctx.index, axis=ctx.axis, size=ctx.size)
 
 
+class _CrossEntropyIndices(Function):
+    """reduce(w_n · (logsumexp_c x[n, c, ...] - x[n, t_n, ...])) along class ``axis`` 1; ``weights`` (per sample,
+    0 where ignored) or None; ``reduction`` 'none' / 'sum' / 'mean' (divided by ``denominator``)."""
+
+    def forward(ctx, x, index, weights, reduction, denominator):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            shifted = x - np.max(x, axis=1, keepdims=True, initial=-np.inf)
+            lse = np.log(np.exp(shifted).sum(axis=1))
+            loss = lse - np.take_along_axis(shifted, np.expand_dims(index, 1), 1).squeeze(1)
+        if weights is not None:
+            loss = loss * weights
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
+
+    def vjp(ctx, g):
+        (x,) = ctx.inputs
+        gn = _per_sample(g, ctx, x.shape[:1] + x.shape[2:])
+        return gn.unsqueeze(1) * Softmax.apply(x, dim=1) - _PlaceClass.apply(gn, index=ctx.index, axis=1,
+                                                                             size=x.shape[1])
+
+    def jvp(ctx, dx):
+        (x,) = ctx.inputs
+        dn = (Softmax.apply(x, dim=1) * dx).sum(dim=1) - _PickClass.apply(dx, index=ctx.index, axis=1)
+        if ctx.weights is not None:
+            dn = dn * Tensor(ctx.weights)
+        return _reduce(dn, ctx.reduction, ctx.denominator)
+
+
+def _per_sample(g: Tensor, ctx, sample_shape: tuple) -> Tensor:
+    """The cotangent of each sample's loss, from that of the reduced loss."""
+    if ctx.reduction != "none":
+        if ctx.reduction == "mean":
+            g = g / Tensor(np.asarray(ctx.denominator, g.dtype))
+        g = g.expand(sample_shape)
+    return g * Tensor(ctx.weights) if ctx.weights is not None else g
+
+
 def _legacy_reduction(size_average, reduce) -> str:
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
@@ -65,9 +107,13 @@ def _reduce(loss: Tensor, reduction: str, denominator) -> Tensor:
     total = loss.sum()
     if reduction == "sum":
         return total
-    if denominator == 0:  # all targets ignored, or no targets: torch's mean is nan, with a zero gradient
-        return total * 0 + Tensor(np.asarray(np.nan, total.dtype))
     return total / Tensor(np.asarray(denominator, total.dtype))
+
+
+def _nan_mean(reduce_as_sum) -> Tensor:
+    """torch's mean over no targets (all ignored, or none at all): nan, with a zero gradient."""
+    total = reduce_as_sum("sum")
+    return total * 0 + Tensor(np.asarray(np.nan, total.dtype))
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
@@ -154,24 +200,27 @@ def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
     if bad.any():
         raise IndexError(f"Target {idx[bad].flat[0]} is out of bounds.")
     safe = idx if all_kept else np.where(keep, idx, 0)
-    logp = log_softmax(x, 1)
-    picked = _PickClass.apply(logp, index=safe, axis=1)
     if w is None and all_kept:  # the common case: no per-sample weights at all
-        sample_w, loss = None, -picked
-        denominator = picked.numel()
+        sample_w, denominator = None, int(idx.size)
     else:
         sample_w = keep.astype(x.dtype) if w is None else w._data[safe] * keep
-        loss = -(picked * Tensor(sample_w))
         denominator = sample_w.sum()
-    if label_smoothing > 0:
-        if w is None:
+
+    def reduced(how):
+        out = _CrossEntropyIndices.apply(x, index=safe, weights=sample_w, reduction=how, denominator=denominator)
+        if label_smoothing > 0:  # torch: (1 - ε)·nll + ε/C · reduce(-Σ_c w_c·log p_c)
+            logp = log_softmax(x, 1)
+            if w is not None:
+                logp = logp * Tensor(w._data.reshape((n_classes,) + (1,) * (x.ndim - 2)))
             smooth = -logp.sum(dim=1)
-        else:
-            smooth = -(logp * Tensor(w._data.reshape((n_classes,) + (1,) * (x.ndim - 2)))).sum(dim=1)
-        if not all_kept:
-            smooth = smooth * Tensor(keep.astype(x.dtype))
-        loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / n_classes)
-    out = _reduce(loss, reduction, denominator)
+            if not all_kept:
+                smooth = smooth * Tensor(keep.astype(x.dtype))
+            out = out * (1.0 - label_smoothing) + _reduce(smooth, how, denominator) * (label_smoothing / n_classes)
+        return out
+
+    if reduction == "mean" and denominator == 0:
+        return _nan_mean(reduced)
+    out = reduced(reduction)
     return out.reshape(()) if one_d and reduction == "none" else out
 
 
@@ -193,6 +242,8 @@ def _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothi
     if w is not None:
         prod = prod * w.reshape((n_classes,) + (1,) * (x.ndim - cdim - 1))
     loss = -prod.sum(dim=cdim)
+    if reduction == "mean" and loss.numel() == 0:
+        return _nan_mean(lambda how: _reduce(loss, how, 0))
     return _reduce(loss, reduction, loss.numel())
 
 
