@@ -121,15 +121,21 @@ def _add_product(kind):
 
 @st.composite
 def _tensordot_case(draw, dtype):
-    """Contracted dims as an int, or as two lists in any order (negative dims included)."""
+    """Contracted dims as an int, or as two lists in any order (negative dims included). Sometimes one side of a
+    contracted pair has size 1: torch then sums the other operand over that dim (refgrad does the same)."""
     n_con = draw(st.integers(0, 2))
     con = tuple(draw(st.integers(0, 3)) for _ in range(n_con))
+    con_a, con_b = con, con
+    if n_con and draw(st.integers(0, 3)) == 0:
+        j = draw(st.integers(0, n_con - 1))
+        one = con[:j] + (1,) + con[j + 1:]
+        con_a, con_b = (one, con) if draw(st.booleans()) else (con, one)
     free_a = tuple(draw(st.lists(st.integers(0, 3), max_size=2)))
     free_b = tuple(draw(st.lists(st.integers(0, 3), max_size=2)))
     if draw(st.booleans()):  # dims=int: the last n_con dims of a against the first n_con of b
-        sa, sb, dims = free_a + con, con + free_b, n_con
+        sa, sb, dims = free_a + con_a, con_b + free_b, n_con
     else:
-        la, lb = free_a + con, con + free_b  # logical order, then laid out in a random order
+        la, lb = free_a + con_a, con_b + free_b  # logical order, then laid out in a random order
         pa = draw(st.permutations(range(len(la))))
         pb = draw(st.permutations(range(len(lb))))
         sa, sb = tuple(la[p] for p in pa), tuple(lb[p] for p in pb)
