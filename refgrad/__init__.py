@@ -20,6 +20,9 @@ globals().update(ops.public_functions())
 _tensor_methods.bind()
 
 from . import func, linalg, nn  # noqa: E402
+from .nn.functional import activation as _activation  # noqa: E402
+
+globals().update({n: getattr(_activation, n) for n in _activation.TOP_LEVEL})  # torch.relu, torch.softmax, ...
 
 is_tensor = lambda obj: isinstance(obj, Tensor)  # noqa: E731
 

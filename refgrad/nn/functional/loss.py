@@ -1,4 +1,250 @@
-"""TODO"""
+"""Loss functions (torch.nn.functional): cross_entropy.
+
+With class-index targets, the per-sample loss logsumexp(x) - x[target] (times the class weight) and its
+reduction are one primitive, ``_CrossEntropyIndices``: it is on the hot path of every classifier, and one
+primitive instead of log_softmax + pick + negate + weight + sum + divide saves most of the per-op overhead. Its
+vjp is (softmax(x) - onehot(target)) · g in refgrad ops, the one-hot part as ``_PlaceClass`` (a scatter into
+zeros, whose adjoint ``_PickClass`` gathers one entry along the class dim: both linear, each the other's vjp),
+so no float one-hot of the input's size is built and the gradient differentiates again. label_smoothing adds
+its term with log_softmax; class-probability targets are composite ops throughout.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import warnings
+
+import numpy as np
+
+from ...autograd import Function
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops.common import as_tensor_arg
+from ...ops.linalg import scalar_name
+from ...tensor import Tensor
+from .activation import Softmax, log_softmax
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+class _PickClass(Function):
+    """out[n, ...] = x[n, index[n, ...], ...] along ``axis`` (index has x's shape without that axis)."""
+
+    def forward(ctx, x, index, axis):
+        return np.take_along_axis(x, np.expand_dims(index, axis), axis).squeeze(axis)
+
+    def vjp(ctx, g):
+        return _PlaceClass.apply(g, index=ctx.index, axis=ctx.axis, size=ctx.inputs[0].shape[ctx.axis])
+
+    def jvp(ctx, dx):
+        return _PickClass.apply(dx, index=ctx.index, axis=ctx.axis)
+
+
+class _PlaceClass(Function):
+    """The adjoint of _PickClass: zeros with g written at index along a new ``axis`` of length ``size``."""
+
+    def forward(ctx, g, index, axis, size):
+        shape = g.shape[:axis] + (size,) + g.shape[axis:]
+        out = np.zeros(shape, g.dtype)
+        np.put_along_axis(out, np.expand_dims(index, axis), np.expand_dims(g, axis), axis)
+        return out
+
+    def vjp(ctx, g):
+        return _PickClass.apply(g, index=ctx.index, axis=ctx.axis)
+
+    def jvp(ctx, dg):
+        return _PlaceClass.apply(dg, index=ctx.index, axis=ctx.axis, size=ctx.size)
+
+
+class _CrossEntropyIndices(Function):
+    """reduce(w_n · (logsumexp_c x[n, c, ...] - x[n, t_n, ...])) along class ``axis`` 1; ``weights`` (per sample,
+    0 where ignored) or None; ``reduction`` 'none' / 'sum' / 'mean' (divided by ``denominator``)."""
+
+    def forward(ctx, x, index, weights, reduction, denominator):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            shifted = x - np.max(x, axis=1, keepdims=True, initial=-np.inf)
+            lse = np.log(np.exp(shifted).sum(axis=1))
+            loss = lse - np.take_along_axis(shifted, np.expand_dims(index, 1), 1).squeeze(1)
+        if weights is not None:
+            loss = loss * weights
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
+
+    def vjp(ctx, g):
+        (x,) = ctx.inputs
+        gn = _per_sample(g, ctx, x.shape[:1] + x.shape[2:])
+        return gn.unsqueeze(1) * Softmax.apply(x, dim=1) - _PlaceClass.apply(gn, index=ctx.index, axis=1,
+                                                                             size=x.shape[1])
+
+    def jvp(ctx, dx):
+        (x,) = ctx.inputs
+        dn = (Softmax.apply(x, dim=1) * dx).sum(dim=1) - _PickClass.apply(dx, index=ctx.index, axis=1)
+        if ctx.weights is not None:
+            dn = dn * Tensor(ctx.weights)
+        return _reduce(dn, ctx.reduction, ctx.denominator)
+
+
+def _per_sample(g: Tensor, ctx, sample_shape: tuple) -> Tensor:
+    """The cotangent of each sample's loss, from that of the reduced loss."""
+    if ctx.reduction != "none":
+        if ctx.reduction == "mean":
+            g = g / Tensor(np.asarray(ctx.denominator, g.dtype))
+        g = g.expand(sample_shape)
+    return g * Tensor(ctx.weights) if ctx.weights is not None else g
+
+
+def _legacy_reduction(size_average, reduce) -> str:
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  UserWarning, stacklevel=3)
+    return ret
+
+
+def _reduce(loss: Tensor, reduction: str, denominator) -> Tensor:
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    return total / Tensor(np.asarray(denominator, total.dtype))
+
+
+def _nan_mean(reduce_as_sum) -> Tensor:
+    """torch's mean over no targets (all ignored, or none at all): nan, with a zero gradient."""
+    total = reduce_as_sum("sum")
+    return total * 0 + Tensor(np.asarray(np.nan, total.dtype))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0):
+    """torch.nn.functional.cross_entropy.
+
+    input (C,), (N, C) or (N, C, d1, ...) of logits. target either class indices (int64 or uint8, shape input's
+    without the class dim; ``ignore_index`` entries contribute nothing) or class probabilities (float, input's
+    shape). ``weight`` (C,) rescales each class; with class indices, 'mean' divides by the summed weights of the
+    non-ignored targets, as torch. label_smoothing mixes the target with the uniform distribution (values <= 0
+    mean none, as torch). As in torch, with class-index targets ``weight`` is not differentiable (it raises when
+    it requires grad); with probability targets input, target and weight all get gradients.
+    """
+    x = as_tensor_arg(input)
+    t = as_tensor_arg(target, "target")
+    w = None if weight is None else as_tensor_arg(weight, "weight")
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    label_smoothing = float(label_smoothing)
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_softmax_lastdim_kernel_impl\" not implemented for '{scalar_name(x.dtype)}'")
+    if x.ndim == 0:
+        raise RuntimeError(f"cross_entropy: expected input with at least 1 dimension (the classes), got a 0-D "
+                           f"input and a target of shape {list(t.shape)}")
+    if x.shape == t.shape:
+        return _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothing)
+    return _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing)
+
+
+def _check_index_target(x: Tensor, t: Tensor) -> None:
+    """torch's checks, in torch's order: ranks and sizes, then the dtype."""
+    if x.ndim == 1:
+        if t.ndim > 1:
+            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got target of shape "
+                               f"{list(t.shape)})")
+        if t.ndim == 1 and t.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
+    elif x.ndim == 2:
+        if t.ndim != 1:
+            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got target of shape "
+                               f"{list(t.shape)} for input of shape {list(x.shape)})")
+        if t.shape[0] != x.shape[0]:
+            raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]}).")
+    else:
+        expected = (x.shape[0],) + x.shape[2:]
+        if t.ndim >= 1 and t.shape[0] != x.shape[0]:
+            raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]}).")
+        if t.shape != expected:
+            raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_name(t.dtype)}")
+    if t.dtype == np.uint8 and x.ndim > 2:  # torch takes Byte targets only for (C,) and (N, C) inputs
+        raise RuntimeError("expected scalar type Long but found Byte")
+
+
+def _check_weight(w: Tensor | None, n_classes: int, dtype) -> None:
+    if w is None:
+        return
+    if w.ndim != 1 or w.shape[0] != n_classes:
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but got "
+                           f"weight tensor of shape: {list(w.shape)}")
+    if w.dtype != dtype:
+        raise RuntimeError(f"expected scalar type {scalar_name(dtype)} but found {scalar_name(w.dtype)}")
+
+
+def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
+    _check_index_target(x, t)
+    one_d = x.ndim == 1
+    if one_d:  # a single sample: (C,) -> (1, C)
+        x, t = x.unsqueeze(0), t.reshape(1)
+    n_classes = x.shape[1]
+    _check_weight(w, n_classes, x.dtype)
+    if w is not None and w.requires_grad and is_grad_enabled():
+        raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. "
+                           "This input cannot have requires_grad True.")
+    idx = t._data.astype(np.int64, copy=False)
+    keep = idx != ignore_index
+    all_kept = bool(keep.all())
+    bad = keep & ((idx < 0) | (idx >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {idx[bad].flat[0]} is out of bounds.")
+    safe = idx if all_kept else np.where(keep, idx, 0)
+    if w is None and all_kept:  # the common case: no per-sample weights at all
+        sample_w, denominator = None, int(idx.size)
+    else:
+        sample_w = keep.astype(x.dtype) if w is None else w._data[safe] * keep
+        denominator = sample_w.sum()
+
+    def reduced(how):
+        out = _CrossEntropyIndices.apply(x, index=safe, weights=sample_w, reduction=how, denominator=denominator)
+        if label_smoothing > 0:  # torch: (1 - ε)·nll + ε/C · reduce(-Σ_c w_c·log p_c)
+            logp = log_softmax(x, 1)
+            if w is not None:
+                logp = logp * Tensor(w._data.reshape((n_classes,) + (1,) * (x.ndim - 2)))
+            smooth = -logp.sum(dim=1)
+            if not all_kept:
+                smooth = smooth * Tensor(keep.astype(x.dtype))
+            out = out * (1.0 - label_smoothing) + _reduce(smooth, how, denominator) * (label_smoothing / n_classes)
+        return out
+
+    if reduction == "mean" and denominator == 0:
+        return _nan_mean(reduced)
+    out = reduced(reduction)
+    return out.reshape(()) if one_d and reduction == "none" else out
+
+
+def _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothing):
+    if t.dtype.kind != "f":
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                           f"{scalar_name(t.dtype)}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    cdim = 1 if x.ndim >= 2 else 0
+    n_classes = x.shape[cdim]
+    if w is not None and (w.ndim != 1 or w.shape[0] != n_classes):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but got "
+                           f"weight tensor of shape: {list(w.shape)}")
+    if label_smoothing > 0:
+        t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
+    logp = log_softmax(x, cdim)
+    prod = logp * t
+    if w is not None:
+        prod = prod * w.reshape((n_classes,) + (1,) * (x.ndim - cdim - 1))
+    loss = -prod.sum(dim=cdim)
+    if reduction == "mean" and loss.numel() == 0:
+        return _nan_mean(lambda how: _reduce(loss, how, 0))
+    return _reduce(loss, reduction, loss.numel())
+
+
+__all__ = ["cross_entropy"]
