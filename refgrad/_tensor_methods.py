@@ -1,6 +1,8 @@
 """Binds ops onto Tensor as methods and operators: the one table that says which op ``x.f()`` / ``x + y`` is."""
 from __future__ import annotations
 
+import numpy as np
+
 from . import ops
 from .ops.common import cast
 from .tensor import Tensor
@@ -10,8 +12,16 @@ def _reflected(fn):
     return lambda self, other: fn(other, self)
 
 
-def _inplace(fn):
-    return lambda self, *args, **kwargs: self._inplace(fn, *args, **kwargs)
+def _inplace(fn, ufunc=None):
+    """x.f_(...): with a NumPy ufunc (add, sub, mul, div) and one plain operand, computed into x's storage."""
+
+    def method(self, *args, **kwargs):
+        if ufunc is not None and len(args) == 1 and not kwargs and self.dtype.kind != "b" and (
+                isinstance(args[0], Tensor) or isinstance(args[0], (int, float, np.number))):
+            return self._inplace_ufunc(ufunc, args[0])
+        return self._inplace(fn, *args, **kwargs)
+
+    return method
 
 
 def bind() -> None:
@@ -20,8 +30,10 @@ def bind() -> None:
     for name, fn in ops.tensor_methods().items():
         setattr(Tensor, name, fn)
     # in-place variants, refused where a graph is recorded (see Tensor._check_inplace)
+    ufuncs = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
+              "true_divide": np.true_divide}
     for name in ops.INPLACE_METHODS:
-        setattr(Tensor, name + "_", _inplace(ns[name]))
+        setattr(Tensor, name + "_", _inplace(ns[name], ufuncs.get(name)))
     operators = {
         "add": "add", "sub": "sub", "mul": "mul", "truediv": "true_divide", "floordiv": "floor_divide",
         "mod": "remainder", "pow": "pow", "matmul": "matmul", "and": "bitwise_and", "or": "bitwise_or",
@@ -31,7 +43,7 @@ def bind() -> None:
         if name in ns:
             setattr(Tensor, f"__{op}__", ns[name])
             setattr(Tensor, f"__r{op}__", _reflected(ns[name]))
-            setattr(Tensor, f"__i{op}__", _inplace(ns[name]))
+            setattr(Tensor, f"__i{op}__", _inplace(ns[name], ufuncs.get(name)))
     for op, name in {"neg": "neg", "abs": "abs", "getitem": "getitem",
                      "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
         if name in ns:

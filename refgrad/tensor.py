@@ -230,6 +230,28 @@ class Tensor:
         with no_grad():
             return self._assign(fn(self, *args, **kwargs)._data)
 
+    def _inplace_ufunc(self, ufunc, other) -> Tensor:
+        """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""
+        self._check_inplace(other)
+        value = other._data if isinstance(other, Tensor) else other
+        result = dtypes.result_type(self, other)
+        if ufunc is np.true_divide and result.kind != "f":
+            result = dtypes.get_default_dtype()
+        if dtypes.category(result) > dtypes.category(self.dtype):
+            raise RuntimeError(f"result type {result} can't be cast to the desired output type {self.dtype}")
+        shape = np.shape(value)
+        try:
+            fits = np.broadcast_shapes(shape, self.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape of "
+                               f"{list(self.shape)} and {list(shape)}")
+        self._check_writeable()
+        ufunc(self._data, value, out=self._data, casting="unsafe")
+        self._version += 1
+        return self
+
     def copy_(self, src) -> Tensor:
         self._check_inplace(src)
         return self._assign(src._data if isinstance(src, Tensor) else src)

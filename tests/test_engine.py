@@ -288,3 +288,20 @@ def test_graph_metadata():
     y = x.exp()
     assert x.is_leaf and not y.is_leaf and y.grad_fn.name() == "ExpBackward"
     assert y.grad_fn.next_functions[0][0] is None
+
+
+def test_grads_of_two_leaves_never_share_storage():
+    # add's vjp hands one cotangent object to both inputs; in-place work on one .grad must not touch the other
+    a, b = rg.ones(3, requires_grad=True), rg.ones(3, requires_grad=True)
+    g = rg.ones(3)
+    (a + b).backward(g)
+    with rg.no_grad():
+        a.grad.mul_(5.0)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0] and g.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_fan_out_accumulation_in_place_is_exact():
+    def f(lib, x):
+        (x * x + x.exp() + x * 2.0 + x).sum().backward()  # four contributions to x's gradient
+
+    _assert_grads_match(*_both(f, A))

@@ -4,6 +4,8 @@ The whole backward pass is ``_backpropagate``; everything else checks arguments 
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .grad_mode import set_grad_enabled
 
 
@@ -27,9 +29,26 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     of those tensors instead of accumulating into ``.grad`` (that is autograd.grad)."""
     from ..ops.shape import sum_to
 
-    pending = {}
+    pending = {}  # id(tensor) -> its gradient so far
+    owned = set()  # tensors whose pending gradient is a sum this pass allocated: safe to add into in place
+    seen, shared = set(), set()  # ids of gradient objects handed to more than one tensor (or the caller's)
+
+    def accumulate(t, g):
+        key = id(t)
+        if id(g) in seen:
+            shared.add(id(g))
+        seen.add(id(g))
+        if key not in pending:
+            pending[key] = g
+        elif key in owned and not create_graph:
+            np.add(pending[key]._data, g._data, out=pending[key]._data)
+        else:
+            pending[key] = pending[key] + g
+            owned.add(key)
+
     for r, g in zip(roots, root_grads):
-        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+        shared.add(id(g))
+        accumulate(r, g)
     with set_grad_enabled(create_graph):  # vjps are refgrad ops: recorded only for double backward
         for t in _topological_order(roots):
             g = pending.pop(id(t), None)
@@ -41,15 +60,14 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if capture is not None:
                 if id(t) in capture:
                     capture[id(t)] = g
-            elif t.grad_fn is None or t._retains_grad:
-                t.grad = g if t.grad is None else t.grad + g
+            elif t.grad_fn is None or t._retains_grad:  # a .grad never aliases another tensor's gradient
+                t.grad = (g.clone() if id(g) in shared else g) if t.grad is None else t.grad + g
             node = t.grad_fn
             if node is None:
                 continue
             for inp, gi in zip(node.inputs, node.vjp(g)):
                 if gi is not None and inp.requires_grad:
-                    gi = sum_to(gi, inp.shape)  # undo broadcasting, once, for every op
-                    pending[id(inp)] = pending[id(inp)] + gi if id(inp) in pending else gi
+                    accumulate(inp, sum_to(gi, inp.shape))  # undo broadcasting, once, for every op
             if not retain_graph:
                 node.release()
 

@@ -7,8 +7,8 @@
 
 ``Exp.apply(t, **params)`` runs ``forward(ctx, t_array, **params)`` (params are also set on ctx) and,
 when grad mode is on and an input requires grad, links the output
-to a Node holding the ctx. ``ctx.inputs`` (the input Tensors) and ``ctx.out`` (the output Tensor) are
-set for vjp/jvp; forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
+to a Node holding the ctx. ``ctx.inputs`` (the input Tensors), ``ctx.out`` (the output Tensor) and, for vjp,
+``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set; forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
 or None) in the *output's* broadcast shape; the engine sums it back to each input's shape.
 """
 from __future__ import annotations
@@ -90,6 +90,7 @@ class Function:
             return out
         if _state["grad"] and any(t.requires_grad for t in inputs):
             ctx.inputs, ctx.out = inputs, out
+            ctx.needs_input_grad = tuple(t.requires_grad for t in inputs)
             out.grad_fn, out.requires_grad = Node(cls, ctx, inputs), True
         if _state["forward_ad"] and any(t._tangent is not None for t in inputs):
             ctx.inputs, ctx.out = inputs, out

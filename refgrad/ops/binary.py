@@ -93,7 +93,11 @@ class Mul(Function):
 
     def vjp(ctx, g):
         a, b = ctx.inputs
-        return g * b, g * a
+        if a is b:  # x * x: one product serves both slots (the engine adds them)
+            ga = g * a
+            return ga, ga
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
 
     def jvp(ctx, da, db):
         a, b = ctx.inputs
