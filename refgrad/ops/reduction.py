@@ -192,10 +192,11 @@ def _softmax_weights(ctx) -> Tensor:
 class Var(Function):
     """Σ(x - mean)² / max(0, n - correction), accumulated in float64 for float32 (as torch's CPU kernel).
 
-    vjp: 2/(n - correction)·g·(x - mean). With no degrees of freedom left (n - correction <= 0) torch's
-    gradient is g·(nan where x == mean, else +inf), and so is this one's."""
+    vjp: 2/(n - correction)·g·(x - mean), as torch's var_backward, including where n - correction <= 0:
+    with a dim given that factor is used as is (negative, or inf at 0); with no dim (or a 0-d input) torch
+    returns g·(nan where x == mean, else +inf), and so does this (``whole``)."""
 
-    def forward(ctx, x, dims, keepdim, correction, name):
+    def forward(ctx, x, dims, keepdim, correction, whole, name):
         n = math.prod(x.shape[d] for d in dims)
         ctx.dof = n - correction
         if ctx.dof <= 0:
@@ -205,7 +206,7 @@ class Var(Function):
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.sum(acc, axis=dims, keepdims=True) / n if n else np.full(keepdim_shape(x.shape, dims), np.nan)
             out = np.sum((acc - mean) ** 2, axis=dims, keepdims=keepdim) / builtins.max(ctx.dof, 0)
-        if ctx.dof <= 0:
+        if ctx.dof <= 0 and whole:
             ctx.no_dof_slope = np.where(x == mean.astype(x.dtype), np.nan, np.inf).astype(x.dtype)
         return out.astype(x.dtype, copy=False)
 
@@ -218,10 +219,12 @@ class Var(Function):
 
 def _var_slope(ctx) -> Tensor:
     x = ctx.inputs[0]
-    if ctx.dof <= 0:
+    if ctx.dof <= 0 and ctx.whole:
         return Tensor(ctx.no_dof_slope)
+    with np.errstate(divide="ignore"):
+        scale = np.float64(2.0) / np.float64(ctx.dof)  # inf where no degree of freedom is left, as torch
     centred = x - Mean.apply(x, dims=ctx.dims, keepdim=True, n=math.prod(x.shape[d] for d in ctx.dims))
-    return centred * (2.0 / ctx.dof)
+    return centred * scale
 
 
 class SqrtOfVariance(Function):
@@ -464,7 +467,9 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction) -> Tensor:
     c = _correction(name, unbiased, correction)
     if x.dtype.kind != "f":
         raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
-    return Var.apply(x, dims=_reduce_dims(dim, x.ndim, name), keepdim=bool(keepdim), correction=c, name=name)
+    whole = x.ndim == 0 or dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
+    return Var.apply(x, dims=_reduce_dims(dim, x.ndim, name), keepdim=bool(keepdim), correction=c, whole=whole,
+                     name=name)
 
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
