@@ -222,7 +222,8 @@ def _var_slope(ctx) -> Tensor:
     if ctx.dof <= 0 and ctx.whole:
         return Tensor(ctx.no_dof_slope)
     with np.errstate(divide="ignore"):
-        scale = np.float64(2.0) / np.float64(ctx.dof)  # inf where no degree of freedom is left, as torch
+        # inf where no degree of freedom is left, as torch; a Python float, which never widens x's dtype
+        scale = float(np.float64(2.0) / np.float64(ctx.dof))
     centred = x - Mean.apply(x, dims=ctx.dims, keepdim=True, n=math.prod(x.shape[d] for d in ctx.dims))
     return centred * scale
 
