@@ -84,7 +84,7 @@ def _empty_reduction_error(name: str, shape: tuple, given) -> None:
 # ---- primitives ---------------------------------------------------------------------------------------------
 class Sum(Function):
     def forward(ctx, x, dims, keepdim):
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return np.sum(x, axis=dims, keepdims=keepdim, dtype=x.dtype)  # bool stays bool (sum(dtype=bool))
 
     def vjp(ctx, g):
         return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)
@@ -104,7 +104,8 @@ class Mean(Function):
         return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) / ctx.n
 
     def jvp(ctx, dx):
-        return _sum(dx, ctx.dims, ctx.keepdim) / ctx.n
+        with np.errstate(invalid="ignore"):  # an empty reduction: 0/0 = nan, as the value
+            return _sum(dx, ctx.dims, ctx.keepdim) / ctx.n
 
 
 class Prod(Function):
