@@ -1,10 +1,34 @@
-"""Reductions over dims: forward in NumPy, vjp by expanding the cotangent back over the reduced dims."""
+"""Reductions over dims: sum, mean, prod, amax/amin, max/min, logsumexp, var/std, norm (and
+linalg.vector_norm), argmax/argmin.
+
+Forward in NumPy; every vjp expands the cotangent back over the reduced dims and is written in refgrad ops
+(double backward works). Subgradients follow torch at the very points where the function has none:
+
+- amax/amin, and max()/min() without a dim, split the gradient evenly among the tied elements;
+- max(dim)/min(dim) send all of it to the returned index, the first occurrence (argmax/argmin agree);
+- prod's vjp is a product of exclusive cumulative products from both sides: exact with one zero or more;
+- norms: p=2 at the zero vector gives 0; p=1 uses sign(0) = 0; inf-norm ties split evenly;
+- std where the variance is 0 gives 0; var/std with no degrees of freedom give inf/nan like torch.
+"""
 from __future__ import annotations
+
+import builtins
+import math
+import numbers
+import warnings
+from collections import namedtuple
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd import Function
-from .common import as_tensor_arg, cast, wrap_dims
+from ..tensor import Tensor
+from .common import as_tensor_arg, cast, elementwise_operands, wrap_dim, wrap_dims
+from .scan import exclusive_cumprod, torch_dtype_name
+
+# torch.return_types.max / min: a tuple with .values and .indices
+max_return_type = namedtuple("max", ["values", "indices"])
+min_return_type = namedtuple("min", ["values", "indices"])
 
 
 def keepdim_shape(shape: tuple, dims: tuple) -> tuple:
@@ -12,28 +36,554 @@ def keepdim_shape(shape: tuple, dims: tuple) -> tuple:
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+def _reduce_dims(dim, ndim: int, name: str) -> tuple:
+    """torch's dim argument of a reduction (None, an int, or a tuple/list of ints; () means all dims) ->
+    sorted non-negative dims. A 0-d tensor accepts dims 0 and -1 and reduces nothing."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer, tuple, list)):
+        raise TypeError(f"{name}(): argument 'dim' must be tuple of ints, not {type(dim).__name__}")
+    if isinstance(dim, (tuple, list)):
+        for d in dim:
+            if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+                raise TypeError(f"{name}(): argument 'dim' must be tuple of ints, but found element of type "
+                                f"{type(d).__name__}")
+    dims = wrap_dims(dim, ndim)
+    return dims if ndim else ()
+
+
+def _int_dim(dim, ndim: int, name: str) -> int:
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return wrap_dim(dim, ndim)
+
+
+def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """A reduction's cotangent (or output) broadcast back over the reduced dims to the input's shape."""
+    if not keepdim:
+        g = g.reshape(keepdim_shape(shape, dims))
+    return g.expand(shape)
+
+
+def _expand_data(a: np.ndarray, shape: tuple, dims: tuple, keepdim: bool) -> np.ndarray:
+    return np.broadcast_to(a if keepdim else np.reshape(a, keepdim_shape(shape, dims)), shape)
+
+
+def _sum(x: Tensor, dims: tuple, keepdim: bool) -> Tensor:
+    return Sum.apply(x, dims=dims, keepdim=keepdim)
+
+
+def _empty_reduction_error(name: str, shape: tuple, given) -> None:
+    """amax/max/argmax have no identity: reducing over a size-0 dim is an IndexError naming that dim as the
+    caller wrote it (the first such one, in the caller's order)."""
+    for d in (given if isinstance(given, (tuple, list)) else (given,)):
+        if shape[wrap_dim(d, len(shape))] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+# ---- primitives ---------------------------------------------------------------------------------------------
 class Sum(Function):
     def forward(ctx, x, dims, keepdim):
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return np.sum(x, axis=dims, keepdims=keepdim, dtype=x.dtype)  # bool stays bool (sum(dtype=bool))
 
     def vjp(ctx, g):
-        (x,) = ctx.inputs
-        return g.reshape(keepdim_shape(x.shape, ctx.dims)).expand(x.shape) if not ctx.keepdim else g.expand(x.shape)
+        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)
 
     def jvp(ctx, dx):
-        return dx.sum(dim=ctx.dims, keepdim=ctx.keepdim)
+        return _sum(dx, ctx.dims, ctx.keepdim)
 
 
-def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
-    """torch.sum. Integer and bool inputs sum to int64, as in torch."""
+class Mean(Function):
+    """sum / n (an empty reduction is 0/0 = nan, as in torch)."""
+
+    def forward(ctx, x, dims, keepdim, n):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.sum(x, axis=dims, keepdims=keepdim) / x.dtype.type(n))
+
+    def vjp(ctx, g):
+        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) / ctx.n
+
+    def jvp(ctx, dx):
+        with np.errstate(invalid="ignore"):  # an empty reduction: 0/0 = nan, as the value
+            return _sum(dx, ctx.dims, ctx.keepdim) / ctx.n
+
+
+class Prod(Function):
+    """Product along one dim. d(prod)/dx_i = Π_{j<i} x_j · Π_{j>i} x_j: exclusive cumulative products from
+    both sides (differentiable scans), never prod / x_i, so one zero or several are exact."""
+
+    def forward(ctx, x, dim, keepdim):
+        return np.prod(x, axis=dim, keepdims=keepdim)
+
+    def vjp(ctx, g):
+        return _expand_back(g, ctx.inputs[0].shape, (ctx.dim,), ctx.keepdim) * _others_product(ctx)
+
+    def jvp(ctx, dx):
+        return _sum(dx * _others_product(ctx), (ctx.dim,), ctx.keepdim)
+
+
+def _others_product(ctx) -> Tensor:
+    x, d = ctx.inputs[0], ctx.dim
+    return exclusive_cumprod(x, d) * exclusive_cumprod(x, d, reverse=True)
+
+
+class Extremum(Function):
+    """amax/amin over dims (and max()/min() over everything). The gradient is split evenly among the elements
+    equal to the result (torch's amax rule: a NaN result matches nothing, so its slice gets 0/0 = nan);
+    ``nan_ties``: max()/min() instead split it among the NaNs when the result is NaN (torch's
+    evenly_distribute_backward)."""
+
+    def forward(ctx, x, dims, keepdim, largest, nan_ties=False):
+        out = (np.amax if largest else np.amin)(x, axis=dims, keepdims=True)
+        if x.dtype.kind == "f":
+            tied = x == out
+            if nan_ties:
+                tied = np.where(np.isnan(out), np.isnan(x), tied)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ctx.weights = (tied / np.sum(tied, axis=dims, keepdims=True)).astype(x.dtype)
+        return out if keepdim else np.squeeze(out, axis=dims)
+
+    def vjp(ctx, g):
+        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * Tensor(ctx.weights)
+
+    def jvp(ctx, dx):
+        return _sum(dx * Tensor(ctx.weights), ctx.dims, ctx.keepdim)
+
+
+class TakeAlongDim(Function):
+    """x at the given index along dim (max(dim)/min(dim) values): the gradient goes to that one index."""
+
+    def forward(ctx, x, dim, index, keepdim):
+        out = np.take_along_axis(x, index, axis=dim)
+        ctx.onehot = (np.arange(x.shape[dim]).reshape([-1 if i == dim else 1 for i in range(x.ndim)])
+                      == index).astype(x.dtype)
+        return out if keepdim else np.squeeze(out, axis=dim)
+
+    def vjp(ctx, g):
+        return _expand_back(g, ctx.inputs[0].shape, (ctx.dim,), ctx.keepdim) * Tensor(ctx.onehot)
+
+    def jvp(ctx, dx):
+        return _sum(dx * Tensor(ctx.onehot), (ctx.dim,), ctx.keepdim)
+
+
+class LogSumExp(Function):
+    """log Σ exp(x), shifted by the slice's max (by 0 where that max is ±inf, so that an all -inf slice
+    gives -inf and a +inf gives +inf, as in torch). d/dx = exp(x - out)."""
+
+    def forward(ctx, x, dims, keepdim):
+        m = np.amax(x, axis=dims, keepdims=True, initial=-np.inf)
+        m = np.where(np.isinf(m), 0, m).astype(x.dtype)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        return out if keepdim else np.squeeze(out, axis=dims)
+
+    def vjp(ctx, g):
+        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * _softmax_weights(ctx)
+
+    def jvp(ctx, dx):
+        return _sum(dx * _softmax_weights(ctx), ctx.dims, ctx.keepdim)
+
+
+def _softmax_weights(ctx) -> Tensor:
+    x = ctx.inputs[0]
+    with np.errstate(invalid="ignore"):  # an all -inf slice: -inf - -inf = NaN, as in torch
+        return (x - _expand_back(ctx.out, x.shape, ctx.dims, ctx.keepdim)).exp()
+
+
+class Var(Function):
+    """Σ(x - mean)² / max(0, n - correction), accumulated in float64 for float32 (as torch's CPU kernel).
+
+    vjp: 2/(n - correction)·g·(x - mean), as torch's var_backward, including where n - correction <= 0:
+    with a dim given that factor is used as is (negative, or inf at 0); with no dim (or a 0-d input) torch
+    returns g·(nan where x == mean, else +inf), and so does this (``whole``)."""
+
+    def forward(ctx, x, dims, keepdim, correction, whole, name):
+        n = math.prod(x.shape[d] for d in dims)
+        ctx.dof = n - correction
+        if ctx.dof <= 0:
+            warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                          f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=5)
+        acc = x.astype(np.float64) if x.dtype == np.float32 else x
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.sum(acc, axis=dims, keepdims=True) / n if n else np.full(keepdim_shape(x.shape, dims), np.nan)
+            out = np.sum((acc - mean) ** 2, axis=dims, keepdims=keepdim) / builtins.max(ctx.dof, 0)
+        if ctx.dof <= 0 and whole:
+            ctx.no_dof_slope = np.where(x == mean.astype(x.dtype), np.nan, np.inf).astype(x.dtype)
+        return out.astype(x.dtype, copy=False)
+
+    def vjp(ctx, g):
+        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * _var_slope(ctx)
+
+    def jvp(ctx, dx):
+        return _sum(dx * _var_slope(ctx), ctx.dims, ctx.keepdim)
+
+
+def _var_slope(ctx) -> Tensor:
+    x = ctx.inputs[0]
+    if ctx.dof <= 0 and ctx.whole:
+        return Tensor(ctx.no_dof_slope)
+    with np.errstate(divide="ignore"):
+        # inf where no degree of freedom is left, as torch; a Python float, which never widens x's dtype
+        scale = float(np.float64(2.0) / np.float64(ctx.dof))
+    centred = x - Mean.apply(x, dims=ctx.dims, keepdim=True, n=math.prod(x.shape[d] for d in ctx.dims))
+    return centred * scale
+
+
+class SqrtOfVariance(Function):
+    """std = sqrt(var); torch's std_backward masks the gradient to 0 where std == 0 (no 1/0)."""
+
+    def forward(ctx, v):
+        return np.sqrt(v)
+
+    def vjp(ctx, g):
+        return g * _half_inverse(ctx.out)
+
+    def jvp(ctx, dv):
+        return dv * _half_inverse(ctx.out)
+
+
+def _half_inverse(out: Tensor) -> Tensor:
+    """1 / (2·out), and 0 where out == 0."""
+    from .binary import where_mask
+
+    nonzero = out._data != 0
+    return 0.5 / where_mask(nonzero, out, 1.0) * Tensor(nonzero.astype(out.dtype))
+
+
+class VectorNorm(Function):
+    """(Σ|x|^p)^(1/p) over dims; p = 0 counts nonzeros, ±inf take max/min |x|. Its vjp is torch's
+    norm_backward case by case (see _norm_grad)."""
+
+    def forward(ctx, x, ord, dims, keepdim):
+        a = np.abs(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if ord == 0:
+                out = np.sum(x != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+            elif ord == math.inf:
+                out = np.amax(a, axis=dims, keepdims=keepdim, initial=0)
+            elif ord == -math.inf:
+                out = np.amin(a, axis=dims, keepdims=keepdim)
+            elif ord == 1:
+                out = np.sum(a, axis=dims, keepdims=keepdim)
+            elif ord == 2:
+                out = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+            else:
+                out = np.sum(a ** x.dtype.type(ord), axis=dims, keepdims=keepdim) ** x.dtype.type(1 / ord)
+        return np.asarray(out, x.dtype)
+
+    def vjp(ctx, g):
+        if ctx.ord == 0:
+            return None  # torch: no gradient at all (the count is piecewise constant)
+        return _norm_grad(ctx, _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim))
+
+    def jvp(ctx, dx):
+        if ctx.ord == 0:
+            return Tensor(np.zeros(ctx.out.shape, ctx.out.dtype))
+        ones = Tensor(np.ones(ctx.inputs[0].shape, ctx.out.dtype))
+        return _sum(dx * _norm_grad(ctx, ones), ctx.dims, ctx.keepdim)
+
+
+def _norm_grad(ctx, g: Tensor) -> Tensor:
+    """g·d‖x‖/dx for g already expanded to x's shape, as torch's norm_backward defines it at every point:
+    p=1: sgn(x); p=2: x/‖x‖ (0 where ‖x‖ = 0); ±inf: sgn(x) split evenly among the |x| equal to ‖x‖;
+    p<1: sgn(x)|x|^(p-1)·‖x‖^(1-p) (0 where x = 0); other p: sgn(x)|x|^(p-1)/‖x‖^(p-1) (0 where ‖x‖ = 0)."""
+    from .binary import where_mask
+
+    x, p = ctx.inputs[0], ctx.ord
+    xd = x._data
+    nd = _expand_data(ctx.out._data, x.shape, ctx.dims, ctx.keepdim)
+    sgn = np.sign(xd)
+    if p == 1:
+        return g * Tensor(sgn)
+    if math.isinf(p):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tied = (np.abs(xd) == nd) | np.isnan(xd)
+            weights = sgn * tied / np.sum(tied, axis=ctx.dims, keepdims=True)
+        return g * Tensor(weights.astype(x.dtype))
+    norm = _expand_back(ctx.out, x.shape, ctx.dims, ctx.keepdim)
+    norm_nonzero = nd != 0
+    if p == 2:
+        return g * x / where_mask(norm_nonzero, norm, 1.0) * Tensor(norm_nonzero.astype(x.dtype))
+    x_nonzero = xd != 0
+    # sgn(x)·|x|^(p-1), 0 where x == 0 (the base is made 1 there first: no 0^negative anywhere)
+    abs_pow = where_mask(x_nonzero, x * Tensor(sgn), 1.0) ** (p - 1) * Tensor((sgn * x_nonzero).astype(x.dtype))
+    if p < 1:
+        return abs_pow * g * norm ** (1 - p)
+    scale = g / where_mask(norm_nonzero, norm, 1.0) ** (p - 1) * Tensor(norm_nonzero.astype(x.dtype))
+    return abs_pow * scale
+
+
+# ---- public functions ---------------------------------------------------------------------------------------
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch.sum. Integer and bool inputs sum to int64; ``dtype`` casts the input first, as in torch."""
     x = as_tensor_arg(input)
     if dtype is not None:
         x = cast(x, dtype)
     elif x.dtype.kind in "biu":
         x = cast(x, np.int64)
-    dims = wrap_dims(None if dim == () or dim == [] else dim, x.ndim)
-    return Sum.apply(x, dims=dims, keepdim=keepdim)
+    return _sum(x, _reduce_dims(dim, x.ndim, "sum"), keepdim)
 
 
-__all__ = ["sum"]
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch.mean: floating inputs (or a floating ``dtype``, which casts the input first) only."""
+    x = as_tensor_arg(input)
+    if dtype is not None:
+        dtype = dtypes.to_dtype(dtype)
+        if dtype.kind != "f":
+            raise RuntimeError(f"mean(): could not infer output dtype. Optional dtype must be either a floating "
+                               f"point or complex dtype. Got: {torch_dtype_name(dtype)}")
+        x = cast(x, dtype)
+    elif x.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {torch_dtype_name(x.dtype)}")
+    dims = _reduce_dims(dim, x.ndim, "mean")
+    return Mean.apply(x, dims=dims, keepdim=keepdim, n=math.prod(x.shape[d] for d in dims))
+
+
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch.prod: over everything, or over one int dim (torch takes no tuple here). Integer and bool inputs
+    multiply in int64; ``dtype`` casts the input first."""
+    x = as_tensor_arg(input)
+    if dim is None and keepdim:
+        raise TypeError("prod(): argument 'dim' must be int, not NoneType")
+    d = None if dim is None else _int_dim(dim, x.ndim, "prod")
+    if dtype is not None:
+        x = cast(x, dtype)
+    elif x.dtype.kind in "biu":
+        x = cast(x, np.int64)
+    if d is None or x.ndim == 0:
+        out = Prod.apply(x.reshape(-1), dim=0, keepdim=False)
+        return out.reshape(x.shape) if keepdim else out
+    return Prod.apply(x, dim=d, keepdim=keepdim)
+
+
+def _extremum(name: str, x: Tensor, dim, keepdim: bool, largest: bool, nan_ties: bool = False) -> Tensor:
+    dims = _reduce_dims(dim, x.ndim, name)
+    if x.numel() == 0:
+        if dim is None or dim == () or dim == []:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               f"the reduction dim with the 'dim' argument.")
+        _empty_reduction_error(name, x.shape, dim)
+    return Extremum.apply(x, dims=dims, keepdim=keepdim, largest=largest, nan_ties=nan_ties)
+
+
+def amax(input, dim=(), keepdim: bool = False) -> Tensor:
+    """torch.amax: the gradient is split evenly among tied maxima."""
+    return _extremum("amax", as_tensor_arg(input), dim, keepdim, True)
+
+
+def amin(input, dim=(), keepdim: bool = False) -> Tensor:
+    """torch.amin: the gradient is split evenly among tied minima."""
+    return _extremum("amin", as_tensor_arg(input), dim, keepdim, False)
+
+
+def _max_min(name: str, input, dim, keepdim, other):
+    largest = name == "max"
+    x = as_tensor_arg(input)
+    if isinstance(dim, (Tensor, np.ndarray)):  # max(input, other) given positionally
+        dim, other = None, dim if other is None else other
+    if other is not None:
+        if dim is not None or keepdim is not None or not isinstance(other, (Tensor, np.ndarray)):
+            raise TypeError(f"{name}() received an invalid combination of arguments: use {name}(input), "
+                            f"{name}(input, dim, keepdim=False) or {name}(input, other) with a Tensor other "
+                            f"(got other of type {type(other).__name__})")
+        return _elementwise_extremum("maximum" if largest else "minimum", x, other)
+    if dim is None:
+        if keepdim is not None:
+            raise TypeError(f"{name}() received an invalid combination of arguments: keepdim needs a dim")
+        if x.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               f"the reduction dim with the 'dim' argument.")
+        return Extremum.apply(x, dims=tuple(range(x.ndim)), keepdim=False, largest=largest, nan_ties=True)
+    d = _int_dim(dim, x.ndim, name)
+    keepdim = bool(keepdim)
+    if x.ndim == 0:
+        values, indices = _max_min(name, x.reshape(1), 0, False, None)
+        return (max_return_type if largest else min_return_type)(values.reshape(()), indices.reshape(()))
+    _empty_reduction_error(name, x.shape, d)
+    index = (np.argmax if largest else np.argmin)(x._data, axis=d)  # first occurrence, NaN first, as torch
+    index = np.expand_dims(index, d)
+    values = TakeAlongDim.apply(x, dim=d, index=index, keepdim=keepdim)
+    indices = Tensor((index if keepdim else np.squeeze(index, axis=d)).astype(np.int64))
+    return (max_return_type if largest else min_return_type)(values, indices)
+
+
+def _elementwise_extremum(name: str, a: Tensor, b) -> Tensor:
+    """max(input, other) is torch.maximum: the binary family's op. Until that family has it on this branch,
+    a composition of existing ops with the same gradient (0.5/0.5 on ties) stands in."""
+    from . import binary
+
+    op = getattr(binary, name, None)
+    if op is not None:
+        return op(a, b)
+    # TODO(fam-binary): delete this fallback once binary.maximum / binary.minimum are merged
+    a, b = elementwise_operands(a, b)
+    ad, bd = a._data, b._data
+    if a.dtype.kind != "f":
+        return Tensor((np.maximum if name == "maximum" else np.minimum)(ad, bd))
+    first = (ad > bd) if name == "maximum" else (ad < bd)
+    tie = (ad == bd) * 0.5
+    return a * Tensor((first + tie).astype(a.dtype)) + b * Tensor((1.0 - first - tie).astype(a.dtype))
+
+
+def max(input, dim=None, keepdim=None, *, other=None):
+    """torch.max in its three forms: max(input) -> 0-d tensor (gradient split evenly among ties);
+    max(input, dim, keepdim=False) -> (values, indices), all of the gradient to the first maximal index;
+    max(input, other) -> torch.maximum(input, other)."""
+    return _max_min("max", input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=None, *, other=None):
+    """torch.min in its three forms (see max)."""
+    return _max_min("min", input, dim, keepdim, other)
+
+
+def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
+    """torch.logsumexp (stable; integer inputs are computed in the default float dtype)."""
+    x = as_tensor_arg(input)
+    if x.dtype.kind != "f":
+        x = cast(x, dtypes.get_default_dtype())
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
+    if isinstance(dim, (tuple, list)) and len(dim) == 0 and x.ndim and not keepdim:
+        # torch 2.x reduces everything for dim=() but then fails to write the 0-d result
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * x.ndim}")
+    return LogSumExp.apply(x, dims=_reduce_dims(dim, x.ndim, "logsumexp"), keepdim=keepdim)
+
+
+def _correction(name: str, unbiased, correction):
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments: unbiased and correction "
+                        f"cannot both be given (unbiased={unbiased}, correction={correction})")
+    if correction is None:
+        return 1 if unbiased is None else int(bool(unbiased))
+    if not isinstance(correction, numbers.Real):
+        raise TypeError(f"{name}(): argument 'correction' must be Number, not {type(correction).__name__}")
+    return correction
+
+
+def _variance(name: str, input, dim, unbiased, keepdim, correction) -> Tensor:
+    x = as_tensor_arg(input)
+    if isinstance(dim, bool):  # var(input, unbiased)
+        dim, unbiased = None, dim if unbiased is None else unbiased
+    c = _correction(name, unbiased, correction)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
+    whole = x.ndim == 0 or dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
+    return Var.apply(x, dims=_reduce_dims(dim, x.ndim, name), keepdim=bool(keepdim), correction=c, whole=whole,
+                     name=name)
+
+
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """torch.var: var(input, dim=None, *, correction=1, keepdim=False), and the legacy
+    var(input, dim, unbiased, keepdim) / var(input, unbiased) forms.
+
+    Deliberate difference: with dim=() (or []) torch 2.13 reduces over every dim in the forward but its
+    backward treats the reduction as one of n = 1 element (gradient ±inf for correction=1, n times too large
+    for correction=0). refgrad's gradient is that of the value it returns, the same as with dim=None."""
+    return _variance("var", input, dim, unbiased, keepdim, correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """torch.std (same forms as var): sqrt(var), with a 0 gradient where the std is 0, as torch. With dim=()
+    the gradient is that of the value returned (torch's is not; see var)."""
+    return SqrtOfVariance.apply(_variance("std", input, dim, unbiased, keepdim, correction))
+
+
+def _ord_text(ord) -> str:
+    return str(ord) if not (isinstance(ord, float) and ord.is_integer()) else str(int(ord))
+
+
+def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch.linalg.vector_norm: floating inputs; ``dtype`` casts the input first (never narrowing)."""
+    x = as_tensor_arg(x, "x")
+    if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{type(ord).__name__}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{torch_dtype_name(x.dtype)}")
+    if dtype is not None:
+        dtype = dtypes.to_dtype(dtype)
+        if dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
+                               f"{torch_dtype_name(dtype)}")
+        if dtype.itemsize < x.dtype.itemsize:
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({torch_dtype_name(x.dtype)}) should "
+                               f"be convertible without narrowing to the specified dtype ({torch_dtype_name(dtype)})")
+        x = cast(x, dtype)
+    dims = _reduce_dims(dim, x.ndim, "linalg.vector_norm")
+    if (ord < 0 or ord == math.inf) and x.numel() == 0:
+        if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_text(ord)} norm on an empty tensor "
+                               f"because the operation does not have an identity")
+        for d in dims:
+            if x.shape[d] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_text(ord)} norm on the dimension "
+                                   f"{d} because this dimension is empty and the operation does not have an "
+                                   f"identity")
+    return VectorNorm.apply(x, ord=float(ord), dims=dims, keepdim=bool(keepdim))
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """torch.norm: a vector norm over dim (all dims when None) for numeric p; 'fro' is the 2-norm over at
+    most two dims. 'nuc' (a matrix norm through the SVD) is not implemented."""
+    x = as_tensor_arg(input)
+    if p is None:
+        p = "fro"
+    if isinstance(p, str):
+        if p == "nuc":
+            raise NotImplementedError("norm(p='nuc'): the nuclear norm (a matrix norm) is not implemented in "
+                                      "refgrad; use p='fro' or a numeric p")
+        if p != "fro":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+        p = 2
+    return vector_norm(x, p, dim, keepdim, dtype=dtype)
+
+
+def _arg_extremum(name: str, input, dim, keepdim: bool) -> Tensor:
+    x = as_tensor_arg(input)
+    if x.dtype.kind == "b":
+        raise RuntimeError(f"{name}(): does not support bool input")
+    fn = np.argmax if name == "argmax" else np.argmin
+    if dim is None:
+        if x.numel() == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        index = np.asarray(fn(x._data.reshape(-1)))
+        return Tensor(index.reshape((1,) * x.ndim if keepdim else ()).astype(np.int64))
+    d = _int_dim(dim, x.ndim, name)
+    if x.ndim == 0:
+        return Tensor(np.zeros((), np.int64))
+    _empty_reduction_error(name, x.shape, d)
+    index = fn(x._data, axis=d, keepdims=bool(keepdim))
+    return Tensor(np.asarray(index, np.int64))
+
+
+def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
+    """torch.argmax: the first maximal index (over the flattened input when dim is None)."""
+    return _arg_extremum("argmax", input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
+    """torch.argmin: the first minimal index (over the flattened input when dim is None)."""
+    return _arg_extremum("argmin", input, dim, keepdim)
+
+
+__all__ = [
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "std",
+    "sum",
+    "var",
+]
 TENSOR_METHODS = __all__

@@ -1,4 +1,224 @@
-"""TODO"""
+"""Cumulative ops along one dim: cumsum, cumprod, logcumsumexp.
+
+Their vjps and jvps are scans again. cumsum's vjp is a reversed cumsum. cumprod's and logcumsumexp's are
+first-order linear recurrences h_k = a_k·h_{k-1} + b_k, solved by ``linear_recurrence``: a log-depth
+doubling scan written in refgrad ops, so that
+
+- nothing is divided by the input (cumprod's gradient is exact where the input has zeros, as torch's is),
+- logcumsumexp's weights are exp(y_j - y_k) <= 1 (no overflow for large inputs), and
+- the vjp is itself differentiable (double backward).
+
+As torch's CPU kernels do, float32 scans accumulate in float64 and round once at the end.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ..autograd import Function
+from ..tensor import Tensor
+from .common import as_tensor_arg, cast, wrap_dim
+
+_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def torch_dtype_name(dtype) -> str:
+    """The name torch's messages give a dtype: Long, Float, Bool, ..."""
+    return _TORCH_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def _accumulate(fn, x: np.ndarray, dim: int, reverse: bool) -> np.ndarray:
+    """fn.accumulate along dim (reversed: from the end), float32 accumulated in float64 like torch's CPU."""
+    acc = x.astype(np.float64) if x.dtype == np.float32 else x
+    if reverse:
+        acc = np.flip(acc, dim)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = fn.accumulate(acc, axis=dim)
+    return (np.flip(out, dim) if reverse else out).astype(x.dtype, copy=False)
+
+
+def _edge(shape: tuple, dim: int, last: bool, dtype) -> np.ndarray:
+    """1 at the first (or last) position along dim, 0 elsewhere."""
+    mask = np.zeros(shape, dtype)
+    index = [slice(None)] * len(shape)
+    index[dim] = -1 if last else 0
+    if shape[dim]:
+        mask[tuple(index)] = 1
+    return mask
+
+
+# ---- private primitives -------------------------------------------------------------------------------------
+class Shift(Function):
+    """out[k] = x[k - steps] along dim, 0 where k - steps falls outside: a linear map, its own adjoint reversed."""
+
+    def forward(ctx, x, dim, steps):
+        out = np.zeros_like(x)
+        n = x.shape[dim]
+        if abs(steps) < n:
+            src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+            if steps >= 0:
+                dst[dim], src[dim] = slice(steps, None), slice(0, n - steps)
+            else:
+                dst[dim], src[dim] = slice(0, n + steps), slice(-steps, None)
+            out[tuple(dst)] = x[tuple(src)]
+        return out
+
+    def vjp(ctx, g):
+        return shift(g, ctx.dim, -ctx.steps)
+
+    def jvp(ctx, dx):
+        return shift(dx, ctx.dim, ctx.steps)
+
+
+def shift(x: Tensor, dim: int, steps: int) -> Tensor:
+    return x if steps == 0 else Shift.apply(x, dim=dim, steps=steps)
+
+
+def linear_recurrence(a: Tensor, b: Tensor, dim: int, reverse: bool = False) -> Tensor:
+    """h with h_k = a_k·h_{k-1} + b_k and h_{-1} = 0 along dim (reverse: h_k = a_k·h_{k+1} + b_k, h_n = 0).
+
+    Doubling scan (Hillis–Steele): after the step of stride s, B_k = Σ_{j in (k-2s, k]} b_j·Π_{j<i<=k} a_i and
+    A_k = Π_{i in (k-2s, k]} a_i; ceil(log2 n) steps of refgrad mul/add/shift, no division. Positions whose
+    window reaches before the start hold a wrong A_k, but it only ever multiplies the zeros shifted in there.
+    """
+    n = b.shape[dim]
+    step = -1 if reverse else 1
+    s = 1
+    while s < n:
+        b = b + a * shift(b, dim, step * s)
+        if 2 * s < n:
+            a = a * shift(a, dim, step * s)
+        s *= 2
+    return b
+
+
+class Cumsum(Function):
+    """Cumulative sum along dim; ``reverse`` sums from the end (cumsum's vjp)."""
+
+    def forward(ctx, x, dim, reverse):
+        return _accumulate(np.add, x, dim, reverse)
+
+    def vjp(ctx, g):
+        return Cumsum.apply(g, dim=ctx.dim, reverse=not ctx.reverse)
+
+    def jvp(ctx, dx):
+        return Cumsum.apply(dx, dim=ctx.dim, reverse=ctx.reverse)
+
+
+class Cumprod(Function):
+    """Cumulative product along dim (``reverse``: from the end). With E_k the product of the elements before
+    position k (``exclusive``), dy_k/dx_i = E_i·Π_{i<j<=k} x_j for i <= k, so
+
+        vjp: grad_i = E_i·S_i with S_i = g_i + x_{i+1}·S_{i+1}   (a backward recurrence)
+        jvp: t_k = x_k·t_{k-1} + E_k·dx_k                        (a forward recurrence)
+
+    neither of which divides by x."""
+
+    def forward(ctx, x, dim, reverse):
+        return _accumulate(np.multiply, x, dim, reverse)
+
+    def vjp(ctx, g):
+        x, d, r = ctx.inputs[0], ctx.dim, ctx.reverse
+        before = _exclusive_from_inclusive(ctx.out, d, r)
+        step = 1 if r else -1  # the neighbour on the side the recurrence runs from
+        return before * linear_recurrence(shift(x, d, step), g, d, reverse=not r)
+
+    def jvp(ctx, dx):
+        x, d, r = ctx.inputs[0], ctx.dim, ctx.reverse
+        return linear_recurrence(x, dx * _exclusive_from_inclusive(ctx.out, d, r), d, reverse=r)
+
+
+def _exclusive_from_inclusive(y: Tensor, dim: int, reverse: bool) -> Tensor:
+    """Π of the elements strictly before each position, from the inclusive cumulative product y."""
+    return shift(y, dim, -1 if reverse else 1) + Tensor(_edge(y.shape, dim, reverse, y.dtype))
+
+
+def exclusive_cumprod(x: Tensor, dim: int, reverse: bool = False) -> Tensor:
+    """E_k = Π_{j<k} x_j along dim (reverse: Π_{j>k}); 1 at the first (last) position. Used by prod's vjp."""
+    return _exclusive_from_inclusive(Cumprod.apply(x, dim=dim, reverse=reverse), dim, reverse)
+
+
+class Logcumsumexp(Function):
+    """y_k = log Σ_{j<=k} exp(x_j), accumulated pairwise with logaddexp (stable). With w_jk = exp(x_j - y_k):
+
+        vjp: grad_i = exp(x_i - y_i)·T_i,   T_i = g_i + exp(y_i - y_{i+1})·T_{i+1}
+        jvp: t_k = exp(y_{k-1} - y_k)·t_{k-1} + exp(x_k - y_k)·dx_k
+
+    y is non-decreasing, so every factor exp(y_i - y_{i+1}) <= 1 and nothing overflows. Leading -inf entries
+    (y_k = -inf) get a NaN gradient, as in torch; a 0-d input is the identity (gradient 1 even at -inf, as
+    torch, which returns the cotangent unchanged for 0-d inputs)."""
+
+    def forward(ctx, x, dim):
+        return x.copy() if x.ndim == 0 else _accumulate(np.logaddexp, x, dim, False)
+
+    def vjp(ctx, g):
+        x, y, d = ctx.inputs[0], ctx.out, ctx.dim
+        if x.ndim == 0:
+            return g
+        with np.errstate(invalid="ignore"):  # -inf - -inf at leading -inf entries: NaN, as in torch
+            decay = (y - _neighbour(y, d, -1)).exp()
+            return (x - y).exp() * linear_recurrence(decay, g, d, reverse=True)
+
+    def jvp(ctx, dx):
+        x, y, d = ctx.inputs[0], ctx.out, ctx.dim
+        if x.ndim == 0:
+            return dx
+        with np.errstate(invalid="ignore"):
+            decay = (_neighbour(y, d, 1) - y).exp()
+            return linear_recurrence(decay, (x - y).exp() * dx, d)
+
+
+def _neighbour(y: Tensor, dim: int, steps: int) -> Tensor:
+    """y shifted by steps along dim, the edge position left holding its own (constant) value so that the
+    factor exp(y - neighbour) is exp(0) there rather than an overflow (it multiplies a zero anyway)."""
+    edge = _edge(y.shape, dim, steps < 0, bool)
+    return shift(y, dim, steps) + Tensor(np.where(edge, y._data, 0).astype(y.dtype))
+
+
+# ---- public functions ---------------------------------------------------------------------------------------
+def _scan_dim(dim, ndim: int, name: str) -> int:
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return wrap_dim(dim, ndim)
+
+
+def _scan(fn, x: Tensor, dim: int, **params) -> Tensor:
+    """Applies a scan primitive; a 0-d tensor is scanned as one element."""
+    if x.ndim == 0:
+        return fn.apply(x.reshape(1), dim=0, **params).reshape(())
+    return fn.apply(x, dim=dim, **params)
+
+
+def _integer_to_int64(x: Tensor, dtype) -> Tensor:
+    """torch's cumsum/cumprod: dtype casts the input first; integer and bool inputs accumulate in int64."""
+    if dtype is not None:
+        return cast(x, dtype)
+    return cast(x, np.int64) if x.dtype.kind in "biu" else x
+
+
+def cumsum(input, dim: int, *, dtype=None) -> Tensor:
+    """torch.cumsum"""
+    x = as_tensor_arg(input)
+    d = _scan_dim(dim, x.ndim, "cumsum")
+    return _scan(Cumsum, _integer_to_int64(x, dtype), d, reverse=False)
+
+
+def cumprod(input, dim: int, *, dtype=None) -> Tensor:
+    """torch.cumprod. Its gradient is exact where the input has zeros (no division by the input)."""
+    x = as_tensor_arg(input)
+    d = _scan_dim(dim, x.ndim, "cumprod")
+    return _scan(Cumprod, _integer_to_int64(x, dtype), d, reverse=False)
+
+
+def logcumsumexp(input, dim: int) -> Tensor:
+    """torch.logcumsumexp (floating inputs only, as in torch)."""
+    x = as_tensor_arg(input)
+    d = _scan_dim(dim, x.ndim, "logcumsumexp")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{torch_dtype_name(x.dtype)}\'')
+    return Logcumsumexp.apply(x, dim=d)
+
+
+__all__ = ["cumprod", "cumsum", "logcumsumexp"]
+TENSOR_METHODS = __all__
+INPLACE_METHODS = ["cumsum", "cumprod"]
