@@ -253,24 +253,6 @@ def vector_norm_cases(values=nonzero, ords=VECTOR_ORD):
     return lambda dtype: _norm(dtype, ords, values, "ord")
 
 
-def no_zerotensor(name):
-    """torch's own function plus 0·Σx² (which changes no value: x is finite in every norm case).
-
-    Why: torch differentiates p=1's gradient sgn(x)·g into a ZeroTensor, which oracle.checks._array cannot
-    turn into an ndarray (Tensor.numpy() refuses ZeroTensors). The added term has a real (all-zero) second
-    derivative, so the one torch returns is an ordinary tensor. Remove once oracle/checks.py converts
-    ZeroTensors itself."""
-
-    def call(x, *args, **kwargs):
-        import operator
-
-        import torch
-
-        return operator.attrgetter(name)(torch)(x, *args, **kwargs) + 0 * (x * x).sum()
-
-    return call
-
-
 # ---- argmax / argmin ---------------------------------------------------------------------------------------
 def arg_values(dtype, shape):
     """Real values, values with ties (the first occurrence must win) or integers."""
@@ -305,9 +287,8 @@ SPECS = [
     OpSpec("std", reduction(real, dim_nonempty, valid=has_dof, valid_values=spread, correction=CORRECTIONS),
            kink_cases=reduction(pool(FLAT_POOL), dim_nonempty, correction=CORRECTIONS)),
     OpSpec("std", legacy_var(valid_values=spread), variant="unbiased"),
-    OpSpec("norm", norm_cases(), kink_cases=norm_cases(pool(NORM_POOL)), torch=no_zerotensor("norm")),
-    OpSpec("linalg.vector_norm", vector_norm_cases(), kink_cases=vector_norm_cases(pool(NORM_POOL)),
-           torch=no_zerotensor("linalg.vector_norm")),
+    OpSpec("norm", norm_cases(), kink_cases=norm_cases(pool(NORM_POOL))),
+    OpSpec("linalg.vector_norm", vector_norm_cases(), kink_cases=vector_norm_cases(pool(NORM_POOL))),
     OpSpec("argmax", reduction(arg_values, dim_int_or_omit, valid=nonempty_reduction), checks=FORWARD_ONLY),
     OpSpec("argmin", reduction(arg_values, dim_int_or_omit, valid=nonempty_reduction), checks=FORWARD_ONLY),
 ]

@@ -23,7 +23,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Function
 from ..tensor import Tensor
-from .common import as_tensor_arg, cast, elementwise_operands, wrap_dim, wrap_dims
+from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod, torch_dtype_name
 
 # torch.return_types.max / min: a tuple with .values and .indices
@@ -409,21 +409,10 @@ def _max_min(name: str, input, dim, keepdim, other):
 
 
 def _elementwise_extremum(name: str, a: Tensor, b) -> Tensor:
-    """max(input, other) is torch.maximum: the binary family's op. Until that family has it on this branch,
-    a composition of existing ops with the same gradient (0.5/0.5 on ties) stands in."""
+    """max(input, other) is torch.maximum (min: torch.minimum): the binary family's op."""
     from . import binary
 
-    op = getattr(binary, name, None)
-    if op is not None:
-        return op(a, b)
-    # TODO(fam-binary): delete this fallback once binary.maximum / binary.minimum are merged
-    a, b = elementwise_operands(a, b)
-    ad, bd = a._data, b._data
-    if a.dtype.kind != "f":
-        return Tensor((np.maximum if name == "maximum" else np.minimum)(ad, bd))
-    first = (ad > bd) if name == "maximum" else (ad < bd)
-    tie = (ad == bd) * 0.5
-    return a * Tensor((first + tie).astype(a.dtype)) + b * Tensor((1.0 - first - tie).astype(a.dtype))
+    return getattr(binary, name)(a, b)
 
 
 def max(input, dim=None, keepdim=None, *, other=None):
