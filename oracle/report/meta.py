@@ -26,7 +26,8 @@ def _git_commit() -> str:
     """The refgrad checkout's commit (``+dirty`` when modified), or "" outside a git checkout."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, cwd=root, capture_output=True, text=True,
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, cwd=root, capture_output=True,
+                             text=True,
                              timeout=5).stdout.strip()
         if not sha:
             return ""

@@ -8,7 +8,8 @@
 ``Exp.apply(t, **params)`` runs ``forward(ctx, t_array, **params)`` (params are also set on ctx) and,
 when grad mode is on and an input requires grad, links the output
 to a Node holding the ctx. ``ctx.inputs`` (the input Tensors), ``ctx.out`` (the output Tensor) and, for vjp,
-``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set; forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
+``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set;
+forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
 or None) in the *output's* broadcast shape; the engine sums it back to each input's shape.
 """
 from __future__ import annotations

@@ -441,7 +441,8 @@ class Logit(Function):
 
     Where torch's kernels disagree with each other, refgrad takes one of their answers: at x = -0.0 (no eps) the
     derivative is 1/(-0.0) = -inf, as from torch's vectorized kernel and create_graph formula (its scalar
-    kernel, used for tensors of a few elements, gives +inf); at x = nan with eps it gives 0, as those two (the scalar kernel gives nan);
+    kernel, used for tensors of a few elements, gives +inf); at x = nan with eps it gives 0, as those two
+    (the scalar kernel gives nan);
     with eps < 0 it follows torch's backward kernels (nan outside [0, 1]), not the create_graph formula,
     which clamps to [eps, 1 - eps] like a positive eps.
     """
