@@ -4,18 +4,22 @@
 
 N=256, D=3072, H=100, C=10, float64: scores = relu(X W1 + b1) W2 + b2, softmax cross-entropy (mean over the
 batch) + reg·(‖W1‖² + ‖W2‖²); one step = forward, backward, and an SGD update of the four parameters.
-The three implementations run interleaved (one step of each per round) and we report medians, so drifts in
-machine load hit all three alike. refgrad's target: within 1.2x of the hand-written NumPy step, which makes
-the same BLAS calls; the rest is the graph's bookkeeping.
+The three implementations run interleaved (one step of each per round, the order rotating) and we report
+medians, so drifts in machine load hit all three alike. refgrad's target: within 1.2x of the hand-written
+NumPy step, which makes the same BLAS calls; the rest is the graph's bookkeeping.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
 
 import numpy as np
+
+# torch's OpenMP threads otherwise spin after each of its steps and slow whichever step runs next
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 N, D, H, C = 256, 3072, 100, 10
 REG, LR = 1e-3, 1e-2
@@ -94,10 +98,11 @@ def main(argv=None) -> None:
     for name in ("torch", "refgrad"):
         np.testing.assert_allclose(losses[name], losses["numpy"], rtol=1e-10)
     times = {name: [] for name in steps}
-    for _ in range(args.repeats):
-        for name, step in steps.items():
+    names = list(steps)
+    for r in range(args.repeats):
+        for name in names[r % 3:] + names[:r % 3]:  # rotate: each runs after each other equally often
             t0 = time.perf_counter()
-            step()
+            steps[name]()
             times[name].append(time.perf_counter() - t0)
     med = {name: statistics.median(ts) for name, ts in times.items()}
     print(f"two-layer net step, N={N} D={D} H={H} C={C} float64, median of {args.repeats} interleaved runs "

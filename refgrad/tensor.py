@@ -5,6 +5,8 @@ what is about the tensor itself: metadata, conversion, backward entry points and
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from . import dtypes
@@ -155,6 +157,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self._retains_grad = True
+            self.grad_fn.tensor_ref = weakref.ref(self)  # backward visits the node: let it find this tensor
 
     @property
     def retains_grad(self) -> bool:
@@ -165,6 +168,8 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         self._hooks = self._hooks + (hook,)
+        if self.grad_fn is not None:
+            self.grad_fn.tensor_ref = weakref.ref(self)
         tensor = self
 
         class _Handle:
@@ -172,6 +177,15 @@ class Tensor:
                 tensor._hooks = tuple(h for h in tensor._hooks if h is not hook)
 
         return _Handle()
+
+    def _stand_in(self) -> Tensor:
+        """This tensor's place in the graph (grad_fn, requires_grad, shape, dtype) without its values: what a
+        Node keeps of a tensor its backward never reads (see Function.saves)."""
+        s = Tensor.__new__(Tensor)
+        s._data = _NoValues(self._data.shape, self._data.dtype)
+        s.grad, s.grad_fn, s._retains_grad, s._hooks, s._tangent, s._version = None, self.grad_fn, False, (), None, 0
+        s.requires_grad = self.requires_grad
+        return s
 
     # ---- new tensors like this one ----------------------------------------------------------------
     def new_tensor(self, data, dtype=None, requires_grad=False) -> Tensor:
@@ -275,6 +289,15 @@ class Tensor:
         self._check_writeable()
         self._data[normalize_index(index, self.shape)] = value
         self._version += 1
+
+
+class _NoValues:
+    """Shape and dtype of an array whose values were not kept: any use of the values is an AttributeError."""
+
+    __slots__ = ("shape", "dtype", "ndim", "size")
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype, self.ndim, self.size = shape, dtype, len(shape), int(np.prod(shape))
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

@@ -6,35 +6,42 @@ from __future__ import annotations
 
 import numpy as np
 
+from .function import Node
 from .grad_mode import set_grad_enabled
 
 
+def _vertex(t):
+    """What backward visits for a tensor: its grad_fn Node (a non-leaf, which may be represented by several
+    Tensor objects, see Function.saves) or the leaf Tensor itself."""
+    return t.grad_fn if t.grad_fn is not None else t
+
+
 def _topological_order(roots):
-    """Tensors reachable from roots through requires_grad edges, each after every tensor that uses it."""
-    order, seen, stack = [], set(), [(r, False) for r in roots]
+    """Vertices reachable from roots through requires_grad edges, each after every vertex that uses it."""
+    order, seen, stack = [], set(), [(_vertex(r), False) for r in roots]
     while stack:
-        t, children_done = stack.pop()
+        v, children_done = stack.pop()
         if children_done:
-            order.append(t)
-        elif id(t) not in seen:
-            seen.add(id(t))
-            stack.append((t, True))
-            if t.grad_fn is not None:
-                stack.extend((p, False) for p in t.grad_fn.inputs if p.requires_grad and id(p) not in seen)
+            order.append(v)
+        elif id(v) not in seen:
+            seen.add(id(v))
+            stack.append((v, True))
+            if isinstance(v, Node):
+                stack.extend((_vertex(p), False) for p in v.inputs if p.requires_grad and id(_vertex(p)) not in seen)
     return reversed(order)
 
 
 def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
-    """Push gradients from roots to leaves. With ``capture`` (a dict id -> None), collect the gradients
-    of those tensors instead of accumulating into ``.grad`` (that is autograd.grad)."""
+    """Push gradients from roots to leaves. With ``capture`` (a dict id(vertex) -> None), collect the
+    gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
     from ..ops.shape import sum_to
 
-    pending = {}  # id(tensor) -> its gradient so far
-    owned = set()  # tensors whose pending gradient is a sum this pass allocated: safe to add into in place
-    seen, shared = set(), set()  # ids of gradient objects handed to more than one tensor (or the caller's)
+    pending = {}  # id(vertex) -> its gradient so far
+    owned = set()  # vertices whose pending gradient is a sum this pass allocated: safe to add into in place
+    seen, shared = set(), set()  # ids of gradient objects handed to more than one vertex (or the caller's)
 
-    def accumulate(t, g):
-        key = id(t)
+    def accumulate(v, g):
+        key = id(v)
         if id(g) in seen:
             shared.add(id(g))
         seen.add(id(g))
@@ -48,26 +55,27 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
 
     for r, g in zip(roots, root_grads):
         shared.add(id(g))
-        accumulate(r, g)
+        accumulate(_vertex(r), g)
     with set_grad_enabled(create_graph):  # vjps are refgrad ops: recorded only for double backward
-        for t in _topological_order(roots):
-            g = pending.pop(id(t), None)
+        for v in _topological_order(roots):
+            g = pending.pop(id(v), None)
             if g is None:
                 continue
-            for hook in t._hooks:
+            node = v if isinstance(v, Node) else None
+            t = v if node is None else node.tensor()  # the tensor, for hooks and .grad (None if gone)
+            for hook in t._hooks if t is not None else ():
                 new = hook(g)
                 g = g if new is None else new
             if capture is not None:
-                if id(t) in capture:
-                    capture[id(t)] = g
-            elif t.grad_fn is None or t._retains_grad:  # a .grad never aliases another tensor's gradient
+                if id(v) in capture:
+                    capture[id(v)] = g
+            elif t is not None and (node is None or t._retains_grad):  # .grad never aliases another gradient
                 t.grad = (g.clone() if id(g) in shared else g) if t.grad is None else t.grad + g
-            node = t.grad_fn
             if node is None:
                 continue
             for inp, gi in zip(node.inputs, node.vjp(g)):
                 if gi is not None and inp.requires_grad:
-                    accumulate(inp, sum_to(gi, inp.shape))  # undo broadcasting, once, for every op
+                    accumulate(_vertex(inp), sum_to(gi, inp.shape))  # undo broadcasting, once, for every op
             if not retain_graph:
                 node.release()
 
@@ -126,11 +134,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
-    capture = {id(t): None for t in inputs}
+    capture = {id(_vertex(t)): None for t in inputs}
     _backpropagate(outputs, _root_grads(outputs, grad_outputs), retain_graph, create_graph, capture)
     result = []
     for t in inputs:
-        g = capture[id(t)]
+        g = capture[id(_vertex(t))]
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

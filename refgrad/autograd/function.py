@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from .grad_mode import _state, forward_ad_disabled
 
+Tensor = None  # refgrad.tensor.Tensor, bound in Function.apply
+
 
 class Context:
     """Scratch space an op's forward fills for its vjp/jvp."""
@@ -27,11 +29,16 @@ class Context:
 class Node:
     """The grad_fn of a Tensor: which Function made it, from which inputs, with what saved context."""
 
-    __slots__ = ("fn", "ctx", "inputs", "versions")
+    __slots__ = ("fn", "ctx", "inputs", "versions", "tensor_ref")
 
     def __init__(self, fn, ctx, inputs):
         self.fn, self.ctx, self.inputs = fn, ctx, inputs
         self.versions = tuple(t._version for t in inputs)
+        self.tensor_ref = None  # weakref to the output tensor, set when it gets hooks or retain_grad
+
+    def tensor(self):
+        """The output tensor, where backward must run its hooks or fill its .grad; else None."""
+        return self.tensor_ref() if self.tensor_ref is not None else None
 
     def name(self) -> str:
         return self.fn.__name__ + "Backward"
@@ -66,7 +73,15 @@ class Node:
 
 
 class Function:
-    """Base of every primitive op. Subclasses define forward, vjp and (optionally) jvp."""
+    """Base of every primitive op. Subclasses define forward, vjp and (optionally) jvp.
+
+    ``saves`` names the values the vjp reads: "inputs" (ctx.inputs) and/or "out" (ctx.out). What it does not
+    name is kept only as a stand-in with shape and dtype but no values (as torch saves only what backward
+    needs), so a graph does not hold on to intermediates it will never read: ``(w * w).sum()`` frees
+    ``w * w`` at once. Reading the values of a stand-in fails loudly.
+    """
+
+    saves: tuple = ("inputs", "out")
 
     @staticmethod
     def forward(ctx, *arrays, **params):
@@ -82,17 +97,21 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **params):
-        from ..tensor import Tensor
-
+        global Tensor
+        if Tensor is None:  # tensor.py imports the autograd package: bind the class on first use
+            from ..tensor import Tensor
         ctx = Context()
         vars(ctx).update(params, fn_name=cls.__name__)  # params are readable as ctx.<name> in vjp/jvp
         out = Tensor(cls.forward(ctx, *(t._data for t in inputs), **params))
         if out.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
         if _state["grad"] and any(t.requires_grad for t in inputs):
-            ctx.inputs, ctx.out = inputs, out
+            saves = cls.saves
+            ctx.inputs = inputs if "inputs" in saves else tuple(t if t.grad_fn is None else t._stand_in()
+                                                               for t in inputs)
+            ctx.out = out if "out" in saves else out._stand_in()
             ctx.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            out.grad_fn, out.requires_grad = Node(cls, ctx, inputs), True
+            out.grad_fn, out.requires_grad = Node(cls, ctx, ctx.inputs), True
         if _state["forward_ad"] and any(t._tangent is not None for t in inputs):
             ctx.inputs, ctx.out = inputs, out
             tangents = [

@@ -60,6 +60,8 @@ def where_mask(mask: np.ndarray, a, fill):
 # ---- add, sub, mul, div ----------------------------------------------------------------------------------
 class Add(Function):
     """a + alpha·b."""
+    saves = ()  # backward reads shapes only
+
 
     @_quiet
     def forward(ctx, a, b, alpha):
@@ -74,6 +76,8 @@ class Add(Function):
 
 class Sub(Function):
     """a - alpha·b."""
+    saves = ()  # backward reads shapes only
+
 
     @_quiet
     def forward(ctx, a, b, alpha):
@@ -87,6 +91,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    saves = ("inputs",)
+
     @_quiet
     def forward(ctx, a, b):
         return np.multiply(a, b)

@@ -61,6 +61,13 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     float_only: an op that only has a floating result (div, atan2, ...) lifts integer operands to the
     default float dtype, as torch does.
     """
+    fast = _same_float_dtype(operands)
+    if fast:  # the hot path: float tensors of one dtype with Python numbers (no promotion, no casts)
+        tensors = [x if type(x) is Tensor else Tensor(np.asarray(x, fast)) for x in operands]
+        shapes = [t.shape for t in tensors if t.ndim]
+        if len(shapes) > 1 and any(s != shapes[0] for s in shapes):
+            broadcast_shapes(*shapes)
+        return tensors
     operands = [Tensor(x) if isinstance(x, np.ndarray) else x for x in operands]
     for x in operands:
         if not isinstance(x, Tensor) and not is_scalar(x):
@@ -73,8 +80,23 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     return tensors
 
 
+def _same_float_dtype(operands):
+    """The common dtype when every operand is a float Tensor of that one dtype or a Python int/float."""
+    dtype = None
+    for x in operands:
+        if type(x) is Tensor:
+            if x.dtype.kind != "f" or (dtype is not None and x.dtype != dtype):
+                return None
+            dtype = x.dtype
+        elif type(x) not in (int, float):
+            return None
+    return dtype
+
+
 class Cast(Function):
     """Tensor.to(dtype): the gradient flows back cast to the source dtype."""
+
+    saves = ()  # backward reads shapes only
 
     def forward(ctx, x, dtype):
         return x.astype(dtype)

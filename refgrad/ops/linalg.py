@@ -52,6 +52,8 @@ def _no_bool(t: Tensor, kernel: str) -> None:
 class Matmul(Function):
     """(..., n, k) @ (..., k, m) with broadcast batch dims."""
 
+    saves = ("inputs",)
+
     def forward(ctx, a, b):
         return np.matmul(a, b)
 

@@ -83,6 +83,8 @@ def _empty_reduction_error(name: str, shape: tuple, given) -> None:
 
 # ---- primitives ---------------------------------------------------------------------------------------------
 class Sum(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x, dims, keepdim):
         return np.sum(x, axis=dims, keepdims=keepdim, dtype=x.dtype)  # bool stays bool (sum(dtype=bool))
 
@@ -95,6 +97,8 @@ class Sum(Function):
 
 class Mean(Function):
     """sum / n (an empty reduction is 0/0 = nan, as in torch)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, dims, keepdim, n):
         with np.errstate(invalid="ignore", divide="ignore"):

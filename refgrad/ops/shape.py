@@ -106,6 +106,8 @@ def _type_name(x: Tensor) -> str:
 class Reshape(Function):
     """np.reshape: a view when the layout allows it, else a copy (as torch.reshape)."""
 
+    saves = ()  # backward reads shapes only (View inherits this)
+
     def forward(ctx, x, shape):
         return np.reshape(x, shape)
 
@@ -265,6 +267,8 @@ def contiguous(input, memory_format=None):
 
 
 class Clone(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x, contiguous):
         return np.array(x, order="C") if contiguous else _preserve_layout(x)
 
@@ -286,6 +290,8 @@ def clone(input, *, memory_format=None):
 
 
 class Expand(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x, shape):
         return x if x.shape == shape else np.broadcast_to(x, shape)
 
@@ -343,6 +349,8 @@ def broadcast_to(input, size):
 
 
 class Permute(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x, dims):
         return np.transpose(x, dims)
 

@@ -17,6 +17,8 @@ from ...tensor import Tensor
 class Relu(Function):
     """max(x, 0); the derivative at 0 is 0, as torch's."""
 
+    saves = ("out",)
+
     def forward(ctx, x):
         return np.maximum(x, x.dtype.type(0))
 

@@ -57,6 +57,8 @@ class _CrossEntropyIndices(Function):
     """reduce(w_n · (logsumexp_c x[n, c, ...] - x[n, t_n, ...])) along class ``axis`` 1; ``weights`` (per sample,
     0 where ignored) or None; ``reduction`` 'none' / 'sum' / 'mean' (divided by ``denominator``)."""
 
+    saves = ("inputs",)
+
     def forward(ctx, x, index, weights, reduction, denominator):
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             shifted = x - np.max(x, axis=1, keepdims=True, initial=-np.inf)
