@@ -156,3 +156,15 @@ def oracle_records(request):
     yield sink
     if sink.csv:
         sink.csv.close()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_call(item):
+    """Hypothesis's pytest plugin re-wraps a parametrized test's settings for every item, each time around the
+    previous item's, so with ~2000 parametrizations of tests/test_ops.py::test_op the chain of settings grows
+    until a serial run hits a RecursionError. Give each item the settings the function was defined with."""
+    fn = getattr(item.obj, "__func__", item.obj)
+    if hasattr(fn, "_hypothesis_internal_use_settings"):
+        base = fn.__dict__.setdefault("_oracle_base_settings", fn._hypothesis_internal_use_settings)
+        fn._hypothesis_internal_use_settings = base
+    yield

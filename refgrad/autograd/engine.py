@@ -36,26 +36,25 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
     from ..ops.shape import sum_to
 
-    pending = {}  # id(vertex) -> its gradient so far
+    pending = {}  # id(vertex) -> its gradient so far (vertices stay alive through the pass: ids are stable)
     owned = set()  # vertices whose pending gradient is a sum this pass allocated: safe to add into in place
-    seen, shared = set(), set()  # ids of gradient objects handed to more than one vertex (or the caller's)
+    shared = set()  # vertices whose pending gradient object is also held elsewhere (the caller's, a sibling's)
 
-    def accumulate(v, g):
+    def accumulate(v, g, aliased):
         key = id(v)
-        if id(g) in seen:
-            shared.add(id(g))
-        seen.add(id(g))
         if key not in pending:
             pending[key] = g
+            if aliased:
+                shared.add(key)
         elif key in owned and not create_graph:
             np.add(pending[key]._data, g._data, out=pending[key]._data)
         else:
             pending[key] = pending[key] + g
             owned.add(key)
+            shared.discard(key)
 
     for r, g in zip(roots, root_grads):
-        shared.add(id(g))
-        accumulate(_vertex(r), g)
+        accumulate(_vertex(r), g, aliased=True)
     with set_grad_enabled(create_graph):  # vjps are refgrad ops: recorded only for double backward
         for v in _topological_order(roots):
             g = pending.pop(id(v), None)
@@ -69,13 +68,17 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if capture is not None:
                 if id(v) in capture:
                     capture[id(v)] = g
-            elif t is not None and (node is None or t._retains_grad):  # .grad never aliases another gradient
-                t.grad = (g.clone() if id(g) in shared else g) if t.grad is None else t.grad + g
+            elif t is not None and (node is None or t._retains_grad):
+                # a .grad owns its memory: never a view of, or the same object as, another gradient
+                private = id(v) not in shared and g._data.flags.owndata
+                t.grad = (g if private else g.clone()) if t.grad is None else t.grad + g
             if node is None:
                 continue
-            for inp, gi in zip(node.inputs, node.vjp(g)):
+            grads = node.vjp(g)
+            for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
                 if gi is not None and inp.requires_grad:
-                    accumulate(_vertex(inp), sum_to(gi, inp.shape))  # undo broadcasting, once, for every op
+                    aliased = gi is g or any(gi is other for other in grads[:i] + grads[i + 1:])
+                    accumulate(_vertex(inp), sum_to(gi, inp.shape), aliased)  # broadcasting undone here, once
             if not retain_graph:
                 node.release()
 
