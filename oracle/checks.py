@@ -139,13 +139,19 @@ def forward(spec: OpSpec, case: Case, dtype: str, seed: int, check: str = "forwa
     return [_record(spec, case, check, dtype, errs, tol, seed)]
 
 
-def vjp_torch(spec: OpSpec, case: Case, dtype: str, seed: int, check: str = "vjp_torch") -> list[Record]:
-    rng = np.random.default_rng(seed)
+def _run_both(spec: OpSpec, case: Case, dtype: str, rng):
+    """The op in refgrad and in torch with gradients on, and one random cotangent per output torch can
+    differentiate: (grad leaf positions, refgrad outputs/leaves, torch outputs/leaves, those outputs, cotangents)."""
     gl = spec.grad_leaves(case)
     ref, ref_leaves = _refgrad_call(spec, case, gl)
     th, th_leaves = _torch_call(spec, case, gl)
     idx = _differentiable(th)
-    cts = _cotangents(th, idx, dtype, rng)
+    return gl, ref, ref_leaves, th, th_leaves, idx, _cotangents(th, idx, dtype, rng)
+
+
+def vjp_torch(spec: OpSpec, case: Case, dtype: str, seed: int, check: str = "vjp_torch") -> list[Record]:
+    rng = np.random.default_rng(seed)
+    gl, ref, ref_leaves, th, th_leaves, idx, cts = _run_both(spec, case, dtype, rng)
     note = ""
     if _differentiable(ref) != idx:
         note = f"differentiable outputs: refgrad {_differentiable(ref)}, torch {idx}"
@@ -277,11 +283,7 @@ def jvp(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
 
 def double_backward(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
     rng = np.random.default_rng(seed)
-    gl = spec.grad_leaves(case)
-    ref, ref_leaves = _refgrad_call(spec, case, gl)
-    th, th_leaves = _torch_call(spec, case, gl)
-    idx = _differentiable(th)
-    cts = _cotangents(th, idx, dtype, rng)
+    gl, ref, ref_leaves, th, th_leaves, idx, cts = _run_both(spec, case, dtype, rng)
     ws = [rng.standard_normal(case.leaves()[i].shape).astype(dtype) for i in gl]
     second = []
     for outs, leaves, vjp, lib in ((ref, ref_leaves, _refgrad_vjp, "refgrad"), (th, th_leaves, _torch_vjp, "torch")):
