@@ -13,24 +13,18 @@ def unary(domain: S.Domain = S.REAL, shapes=None, **kwargs):
     return lambda dtype: shapes.flatmap(lambda s: S.arrays(dtype, s, domain)).map(lambda x: Case((x,), dict(kwargs)))
 
 
-def binary(domain_a: S.Domain = S.REAL, domain_b: S.Domain | None = None, **kwargs):
-    """f(a, b) with broadcastable shapes."""
-    domain_b = domain_b or domain_a
-
-    def cases(dtype):
-        return S.broadcastable_shapes(2).flatmap(lambda ss: st.tuples(
-            S.arrays(dtype, ss[0], domain_a), S.arrays(dtype, ss[1], domain_b))).map(
-            lambda ab: Case(ab, dict(kwargs)))
-
-    return cases
+def binary(domain_a=S.REAL, domain_b=None, **kwargs):
+    """f(a, b) with broadcastable shapes; each operand's values from a Domain, or from a tuple pool of exact
+    values (kinks, ties) as kink_cases want."""
+    return nary(domain_a, domain_b if domain_b is not None else domain_a, **kwargs)
 
 
-def nary(*domains: S.Domain, **kwargs):
-    """f(x1, ..., xn) with broadcastable shapes, xi drawn from domains[i]."""
+def nary(*domains, **kwargs):
+    """f(x1, ..., xn) with broadcastable shapes, xi drawn from domains[i] (a Domain or a tuple pool)."""
 
     def cases(dtype):
         return S.broadcastable_shapes(len(domains)).flatmap(lambda ss: st.tuples(
-            *[S.arrays(dtype, s, d) for s, d in zip(ss, domains)])).map(lambda xs: Case(xs, dict(kwargs)))
+            *[S.values(dtype, s, d) for s, d in zip(ss, domains)])).map(lambda xs: Case(xs, dict(kwargs)))
 
     return cases
 

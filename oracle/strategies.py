@@ -87,6 +87,11 @@ def arrays(dtype, shape: tuple, domain: Domain = REAL) -> st.SearchStrategy[np.n
     return hnp.arrays(dtype, shape, elements=_elements(dtype, domain), fill=st.nothing())
 
 
+def values(dtype, shape: tuple, source) -> st.SearchStrategy[np.ndarray]:
+    """Arrays from a Domain (values inside an interval) or from a pool of values (exact kinks and ties)."""
+    return arrays(dtype, shape, source) if isinstance(source, Domain) else with_ties(dtype, shape, tuple(source))
+
+
 def with_ties(dtype, shape: tuple, pool: tuple = (-1.0, 0.0, 0.5, 2.0)) -> st.SearchStrategy[np.ndarray]:
     """Arrays drawn from a few values, so that ties (max, min, sort) and exact kinks occur."""
     return hnp.arrays(np.dtype(dtype), shape, elements=st.sampled_from(pool), fill=st.nothing())

@@ -171,14 +171,6 @@ def whole(values=real):
     return lambda dtype: S.nonempty_shapes().flatmap(lambda s: values(dtype, s)).map(lambda x: Case((x,)))
 
 
-def binary_pool(values):
-    def cases(dtype):
-        return S.broadcastable_shapes(2).flatmap(lambda ss: st.tuples(
-            S.with_ties(dtype, ss[0], values), S.with_ties(dtype, ss[1], values))).map(lambda ab: Case(ab))
-
-    return cases
-
-
 # ---- var / std ---------------------------------------------------------------------------------------------
 def has_dof(shape, dim, kwargs) -> bool:
     """n - correction > 0: otherwise torch returns inf/nan (checked in kink_cases, where only torch's values
@@ -273,10 +265,10 @@ SPECS = [
            kink_cases=reduction(pool(TIE_POOL), dim_tuple_or_int, valid=nonempty_reduction)),
     OpSpec("max", whole(), variant="all", kink_cases=whole(pool(TIE_POOL))),
     OpSpec("max", max_dim(), variant="dim", kink_cases=max_dim(pool(TIE_POOL))),
-    OpSpec("max", C.binary(), variant="other", kink_cases=binary_pool(TIE_POOL)),
+    OpSpec("max", C.binary(), variant="other", kink_cases=C.binary(TIE_POOL)),
     OpSpec("min", whole(), variant="all", kink_cases=whole(pool(TIE_POOL))),
     OpSpec("min", max_dim(), variant="dim", kink_cases=max_dim(pool(TIE_POOL))),
-    OpSpec("min", C.binary(), variant="other", kink_cases=binary_pool(TIE_POOL)),
+    OpSpec("min", C.binary(), variant="other", kink_cases=C.binary(TIE_POOL)),
     OpSpec("max", max_dim(integers), variant="int", checks=FORWARD_ONLY),
     OpSpec("logsumexp", reduction(real, dim_tuple_or_int,
                                   valid=lambda shape, dim, kw: dim != () or kw.get("keepdim") or not shape),
