@@ -41,6 +41,8 @@ def jvp(func, primals, tangents, *, has_aux: bool = False):
 def vjp(func, *primals, has_aux: bool = False):
     """(func(*primals), vjp_fn) where vjp_fn(cotangents) returns uᵀJ for each primal, as a tuple."""
     leaves = tuple(Tensor(p._data, requires_grad=True) for p in primals)
+    for leaf, p in zip(leaves, primals):  # inside func.jvp: keep the tangents, so jvp(vjp) is forward-over-reverse
+        leaf._tangent = p._tangent
     with enable_grad():
         out = func(*leaves)
     aux = None

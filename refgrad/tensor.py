@@ -5,6 +5,7 @@ what is about the tensor itself: metadata, conversion, backward entry points and
 """
 from __future__ import annotations
 
+import math
 import weakref
 
 import numpy as np
@@ -297,7 +298,7 @@ class _NoValues:
     __slots__ = ("shape", "dtype", "ndim", "size")
 
     def __init__(self, shape, dtype):
-        self.shape, self.dtype, self.ndim, self.size = shape, dtype, len(shape), int(np.prod(shape))
+        self.shape, self.dtype, self.ndim, self.size = shape, dtype, len(shape), math.prod(shape)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

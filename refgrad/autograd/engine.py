@@ -26,8 +26,12 @@ def _topological_order(roots):
         elif id(v) not in seen:
             seen.add(id(v))
             stack.append((v, True))
-            if isinstance(v, Node):
-                stack.extend((_vertex(p), False) for p in v.inputs if p.requires_grad and id(_vertex(p)) not in seen)
+            if type(v) is Node:
+                for p in v.inputs:
+                    if p.requires_grad:
+                        p = _vertex(p)
+                        if id(p) not in seen:
+                            stack.append((p, False))
     return reversed(order)
 
 
@@ -60,11 +64,12 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             g = pending.pop(id(v), None)
             if g is None:
                 continue
-            node = v if isinstance(v, Node) else None
+            node = v if type(v) is Node else None
             t = v if node is None else node.tensor()  # the tensor, for hooks and .grad (None if gone)
-            for hook in t._hooks if t is not None else ():
-                new = hook(g)
-                g = g if new is None else new
+            if t is not None:
+                for hook in t._hooks:
+                    new = hook(g)
+                    g = g if new is None else new
             if capture is not None:
                 if id(v) in capture:
                     capture[id(v)] = g
@@ -75,10 +80,12 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if node is None:
                 continue
             grads = node.vjp(g)
-            for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
+            for inp, gi in zip(node.inputs, grads):
                 if gi is not None and inp.requires_grad:
-                    aliased = gi is g or any(gi is other for other in grads[:i] + grads[i + 1:])
-                    accumulate(_vertex(inp), sum_to(gi, inp.shape), aliased)  # broadcasting undone here, once
+                    aliased = gi is g or [o is gi for o in grads].count(True) > 1
+                    if gi.shape != inp.shape:
+                        gi = sum_to(gi, inp.shape)  # broadcasting undone here, once
+                    accumulate(_vertex(inp), gi, aliased)
             if not retain_graph:
                 node.release()
 

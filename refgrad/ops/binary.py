@@ -33,7 +33,7 @@ def _not_implemented(kernel: str, dtype) -> NotImplementedError:
 
 
 def _number_or_tensor(fn: str, x, name: str, pos: int):
-    if isinstance(x, (Tensor, np.ndarray)) or is_scalar(x):
+    if type(x) in (Tensor, float, int) or isinstance(x, (Tensor, np.ndarray)) or is_scalar(x):
         return x
     raise _type_error(fn, name, pos, x, "Tensor or Number")
 
@@ -62,7 +62,6 @@ class Add(Function):
     """a + alpha·b."""
     saves = ()  # backward reads shapes only
 
-
     @_quiet
     def forward(ctx, a, b, alpha):
         return np.add(a, b) if alpha == 1 else a + np.asarray(alpha, a.dtype) * b
@@ -77,7 +76,6 @@ class Add(Function):
 class Sub(Function):
     """a - alpha·b."""
     saves = ()  # backward reads shapes only
-
 
     @_quiet
     def forward(ctx, a, b, alpha):
@@ -164,6 +162,8 @@ def _int_div(a: Tensor, b: Tensor, mode: str) -> Tensor:
 
 
 def _alpha(alpha, dt: np.dtype):
+    if type(alpha) is int:  # the usual alpha=1 (a bool is not an int here), valid for every dtype
+        return alpha
     if isinstance(alpha, Tensor) and alpha.numel() == 1:  # torch takes a one-element tensor as a number
         alpha = alpha.item()
     if not is_scalar(alpha):

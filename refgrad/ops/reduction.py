@@ -60,7 +60,7 @@ def _int_dim(dim, ndim: int, name: str) -> int:
 
 def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """A reduction's cotangent (or output) broadcast back over the reduced dims to the input's shape."""
-    if not keepdim:
+    if not keepdim and dims != tuple(range(len(dims))):  # reduced leading dims need no reshape to broadcast
         g = g.reshape(keepdim_shape(shape, dims))
     return g.expand(shape)
 

@@ -807,8 +807,10 @@ def sum_to(g, shape: tuple):
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
-    return g.sum(dim=dims, keepdim=True).reshape(shape) if dims else g.reshape(shape)
+    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    if not inner:  # only leading dims were added: one sum drops them
+        return g.sum(dim=tuple(range(lead))) if lead else g.reshape(shape)
+    return g.sum(dim=tuple(range(lead)) + inner, keepdim=True).reshape(shape)
 
 
 __all__ = [

@@ -3,9 +3,10 @@
 With class-index targets, the per-sample loss logsumexp(x) - x[target] (times the class weight) and its
 reduction are one primitive, ``_CrossEntropyIndices``: it is on the hot path of every classifier, and one
 primitive instead of log_softmax + pick + negate + weight + sum + divide saves most of the per-op overhead. Its
-vjp is (softmax(x) - onehot(target)) · g in refgrad ops, the one-hot part as ``_PlaceClass`` (a scatter into
-zeros, whose adjoint ``_PickClass`` gathers one entry along the class dim: both linear, each the other's vjp),
-so no float one-hot of the input's size is built and the gradient differentiates again. label_smoothing adds
+vjp, (softmax(x) - onehot(target)) · g, is one primitive too, ``_CrossEntropyIndicesGrad`` (as torch's
+nll_loss_backward), whose own vjp and jvp are written in refgrad ops, so the gradient differentiates again; the
+one-hot parts there are ``_PickClass`` (one entry gathered along the class dim) and its adjoint ``_PlaceClass``
+(a scatter into zeros), so no float one-hot of the input's size is built. label_smoothing adds
 its term with log_softmax; class-probability targets are composite ops throughout.
 """
 from __future__ import annotations
@@ -72,10 +73,8 @@ class _CrossEntropyIndices(Function):
         return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
 
     def vjp(ctx, g):
-        (x,) = ctx.inputs
-        gn = _per_sample(g, ctx, x.shape[:1] + x.shape[2:])
-        return gn.unsqueeze(1) * Softmax.apply(x, dim=1) - _PlaceClass.apply(gn, index=ctx.index, axis=1,
-                                                                             size=x.shape[1])
+        return _CrossEntropyIndicesGrad.apply(g, ctx.inputs[0], index=ctx.index, weights=ctx.weights,
+                                              reduction=ctx.reduction, denominator=ctx.denominator)
 
     def jvp(ctx, dx):
         (x,) = ctx.inputs
@@ -83,6 +82,44 @@ class _CrossEntropyIndices(Function):
         if ctx.weights is not None:
             dn = dn * Tensor(ctx.weights)
         return _reduce(dn, ctx.reduction, ctx.denominator)
+
+
+class _CrossEntropyIndicesGrad(Function):
+    """The vjp of _CrossEntropyIndices as one primitive (as torch's nll_loss_backward): gn·(softmax(x) -
+    onehot(index)) along the class axis 1, gn being the loss cotangent g spread over the samples (÷ denominator
+    for 'mean', × the sample weights). Linear in g; its own vjp and jvp make double backward and
+    forward-over-reverse work."""
+
+    def forward(ctx, g, x, index, weights, reduction, denominator):
+        if reduction != "none":
+            gn = np.broadcast_to(g / g.dtype.type(denominator) if reduction == "mean" else g, index.shape)
+        else:
+            gn = g
+        gn = np.expand_dims(gn * weights if weights is not None else gn, 1)
+        out = Softmax.forward(ctx, x, 1) * gn
+        index = np.expand_dims(index, 1)
+        np.put_along_axis(out, index, np.take_along_axis(out, index, 1) - gn, 1)
+        return out
+
+    def vjp(ctx, u):
+        g, x = ctx.inputs
+        s = Softmax.apply(x, dim=1)
+        v = u * _per_sample(g, ctx, ctx.index.shape).unsqueeze(1)
+        gx = (v - (v * s).sum(dim=1, keepdim=True)) * s  # softmax's vjp
+        if not ctx.needs_input_grad[0]:
+            return None, gx
+        per_sample = (u * s).sum(dim=1) - _PickClass.apply(u, index=ctx.index, axis=1)  # <u_n, s_n - onehot_n>
+        if ctx.weights is not None:
+            per_sample = per_sample * Tensor(ctx.weights)
+        return _reduce(per_sample, ctx.reduction, ctx.denominator), gx
+
+    def jvp(ctx, dg, dx):
+        g, x = ctx.inputs
+        s = Softmax.apply(x, dim=1)
+        ds = (dx - (dx * s).sum(dim=1, keepdim=True)) * s  # softmax's jvp
+        return (_CrossEntropyIndicesGrad.apply(dg, x, index=ctx.index, weights=ctx.weights, reduction=ctx.reduction,
+                                               denominator=ctx.denominator)
+                + _per_sample(g, ctx, ctx.index.shape).unsqueeze(1) * ds)
 
 
 def _per_sample(g: Tensor, ctx, sample_shape: tuple) -> Tensor:
