@@ -29,8 +29,8 @@ def test_cross_entropy_gradient_differentiates_in_both_modes(reduction, weighted
     for name, lib in (("refgrad", rg), ("torch", torch)):
         loss = _loss(lib, target, weight, reduction, ignore_index)
         # forward over reverse: the directional derivative of (x, g) -> gᵀ·dloss/dx
-        _, jv = lib.func.jvp(lambda x, g: lib.func.vjp(loss, x)[1](g)[0], (lib.tensor(x), lib.tensor(g)),
-                             (lib.tensor(dx), lib.tensor(dg)))
+        _, jv = lib.func.jvp(lambda x, g, lib=lib, loss=loss: lib.func.vjp(loss, x)[1](g)[0],
+                             (lib.tensor(x), lib.tensor(g)), (lib.tensor(dx), lib.tensor(dg)))
         # reverse over reverse: uᵀ· d(gradient)/d(x, g)
         xl, gl = lib.tensor(x, requires_grad=True), lib.tensor(g, requires_grad=True)
         (grad,) = lib.autograd.grad(loss(xl), xl, gl, create_graph=True)
