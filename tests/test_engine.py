@@ -305,3 +305,40 @@ def test_fan_out_accumulation_in_place_is_exact():
         (x * x + x.exp() + x * 2.0 + x).sum().backward()  # four contributions to x's gradient
 
     _assert_grads_match(*_both(f, A))
+
+
+def test_in_place_accumulation_never_changes_a_tensor_held_elsewhere():
+    # fan-out sums may be formed in place, but only in a gradient nobody else holds: here the caller's
+    # grad_output (passed straight through by add and expand), a hook's captured tensor, a retained .grad
+    x = rg.tensor(A, requires_grad=True)
+    y = x * 1.5
+    y.retain_grad()
+    seen = []
+    y.register_hook(lambda g: seen.append(g))
+    z = y + y  # add's vjp returns the caller's tensor for both slots
+    w = z.exp() + z  # z's gradient: a fresh product, then the caller's tensor again
+    grad_out = rg.tensor(np.broadcast_to(B, (3, 4)).copy())  # owns its memory, as an in-place target would
+    before = grad_out.numpy().copy()
+    w.backward(grad_out)
+    np.testing.assert_array_equal(grad_out.numpy(), before)
+    expected = before * (np.exp(2 * 1.5 * A) + 1) * 2  # dw/dy
+    np.testing.assert_allclose(seen[0].numpy(), expected, rtol=1e-14)
+    np.testing.assert_allclose(y.grad.numpy(), expected, rtol=1e-14)
+    np.testing.assert_allclose(x.grad.numpy(), expected * 1.5, rtol=1e-14)
+    assert y.grad is not seen[0] or not np.shares_memory(y.grad.numpy(), x.grad.numpy())
+
+
+def test_fan_out_sums_reuse_a_gradient_nobody_else_holds():
+    # like torch's engine: x's four contributions are summed into the first one's memory and each is freed
+    # once added, so backward holds two x-sized arrays at most (summing out of place would hold three)
+    import tracemalloc
+
+    x = rg.zeros(256, 1024, dtype=rg.float64, requires_grad=True)
+    loss = (x * 2.0 + x * 3.0 + x * 4.0 + x * 5.0).sum()
+    tracemalloc.start()
+    loss.backward()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    size = x.detach().numpy().nbytes
+    assert peak < 2.5 * size, f"backward held {peak / size:.2f} x-sized arrays at its peak"
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((256, 1024), 14.0))

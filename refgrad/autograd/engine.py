@@ -4,6 +4,8 @@ The whole backward pass is ``_backpropagate``; everything else checks arguments 
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .function import Node
@@ -35,26 +37,38 @@ def _topological_order(roots):
     return reversed(order)
 
 
+# CPython's reference counts, which say who else holds a tensor (3.14 may report fewer: then never in place)
+_COUNTS_REFS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
+def _sole_reference(t) -> bool:
+    """Whether backward holds the only reference to t and its memory is t's own (torch's can_accumulate_inplace),
+    so adding into it in place is invisible. Expected: t referenced by ``pending``, the caller's local, this
+    function's parameter and getrefcount's argument; its array by t and getrefcount's argument. A view of the
+    array, a second Tensor over it, a hook or a .grad holding t each add one."""
+    return (_COUNTS_REFS and sys.getrefcount(t) == 4 and sys.getrefcount(t._data) == 2
+            and t._data.flags.owndata and t._data.flags.writeable)
+
+
 def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     """Push gradients from roots to leaves. With ``capture`` (a dict id(vertex) -> None), collect the
     gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
     from ..ops.shape import sum_to
 
     pending = {}  # id(vertex) -> its gradient so far (vertices stay alive through the pass: ids are stable)
-    owned = set()  # vertices whose pending gradient is a sum this pass allocated: safe to add into in place
     shared = set()  # vertices whose pending gradient object is also held elsewhere (the caller's, a sibling's)
 
     def accumulate(v, g, aliased):
         key = id(v)
-        if key not in pending:
+        old = pending.get(key)
+        if old is None:
             pending[key] = g
             if aliased:
                 shared.add(key)
-        elif key in owned and not create_graph:
-            np.add(pending[key]._data, g._data, out=pending[key]._data)
+        elif not create_graph and _sole_reference(old) and old.dtype == g.dtype:
+            np.add(old._data, g._data, out=old._data)  # as torch: nobody else can see the sum change
         else:
-            pending[key] = pending[key] + g
-            owned.add(key)
+            pending[key] = old + g
             shared.discard(key)
 
     for r, g in zip(roots, root_grads):
@@ -82,10 +96,12 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = node.vjp(g)
             for inp, gi in zip(node.inputs, grads):
                 if gi is not None and inp.requires_grad:
-                    aliased = gi is g or [o is gi for o in grads].count(True) > 1
                     if gi.shape != inp.shape:
-                        gi = sum_to(gi, inp.shape)  # broadcasting undone here, once
+                        gi, aliased = sum_to(gi, inp.shape), False  # broadcasting undone here, once
+                    else:
+                        aliased = gi is g or [o is gi for o in grads].count(True) > 1
                     accumulate(_vertex(inp), gi, aliased)
+            grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
 

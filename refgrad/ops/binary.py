@@ -12,6 +12,7 @@ import functools
 import numpy as np
 
 from ..autograd import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .common import elementwise_operands, is_scalar
 from .ternary import _tensor, _torch_name, _type_error, select
@@ -97,9 +98,9 @@ class Mul(Function):
 
     def vjp(ctx, g):
         a, b = ctx.inputs
-        if a is b:  # x * x: one product serves both slots (the engine adds them)
+        if a is b:  # x * x: 2·g·x for the one input (doubled in place, a fresh product, unless recording)
             ga = g * a
-            return ga, ga
+            return (ga.mul_(2) if not is_grad_enabled() else ga * 2), None
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
