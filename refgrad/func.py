@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .autograd import engine
-from .autograd.grad_mode import enable_grad
+from .autograd.grad_mode import enable_grad, forward_ad_enabled
 from .creation import zeros_like
 from .tensor import Tensor
 
@@ -26,7 +26,8 @@ def jvp(func, primals, tangents, *, has_aux: bool = False):
         dual = Tensor(p._data)
         dual._tangent = t.detach()
         duals.append(dual)
-    out = func(*duals)
+    with forward_ad_enabled():
+        out = func(*duals)
     aux = None
     if has_aux:
         out, aux = out

@@ -249,19 +249,22 @@ class Tensor:
         """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""
         self._check_inplace(other)
         value = other._data if isinstance(other, Tensor) else other
-        result = dtypes.result_type(self, other)
-        if ufunc is np.true_divide and result.kind != "f":
-            result = dtypes.get_default_dtype()
-        if dtypes.category(result) > dtypes.category(self.dtype):
-            raise RuntimeError(f"result type {result} can't be cast to the desired output type {self.dtype}")
-        shape = np.shape(value)
-        try:
-            fits = np.broadcast_shapes(shape, self.shape) == self.shape
-        except ValueError:
-            fits = False
-        if not fits:
-            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape of "
-                               f"{list(self.shape)} and {list(shape)}")
+        data = self._data
+        if not (type(other) is Tensor and value.dtype == data.dtype and value.shape == data.shape
+                and data.dtype.kind == "f"):  # (an optimizer's update needs no promotion or broadcast checks)
+            result = dtypes.result_type(self, other)
+            if ufunc is np.true_divide and result.kind != "f":
+                result = dtypes.get_default_dtype()
+            if dtypes.category(result) > dtypes.category(self.dtype):
+                raise RuntimeError(f"result type {result} can't be cast to the desired output type {self.dtype}")
+            shape = np.shape(value)
+            try:
+                fits = np.broadcast_shapes(shape, self.shape) == self.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape of "
+                                   f"{list(self.shape)} and {list(shape)}")
         self._check_writeable()
         ufunc(self._data, value, out=self._data, casting="unsafe")
         self._version += 1
@@ -295,10 +298,18 @@ class Tensor:
 class _NoValues:
     """Shape and dtype of an array whose values were not kept: any use of the values is an AttributeError."""
 
-    __slots__ = ("shape", "dtype", "ndim", "size")
+    __slots__ = ("shape", "dtype")
 
     def __init__(self, shape, dtype):
-        self.shape, self.dtype, self.ndim, self.size = shape, dtype, len(shape), math.prod(shape)
+        self.shape, self.dtype = shape, dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

@@ -38,7 +38,7 @@ class Node:
 
     def __init__(self, fn, ctx, inputs):
         self.fn, self.ctx, self.inputs = fn, ctx, inputs
-        self.versions = tuple(t._version for t in inputs)
+        self.versions = tuple([t._version for t in inputs])
         self.tensor_ref = None  # weakref to the output tensor, set when it gets hooks or retain_grad
 
     def tensor(self):
@@ -80,10 +80,11 @@ class Node:
 class Function:
     """Base of every primitive op. Subclasses define forward, vjp and (optionally) jvp.
 
-    ``saves`` names the values the vjp reads: "inputs" (ctx.inputs) and/or "out" (ctx.out). What it does not
-    name is kept only as a stand-in with shape and dtype but no values (as torch saves only what backward
-    needs), so a graph does not hold on to intermediates it will never read: ``(w * w).sum()`` frees
-    ``w * w`` at once. Reading the values of a stand-in fails loudly.
+    ``saves`` names the values the vjp reads: "inputs" (ctx.inputs) and/or "out" (ctx.out). Inputs it does not
+    name are kept only as stand-ins with shape and dtype but no values, and an output it does not name is not
+    kept at all (as torch saves only what backward needs), so a graph does not hold on to intermediates it
+    will never read: ``(w * w).sum()`` frees ``w * w`` at once. Reading the values of a stand-in, or an
+    unsaved ctx.out, fails loudly.
     """
 
     saves: tuple = ("inputs", "out")
@@ -115,7 +116,8 @@ class Function:
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
-            ctx.out = out if "out" in saves else out._stand_in()
+            if "out" in saves:
+                ctx.out = out
             ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
             out.grad_fn, out.requires_grad = Node(cls, ctx, ctx.inputs), True
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):

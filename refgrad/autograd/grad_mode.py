@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import functools
 
-_state = {"grad": True, "forward_ad": True}
+# forward_ad: whether ops carry tangents (on only inside refgrad.func.jvp, torch's dual level, so that ops
+# outside one need not look for tangents)
+_state = {"grad": True, "forward_ad": False}
 
 
 def is_grad_enabled() -> bool:
@@ -52,11 +54,23 @@ class set_grad_enabled(_GradMode):
         return self
 
 
-class forward_ad_disabled:
-    """Stops tangent propagation while a jvp rule itself runs (one level of forward mode)."""
+class _ForwardAD:
+    mode: bool
 
     def __enter__(self):
-        self.prev, _state["forward_ad"] = _state["forward_ad"], False
+        self.prev, _state["forward_ad"] = _state["forward_ad"], self.mode
 
     def __exit__(self, *exc):
         _state["forward_ad"] = self.prev
+
+
+class forward_ad_enabled(_ForwardAD):
+    """Ops propagate tangents inside (refgrad.func.jvp's pass)."""
+
+    mode = True
+
+
+class forward_ad_disabled(_ForwardAD):
+    """Stops tangent propagation while a jvp rule itself runs (one level of forward mode)."""
+
+    mode = False

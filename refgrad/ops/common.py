@@ -64,7 +64,7 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     fast = _same_float_dtype(operands)
     if fast:  # the hot path: float tensors of one dtype with Python numbers (no promotion, no casts)
         tensors = [x if type(x) is Tensor else Tensor(np.asarray(x, fast)) for x in operands]
-        shapes = [t.shape for t in tensors if t.ndim]
+        shapes = [t._data.shape for t in tensors if t._data.ndim]
         if len(shapes) > 1 and any(s != shapes[0] for s in shapes):
             broadcast_shapes(*shapes)
         return tensors
@@ -85,9 +85,10 @@ def _same_float_dtype(operands):
     dtype = None
     for x in operands:
         if type(x) is Tensor:
-            if x.dtype.kind != "f" or (dtype is not None and x.dtype != dtype):
+            dt = x._data.dtype
+            if dt.kind != "f" or (dtype is not None and dt != dtype):
                 return None
-            dtype = x.dtype
+            dtype = dt
         elif type(x) not in (int, float):
             return None
     return dtype

@@ -25,6 +25,7 @@ from ..autograd import Function
 from ..tensor import Tensor
 from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod, torch_dtype_name
+from .shape import Expand
 
 # torch.return_types.max / min: a tuple with .values and .indices
 max_return_type = namedtuple("max", ["values", "indices"])
@@ -62,7 +63,7 @@ def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """A reduction's cotangent (or output) broadcast back over the reduced dims to the input's shape."""
     if not keepdim and dims != tuple(range(len(dims))):  # reduced leading dims need no reshape to broadcast
         g = g.reshape(keepdim_shape(shape, dims))
-    return g.expand(shape)
+    return Expand.apply(g, shape=shape)
 
 
 def _expand_data(a: np.ndarray, shape: tuple, dims: tuple, keepdim: bool) -> np.ndarray:
@@ -71,6 +72,17 @@ def _expand_data(a: np.ndarray, shape: tuple, dims: tuple, keepdim: bool) -> np.
 
 def _sum(x: Tensor, dims: tuple, keepdim: bool) -> Tensor:
     return Sum.apply(x, dims=dims, keepdim=keepdim)
+
+
+def sum_to(g: Tensor, shape: tuple) -> Tensor:
+    """Sums a broadcast gradient back to shape: the one place the engine undoes broadcasting, for every op."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    if not inner:  # only leading dims were added: one sum drops them
+        return Sum.apply(g, dims=tuple(range(lead)), keepdim=False) if lead else g.reshape(shape)
+    return Sum.apply(g, dims=tuple(range(lead)) + inner, keepdim=True).reshape(shape)
 
 
 def _empty_reduction_error(name: str, shape: tuple, given) -> None:

@@ -802,17 +802,6 @@ def tile(input, *dims, **kw):
 # ---- used by the engine ---------------------------------------------------------------------------------
 
 
-def sum_to(g, shape: tuple):
-    """Sums a broadcast gradient back to shape: the one place broadcasting is undone for every op."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
-    if not inner:  # only leading dims were added: one sum drops them
-        return g.sum(dim=tuple(range(lead))) if lead else g.reshape(shape)
-    return g.sum(dim=tuple(range(lead)) + inner, keepdim=True).reshape(shape)
-
-
 __all__ = [
     "broadcast_to",
     "cat",
