@@ -62,7 +62,7 @@ class _CrossEntropyIndices(Function):
 
     def forward(ctx, x, index, weights, reduction, denominator):
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            shifted = x - np.max(x, axis=1, keepdims=True, initial=-np.inf)
+            shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
             lse = np.log(np.exp(shifted).sum(axis=1))
             loss = lse - np.take_along_axis(shifted, np.expand_dims(index, 1), 1).squeeze(1)
         if weights is not None:
@@ -233,16 +233,21 @@ def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
         raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. "
                            "This input cannot have requires_grad True.")
     idx = t._data.astype(np.int64, copy=False)
-    keep = idx != ignore_index
-    all_kept = bool(keep.all())
-    bad = keep & ((idx < 0) | (idx >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {idx[bad].flat[0]} is out of bounds.")
+    if idx.size and 0 <= idx.min() and idx.max() < n_classes and not 0 <= ignore_index < n_classes:
+        keep, all_kept = None, True  # every target is a class and none is ignore_index: nothing to mask
+    else:
+        keep = idx != ignore_index
+        all_kept = bool(keep.all())
+        bad = keep & ((idx < 0) | (idx >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {idx[bad].flat[0]} is out of bounds.")
     safe = idx if all_kept else np.where(keep, idx, 0)
     if w is None and all_kept:  # the common case: no per-sample weights at all
         sample_w, denominator = None, int(idx.size)
     else:
-        sample_w = keep.astype(x.dtype) if w is None else w._data[safe] * keep
+        sample_w = keep.astype(x.dtype) if w is None else w._data[safe]  # class weight, 0 where ignored
+        if w is not None and not all_kept:
+            sample_w = sample_w * keep
         denominator = sample_w.sum()
 
     def reduced(how):
