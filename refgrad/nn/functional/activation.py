@@ -37,7 +37,7 @@ def _positive(out: Tensor) -> Tensor:
 class Softmax(Function):
     def forward(ctx, x, dim):
         with np.errstate(invalid="ignore", over="ignore"):
-            e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
+            e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))
             return e / e.sum(axis=dim, keepdims=True)
 
     def vjp(ctx, g):

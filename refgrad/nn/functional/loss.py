@@ -25,11 +25,19 @@ from .activation import Softmax, log_softmax
 _REDUCTIONS = ("none", "mean", "sum")
 
 
+def _along(index: np.ndarray, axis: int) -> tuple:
+    """The fancy index of entry index[p] along ``axis`` at each position p of ``index``, in an array with one dim
+    more (x[_along(index, axis)] is take_along_axis(x, index[..., None, ...], axis) squeezed, made cheaply)."""
+    n = index.ndim
+    grids = tuple(np.arange(s).reshape((-1,) + (1,) * (n - 1 - i)) for i, s in enumerate(index.shape))
+    return grids[:axis] + (index,) + grids[axis:]
+
+
 class _PickClass(Function):
     """out[n, ...] = x[n, index[n, ...], ...] along ``axis`` (index has x's shape without that axis)."""
 
     def forward(ctx, x, index, axis):
-        return np.take_along_axis(x, np.expand_dims(index, axis), axis).squeeze(axis)
+        return x[_along(index, axis)]
 
     def vjp(ctx, g):
         return _PlaceClass.apply(g, index=ctx.index, axis=ctx.axis, size=ctx.inputs[0].shape[ctx.axis])
@@ -44,7 +52,7 @@ class _PlaceClass(Function):
     def forward(ctx, g, index, axis, size):
         shape = g.shape[:axis] + (size,) + g.shape[axis:]
         out = np.zeros(shape, g.dtype)
-        np.put_along_axis(out, np.expand_dims(index, axis), np.expand_dims(g, axis), axis)
+        out[_along(index, axis)] = g
         return out
 
     def vjp(ctx, g):
@@ -64,7 +72,7 @@ class _CrossEntropyIndices(Function):
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
             lse = np.log(np.exp(shifted).sum(axis=1))
-            loss = lse - np.take_along_axis(shifted, np.expand_dims(index, 1), 1).squeeze(1)
+            loss = lse - shifted[_along(index, 1)]
         if weights is not None:
             loss = loss * weights
         if reduction == "none":
@@ -91,14 +99,11 @@ class _CrossEntropyIndicesGrad(Function):
     forward-over-reverse work."""
 
     def forward(ctx, g, x, index, weights, reduction, denominator):
-        if reduction != "none":
-            gn = np.broadcast_to(g / g.dtype.type(denominator) if reduction == "mean" else g, index.shape)
-        else:
-            gn = g
-        gn = np.expand_dims(gn * weights if weights is not None else gn, 1)
-        out = Softmax.forward(ctx, x, 1) * gn
-        index = np.expand_dims(index, 1)
-        np.put_along_axis(out, index, np.take_along_axis(out, index, 1) - gn, 1)
+        gn = g / g.dtype.type(denominator) if reduction == "mean" else g  # one value, or one per sample
+        if weights is not None:
+            gn = gn * weights
+        out = Softmax.forward(ctx, x, 1) * (np.expand_dims(gn, 1) if gn.ndim else gn)
+        out[_along(index, 1)] -= gn  # each sample's target class, once
         return out
 
     def vjp(ctx, u):
