@@ -31,7 +31,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     """torch.tensor: always copies ``data``."""
     dtype = dtypes.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
     src = data._data if isinstance(data, Tensor) else data
-    return Tensor(np.array(src, dtype=dtype), requires_grad=requires_grad)
+    with np.errstate(over="ignore"):  # 1e308 as float32 is inf, silently, as in torch
+        return Tensor(np.array(src, dtype=dtype), requires_grad=requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
