@@ -1,10 +1,13 @@
 """Binds ops onto Tensor as methods and operators: the one table that says which op ``x.f()`` / ``x + y`` is."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import ops
 from .ops.common import cast
+from .ops.shape import Permute
 from .tensor import Tensor
 
 
@@ -60,7 +63,18 @@ def bind() -> None:
                        "int": "int32", "bool": "bool"}.items():
         setattr(Tensor, method, (lambda d: lambda self: cast(self, d))(dt))
     Tensor.T = property(lambda self: ns["permute"](self, tuple(range(self.ndim - 1, -1, -1))))
-    Tensor.mT = property(lambda self: ns["transpose"](self, -2, -1))
+    Tensor.mT = property(_matrix_transpose)
+
+
+def _matrix_transpose(self):
+    """Tensor.mT: the last two dims swapped (on every backward of a matmul, hence the direct Permute)."""
+    if self.ndim < 2:
+        if self.ndim == 1:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      UserWarning, stacklevel=2)
+        return self
+    return Permute.apply(self, dims=(*range(self.ndim - 2), self.ndim - 1, self.ndim - 2))
 
 
 def _invert(self):

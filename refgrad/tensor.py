@@ -250,8 +250,8 @@ class Tensor:
         self._check_inplace(other)
         value = other._data if isinstance(other, Tensor) else other
         data = self._data
-        if not (type(other) is Tensor and value.dtype == data.dtype and value.shape == data.shape
-                and data.dtype.kind == "f"):  # (an optimizer's update needs no promotion or broadcast checks)
+        if data.dtype.kind != "f" or not (type(other) in (int, float) or type(other) is Tensor and (
+                value.dtype == data.dtype and value.shape == data.shape)):  # (the usual update needs no checks)
             result = dtypes.result_type(self, other)
             if ufunc is np.true_divide and result.kind != "f":
                 result = dtypes.get_default_dtype()

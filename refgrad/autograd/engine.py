@@ -79,7 +79,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if g is None:
                 continue
             node = v if type(v) is Node else None
-            t = v if node is None else node.tensor()  # the tensor, for hooks and .grad (None if gone)
+            # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
+            t = v if node is None else (node.tensor_ref() if node.tensor_ref is not None else None)
             if t is not None:
                 for hook in t._hooks:
                     new = hook(g)
@@ -99,7 +100,7 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                     if gi.shape != inp.shape:
                         gi, aliased = sum_to(gi, inp.shape), False  # broadcasting undone here, once
                     else:
-                        aliased = gi is g or [o is gi for o in grads].count(True) > 1
+                        aliased = gi is g or (len(grads) > 1 and [o is gi for o in grads].count(True) > 1)
                     accumulate(_vertex(inp), gi, aliased)
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:

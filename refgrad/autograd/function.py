@@ -107,18 +107,19 @@ class Function:
         if Tensor is None:  # tensor.py imports the autograd package: bind the class on first use
             from ..tensor import Tensor
         ctx = Context()
-        ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
+        if params:
+            ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
         ctx.fn = cls
         out = Tensor(cls.forward(ctx, *[t._data for t in inputs], **params))
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
-        if _state["grad"] and any([t.requires_grad for t in inputs]):
+        if _state["grad"] and True in (needs := tuple([t.requires_grad for t in inputs])):
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
             if "out" in saves:
                 ctx.out = out
-            ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
+            ctx.needs_input_grad = needs
             out.grad_fn, out.requires_grad = Node(cls, ctx, ctx.inputs), True
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):
             ctx.inputs, ctx.out = inputs, out
