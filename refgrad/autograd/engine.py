@@ -4,6 +4,7 @@ The whole backward pass is ``_backpropagate``; everything else checks arguments 
 """
 from __future__ import annotations
 
+import operator
 import sys
 
 import numpy as np
@@ -18,23 +19,26 @@ def _vertex(t):
     return t.grad_fn if t.grad_fn is not None else t
 
 
+_creation_order = operator.attrgetter("seq")
+
+
 def _topological_order(roots):
-    """Vertices reachable from roots through requires_grad edges, each after every vertex that uses it."""
-    order, seen, stack = [], set(), [(_vertex(r), False) for r in roots]
+    """Vertices reachable from roots through requires_grad edges, each after every vertex that uses it: the
+    nodes latest-made first (as torch's engine orders by sequence number: a node is always made after the
+    nodes of its inputs), then the leaves."""
+    nodes, leaves, seen, stack = [], [], set(), [_vertex(r) for r in roots]
     while stack:
-        v, children_done = stack.pop()
-        if children_done:
-            order.append(v)
-        elif id(v) not in seen:
-            seen.add(id(v))
-            stack.append((v, True))
-            if type(v) is Node:
-                for p in v.inputs:
-                    if p.requires_grad:
-                        p = p if p.grad_fn is None else p.grad_fn  # (_vertex, inlined: the hottest loop)
-                        if id(p) not in seen:
-                            stack.append((p, False))
-    return reversed(order)
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if type(v) is Node:
+            nodes.append(v)
+            stack += [p if p.grad_fn is None else p.grad_fn for p in v.inputs if p.requires_grad]
+        else:
+            leaves.append(v)
+    nodes.sort(key=_creation_order, reverse=True)
+    return nodes + leaves
 
 
 # CPython's reference counts, which say who else holds a tensor (3.14 may report fewer: then never in place)

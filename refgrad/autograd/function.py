@@ -14,9 +14,12 @@ or None) in the *output's* broadcast shape; the engine sums it back to each inpu
 """
 from __future__ import annotations
 
+import itertools
+
 from .grad_mode import _state, forward_ad_disabled
 
 Tensor = None  # refgrad.tensor.Tensor, bound in Function.apply
+_creation_order = itertools.count()
 
 
 class Context:
@@ -34,12 +37,14 @@ class Context:
 class Node:
     """The grad_fn of a Tensor: which Function made it, from which inputs, with what saved context."""
 
-    __slots__ = ("fn", "ctx", "inputs", "versions", "tensor_ref")
+    __slots__ = ("fn", "ctx", "inputs", "versions", "tensor_ref", "seq")
 
     def __init__(self, fn, ctx, inputs):
         self.fn, self.ctx, self.inputs = fn, ctx, inputs
         self.versions = tuple([t._version for t in inputs])
         self.tensor_ref = None  # weakref to the output tensor, set when it gets hooks or retain_grad
+        # creation order: a node is made after the nodes of its inputs, so later nodes come first in backward
+        self.seq = next(_creation_order)
 
     def tensor(self):
         """The output tensor, where backward must run its hooks or fill its .grad; else None."""
