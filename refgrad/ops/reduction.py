@@ -98,7 +98,7 @@ class Sum(Function):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x, dims, keepdim):
-        return np.sum(x, axis=dims, keepdims=keepdim, dtype=x.dtype)  # bool stays bool (sum(dtype=bool))
+        return np.add.reduce(x, axis=dims, dtype=x.dtype, keepdims=keepdim)  # bool stays bool (sum(dtype=bool))
 
     def vjp(ctx, g):
         return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)
