@@ -1,16 +1,20 @@
 """One training step of a two-layer net: hand-written NumPy vs torch CPU vs refgrad.
 
-    python benchmarks/two_layer_net.py [--repeats 30]
+    python benchmarks/two_layer_net.py [--repeats 60]
 
 N=256, D=3072, H=100, C=10, float64: scores = relu(X W1 + b1) W2 + b2, softmax cross-entropy (mean over the
 batch) + reg·(‖W1‖² + ‖W2‖²); one step = forward, backward, and an SGD update of the four parameters.
-The three implementations run interleaved (one step of each per round, the order rotating) and we report
-medians, so drifts in machine load hit all three alike. refgrad's target: within 1.2x of the hand-written
+The three implementations run interleaved (one step of each per round) and we report medians, so drifts in
+machine load hit all three alike. A step is slower after some steps than after others (torch's leaves the
+caches colder), so the rounds go through the six orders in a sequence where each implementation directly
+follows each other one equally often. refgrad's target: within 1.2x of the hand-written
 NumPy step, which makes the same BLAS calls; the rest is the graph's bookkeeping.
 """
 from __future__ import annotations
 
 import argparse
+import collections
+import itertools
 import os
 import platform
 import statistics
@@ -83,9 +87,21 @@ class AutogradStep:
         return float(loss.item())
 
 
+def balanced_orders(n_rounds: int) -> list[tuple[int, int, int]]:
+    """n_rounds (rounded up to a multiple of 6) orders of three, cycling through all six permutations in a
+    sequence where, across round boundaries too, each one directly follows each other one equally often."""
+    perms = list(itertools.permutations(range(3)))
+    for cycle in itertools.permutations(perms):
+        seq = [i for order in cycle for i in order]
+        follows = collections.Counter(zip(seq[-1:] + seq[:-1], seq))  # (before, after), cyclic
+        if len(follows) == 6 and set(follows.values()) == {3} and all(a != b for a, b in follows):
+            return list(cycle) * -(-n_rounds // 6)
+    raise AssertionError("no balanced sequence of orders")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=60, help="rounds (rounded up to a multiple of 6)")
     args = parser.parse_args(argv)
     import torch
 
@@ -99,13 +115,14 @@ def main(argv=None) -> None:
         np.testing.assert_allclose(losses[name], losses["numpy"], rtol=1e-10)
     times = {name: [] for name in steps}
     names = list(steps)
-    for r in range(args.repeats):
-        for name in names[r % 3:] + names[:r % 3]:  # rotate: each runs after each other equally often
+    rounds = balanced_orders(args.repeats)
+    for order in rounds:
+        for i in order:
             t0 = time.perf_counter()
-            steps[name]()
-            times[name].append(time.perf_counter() - t0)
+            steps[names[i]]()
+            times[names[i]].append(time.perf_counter() - t0)
     med = {name: statistics.median(ts) for name, ts in times.items()}
-    print(f"two-layer net step, N={N} D={D} H={H} C={C} float64, median of {args.repeats} interleaved runs "
+    print(f"two-layer net step, N={N} D={D} H={H} C={C} float64, median of {len(rounds)} interleaved runs "
           f"({platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()})")
     for name in steps:
         print(f"  {name:8s} {med[name] * 1e3:8.2f} ms   {med[name] / med['numpy']:5.2f}x numpy")
