@@ -56,10 +56,11 @@ def compare(actual, expected, rtol: float, atol: float, dtype=None) -> Errors:
                   float(ulp_distance(a, e, dtype).max(initial=0.0)), int(expected.size), within and nonfinite_ok, note)
 
 
-def compare_inner_products(a: float, b: float, scale: float, rtol: float) -> Errors:
+def compare_inner_products(a: float, b: float, scale: float, rtol: float, floor: float = 0.0) -> Errors:
     """Two values of one inner product ⟨x, y⟩ computed two ways. Rounding in such a sum is bounded by
-    rtol·Σ|x_i||y_i| (``scale``), not by |⟨x, y⟩|, which cancellation can make arbitrarily small."""
+    rtol·Σ|x_i||y_i| (``scale``), not by |⟨x, y⟩|, which cancellation can make arbitrarily small. ``floor``
+    is an absolute allowance on top (the absolute noise its factors may carry, carried into the sum)."""
     abs_err = abs(a - b)
     rel = abs_err / scale if scale > 0 else (0.0 if abs_err == 0 else np.inf)
-    ok = bool(np.isfinite(a) and np.isfinite(b) and abs_err <= rtol * scale) or (a == b)
+    ok = bool(np.isfinite(a) and np.isfinite(b) and abs_err <= rtol * scale + floor) or (a == b)
     return Errors(float(abs_err), float(rel), float(ulp_distance(np.float64(a), np.float64(b), np.float64)), 1, ok)
