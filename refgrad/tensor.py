@@ -250,8 +250,10 @@ class Tensor:
         self._check_inplace(other)
         value = other._data if isinstance(other, Tensor) else other
         data = self._data
-        if data.dtype.kind != "f" or not (type(other) in (int, float) or type(other) is Tensor and (
-                value.dtype == data.dtype and value.shape == data.shape)):  # (the usual update needs no checks)
+        plain_update = data.dtype.kind == "f" and (  # as an optimizer's: nothing to promote or broadcast
+            type(other) in (int, float) or type(other) is Tensor and value.dtype == data.dtype
+            and value.shape == data.shape)
+        if not plain_update:
             result = dtypes.result_type(self, other)
             if ufunc is np.true_divide and result.kind != "f":
                 result = dtypes.get_default_dtype()

@@ -45,12 +45,12 @@ def _topological_order(roots):
 _COUNTS_REFS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 
 
-def _sole_reference(t) -> bool:
-    """Whether backward holds the only reference to t and its memory is t's own (torch's can_accumulate_inplace),
-    so adding into it in place is invisible. Expected: t referenced by ``pending``, the caller's local, this
-    function's parameter and getrefcount's argument; its array by t and getrefcount's argument. A view of the
-    array, a second Tensor over it, a hook or a .grad holding t each add one."""
-    return (_COUNTS_REFS and sys.getrefcount(t) == 4 and sys.getrefcount(t._data) == 2
+def _sole_reference(t, holders: int) -> bool:
+    """Whether t and its memory are held only by the ``holders`` references backward knows of (torch's
+    can_accumulate_inplace): then adding into t in place, or handing t out as a .grad, is invisible to anyone
+    else. getrefcount also counts this function's parameter and its own argument; a caller's, a hook's or a
+    sibling input's reference, a view of the array or a second Tensor over it each add one."""
+    return (_COUNTS_REFS and sys.getrefcount(t) == holders + 2 and sys.getrefcount(t._data) == 2
             and t._data.flags.owndata and t._data.flags.writeable)
 
 
@@ -60,23 +60,19 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     from ..ops.reduction import sum_to
 
     pending = {}  # id(vertex) -> its gradient so far (vertices stay alive through the pass: ids are stable)
-    shared = set()  # vertices whose pending gradient object is also held elsewhere (the caller's, a sibling's)
 
-    def accumulate(v, g, aliased):
+    def accumulate(v, g):
         key = id(v)
         old = pending.get(key)
         if old is None:
             pending[key] = g
-            if aliased:
-                shared.add(key)
-        elif not create_graph and _sole_reference(old) and old.dtype == g.dtype:
-            np.add(old._data, g._data, out=old._data)  # as torch: nobody else can see the sum change
+        elif not create_graph and old.dtype == g.dtype and _sole_reference(old, holders=2):  # pending, old
+            np.add(old._data, g._data, out=old._data)
         else:
             pending[key] = old + g
-            shared.discard(key)
 
     for r, g in zip(roots, root_grads):
-        accumulate(_vertex(r), g, aliased=True)
+        accumulate(_vertex(r), g)
     with set_grad_enabled(create_graph):  # vjps are refgrad ops: recorded only for double backward
         for v in _topological_order(roots):
             g = pending.pop(id(v), None)
@@ -94,18 +90,13 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                     capture[id(v)] = g
             elif t is not None and (node is None or t._retains_grad):
                 # a .grad owns its memory: never a view of, or the same object as, another gradient
-                private = id(v) not in shared and g._data.flags.owndata
-                t.grad = (g if private else g.clone()) if t.grad is None else t.grad + g
+                t.grad = (g if _sole_reference(g, holders=1) else g.clone()) if t.grad is None else t.grad + g
             if node is None:
                 continue
             grads = node.vjp(g)
             for inp, gi in zip(node.inputs, grads):
                 if gi is not None and inp.requires_grad:
-                    if gi.shape != inp.shape:
-                        gi, aliased = sum_to(gi, inp.shape), False  # broadcasting undone here, once
-                    else:
-                        aliased = gi is g or (len(grads) > 1 and [o is gi for o in grads].count(True) > 1)
-                    accumulate(_vertex(inp), gi, aliased)
+                    accumulate(_vertex(inp), sum_to(gi, inp.shape))  # broadcasting undone here, once
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()

@@ -118,7 +118,8 @@ class Function:
         out = Tensor(cls.forward(ctx, *[t._data for t in inputs], **params))
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
-        if _state["grad"] and True in (needs := tuple([t.requires_grad for t in inputs])):
+        needs = tuple([t.requires_grad for t in inputs]) if _state["grad"] else ()
+        if True in needs:
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
