@@ -274,6 +274,34 @@ def test_modifying_a_saved_tensor_before_backward_raises():
             y.backward()
 
 
+def test_modifying_a_saved_output_before_backward_raises():
+    # exp's vjp reads its output: changing that output under no_grad must not give a silently wrong gradient
+    for lib in (rg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        with lib.no_grad():
+            y.mul_(2.0)
+        with pytest.raises(RuntimeError, match="output 0 of Exp.* is at version 1; expected version 0"):
+            y.sum().backward()
+
+
+def test_a_dropped_output_is_freed_at_once():
+    # a node keeps its saved output without a reference cycle, so forward without backward frees by refcount,
+    # as torch does, not at the garbage collector's next pass
+    import gc
+    import weakref
+
+    x = rg.randn(1000, dtype=rg.float64, requires_grad=True)
+    gc.disable()
+    try:
+        y = x.exp().sigmoid()  # both save their outputs
+        alive = weakref.ref(y)
+        del y
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
 def test_deep_chain_does_not_hit_the_recursion_limit():
     x = rg.tensor(1.0, dtype=rg.float64, requires_grad=True)
     y = x

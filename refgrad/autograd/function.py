@@ -15,6 +15,7 @@ or None) in the *output's* broadcast shape; the engine sums it back to each inpu
 from __future__ import annotations
 
 import itertools
+import weakref
 
 from .grad_mode import _state, forward_ad_disabled
 
@@ -37,11 +38,15 @@ class Context:
 class Node:
     """The grad_fn of a Tensor: which Function made it, from which inputs, with what saved context."""
 
-    __slots__ = ("fn", "ctx", "inputs", "versions", "tensor_ref", "seq")
+    __slots__ = ("fn", "ctx", "inputs", "versions", "saved_out", "tensor_ref", "seq")
 
     def __init__(self, fn, ctx, inputs):
         self.fn, self.ctx, self.inputs = fn, ctx, inputs
         self.versions = tuple([t._version for t in inputs])
+        # the output's values, a weak reference to it and its version, when the vjp reads ctx.out: the tensor
+        # itself would make out -> node -> out a cycle, freed only by the garbage collector (torch's
+        # SavedVariable keeps an output the same way)
+        self.saved_out = None
         self.tensor_ref = None  # weakref to the output tensor, set when it gets hooks or retain_grad
         # creation order: a node is made after the nodes of its inputs, so later nodes come first in backward
         self.seq = next(_creation_order)
@@ -70,16 +75,35 @@ class Node:
             )
         for t, v in zip(self.inputs, self.versions):
             if t._version != v:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{t.dtype}{list(t.shape)}] is at version {t._version}; expected version {v} "
-                    f"instead (input of {self.name()})"
-                )
-        grads = self.fn.vjp(self.ctx, grad_out)
+                raise _modified(t, t._version, v, f"input of {self.name()}")
+        if self.saved_out is None:
+            grads = self.fn.vjp(self.ctx, grad_out)
+        else:
+            self.ctx.out = self._unpack_out()
+            try:
+                grads = self.fn.vjp(self.ctx, grad_out)
+            finally:
+                del self.ctx.out
         return grads if isinstance(grads, tuple) else (grads,)
 
+    def _unpack_out(self):
+        """The saved output as a tensor of this node (so a vjp that uses it differentiates again)."""
+        data, ref, version = self.saved_out
+        out = ref()
+        if out is not None and out._version != version:
+            raise _modified(out, out._version, version, f"output 0 of {self.name()}")
+        t = Tensor(data)
+        t.grad_fn, t.requires_grad = self, True
+        return t
+
     def release(self):
-        self.ctx = None
+        self.ctx = self.saved_out = None
+
+
+def _modified(t, now: int, saved: int, what: str) -> RuntimeError:
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{t.dtype}{list(t.shape)}], which is {what}, is at version {now}; expected version {saved} instead.")
 
 
 class Function:
@@ -123,18 +147,20 @@ class Function:
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
-            if "out" in saves:
-                ctx.out = out
             ctx.needs_input_grad = needs
-            out.grad_fn, out.requires_grad = Node(cls, ctx, ctx.inputs), True
+            node = Node(cls, ctx, ctx.inputs)
+            out.grad_fn, out.requires_grad = node, True
+            if "out" in saves:
+                node.saved_out = (out._data, weakref.ref(out), out._version)
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):
-            ctx.inputs, ctx.out = inputs, out
+            jvp_ctx = Context()  # the jvp reads everything, without touching what the node keeps
+            jvp_ctx.__dict__.update(ctx.__dict__, inputs=inputs, out=out)
             tangents = [
                 t._tangent if t._tangent is not None else (t.new_zeros(t.shape) if t.dtype.kind == "f" else None)
                 for t in inputs
             ]
             with forward_ad_disabled():
-                tangent = cls.jvp(ctx, *tangents)
+                tangent = cls.jvp(jvp_ctx, *tangents)
                 # an input's tangent may be smaller than the broadcast output: widen it here, once
                 out._tangent = tangent if tangent.shape == out.shape else tangent.expand(out.shape)
         return out
