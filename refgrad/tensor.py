@@ -16,17 +16,23 @@ from .autograd.grad_mode import _state
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_retains_grad", "_hooks", "_tangent", "_version",
-                 "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_retains_grad", "_hooks", "_tangent",
+                 "_version_counter", "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, dtype=None, requires_grad: bool = False):
         self._data = np.asarray(data, dtype=dtype)
-        self.grad, self.grad_fn, self._retains_grad, self._hooks, self._tangent, self._version = (
-            None, None, False, (), None, 0)
+        self.grad, self.grad_fn, self._retains_grad, self._hooks, self._tangent = None, None, False, (), None
+        # [number of in-place writes], one list shared by every tensor over the same memory (views, detach()), as
+        # torch's version counter: a write through any of them invalidates what a graph saved of the others
+        self._version_counter = [0]
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter[0]
 
     # ---- metadata -------------------------------------------------------------------------------
     @property
@@ -147,7 +153,10 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        return Tensor(self._data)
+        """A tensor over the same memory outside the graph; in-place writes to either count for both."""
+        t = Tensor(self._data)
+        t._version_counter = self._version_counter
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn, self.requires_grad = None, False
@@ -184,7 +193,8 @@ class Tensor:
         Node keeps of a tensor its backward never reads (see Function.saves)."""
         s = Tensor.__new__(Tensor)
         s._data = _NoValues(self._data.shape, self._data.dtype)
-        s.grad, s.grad_fn, s._retains_grad, s._hooks, s._tangent, s._version = None, self.grad_fn, False, (), None, 0
+        s.grad, s.grad_fn, s._retains_grad, s._hooks, s._tangent = None, self.grad_fn, False, (), None
+        s._version_counter = [0]  # never written: it has no values
         s.requires_grad = self.requires_grad
         return s
 
@@ -229,7 +239,7 @@ class Tensor:
                                f"{list(np.broadcast_shapes(value.shape, self.shape)) if target else list(value.shape)}")
         self._check_writeable()
         np.copyto(self._data, value, casting="unsafe")
-        self._version += 1
+        self._version_counter[0] += 1
         return self
 
     def _check_writeable(self) -> None:
@@ -269,7 +279,7 @@ class Tensor:
                                    f"{list(self.shape)} and {list(shape)}")
         self._check_writeable()
         ufunc(self._data, value, out=self._data, casting="unsafe")
-        self._version += 1
+        self._version_counter[0] += 1
         return self
 
     def copy_(self, src) -> Tensor:
@@ -294,7 +304,7 @@ class Tensor:
                                f"for the destination and {value.dtype} for the source.")
         self._check_writeable()
         self._data[normalize_index(index, self.shape)] = value
-        self._version += 1
+        self._version_counter[0] += 1
 
 
 class _NoValues:

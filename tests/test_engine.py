@@ -285,6 +285,31 @@ def test_modifying_a_saved_output_before_backward_raises():
             y.sum().backward()
 
 
+@pytest.mark.parametrize("alias", ["view", "permute", "detach", "expand_same_shape"])
+def test_writing_through_a_view_of_a_saved_tensor_raises(alias):
+    # views and detach() share their base's version counter, as in torch: the write invalidates the saved value
+    make = {"view": lambda y: y.view(2, 1), "permute": lambda y: y.view(1, 2).permute(1, 0),
+            "detach": lambda y: y.detach(), "expand_same_shape": lambda y: y.expand(2)}[alias]
+    for lib in (rg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        with lib.no_grad():
+            make(y).mul_(2.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+
+
+def test_writing_through_data_is_not_tracked_as_in_torch():
+    out = []
+    for lib in (rg, torch):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = x.exp()
+        y.data.mul_(2.0)  # torch's documented escape hatch: no version bump, the modified value is used
+        y.sum().backward()
+        out.append(x.grad.numpy())
+    np.testing.assert_array_equal(out[0], out[1])
+
+
 def test_a_dropped_output_is_freed_at_once():
     # a node keeps its saved output without a reference cycle, so forward without backward frees by refcount,
     # as torch does, not at the garbage collector's next pass

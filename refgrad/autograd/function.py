@@ -15,7 +15,6 @@ or None) in the *output's* broadcast shape; the engine sums it back to each inpu
 from __future__ import annotations
 
 import itertools
-import weakref
 
 from .grad_mode import _state, forward_ad_disabled
 
@@ -42,10 +41,10 @@ class Node:
 
     def __init__(self, fn, ctx, inputs):
         self.fn, self.ctx, self.inputs = fn, ctx, inputs
-        self.versions = tuple([t._version for t in inputs])
-        # the output's values, a weak reference to it and its version, when the vjp reads ctx.out: the tensor
-        # itself would make out -> node -> out a cycle, freed only by the garbage collector (torch's
-        # SavedVariable keeps an output the same way)
+        self.versions = tuple([t._version_counter[0] for t in inputs])
+        # the output's values, version counter and version, when the vjp reads ctx.out: the tensor itself would
+        # make out -> node -> out a cycle, freed only by the garbage collector (torch's SavedVariable keeps an
+        # output the same way)
         self.saved_out = None
         self.tensor_ref = None  # weakref to the output tensor, set when it gets hooks or retain_grad
         # creation order: a node is made after the nodes of its inputs, so later nodes come first in backward
@@ -74,8 +73,8 @@ class Node:
                 "the graph a second time or if you need to access saved tensors after calling backward."
             )
         for t, v in zip(self.inputs, self.versions):
-            if t._version != v:
-                raise _modified(t, t._version, v, f"input of {self.name()}")
+            if t._version_counter[0] != v:
+                raise _modified(t, t._version_counter[0], v, f"input of {self.name()}")
         if self.saved_out is None:
             grads = self.fn.vjp(self.ctx, grad_out)
         else:
@@ -88,16 +87,30 @@ class Node:
 
     def _unpack_out(self):
         """The saved output as a tensor of this node (so a vjp that uses it differentiates again)."""
-        data, ref, version = self.saved_out
-        out = ref()
-        if out is not None and out._version != version:
-            raise _modified(out, out._version, version, f"output 0 of {self.name()}")
+        data, counter, version = self.saved_out
+        if counter[0] != version:
+            raise _modified(Tensor(data), counter[0], version, f"output 0 of {self.name()}")
         t = Tensor(data)
-        t.grad_fn, t.requires_grad = self, True
+        t.grad_fn, t.requires_grad, t._version_counter = self, True, counter
         return t
 
     def release(self):
         self.ctx = self.saved_out = None
+
+
+def _share_version_counter(view, inputs) -> None:
+    root = _memory_root(view._data)
+    for t in inputs:
+        if _memory_root(t._data) is root:
+            view._version_counter = t._version_counter
+            return
+
+
+def _memory_root(a):
+    """The array that owns a's memory (the end of its chain of bases)."""
+    while a.base is not None and type(a.base) is type(a):
+        a = a.base
+    return a
 
 
 def _modified(t, now: int, saved: int, what: str) -> RuntimeError:
@@ -140,6 +153,8 @@ class Function:
             ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
         ctx.fn = cls
         out = Tensor(cls.forward(ctx, *[t._data for t in inputs], **params))
+        if out._data.base is not None:  # a view (reshape, permute, ...): it shares its input's version counter
+            _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
         needs = tuple([t.requires_grad for t in inputs]) if _state["grad"] else ()
@@ -151,7 +166,7 @@ class Function:
             node = Node(cls, ctx, ctx.inputs)
             out.grad_fn, out.requires_grad = node, True
             if "out" in saves:
-                node.saved_out = (out._data, weakref.ref(out), out._version)
+                node.saved_out = (out._data, out._version_counter, out._version_counter[0])
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):
             jvp_ctx = Context()  # the jvp reads everything, without touching what the node keeps
             jvp_ctx.__dict__.update(ctx.__dict__, inputs=inputs, out=out)

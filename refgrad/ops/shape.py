@@ -293,7 +293,7 @@ class Expand(Function):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x, shape):
-        return x if x.shape == shape else np.broadcast_to(x, shape)
+        return x.view() if x.shape == shape else np.broadcast_to(x, shape)
 
     def vjp(ctx, g):
         return g  # the engine's sum_to folds the broadcast dims back
