@@ -285,11 +285,11 @@ def test_modifying_a_saved_output_before_backward_raises():
             y.sum().backward()
 
 
-@pytest.mark.parametrize("alias", ["view", "permute", "detach", "expand_same_shape"])
+@pytest.mark.parametrize("alias", ["view", "permute", "detach", "expand_same_shape", "getitem"])
 def test_writing_through_a_view_of_a_saved_tensor_raises(alias):
     # views and detach() share their base's version counter, as in torch: the write invalidates the saved value
     make = {"view": lambda y: y.view(2, 1), "permute": lambda y: y.view(1, 2).permute(1, 0),
-            "detach": lambda y: y.detach(), "expand_same_shape": lambda y: y.expand(2)}[alias]
+            "detach": lambda y: y.detach(), "expand_same_shape": lambda y: y.expand(2), "getitem": lambda y: y[1]}[alias]
     for lib in (rg, torch):
         x = lib.tensor([1.0, 2.0], requires_grad=True)
         y = x.exp()

@@ -104,3 +104,18 @@ def test_metadata_and_conversion():
 def test_size_out_of_range_dim():
     with pytest.raises(IndexError, match="Dimension out of range"):
         rg.ones(2, 3).size(2)
+
+
+def test_basic_indexing_gives_views_and_advanced_indexing_copies_like_torch():
+    results = []
+    for lib in (rg, torch):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4))
+        with lib.no_grad():
+            x[0].fill_(-1.0)            # a row
+            x[:, 1].mul_(10.0)          # a strided column
+            x[2, 3].add_(100.0)         # one element: a 0-d view
+            x[None, 1:, ::2].sub_(0.5)  # None and a step
+            x[[0, 2]].fill_(7.0)        # advanced: a copy, x unchanged
+            x[x > 1000].fill_(7.0)      # a mask: a copy
+        results.append(x.tolist())
+    assert results[0] == results[1]

@@ -33,10 +33,14 @@ def torch_type_name(dtype) -> str:
 
 # ---- the two primitives ---------------------------------------------------------------------------------
 class _Take(Function):
-    """out = x[index] (a copy)."""
+    """out = x[index]: a view for a basic index (a tuple of ints, slices, None, Ellipsis), as torch's; a copy for
+    an array of flat positions."""
 
     def forward(ctx, x, index):
-        return np.array(x[index]) if isinstance(index, tuple) else np.take(x, index)
+        if not isinstance(index, tuple):
+            return np.take(x, index)
+        # with an Ellipsis NumPy returns a 0-d view where all-int indexing would give a detached scalar
+        return x[index if any(i is Ellipsis for i in index) else index + (Ellipsis,)]
 
     def vjp(ctx, g):
         return _IndexAdd.apply(g, index=ctx.index, shape=ctx.inputs[0].shape, unique=isinstance(ctx.index, tuple))
@@ -357,8 +361,9 @@ def normalize_index(index, shape: tuple):
 
 
 def getitem(input, index):
-    """Tensor.__getitem__: torch's basic and advanced indexing (see _IndexPlan). Results are copies, not views
-    (a deliberate difference: refgrad has no views to write through)."""
+    """Tensor.__getitem__: torch's basic and advanced indexing (see _IndexPlan). As in torch, basic indexing
+    gives a view (writes through it reach x, and count against what a graph saved of x) and advanced indexing a
+    copy."""
     x = as_tensor_arg(input)
     plan = _IndexPlan(index, x.shape)
     if not plan.advanced:
