@@ -106,7 +106,7 @@ def test_size_out_of_range_dim():
         rg.ones(2, 3).size(2)
 
 
-def test_basic_indexing_gives_views_and_advanced_indexing_copies_like_torch():
+def test_basic_indexing_and_diagonal_give_views_and_advanced_indexing_copies_like_torch():
     results = []
     for lib in (rg, torch):
         x = lib.tensor(np.arange(12.0).reshape(3, 4))
@@ -117,5 +117,6 @@ def test_basic_indexing_gives_views_and_advanced_indexing_copies_like_torch():
             x[None, 1:, ::2].sub_(0.5)  # None and a step
             x[[0, 2]].fill_(7.0)        # advanced: a copy, x unchanged
             x[x > 1000].fill_(7.0)      # a mask: a copy
+            x.diagonal(1).mul_(-1.0)    # diagonal is a view too
         results.append(x.tolist())
     assert results[0] == results[1]

@@ -646,19 +646,51 @@ def _two_dims(dim1, dim2, ndim):
     return d1, d2
 
 
+def _diagonal_view(a: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """The offset-th diagonal of a's (dim1, dim2) matrices as its last dim: a writable view of a."""
+    m = np.moveaxis(a, (dim1, dim2), (-2, -1))
+    m = m[..., :, offset:] if offset >= 0 else m[..., -offset:, :]
+    n = min(m.shape[-2], m.shape[-1])
+    return np.einsum("...ii->...i", m[..., :n, :n])
+
+
+class _Diagonal(Function):
+    """torch.diagonal: a view, as torch's (writes through it reach the input)."""
+
+    saves = ()  # backward reads shapes only
+
+    def forward(ctx, x, offset, dim1, dim2):
+        return _diagonal_view(x, offset, dim1, dim2)
+
+    def vjp(ctx, g):
+        return _DiagonalPlace.apply(g, shape=ctx.inputs[0].shape, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
+
+    def jvp(ctx, dx):
+        return _Diagonal.apply(dx, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
+
+
+class _DiagonalPlace(Function):
+    """The adjoint of _Diagonal: zeros of ``shape`` with g on that diagonal."""
+
+    saves = ()
+
+    def forward(ctx, g, shape, offset, dim1, dim2):
+        out = np.zeros(shape, g.dtype)
+        _diagonal_view(out, offset, dim1, dim2)[...] = g
+        return out
+
+    def vjp(ctx, g):
+        return _Diagonal.apply(g, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
+
+    def jvp(ctx, dg):
+        return _DiagonalPlace.apply(dg, shape=ctx.shape, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
+
+
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
-    """torch.diagonal: the offset-th diagonal of the (dim1, dim2) matrices, as the last dim."""
+    """torch.diagonal: the offset-th diagonal of the (dim1, dim2) matrices, as the last dim (a view)."""
     x = as_tensor_arg(input)
     d1, d2 = _two_dims(dim1, dim2, x.ndim)
-    rows, cols = _diagonal_coords(x.shape[d1], x.shape[d2], int(offset))
-    others = [i for i in range(x.ndim) if i not in (d1, d2)]
-    out_shape = tuple(x.shape[i] for i in others) + (rows.size,)
-    st = strides(x.shape)
-    k = len(out_shape)
-    pos = (rows * st[d1] + cols * st[d2]).reshape([1] * (k - 1) + [-1])
-    for j, i in enumerate(others):
-        pos = pos + grid(x.shape[i], j, k) * st[i]
-    return _Take.apply(x, index=np.ascontiguousarray(np.broadcast_to(pos, out_shape)))
+    return _Diagonal.apply(x, offset=int(offset), dim1=d1, dim2=d2)
 
 
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
