@@ -118,5 +118,6 @@ def test_basic_indexing_and_diagonal_give_views_and_advanced_indexing_copies_lik
             x[[0, 2]].fill_(7.0)        # advanced: a copy, x unchanged
             x[x > 1000].fill_(7.0)      # a mask: a copy
             x.diagonal(1).mul_(-1.0)    # diagonal is a view too
+            lib.diag(x).fill_(5.0)      # diag: a copy
         results.append(x.tolist())
     assert results[0] == results[1]

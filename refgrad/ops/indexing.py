@@ -722,8 +722,8 @@ def diag(input, diagonal: int = 0):
     x = as_tensor_arg(input)
     if x.ndim == 1:
         return diag_embed(x, diagonal)
-    if x.ndim == 2:
-        return globals()["diagonal"](x, diagonal)
+    if x.ndim == 2:  # a copy, as torch's (diagonal() is the view)
+        return globals()["diagonal"](x, diagonal).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
 
 
