@@ -39,9 +39,10 @@ class Node:
 
     __slots__ = ("fn", "ctx", "inputs", "versions", "saved_out", "tensor_ref", "seq")
 
-    def __init__(self, fn, ctx, inputs):
+    def __init__(self, fn, ctx, inputs, saved_inputs: bool = True):
         self.fn, self.ctx, self.inputs = fn, ctx, inputs
-        self.versions = tuple([t._version_counter[0] for t in inputs])
+        # the inputs' versions, checked at backward, when the vjp reads their values
+        self.versions = tuple([t._version_counter[0] for t in inputs]) if saved_inputs else ()
         # the output's values, version counter and version, when the vjp reads ctx.out: the tensor itself would
         # make out -> node -> out a cycle, freed only by the garbage collector (torch's SavedVariable keeps an
         # output the same way)
@@ -163,7 +164,7 @@ class Function:
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
             ctx.needs_input_grad = needs
-            node = Node(cls, ctx, ctx.inputs)
+            node = Node(cls, ctx, ctx.inputs, saved_inputs="inputs" in saves)
             out.grad_fn, out.requires_grad = node, True
             if "out" in saves:
                 node.saved_out = (out._data, out._version_counter, out._version_counter[0])
