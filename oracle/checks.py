@@ -35,7 +35,9 @@ def _refgrad_call(spec: OpSpec, case: Case, grad_leaves=(), values=None):
         a = values[i] if values is not None and i in values else a
         t = refgrad.tensor(a, requires_grad=i in grad_leaves)
         made[i] = t
-        return t
+        # the op sees a non-leaf (an exact copy of the leaf), as inside a model: the graph then keeps a value-less
+        # stand-in for an input the op's ``saves`` leaves out, and a vjp that reads it anyway fails here
+        return t.clone() if i in grad_leaves else t
 
     args, kwargs = case.build(convert)
     return _flat(spec.refgrad_fn()(*args, **kwargs)), [made[i] for i in grad_leaves]

@@ -122,6 +122,7 @@ class DivRounded(Function):
     """div(a, b, rounding_mode='floor' | 'trunc') on floats: piecewise constant, so both gradients are zero
     (torch returns zeros, not g·0). 'floor' is Python's floor division (NumPy's floor_divide is the same
     algorithm as torch's: fmod, then snap to the nearest integer); 'trunc' is trunc(a / b)."""
+    saves = ()  # backward reads shapes only
 
     @_quiet
     def forward(ctx, a, b, mode):
@@ -137,6 +138,8 @@ class DivRounded(Function):
 
 class FloorDivide(DivRounded):
     """torch.floor_divide: the values of div(rounding_mode='floor'), but, as in torch, no derivative."""
+    saves = ()  # backward reads shapes only
+
 
     def vjp(ctx, g):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
@@ -262,6 +265,7 @@ class PowScalar(Function):
     """tensor ** number. torch computes some exponents with their own kernels (0.5: sqrt, so (-0)**0.5 = -0;
     -0.5: 1/sqrt; -1: 1/x; 2, 3, -2: products), which decide signed zeros and infinities; so does this.
     torch's derivative: zeros for exponent 0, else g·(e·a^(e-1)) (itself a tensor ** number)."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, exponent):
@@ -321,6 +325,7 @@ def pow(input, exponent):
 class Maximum(Function):
     """NaN-propagating maximum. torch: d/da = where(a == b, g/2, g) masked to 0 where a < b (and the mirror
     for b): a tie splits the gradient 0.5 / 0.5; a NaN gives both operands g."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
@@ -337,6 +342,7 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    saves = ("inputs",)  # backward reads only the inputs
     @_quiet
     def forward(ctx, a, b):
         return np.minimum(a, b)
@@ -364,6 +370,7 @@ def _weighted(da, db, wa, wb):
 
 class Fmax(Function):
     """NaN-ignoring maximum. torch: a gets g where a >= b or b is NaN, b gets it elsewhere (a tie goes to a)."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
@@ -381,6 +388,7 @@ class Fmax(Function):
 
 
 class Fmin(Function):
+    saves = ("inputs",)  # backward reads only the inputs
     @_quiet
     def forward(ctx, a, b):
         return np.fmin(a, b)
@@ -420,6 +428,7 @@ def fmin(input, other):
 class Atan2(Function):
     """atan2(a, b). torch: with r = where(a² + b² == 0, 0, 1/(a² + b²)), d/da = g·b·r, d/db = g·(-a)·r, so
     the gradient at (0, 0) is 0."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
@@ -463,6 +472,7 @@ class Hypot(Function):
 class Xlogy(Function):
     """x·log(y), 0 where x == 0 (unless y is NaN). torch: d/dx = xlogy(g, y) masked to 0 where x == 0 and
     y <= 0; d/dy = g·x / y (nan at x == y == 0)."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, x, y):
@@ -485,6 +495,7 @@ def _xlogy_d_x(g, x, y):
 
 class Logaddexp(Function):
     """log(exp(a) + exp(b)); torch's d/da = g / (1 + exp(b - a)) (nan where a == b == ±inf)."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
@@ -538,6 +549,7 @@ def logaddexp(input, other):
 # ---- fmod, remainder -------------------------------------------------------------------------------------
 class Fmod(Function):
     """C fmod (the sign of a). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='trunc')."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
@@ -554,6 +566,7 @@ class Fmod(Function):
 
 class Remainder(Function):
     """Python's modulo (the sign of b). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='floor')."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
@@ -582,6 +595,8 @@ def fmod(input, other):
 
 class RemainderScalarTensor(Remainder):
     """remainder(number, tensor): torch defines no derivative for this overload (nor, so, for ``2 % x``)."""
+    saves = ()  # backward reads shapes only
+
 
     def vjp(ctx, g):
         raise RuntimeError("derivative for aten::remainder is not implemented")
@@ -625,6 +640,7 @@ class Clamp(Function):
 
 class ClampMin(Function):
     """max(x, lo): x gets g where x >= lo, lo where x < lo."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, x, lo):
@@ -641,6 +657,7 @@ class ClampMin(Function):
 
 class ClampMax(Function):
     """min(x, hi): x gets g where x <= hi, hi where x > hi."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, x, hi):

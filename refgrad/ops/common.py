@@ -99,6 +99,7 @@ class Cast(Function):
 
     saves = ()  # backward reads shapes only
 
+
     def forward(ctx, x, dtype):
         return x.astype(dtype)
 

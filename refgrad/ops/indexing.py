@@ -35,6 +35,8 @@ def torch_type_name(dtype) -> str:
 class _Take(Function):
     """out = x[index]: a view for a basic index (a tuple of ints, slices, None, Ellipsis), as torch's; a copy for
     an array of flat positions."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, index):
         if not isinstance(index, tuple):
@@ -51,6 +53,8 @@ class _Take(Function):
 
 class _IndexAdd(Function):
     """out = zeros(shape); out[index] += g. ``unique`` says that no position repeats (plain assignment)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, g, index, shape, unique):
         if isinstance(index, tuple):
@@ -75,6 +79,8 @@ class _IndexAdd(Function):
 
 class _MaskedFill(Function):
     """out = where(mask, value, x), broadcast; value is a 0-d tensor of x's dtype."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, value, mask):
         return np.where(mask, value, x)
@@ -91,6 +97,8 @@ class _Scatter(Function):
     """out = x with out.flat[pos] = src.flat[src_pos]; where positions repeat the last one wins (as torch's CPU
     kernel, which walks each line along ``dim`` in order). Every src element that was sent gets the gradient of
     its target, winner or not, as in torch."""
+    saves = ("inputs",)  # backward reads only the inputs
+
 
     def forward(ctx, x, src, pos, src_pos):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
@@ -115,6 +123,8 @@ class _Scatter(Function):
 
 class _ScatterAdd(Function):
     """out = x with src.flat[src_pos] added at out.flat[pos], in x's dtype and in index order (as torch)."""
+    saves = ("inputs",)  # backward reads only the inputs
+
 
     def forward(ctx, x, src, pos, src_pos):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
@@ -131,6 +141,8 @@ class _ScatterAdd(Function):
 
 class _ScatterReduce(Function):
     """scatter(..., reduce='add'|'multiply'): forward only, as in torch (no derivative is implemented there)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, src, pos, src_pos, reduce):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
@@ -658,6 +670,7 @@ class _Diagonal(Function):
     """torch.diagonal: a view, as torch's (writes through it reach the input)."""
 
     saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, offset, dim1, dim2):
         return _diagonal_view(x, offset, dim1, dim2)

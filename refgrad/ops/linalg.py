@@ -70,6 +70,8 @@ class Matmul(Function):
 class AddMatmul(Function):
     """beta * c + alpha * (a @ b); c broadcasts to the product's shape. beta == 0 ignores c, alpha == 0 ignores
     a @ b (no NaN from 0 * inf), as torch's addmm/addmv/baddbmm."""
+    saves = ("inputs",)  # backward reads only the inputs
+
 
     def forward(ctx, c, a, b, beta, alpha):
         if alpha == 0:
@@ -100,6 +102,8 @@ def _scale(t: Tensor, s) -> Tensor:
 
 class Trace(Function):
     """Sum of the main diagonal of a (possibly rectangular) matrix."""
+    saves = ("inputs",)  # backward reads only the inputs
+
 
     def forward(ctx, x):
         return np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else x.dtype))

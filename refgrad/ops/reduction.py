@@ -97,6 +97,7 @@ def _empty_reduction_error(name: str, shape: tuple, given) -> None:
 class Sum(Function):
     saves = ()  # backward reads shapes only
 
+
     def forward(ctx, x, dims, keepdim):
         return np.add.reduce(x, axis=dims, dtype=x.dtype, keepdims=keepdim)  # bool stays bool (sum(dtype=bool))
 
@@ -110,6 +111,7 @@ class Sum(Function):
 class Mean(Function):
     """sum / n (an empty reduction is 0/0 = nan, as in torch)."""
     saves = ()  # backward reads shapes only
+
 
 
     def forward(ctx, x, dims, keepdim, n):
@@ -148,6 +150,8 @@ class Extremum(Function):
     equal to the result (torch's amax rule: a NaN result matches nothing, so its slice gets 0/0 = nan);
     ``nan_ties``: max()/min() instead split it among the NaNs when the result is NaN (torch's
     evenly_distribute_backward)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, dims, keepdim, largest, nan_ties=False):
         out = (np.amax if largest else np.amin)(x, axis=dims, keepdims=True)
@@ -168,6 +172,8 @@ class Extremum(Function):
 
 class TakeAlongDim(Function):
     """x at the given index along dim (max(dim)/min(dim) values): the gradient goes to that one index."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, dim, index, keepdim):
         out = np.take_along_axis(x, index, axis=dim)
@@ -247,6 +253,8 @@ def _var_slope(ctx) -> Tensor:
 
 class SqrtOfVariance(Function):
     """std = sqrt(var); torch's std_backward masks the gradient to 0 where std == 0 (no 1/0)."""
+    saves = ("out",)  # backward reads only the output
+
 
     def forward(ctx, v):
         return np.sqrt(v)

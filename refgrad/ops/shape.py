@@ -108,6 +108,7 @@ class Reshape(Function):
 
     saves = ()  # backward reads shapes only (View inherits this)
 
+
     def forward(ctx, x, shape):
         return np.reshape(x, shape)
 
@@ -269,6 +270,7 @@ def contiguous(input, memory_format=None):
 class Clone(Function):
     saves = ()  # backward reads shapes only
 
+
     def forward(ctx, x, contiguous):
         return np.array(x, order="C") if contiguous else _preserve_layout(x)
 
@@ -291,6 +293,7 @@ def clone(input, *, memory_format=None):
 
 class Expand(Function):
     saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, shape):
         return x.view() if x.shape == shape else np.broadcast_to(x, shape)
@@ -350,6 +353,7 @@ def broadcast_to(input, size):
 
 class Permute(Function):
     saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, dims):
         return x.transpose(dims)
@@ -452,6 +456,8 @@ def squeeze(input, dim=None):
 
 
 class Flip(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x, dims):
         return _preserve_layout(np.flip(x, dims)) if dims else x.copy(order="K")
 
@@ -471,6 +477,8 @@ def flip(input, *dims, **kw):
 
 
 class Roll(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x, shifts, dims):
         return _c_order(np.roll(x, shifts, dims).reshape(x.shape)) if x.size else x.copy()
 
@@ -509,6 +517,8 @@ def _slicer(dim: int, index) -> tuple:
 
 class Narrow(Function):
     """x[..., start:start + length, ...] along dim (a view)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, dim, start, length):
         return x[_slicer(dim, slice(start, start + length))]
@@ -522,6 +532,8 @@ class Narrow(Function):
 
 class EmbedNarrow(Function):
     """The adjoint of Narrow: g placed at [start, start + len) along dim of zeros whose dim has size."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, g, dim, start, size):
         out = np.zeros(g.shape[:dim] + (size,) + g.shape[dim + 1:], g.dtype)
@@ -537,6 +549,8 @@ class EmbedNarrow(Function):
 
 class Select(Function):
     """x[..., index, ...] along dim (a view, one dim fewer)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, dim, index):
         return x[_slicer(dim, index)]
@@ -647,6 +661,8 @@ def _legacy_empty(shape: tuple) -> bool:
 
 
 class Cat(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, *arrays, dim):
         kept = [a for a in arrays if not _legacy_empty(a.shape)]
         if not kept:
@@ -761,6 +777,8 @@ def vstack(tensors):
 
 class Repeat(Function):
     """np.tile with len(reps) >= x.ndim (x gets leading size-1 dims), as Tensor.repeat."""
+    saves = ("inputs",)  # backward reads only the inputs
+
 
     def forward(ctx, x, reps):
         return _c_order(np.tile(x, reps)) if reps else x.copy()

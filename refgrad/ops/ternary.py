@@ -16,6 +16,8 @@ from .common import broadcast_shapes, cast, elementwise_operands, is_scalar
 
 class Where(Function):
     """where(condition, a, b); condition is a bool tensor and gets no gradient."""
+    saves = ("inputs",)  # backward reads only the inputs
+
 
     def forward(ctx, cond, a, b):
         return np.where(cond, a, b)
@@ -85,6 +87,8 @@ def _lerp_forward(a, e, w):
 
 class Lerp(Function):
     """lerp(start, end, weight) with a tensor weight."""
+    saves = ("inputs",)  # backward reads only the inputs
+
 
     def forward(ctx, a, e, w):
         return _lerp_forward(a, e, w)
@@ -100,6 +104,8 @@ class Lerp(Function):
 
 class LerpScalar(Function):
     """lerp(start, end, weight) with a Python-number weight."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, a, e, weight):
         return _lerp_forward(a, e, np.asarray(weight, a.dtype))
@@ -145,6 +151,8 @@ def _value(value, dt: np.dtype, fn: str):
 
 
 class Addcmul(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, a, t1, t2, value):
         v = np.asarray(value, a.dtype)
         return a + v * t1 * t2
@@ -160,6 +168,8 @@ class Addcmul(Function):
 
 
 class Addcdiv(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, a, t1, t2, value):
         v = np.asarray(value, a.dtype)
         return a + v * t1 / t2

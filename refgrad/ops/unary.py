@@ -73,6 +73,8 @@ def _sign_array(a: np.ndarray) -> np.ndarray:
 class _Select(Function):
     """np.where(mask, a, fill) for a constant mask and fill: torch.where(mask, a, fill), kept private here. The
     gradient passes where mask holds and is exactly 0 elsewhere, even where a is inf or nan there."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, a, mask, fill):
         return np.where(mask, a, fill).astype(a.dtype)
@@ -92,6 +94,7 @@ def _select(a: Tensor, mask: np.ndarray, fill: float) -> Tensor:
 class Neg(Function):
     saves = ()  # backward reads shapes only
 
+
     def forward(ctx, x):
         return np.negative(x)
 
@@ -104,6 +107,8 @@ class Neg(Function):
 
 class Abs(Function):
     """abs'(x) = sign(x): 0 at 0 (and at nan), as torch."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x):
         ctx.sign = _sign_array(x)
@@ -117,6 +122,8 @@ class Abs(Function):
 
 
 class Sign(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x):
         return _sign_array(x)
 
@@ -128,6 +135,8 @@ class Sign(Function):
 
 
 class Square(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         return np.square(x)
 
@@ -140,6 +149,8 @@ class Square(Function):
 
 class Sqrt(Function):
     """sqrt'(x) = 1/(2 sqrt(x)): +inf at 0 and -inf at -0.0, as torch."""
+    saves = ("out",)  # backward reads only the output
+
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -153,6 +164,8 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore", divide="ignore"):
             return 1 / np.sqrt(x)
@@ -167,6 +180,8 @@ class Rsqrt(Function):
 
 
 class Reciprocal(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         with np.errstate(divide="ignore"):
             return 1 / x
@@ -182,6 +197,8 @@ class Reciprocal(Function):
 
 # ---- exponentials and logarithms --------------------------------------------------------------------------
 class Exp(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.exp(x)
@@ -194,6 +211,8 @@ class Exp(Function):
 
 
 class Exp2(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.exp2(x)
@@ -206,6 +225,8 @@ class Exp2(Function):
 
 
 class Expm1(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.expm1(x)
@@ -218,6 +239,8 @@ class Expm1(Function):
 
 
 class Log(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x)
@@ -230,6 +253,8 @@ class Log(Function):
 
 
 class Log2(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log2(x)
@@ -242,6 +267,8 @@ class Log2(Function):
 
 
 class Log10(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log10(x)
@@ -254,6 +281,8 @@ class Log10(Function):
 
 
 class Log1p(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log1p(x)
@@ -267,6 +296,8 @@ class Log1p(Function):
 
 # ---- trigonometric and hyperbolic -------------------------------------------------------------------------
 class Sin(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.sin(x)
@@ -279,6 +310,8 @@ class Sin(Function):
 
 
 class Cos(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.cos(x)
@@ -291,6 +324,8 @@ class Cos(Function):
 
 
 class Tan(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.tan(x)
@@ -303,6 +338,8 @@ class Tan(Function):
 
 
 class Asin(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.arcsin(x)
@@ -317,6 +354,8 @@ class Asin(Function):
 
 
 class Acos(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.arccos(x)
@@ -331,6 +370,8 @@ class Acos(Function):
 
 
 class Atan(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         return np.arctan(x)
 
@@ -344,6 +385,8 @@ class Atan(Function):
 
 
 class Sinh(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.sinh(x)
@@ -356,6 +399,8 @@ class Sinh(Function):
 
 
 class Cosh(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.cosh(x)
@@ -368,6 +413,8 @@ class Cosh(Function):
 
 
 class Tanh(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         return np.tanh(x)
 
@@ -379,6 +426,8 @@ class Tanh(Function):
 
 
 class Asinh(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         return np.arcsinh(x)
 
@@ -392,6 +441,8 @@ class Asinh(Function):
 
 
 class Acosh(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.arccosh(x)
@@ -406,6 +457,8 @@ class Acosh(Function):
 
 
 class Atanh(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.arctanh(x)
@@ -421,6 +474,8 @@ class Atanh(Function):
 
 # ---- sigmoid, logit, erf ----------------------------------------------------------------------------------
 class Sigmoid(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return 1 / (1 + np.exp(-x))
@@ -477,6 +532,8 @@ def _logit_bounds(dtype, eps):
 
 
 class Erf(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         return _erf(x)
 
@@ -490,6 +547,8 @@ class Erf(Function):
 
 
 class Erfc(Function):
+    saves = ("inputs",)  # backward reads only the inputs
+
     def forward(ctx, x):
         return _erfc(x)
 
@@ -504,6 +563,8 @@ class Erfc(Function):
 
 # ---- rounding ---------------------------------------------------------------------------------------------
 class Floor(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x):
         return np.floor(x)
 
@@ -515,6 +576,8 @@ class Floor(Function):
 
 
 class Ceil(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x):
         return np.ceil(x)
 
@@ -526,6 +589,8 @@ class Ceil(Function):
 
 
 class Trunc(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x):
         return np.trunc(x)
 
@@ -539,6 +604,8 @@ class Trunc(Function):
 class Round(Function):
     """Half to even. With decimals d, torch's recipe in x's dtype: rint(x·10^d)/10^d for d >= 0, and
     rint(x/10^-d)·10^-d for d < 0 (so a 10^|d| that overflows the dtype gives nan, as torch)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, decimals):
         if decimals == 0:
@@ -557,6 +624,8 @@ class Round(Function):
 
 
 class Frac(Function):
+    saves = ()  # backward reads shapes only
+
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return x - np.trunc(x)

@@ -35,6 +35,8 @@ def _positive(out: Tensor) -> Tensor:
 
 
 class Softmax(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x, dim):
         with np.errstate(invalid="ignore", over="ignore"):
             e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))
@@ -50,6 +52,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    saves = ("out",)  # backward reads only the output
+
     def forward(ctx, x, dim):
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)

@@ -35,6 +35,8 @@ def _along(index: np.ndarray, axis: int) -> tuple:
 
 class _PickClass(Function):
     """out[n, ...] = x[n, index[n, ...], ...] along ``axis`` (index has x's shape without that axis)."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, x, index, axis):
         return x[_along(index, axis)]
@@ -48,6 +50,8 @@ class _PickClass(Function):
 
 class _PlaceClass(Function):
     """The adjoint of _PickClass: zeros with g written at index along a new ``axis`` of length ``size``."""
+    saves = ()  # backward reads shapes only
+
 
     def forward(ctx, g, index, axis, size):
         shape = g.shape[:axis] + (size,) + g.shape[axis:]
