@@ -140,7 +140,6 @@ class FloorDivide(DivRounded):
     """torch.floor_divide: the values of div(rounding_mode='floor'), but, as in torch, no derivative."""
     saves = ()  # backward reads shapes only
 
-
     def vjp(ctx, g):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
@@ -596,7 +595,6 @@ def fmod(input, other):
 class RemainderScalarTensor(Remainder):
     """remainder(number, tensor): torch defines no derivative for this overload (nor, so, for ``2 % x``)."""
     saves = ()  # backward reads shapes only
-
 
     def vjp(ctx, g):
         raise RuntimeError("derivative for aten::remainder is not implemented")

@@ -99,7 +99,6 @@ class Cast(Function):
 
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, dtype):
         return x.astype(dtype)
 

@@ -37,7 +37,6 @@ class _Take(Function):
     an array of flat positions."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, index):
         if not isinstance(index, tuple):
             return np.take(x, index)
@@ -54,7 +53,6 @@ class _Take(Function):
 class _IndexAdd(Function):
     """out = zeros(shape); out[index] += g. ``unique`` says that no position repeats (plain assignment)."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, g, index, shape, unique):
         if isinstance(index, tuple):
@@ -81,7 +79,6 @@ class _MaskedFill(Function):
     """out = where(mask, value, x), broadcast; value is a 0-d tensor of x's dtype."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, value, mask):
         return np.where(mask, value, x)
 
@@ -98,7 +95,6 @@ class _Scatter(Function):
     kernel, which walks each line along ``dim`` in order). Every src element that was sent gets the gradient of
     its target, winner or not, as in torch."""
     saves = ("inputs",)  # backward reads only the inputs
-
 
     def forward(ctx, x, src, pos, src_pos):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
@@ -125,7 +121,6 @@ class _ScatterAdd(Function):
     """out = x with src.flat[src_pos] added at out.flat[pos], in x's dtype and in index order (as torch)."""
     saves = ("inputs",)  # backward reads only the inputs
 
-
     def forward(ctx, x, src, pos, src_pos):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
         np.add.at(out.reshape(-1), pos.reshape(-1), np.take(src, src_pos).reshape(-1))
@@ -142,7 +137,6 @@ class _ScatterAdd(Function):
 class _ScatterReduce(Function):
     """scatter(..., reduce='add'|'multiply'): forward only, as in torch (no derivative is implemented there)."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, src, pos, src_pos, reduce):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
@@ -670,7 +664,6 @@ class _Diagonal(Function):
     """torch.diagonal: a view, as torch's (writes through it reach the input)."""
 
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, offset, dim1, dim2):
         return _diagonal_view(x, offset, dim1, dim2)

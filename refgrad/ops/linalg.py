@@ -72,7 +72,6 @@ class AddMatmul(Function):
     a @ b (no NaN from 0 * inf), as torch's addmm/addmv/baddbmm."""
     saves = ("inputs",)  # backward reads only the inputs
 
-
     def forward(ctx, c, a, b, beta, alpha):
         if alpha == 0:
             out = np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]), a.dtype)
@@ -103,7 +102,6 @@ def _scale(t: Tensor, s) -> Tensor:
 class Trace(Function):
     """Sum of the main diagonal of a (possibly rectangular) matrix."""
     saves = ("inputs",)  # backward reads only the inputs
-
 
     def forward(ctx, x):
         return np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else x.dtype))

@@ -97,7 +97,6 @@ def _empty_reduction_error(name: str, shape: tuple, given) -> None:
 class Sum(Function):
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, dims, keepdim):
         return np.add.reduce(x, axis=dims, dtype=x.dtype, keepdims=keepdim)  # bool stays bool (sum(dtype=bool))
 
@@ -111,8 +110,6 @@ class Sum(Function):
 class Mean(Function):
     """sum / n (an empty reduction is 0/0 = nan, as in torch)."""
     saves = ()  # backward reads shapes only
-
-
 
     def forward(ctx, x, dims, keepdim, n):
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -152,7 +149,6 @@ class Extremum(Function):
     evenly_distribute_backward)."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, dims, keepdim, largest, nan_ties=False):
         out = (np.amax if largest else np.amin)(x, axis=dims, keepdims=True)
         if x.dtype.kind == "f":
@@ -173,7 +169,6 @@ class Extremum(Function):
 class TakeAlongDim(Function):
     """x at the given index along dim (max(dim)/min(dim) values): the gradient goes to that one index."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, dim, index, keepdim):
         out = np.take_along_axis(x, index, axis=dim)
@@ -254,7 +249,6 @@ def _var_slope(ctx) -> Tensor:
 class SqrtOfVariance(Function):
     """std = sqrt(var); torch's std_backward masks the gradient to 0 where std == 0 (no 1/0)."""
     saves = ("out",)  # backward reads only the output
-
 
     def forward(ctx, v):
         return np.sqrt(v)

@@ -52,7 +52,6 @@ class Shift(Function):
     """out[k] = x[k - steps] along dim, 0 where k - steps falls outside: a linear map, its own adjoint reversed."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, dim, steps):
         out = np.zeros_like(x)
         n = x.shape[dim]
@@ -97,7 +96,6 @@ def linear_recurrence(a: Tensor, b: Tensor, dim: int, reverse: bool = False) -> 
 class Cumsum(Function):
     """Cumulative sum along dim; ``reverse`` sums from the end (cumsum's vjp)."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, dim, reverse):
         return _accumulate(np.add, x, dim, reverse)

@@ -108,7 +108,6 @@ class Reshape(Function):
 
     saves = ()  # backward reads shapes only (View inherits this)
 
-
     def forward(ctx, x, shape):
         return np.reshape(x, shape)
 
@@ -270,7 +269,6 @@ def contiguous(input, memory_format=None):
 class Clone(Function):
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, contiguous):
         return np.array(x, order="C") if contiguous else _preserve_layout(x)
 
@@ -293,7 +291,6 @@ def clone(input, *, memory_format=None):
 
 class Expand(Function):
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, shape):
         return x.view() if x.shape == shape else np.broadcast_to(x, shape)
@@ -353,7 +350,6 @@ def broadcast_to(input, size):
 
 class Permute(Function):
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, dims):
         return x.transpose(dims)
@@ -519,7 +515,6 @@ class Narrow(Function):
     """x[..., start:start + length, ...] along dim (a view)."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, dim, start, length):
         return x[_slicer(dim, slice(start, start + length))]
 
@@ -533,7 +528,6 @@ class Narrow(Function):
 class EmbedNarrow(Function):
     """The adjoint of Narrow: g placed at [start, start + len) along dim of zeros whose dim has size."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, g, dim, start, size):
         out = np.zeros(g.shape[:dim] + (size,) + g.shape[dim + 1:], g.dtype)
@@ -550,7 +544,6 @@ class EmbedNarrow(Function):
 class Select(Function):
     """x[..., index, ...] along dim (a view, one dim fewer)."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, dim, index):
         return x[_slicer(dim, index)]
@@ -778,7 +771,6 @@ def vstack(tensors):
 class Repeat(Function):
     """np.tile with len(reps) >= x.ndim (x gets leading size-1 dims), as Tensor.repeat."""
     saves = ("inputs",)  # backward reads only the inputs
-
 
     def forward(ctx, x, reps):
         return _c_order(np.tile(x, reps)) if reps else x.copy()

@@ -18,7 +18,6 @@ class Where(Function):
     """where(condition, a, b); condition is a bool tensor and gets no gradient."""
     saves = ("inputs",)  # backward reads only the inputs
 
-
     def forward(ctx, cond, a, b):
         return np.where(cond, a, b)
 
@@ -89,7 +88,6 @@ class Lerp(Function):
     """lerp(start, end, weight) with a tensor weight."""
     saves = ("inputs",)  # backward reads only the inputs
 
-
     def forward(ctx, a, e, w):
         return _lerp_forward(a, e, w)
 
@@ -105,7 +103,6 @@ class Lerp(Function):
 class LerpScalar(Function):
     """lerp(start, end, weight) with a Python-number weight."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, a, e, weight):
         return _lerp_forward(a, e, np.asarray(weight, a.dtype))

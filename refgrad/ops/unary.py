@@ -75,7 +75,6 @@ class _Select(Function):
     gradient passes where mask holds and is exactly 0 elsewhere, even where a is inf or nan there."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, a, mask, fill):
         return np.where(mask, a, fill).astype(a.dtype)
 
@@ -94,7 +93,6 @@ def _select(a: Tensor, mask: np.ndarray, fill: float) -> Tensor:
 class Neg(Function):
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x):
         return np.negative(x)
 
@@ -108,7 +106,6 @@ class Neg(Function):
 class Abs(Function):
     """abs'(x) = sign(x): 0 at 0 (and at nan), as torch."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x):
         ctx.sign = _sign_array(x)
@@ -150,7 +147,6 @@ class Square(Function):
 class Sqrt(Function):
     """sqrt'(x) = 1/(2 sqrt(x)): +inf at 0 and -inf at -0.0, as torch."""
     saves = ("out",)  # backward reads only the output
-
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -605,7 +601,6 @@ class Round(Function):
     """Half to even. With decimals d, torch's recipe in x's dtype: rint(x·10^d)/10^d for d >= 0, and
     rint(x/10^-d)·10^-d for d < 0 (so a 10^|d| that overflows the dtype gives nan, as torch)."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, x, decimals):
         if decimals == 0:

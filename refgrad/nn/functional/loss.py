@@ -37,7 +37,6 @@ class _PickClass(Function):
     """out[n, ...] = x[n, index[n, ...], ...] along ``axis`` (index has x's shape without that axis)."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, index, axis):
         return x[_along(index, axis)]
 
@@ -51,7 +50,6 @@ class _PickClass(Function):
 class _PlaceClass(Function):
     """The adjoint of _PickClass: zeros with g written at index along a new ``axis`` of length ``size``."""
     saves = ()  # backward reads shapes only
-
 
     def forward(ctx, g, index, axis, size):
         shape = g.shape[:axis] + (size,) + g.shape[axis:]

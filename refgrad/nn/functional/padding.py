@@ -26,7 +26,6 @@ class _ConstantPad(Function):
     """out = full(shape, value); out[dst] = x[src] (src crops where pads are negative)."""
     saves = ()  # backward reads shapes only
 
-
     def forward(ctx, x, value, src, dst, shape):
         out = np.full(shape, np.asarray(value).astype(x.dtype), x.dtype)
         out[dst] = x[src]
