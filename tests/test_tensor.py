@@ -121,3 +121,36 @@ def test_basic_indexing_and_diagonal_give_views_and_advanced_indexing_copies_lik
             lib.diag(x).fill_(5.0)      # diag: a copy
         results.append(x.tolist())
     assert results[0] == results[1]
+
+
+_VIEW_OR_COPY = {  # torch's views write through to x; its other ops return copies
+    "getitem": lambda lib, x: x[0], "getitem_int": lambda lib, x: x[1, 2, 3], "getitem_adv": lambda lib, x: x[[0]],
+    "view": lambda lib, x: x.view(24), "reshape": lambda lib, x: x.reshape(24), "flatten": lambda lib, x: x.flatten(),
+    "ravel": lambda lib, x: lib.ravel(x), "unflatten": lambda lib, x: x.unflatten(2, (2, 2)),
+    "view_as": lambda lib, x: x.view_as(x), "squeeze": lambda lib, x: x.squeeze(),
+    "unsqueeze": lambda lib, x: x.unsqueeze(0), "permute": lambda lib, x: x.permute(2, 0, 1),
+    "movedim": lambda lib, x: lib.movedim(x, 0, 1), "swapdims": lambda lib, x: lib.swapdims(x, 0, 2),
+    "t": lambda lib, x: x[0].t(), "T": lambda lib, x: x[0].T, "mT": lambda lib, x: x.mT,
+    "narrow": lambda lib, x: lib.narrow(x, 0, 0, 1), "select": lambda lib, x: lib.select(x, 0, 0),
+    "split": lambda lib, x: lib.split(x, 1)[0], "chunk": lambda lib, x: lib.chunk(x, 2)[0],
+    "unbind": lambda lib, x: lib.unbind(x)[0], "diagonal": lambda lib, x: lib.diagonal(x, 0, 1, 2),
+    "expand_as": lambda lib, x: x.expand_as(x), "contiguous": lambda lib, x: x.contiguous(),
+    "detach": lambda lib, x: x.detach(), "data": lambda lib, x: x.data, "to_same_dtype": lambda lib, x: x.to(lib.float64),
+    "diag": lambda lib, x: lib.diag(x[0]), "flip": lambda lib, x: lib.flip(x, (0,)), "roll": lambda lib, x: lib.roll(x, 1, 0),
+    "tril": lambda lib, x: lib.tril(x[0]), "triu": lambda lib, x: lib.triu(x[0]), "clone": lambda lib, x: x.clone(),
+    "repeat": lambda lib, x: x.repeat(1, 1, 1), "tile": lambda lib, x: lib.tile(x, (1,)),
+    "index_select": lambda lib, x: lib.index_select(x, 0, lib.tensor([0])), "cat": lambda lib, x: lib.cat([x]),
+    "stack": lambda lib, x: lib.stack([x]), "hstack": lambda lib, x: lib.hstack([x]),
+    "masked_fill": lambda lib, x: x.masked_fill(x > 100, 0.0),
+}
+
+
+@pytest.mark.parametrize("op", sorted(_VIEW_OR_COPY))
+def test_a_write_into_the_result_reaches_the_input_exactly_when_torchs_does(op):
+    reached = []
+    for lib in (rg, torch):
+        x = lib.tensor(np.arange(24.0).reshape(2, 3, 4))
+        with lib.no_grad():
+            _VIEW_OR_COPY[op](lib, x).fill_(-1.0)
+        reached.append(bool((x.numpy() == -1).any()))
+    assert reached[0] == reached[1], f"refgrad's result {'is' if reached[0] else 'is not'} a view of its input"
