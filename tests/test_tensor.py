@@ -154,3 +154,12 @@ def test_a_write_into_the_result_reaches_the_input_exactly_when_torchs_does(op):
             _VIEW_OR_COPY[op](lib, x).fill_(-1.0)
         reached.append(bool((x.numpy() == -1).any()))
     assert reached[0] == reached[1], f"refgrad's result {'is' if reached[0] else 'is not'} a view of its input"
+
+
+def test_an_overflowing_value_becomes_inf_silently_as_in_torch():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = rg.tensor([1e308, -1e308, 1.0])  # float32 by default
+    assert r.tolist() == torch.tensor([1e308, -1e308, 1.0]).tolist() == [np.inf, -np.inf, 1.0]
