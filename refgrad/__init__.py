@@ -13,16 +13,12 @@ from .random import Generator, initial_seed, manual_seed, rand, rand_like, randi
 from .tensor import Tensor
 from .ops.common import broadcast_shapes
 
-from . import autograd, ops  # noqa: E402
+from . import autograd, ops, registry  # noqa: E402
+from . import func, linalg, nn  # noqa: E402
 from . import _tensor_methods  # noqa: E402
 
-globals().update(ops.public_functions())
+globals().update(registry.namespace(""))  # every op declared at torch's top level (see refgrad.registry)
 _tensor_methods.bind()
-
-from . import func, linalg, nn  # noqa: E402
-from .nn.functional import activation as _activation  # noqa: E402
-
-globals().update({n: getattr(_activation, n) for n in _activation.TOP_LEVEL})  # torch.relu, torch.softmax, ...
 
 is_tensor = lambda obj: isinstance(obj, Tensor)  # noqa: E731
 

@@ -1,11 +1,12 @@
-"""Binds ops onto Tensor as methods and operators: the one table that says which op ``x.f()`` / ``x + y`` is."""
+"""Binds ops onto Tensor: the methods and in-place methods their declarations ask for (refgrad.registry), and the
+one table that says which op an operator (``x + y``, ``~x``) is."""
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 
-from . import ops
+from . import registry
 from .ops.common import cast
 from .ops.shape import Permute
 from .tensor import Tensor
@@ -28,15 +29,15 @@ def _inplace(fn, ufunc=None):
 
 
 def bind() -> None:
-    ns = {**ops.public_functions(), **ops.tensor_methods()}
-    # x.f(...) is refgrad.f(x, ...) for every public op whose first argument is a tensor
-    for name, fn in ops.tensor_methods().items():
+    ns = registry.namespace("")
+    # x.f(...) is refgrad.f(x, ...) for every op declared a method
+    for name, fn in registry.tensor_methods().items():
         setattr(Tensor, name, fn)
     # in-place variants, refused where a graph is recorded (see Tensor._check_inplace)
     ufuncs = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
               "true_divide": np.true_divide}
-    for name in ops.INPLACE_METHODS:
-        setattr(Tensor, name + "_", _inplace(ns[name], ufuncs.get(name)))
+    for name, fn in registry.inplace_methods().items():
+        setattr(Tensor, name + "_", _inplace(fn, ufuncs.get(name)))
     operators = {
         "add": "add", "sub": "sub", "mul": "mul", "truediv": "true_divide", "floordiv": "floor_divide",
         "mod": "remainder", "pow": "pow", "matmul": "matmul", "and": "bitwise_and", "or": "bitwise_or",
@@ -47,14 +48,13 @@ def bind() -> None:
             setattr(Tensor, f"__{op}__", ns[name])
             setattr(Tensor, f"__r{op}__", _reflected(ns[name]))
             setattr(Tensor, f"__i{op}__", _inplace(ns[name], ufuncs.get(name)))
-    for op, name in {"neg": "neg", "abs": "abs", "getitem": "getitem",
-                     "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}.items():
-        if name in ns:
-            setattr(Tensor, f"__{op}__", ns[name])
+    for op in ("neg", "abs", "lt", "le", "gt", "ge"):
+        setattr(Tensor, f"__{op}__", ns[op])
+    eq, ne, bitwise_not = ns["eq"], ns["ne"], ns["bitwise_not"]
     Tensor.__pos__ = lambda self: self
-    Tensor.__eq__ = lambda self, other: False if other is None else ns["eq"](self, other)  # x == None, as torch
-    Tensor.__ne__ = lambda self, other: True if other is None else ns["ne"](self, other)
-    Tensor.__invert__ = _invert
+    Tensor.__eq__ = lambda self, other: False if other is None else eq(self, other)  # x == None, as torch
+    Tensor.__ne__ = lambda self, other: True if other is None else ne(self, other)
+    Tensor.__invert__ = lambda self: bitwise_not(_integral(self))
     # dtype conversions
     Tensor.to = lambda self, *args, dtype=None, **kw: cast(self, _to_dtype_arg(args, dtype, self))
     Tensor.type = lambda self, dtype=None: str(self.dtype) if dtype is None else cast(self, dtype)
@@ -62,7 +62,8 @@ def bind() -> None:
     for method, dt in {"float": "float32", "double": "float64", "half": "float16", "long": "int64",
                        "int": "int32", "bool": "bool"}.items():
         setattr(Tensor, method, (lambda d: lambda self: cast(self, d))(dt))
-    Tensor.T = property(lambda self: ns["permute"](self, tuple(range(self.ndim - 1, -1, -1))))
+    permute = ns["permute"]
+    Tensor.T = property(lambda self: permute(self, tuple(range(self.ndim - 1, -1, -1))))
     Tensor.mT = property(_matrix_transpose)
 
 
@@ -77,11 +78,12 @@ def _matrix_transpose(self):
     return Permute.apply(self, dims=(*range(self.ndim - 2), self.ndim - 1, self.ndim - 2))
 
 
-def _invert(self):
+def _integral(self):
+    """~x's operand: integer and bool tensors only, as torch."""
     if self.dtype.kind == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors "
                         f"(got {self.dtype})")
-    return ops.public_functions()["bitwise_not"](self)
+    return self
 
 
 def _to_dtype_arg(args, dtype, tensor):

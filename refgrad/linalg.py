@@ -1,6 +1,6 @@
-"""refgrad.linalg: mirrors torch.linalg for the functions refgrad implements."""
-from __future__ import annotations
+"""refgrad.linalg: mirrors torch.linalg for the functions refgrad implements (declared ``namespace="linalg"``)."""
+from . import ops  # noqa: F401  (declares the names)
+from .registry import namespace as _namespace
 
-from .ops.reduction import vector_norm
-
-__all__: list[str] = ["vector_norm"]
+globals().update(_namespace("linalg"))
+__all__ = sorted(_namespace("linalg"))

@@ -270,13 +270,6 @@ def test_softmax_third_positional_is_dtype_in_torch_form():
     assert refgrad.nn.functional.log_softmax(x, 0, dtype=refgrad.float64).dtype == refgrad.float64
 
 
-def test_top_level_names_listed():
-    from refgrad.nn.functional import activation
-
-    assert set(activation.TOP_LEVEL) == {"relu", "relu_", "softmax", "log_softmax"}
-    assert all(hasattr(torch, name) for name in activation.TOP_LEVEL)
-
-
 def test_addmm_beta_zero_ignores_nan_input_and_alpha_zero_ignores_inf():
     for L in (torch, refgrad):
         c = L.full((2, 2), float("nan"))

@@ -9,10 +9,7 @@ import torch
 
 import refgrad
 
-UNARY = ["neg", "negative", "abs", "absolute", "sign", "square", "sqrt", "rsqrt", "reciprocal", "exp", "exp2",
-         "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-         "tanh", "asinh", "acosh", "atanh", "sigmoid", "logit", "erf", "erfc", "floor", "ceil", "round", "trunc",
-         "frac"]
+UNARY = [q for d in refgrad.registry.declarations() if d.module == "refgrad.ops.unary" for q in d.placements()]
 INT_DTYPES = ["int64", "int32", "int8", "uint8", "bool"]
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ..registry import public
 from ..tensor import Tensor
 from .common import elementwise_operands, is_scalar
 from .ternary import _tensor, _torch_name, _type_error, select
@@ -172,6 +173,7 @@ def _alpha(alpha, dt: np.dtype):
     return alpha
 
 
+@public(method=True, inplace=True)
 def add(input, other, *, alpha=1):
     """torch.add: input + alpha·other."""
     a, b = elementwise_operands(_number_or_tensor("add", input, "input", 1),
@@ -179,6 +181,7 @@ def add(input, other, *, alpha=1):
     return Add.apply(a, b, alpha=_alpha(alpha, a.dtype))
 
 
+@public(method=True, inplace=True)
 def sub(input, other, *, alpha=1):
     """torch.sub: input - alpha·other. Two bool operands are refused, as in torch."""
     a, b = elementwise_operands(_number_or_tensor("sub", input, "input", 1),
@@ -189,12 +192,14 @@ def sub(input, other, *, alpha=1):
     return Sub.apply(a, b, alpha=_alpha(alpha, a.dtype))
 
 
+@public(method=True, inplace=True)
 def mul(input, other):
     """torch.mul"""
     return Mul.apply(*elementwise_operands(_number_or_tensor("mul", input, "input", 1),
                                            _number_or_tensor("mul", other, "other", 2)))
 
 
+@public(method=True, inplace=True)
 def div(input, other, *, rounding_mode=None):
     """torch.div: true division (integer operands give the default float dtype), or rounding_mode 'trunc' /
     'floor' (the promoted dtype kept; integer division by zero raises, as in torch)."""
@@ -211,11 +216,13 @@ def div(input, other, *, rounding_mode=None):
     return DivRounded.apply(a, b, mode=rounding_mode)
 
 
+@public(method=True, inplace=True)
 def true_divide(input, other):
     """torch.true_divide (an alias of div without rounding_mode)."""
     return div(input, other)
 
 
+@public(method=True, inplace=True)
 def floor_divide(input, other):
     """torch.floor_divide: div(rounding_mode='floor'); torch defines no derivative for it, nor does refgrad
     (backward through it raises)."""
@@ -300,6 +307,7 @@ def _pow_d_exp(a, b, out):
     return select((a._data == 0) & (b._data >= 0), 0, out * log(a))
 
 
+@public(method=True, inplace=True)
 def pow(input, exponent):
     """torch.pow: tensor ** tensor, tensor ** number or number ** tensor.
 
@@ -403,21 +411,25 @@ class Fmin(Function):
         return _weighted(da, db, take_a * 1.0, ~take_a * 1.0)
 
 
+@public(method=True)
 def maximum(input, other):
     """torch.maximum (NaN propagates; both arguments tensors, as in torch)."""
     return Maximum.apply(*_two_tensors("maximum", input, other))
 
 
+@public(method=True)
 def minimum(input, other):
     """torch.minimum (NaN propagates)."""
     return Minimum.apply(*_two_tensors("minimum", input, other))
 
 
+@public(method=True)
 def fmax(input, other):
     """torch.fmax (a NaN operand is ignored)."""
     return Fmax.apply(*_two_tensors("fmax", input, other))
 
 
+@public(method=True)
 def fmin(input, other):
     """torch.fmin (a NaN operand is ignored)."""
     return Fmin.apply(*_two_tensors("fmin", input, other))
@@ -515,11 +527,13 @@ class Logaddexp(Function):
         return da / (1 + exp(b - a)) + db / (1 + exp(a - b))
 
 
+@public(method=True, inplace=True)
 def atan2(input, other):
     """torch.atan2(input, other) = atan(input / other) in the right quadrant; integers give the default float."""
     return Atan2.apply(*_two_tensors("atan2", input, other, float_only=True))
 
 
+@public(method=True, inplace=True)
 def hypot(input, other):
     """torch.hypot: sqrt(input² + other²), floating dtypes only (as in torch)."""
     a, b = _two_tensors("hypot", input, other)
@@ -528,6 +542,7 @@ def hypot(input, other):
     return Hypot.apply(a, b)
 
 
+@public(method=True, inplace=True)
 def xlogy(input, other):
     """torch.xlogy: input·log(other), 0 where input == 0; either argument (not both) may be a number."""
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):
@@ -537,6 +552,7 @@ def xlogy(input, other):
     return Xlogy.apply(x, y)
 
 
+@public(method=True)
 def logaddexp(input, other):
     """torch.logaddexp: log(exp(input) + exp(other)), floating dtypes only."""
     a, b = _two_tensors("logaddexp", input, other)
@@ -583,6 +599,7 @@ class Remainder(Function):
         return da - db * DivRounded.apply(a, b, mode="floor")
 
 
+@public(method=True, inplace=True)
 def fmod(input, other):
     """torch.fmod: input - trunc(input / other)·other; other may be a number. Integer division by zero raises."""
     a, b = elementwise_operands(_tensor("fmod", input, "input", 1), _number_or_tensor("fmod", other, "other", 2))
@@ -603,6 +620,7 @@ class RemainderScalarTensor(Remainder):
         raise RuntimeError("derivative for aten::remainder is not implemented")
 
 
+@public(method=True, inplace=True)
 def remainder(input, other):
     """torch.remainder: input - floor(input / other)·other (Python's %); either side may be a number.
     As in torch, remainder(number, tensor) has no derivative (backward through it raises)."""
@@ -676,6 +694,7 @@ def _bound(fn: str, value, name: str, pos: int):
     raise _type_error(fn, name, pos, value, "Tensor or Number")
 
 
+@public(aliases=("clip",), method=True, inplace=True)
 def clamp(input, min=None, max=None):
     """torch.clamp: min(max(input, min), max); min and max are numbers or tensors (broadcast), either may be
     None but not both. The result dtype is torch's promotion of input and the bounds."""
@@ -690,6 +709,7 @@ def clamp(input, min=None, max=None):
     return Clamp.apply(*elementwise_operands(x, lo, hi))
 
 
+@public(method=True, inplace=True)
 def clamp_min(input, min):
     """torch.clamp_min"""
     if min is None:
@@ -697,41 +717,9 @@ def clamp_min(input, min):
     return clamp(input, min=min)
 
 
+@public(method=True, inplace=True)
 def clamp_max(input, max):
     """torch.clamp_max"""
     if max is None:
         raise TypeError("clamp_max(): argument 'max' must be Tensor or Number, not NoneType")
     return clamp(input, max=max)
-
-
-def clip(input, min=None, max=None):
-    """torch.clip (an alias of clamp)."""
-    return clamp(input, min, max)
-
-
-__all__ = [
-    "add",
-    "atan2",
-    "clamp",
-    "clamp_max",
-    "clamp_min",
-    "clip",
-    "div",
-    "floor_divide",
-    "fmax",
-    "fmin",
-    "fmod",
-    "hypot",
-    "logaddexp",
-    "maximum",
-    "minimum",
-    "mul",
-    "pow",
-    "remainder",
-    "sub",
-    "true_divide",
-    "xlogy",
-]
-TENSOR_METHODS = __all__
-INPLACE_METHODS = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "pow", "atan2", "hypot", "xlogy",
-                   "fmod", "remainder", "clamp", "clamp_min", "clamp_max", "clip"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..registry import public
 from ..tensor import Tensor
 from .common import broadcast_shapes, elementwise_operands, is_scalar
 from .ternary import _tensor, _torch_name, _type_error
@@ -26,31 +27,37 @@ def _compare(fn: str, ufunc, input, other) -> Tensor:
         return Tensor(np.asarray(ufunc(a._data, b._data)))
 
 
+@public(method=True, inplace=True)
 def eq(input, other):
     """torch.eq: input == other elementwise (other a tensor or a number)."""
     return _compare("eq", np.equal, input, other)
 
 
+@public(method=True, inplace=True)
 def ne(input, other):
     """torch.ne"""
     return _compare("ne", np.not_equal, input, other)
 
 
+@public(method=True, inplace=True)
 def lt(input, other):
     """torch.lt"""
     return _compare("lt", np.less, input, other)
 
 
+@public(method=True, inplace=True)
 def le(input, other):
     """torch.le"""
     return _compare("le", np.less_equal, input, other)
 
 
+@public(method=True, inplace=True)
 def gt(input, other):
     """torch.gt"""
     return _compare("gt", np.greater, input, other)
 
 
+@public(method=True, inplace=True)
 def ge(input, other):
     """torch.ge"""
     return _compare("ge", np.greater_equal, input, other)
@@ -63,39 +70,46 @@ def _logical(fn: str, ufunc, input, other) -> Tensor:
     return Tensor(np.asarray(ufunc(a._data != 0, b._data != 0)))
 
 
+@public(method=True, inplace=True)
 def logical_and(input, other):
     """torch.logical_and: nonzero (NaN included) is True; any dtypes; the result is bool."""
     return _logical("logical_and", np.logical_and, input, other)
 
 
+@public(method=True, inplace=True)
 def logical_or(input, other):
     """torch.logical_or"""
     return _logical("logical_or", np.logical_or, input, other)
 
 
+@public(method=True, inplace=True)
 def logical_xor(input, other):
     """torch.logical_xor"""
     return _logical("logical_xor", np.logical_xor, input, other)
 
 
+@public(method=True, inplace=True)
 def logical_not(input):
     """torch.logical_not"""
     return Tensor(np.asarray(_tensor("logical_not", input, "input", 1)._data == 0))
 
 
 # ---- nan / inf tests --------------------------------------------------------------------------------------
+@public(method=True)
 def isnan(input):
     """torch.isnan (False everywhere for integer and bool tensors)."""
     x = _tensor("isnan", input, "input", 1)
     return Tensor(np.isnan(x._data) if x.dtype.kind == "f" else np.zeros(x.shape, bool))
 
 
+@public(method=True)
 def isinf(input):
     """torch.isinf"""
     x = _tensor("isinf", input, "input", 1)
     return Tensor(np.isinf(x._data) if x.dtype.kind == "f" else np.zeros(x.shape, bool))
 
 
+@public(method=True)
 def isfinite(input):
     """torch.isfinite"""
     x = _tensor("isfinite", input, "input", 1)
@@ -110,21 +124,25 @@ def _bitwise(fn: str, ufunc, input, other) -> Tensor:
     return Tensor(np.asarray(ufunc(a._data, b._data)).astype(a.dtype))
 
 
+@public(method=True, inplace=True)
 def bitwise_and(input, other):
     """torch.bitwise_and (the & operator): integer and bool tensors (and numbers); floats are refused."""
     return _bitwise("bitwise_and", np.bitwise_and, input, other)
 
 
+@public(method=True, inplace=True)
 def bitwise_or(input, other):
     """torch.bitwise_or (|)"""
     return _bitwise("bitwise_or", np.bitwise_or, input, other)
 
 
+@public(method=True, inplace=True)
 def bitwise_xor(input, other):
     """torch.bitwise_xor (^)"""
     return _bitwise("bitwise_xor", np.bitwise_xor, input, other)
 
 
+@public(method=True, inplace=True)
 def bitwise_not(input):
     """torch.bitwise_not (~): logical not on bool, two's complement on integers.
 
@@ -137,6 +155,7 @@ def bitwise_not(input):
 
 
 # ---- whole-tensor comparisons -----------------------------------------------------------------------------
+@public(method=True)
 def equal(input, other) -> bool:
     """torch.equal: True when both have the same shape and the same values (compared after promotion, so
     dtypes may differ; NaN is never equal)."""
@@ -147,6 +166,7 @@ def equal(input, other) -> bool:
     return bool(np.array_equal(a._data, b._data))
 
 
+@public(method=True)
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
     """torch.isclose: |input - other| <= atol + rtol·|other| (or exactly equal; NaNs equal when equal_nan).
 
@@ -175,33 +195,7 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
     return Tensor(np.asarray(close))
 
 
+@public(method=True)
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """torch.allclose: isclose(...).all() as a Python bool."""
     return bool(np.all(isclose(input, other, rtol, atol, equal_nan)._data))
-
-
-__all__ = [
-    "allclose",
-    "bitwise_and",
-    "bitwise_not",
-    "bitwise_or",
-    "bitwise_xor",
-    "eq",
-    "equal",
-    "ge",
-    "gt",
-    "isclose",
-    "isfinite",
-    "isinf",
-    "isnan",
-    "le",
-    "logical_and",
-    "logical_not",
-    "logical_or",
-    "logical_xor",
-    "lt",
-    "ne",
-]
-TENSOR_METHODS = __all__
-INPLACE_METHODS = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
-                   "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]

@@ -19,6 +19,7 @@ import numbers
 import numpy as np
 
 from ..autograd import Function
+from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, broadcast_shapes, cast, wrap_dim
 
@@ -366,6 +367,7 @@ def normalize_index(index, shape: tuple):
     return _IndexPlan(index, tuple(shape)).numpy_index()
 
 
+@public(name="__getitem__", namespace="Tensor")
 def getitem(input, index):
     """Tensor.__getitem__: torch's basic and advanced indexing (see _IndexPlan). As in torch, basic indexing
     gives a view (writes through it reach x, and count against what a graph saved of x) and advanced indexing a
@@ -377,7 +379,6 @@ def getitem(input, index):
     return _Take.apply(x, index=plan.positions())
 
 
-__getitem__ = getitem
 
 
 # ---- index_select, gather, take_along_dim -----------------------------------------------------------------
@@ -390,6 +391,7 @@ def _index_tensor(index, fn: str, allowed=(np.int64, np.int32), message=None) ->
     return index
 
 
+@public(method=True)
 def index_select(input, dim: int, index):
     """torch.index_select: index a 1-D (or 0-d) int64/int32 tensor; negative indices are out of range."""
     x = as_tensor_arg(input)
@@ -446,6 +448,7 @@ def _same_ndim(index: Tensor, other: Tensor) -> bool:
     return max(index.ndim, 1) == max(other.ndim, 1)
 
 
+@public(method=True)
 def gather(input, dim: int, index, *, sparse_grad: bool = False):
     """torch.gather: out[i][j][k] = input[index[i][j][k]][j][k] (dim 0). sparse_grad is accepted and ignored
     (refgrad gradients are dense)."""
@@ -467,6 +470,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
     return _Take.apply(x, index=_gather_positions(xs, d, idx).reshape(index.shape))
 
 
+@public(method=True)
 def take_along_dim(input, indices, dim: int | None = None):
     """torch.take_along_dim. With a dim, input and indices broadcast over the other dims and, as torch 2.13
     does, indices are taken modulo the size of dim (so -1 is the last element and size+1 the second);
@@ -546,6 +550,7 @@ def _scatter_args(x: Tensor, dim, index, src, fn: str):
     return d, pos, src_pos
 
 
+@public(method=True, inplace=True)
 def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None = None):
     """torch.scatter: out = input, then out[index[i][j]][j] = src[i][j] (dim 0), or = value for a number.
     Colliding indices: the last one along dim wins, and every src element sent gets its target's gradient
@@ -578,6 +583,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
     return _Scatter.apply(x, src, pos=pos, src_pos=src_pos.reshape(-1))
 
 
+@public(method=True, inplace=True)
 def scatter_add(input, dim: int, index, src):
     """torch.scatter_add: out = input, then out[index[i][j]][j] += src[i][j] (dim 0); repeats accumulate."""
     x = as_tensor_arg(input)
@@ -591,6 +597,7 @@ def scatter_add(input, dim: int, index, src):
 
 
 # ---- masked_fill, tril, triu ------------------------------------------------------------------------------
+@public(method=True, inplace=True)
 def masked_fill(input, mask, value):
     """torch.masked_fill: value (a number, or a 0-d tensor, differentiable) where the bool mask is True;
     mask broadcasts with input. value is cast to input's dtype."""
@@ -623,11 +630,13 @@ def _triangle(input, diagonal: int, lower: bool, name: str):
     return _MaskedFill.apply(x, Tensor(np.zeros((), x.dtype)), mask=~keep)
 
 
+@public(method=True, inplace=True)
 def tril(input, diagonal: int = 0):
     """torch.tril: zero above the diagonal-th diagonal of the last two dims."""
     return _triangle(input, diagonal, True, "tril")
 
 
+@public(method=True, inplace=True)
 def triu(input, diagonal: int = 0):
     """torch.triu: zero below the diagonal-th diagonal of the last two dims."""
     return _triangle(input, diagonal, False, "triu")
@@ -692,6 +701,7 @@ class _DiagonalPlace(Function):
         return _DiagonalPlace.apply(dg, shape=ctx.shape, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
 
 
+@public(method=True)
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """torch.diagonal: the offset-th diagonal of the (dim1, dim2) matrices, as the last dim (a view)."""
     x = as_tensor_arg(input)
@@ -699,6 +709,7 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     return _Diagonal.apply(x, offset=int(offset), dim1=d1, dim2=d2)
 
 
+@public(method=True)
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
     """torch.diag_embed: the last dim of input becomes the offset-th diagonal of new (dim1, dim2) matrices."""
     x = as_tensor_arg(input)
@@ -722,6 +733,7 @@ def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
     return _IndexAdd.apply(x, index=pos, shape=out_shape, unique=True)
 
 
+@public(method=True)
 def diag(input, diagonal: int = 0):
     """torch.diag: a 1-D input becomes the diagonal-th diagonal of a square matrix; a 2-D input gives its
     diagonal-th diagonal."""
@@ -731,9 +743,3 @@ def diag(input, diagonal: int = 0):
     if x.ndim == 2:  # a copy, as torch's (diagonal() is the view)
         return globals()["diagonal"](x, diagonal).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
-
-
-__all__ = ["diag", "diag_embed", "diagonal", "gather", "index_select", "masked_fill", "scatter", "scatter_add",
-           "take_along_dim", "tril", "triu"]
-TENSOR_METHODS = ["__getitem__", *__all__]
-INPLACE_METHODS = ["masked_fill", "scatter", "scatter_add", "tril", "triu"]

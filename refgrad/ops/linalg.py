@@ -19,6 +19,7 @@ import numbers
 import numpy as np
 
 from ..autograd import Function
+from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, broadcast_shapes, wrap_dim
 
@@ -178,6 +179,7 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 # ---- matmul and its fixed-rank forms ---------------------------------------------------------------------
+@public(method=True)
 def matmul(input, other):
     """torch.matmul: 1-D operands are lifted to a row / a column and the added dim removed after; batch dims
     broadcast. No dtype promotion: mixed dtypes raise (with the message of the torch kernel the shapes take)."""
@@ -219,6 +221,7 @@ def matmul(input, other):
     return out.squeeze(-2) if a.ndim == 1 else out
 
 
+@public(method=True)
 def mm(input, mat2):
     """torch.mm: (n, k) @ (k, m), both matrices of one dtype."""
     a, b = as_tensor_arg(input), as_tensor_arg(mat2, "mat2")
@@ -229,6 +232,7 @@ def mm(input, mat2):
     return matmul(a, b)
 
 
+@public(method=True)
 def bmm(input, mat2):
     """torch.bmm: (B, n, k) @ (B, k, m) with equal batch sizes (no broadcasting)."""
     a, b = as_tensor_arg(input), as_tensor_arg(mat2, "mat2")
@@ -245,6 +249,7 @@ def bmm(input, mat2):
     return Matmul.apply(a, b)
 
 
+@public(method=True)
 def mv(input, vec):
     """torch.mv: (n, k) @ (k,)."""
     a, v = as_tensor_arg(input), as_tensor_arg(vec, "vec")
@@ -253,6 +258,7 @@ def mv(input, vec):
     return matmul(a, v)
 
 
+@public(method=True)
 def dot(input, tensor):
     """torch.dot: the inner product of two 1-D tensors of one dtype and size."""
     a, b = as_tensor_arg(input), as_tensor_arg(tensor, "tensor")
@@ -268,6 +274,7 @@ def dot(input, tensor):
     return Matmul.apply(a.unsqueeze(0), b.unsqueeze(-1)).reshape(())
 
 
+@public(method=True)
 def outer(input, vec2):
     """torch.outer: input[i] * vec2[j]. Unlike the other products it promotes dtypes (it is a broadcast mul)."""
     a, b = as_tensor_arg(input), as_tensor_arg(vec2, "vec2")
@@ -277,6 +284,7 @@ def outer(input, vec2):
     return a.unsqueeze(-1) * b.unsqueeze(0)
 
 
+@public(method=True)
 def inner(input, other):
     """torch.inner: contracts the last dims (a product when either operand is 0-d)."""
     a, b = as_tensor_arg(input), as_tensor_arg(other, "other")
@@ -295,6 +303,7 @@ def inner(input, other):
     return out.reshape(a.shape[:-1] + b.shape[:-1])
 
 
+@public
 def tensordot(a, b, dims=2, out=None):
     """torch.tensordot: dims an int (the last dims of a with the first of b), a pair of lists of dims, or a
     Tensor holding either. As torch, a contracted dim of size 1 against size n sums the other operand over it."""
@@ -353,6 +362,7 @@ def _tensordot_dims(dims, ndim_a: int, ndim_b: int):
     return [int(d) for d in da], [int(d) for d in db]
 
 
+@public(method=True)
 def trace(input):
     """torch.trace: the sum of the main diagonal of a 2-D tensor (integer inputs give int64)."""
     x = as_tensor_arg(input)
@@ -386,6 +396,7 @@ def _expand_to(c: Tensor, shape: tuple) -> None:
                                f"sizes: {list(c.shape)}")
 
 
+@public(method=True, inplace=True)
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """torch.addmm: beta * input + alpha * (mat1 @ mat2); input broadcasts to (n, m). beta == 0 ignores input."""
     if out is not None:
@@ -407,6 +418,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     return AddMatmul.apply(c, a, b, beta=_coef(beta, a.dtype), alpha=_coef(alpha, a.dtype))
 
 
+@public(method=True, inplace=True)
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """torch.addmv: beta * input + alpha * (mat @ vec); input is (n,) or broadcasts to it."""
     if out is not None:
@@ -426,6 +438,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     return out_.squeeze(-1)
 
 
+@public(method=True, inplace=True)
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """torch.baddbmm: beta * input + alpha * bmm(batch1, batch2); input broadcasts to (B, n, m)."""
     if out is not None:
@@ -448,6 +461,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 
 # ---- einsum ---------------------------------------------------------------------------------------------
+@public
 def einsum(*args):
     """torch.einsum(equation, *operands), also with the operands as one list, or in the sublist form
     einsum(op1, [0, 1], op2, [1, 2], [0, 2]). Subscripts [a-zA-Z], '...' broadcasts, a size-1 dim broadcasts
@@ -607,9 +621,3 @@ def _explicit_subscripts(in_subs, out_sub, ops):
     else:
         out = "".join("".join(ell) if c == "..." else c for c in out_sub)
     return subs, out, ops
-
-
-__all__ = ["addmm", "addmv", "baddbmm", "bmm", "dot", "einsum", "inner", "matmul", "mm", "mv", "outer",
-           "tensordot", "trace"]
-TENSOR_METHODS = ["matmul", "mm", "bmm", "mv", "dot", "outer", "inner", "addmm", "addmv", "baddbmm", "trace"]
-INPLACE_METHODS = ["addmm", "addmv", "baddbmm"]

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Function
+from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod, torch_dtype_name
@@ -332,6 +333,7 @@ def _norm_grad(ctx, g: Tensor) -> Tensor:
 
 
 # ---- public functions ---------------------------------------------------------------------------------------
+@public(method=True)
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """torch.sum. Integer and bool inputs sum to int64; ``dtype`` casts the input first, as in torch."""
     x = as_tensor_arg(input)
@@ -342,6 +344,7 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return _sum(x, _reduce_dims(dim, x.ndim, "sum"), keepdim)
 
 
+@public(method=True)
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """torch.mean: floating inputs (or a floating ``dtype``, which casts the input first) only."""
     x = as_tensor_arg(input)
@@ -358,6 +361,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return Mean.apply(x, dims=dims, keepdim=keepdim, n=math.prod(x.shape[d] for d in dims))
 
 
+@public(method=True)
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """torch.prod: over everything, or over one int dim (torch takes no tuple here). Integer and bool inputs
     multiply in int64; ``dtype`` casts the input first."""
@@ -385,11 +389,13 @@ def _extremum(name: str, x: Tensor, dim, keepdim: bool, largest: bool, nan_ties:
     return Extremum.apply(x, dims=dims, keepdim=keepdim, largest=largest, nan_ties=nan_ties)
 
 
+@public(method=True)
 def amax(input, dim=(), keepdim: bool = False) -> Tensor:
     """torch.amax: the gradient is split evenly among tied maxima."""
     return _extremum("amax", as_tensor_arg(input), dim, keepdim, True)
 
 
+@public(method=True)
 def amin(input, dim=(), keepdim: bool = False) -> Tensor:
     """torch.amin: the gradient is split evenly among tied minima."""
     return _extremum("amin", as_tensor_arg(input), dim, keepdim, False)
@@ -433,6 +439,7 @@ def _elementwise_extremum(name: str, a: Tensor, b) -> Tensor:
     return getattr(binary, name)(a, b)
 
 
+@public(method=True)
 def max(input, dim=None, keepdim=None, *, other=None):
     """torch.max in its three forms: max(input) -> 0-d tensor (gradient split evenly among ties);
     max(input, dim, keepdim=False) -> (values, indices), all of the gradient to the first maximal index;
@@ -440,11 +447,13 @@ def max(input, dim=None, keepdim=None, *, other=None):
     return _max_min("max", input, dim, keepdim, other)
 
 
+@public(method=True)
 def min(input, dim=None, keepdim=None, *, other=None):
     """torch.min in its three forms (see max)."""
     return _max_min("min", input, dim, keepdim, other)
 
 
+@public(method=True)
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     """torch.logsumexp (stable; integer inputs are computed in the default float dtype)."""
     x = as_tensor_arg(input)
@@ -481,6 +490,7 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction) -> Tensor:
                      name=name)
 
 
+@public(method=True)
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """torch.var: var(input, dim=None, *, correction=1, keepdim=False), and the legacy
     var(input, dim, unbiased, keepdim) / var(input, unbiased) forms.
@@ -491,6 +501,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     return _variance("var", input, dim, unbiased, keepdim, correction)
 
 
+@public(method=True)
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """torch.std (same forms as var): sqrt(var), with a 0 gradient where the std is 0, as torch. With dim=()
     the gradient is that of the value returned (torch's is not; see var)."""
@@ -501,6 +512,7 @@ def _ord_text(ord) -> str:
     return str(ord) if not (isinstance(ord, float) and ord.is_integer()) else str(int(ord))
 
 
+@public(namespace="linalg")
 def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """torch.linalg.vector_norm: floating inputs; ``dtype`` casts the input first (never narrowing)."""
     x = as_tensor_arg(x, "x")
@@ -532,6 +544,7 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
     return VectorNorm.apply(x, ord=float(ord), dims=dims, keepdim=bool(keepdim))
 
 
+@public(method=True)
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """torch.norm: a vector norm over dim (all dims when None) for numeric p; 'fro' is the 2-norm over at
     most two dims. 'nuc' (a matrix norm through the SVD) is not implemented."""
@@ -568,29 +581,13 @@ def _arg_extremum(name: str, input, dim, keepdim: bool) -> Tensor:
     return Tensor(np.asarray(index, np.int64))
 
 
+@public(method=True)
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
     """torch.argmax: the first maximal index (over the flattened input when dim is None)."""
     return _arg_extremum("argmax", input, dim, keepdim)
 
 
+@public(method=True)
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
     """torch.argmin: the first minimal index (over the flattened input when dim is None)."""
     return _arg_extremum("argmin", input, dim, keepdim)
-
-
-__all__ = [
-    "amax",
-    "amin",
-    "argmax",
-    "argmin",
-    "logsumexp",
-    "max",
-    "mean",
-    "min",
-    "norm",
-    "prod",
-    "std",
-    "sum",
-    "var",
-]
-TENSOR_METHODS = __all__

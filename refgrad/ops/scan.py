@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
+from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, cast, wrap_dim
 
@@ -198,6 +199,7 @@ def _integer_to_int64(x: Tensor, dtype) -> Tensor:
     return cast(x, np.int64) if x.dtype.kind in "biu" else x
 
 
+@public(method=True, inplace=True)
 def cumsum(input, dim: int, *, dtype=None) -> Tensor:
     """torch.cumsum"""
     x = as_tensor_arg(input)
@@ -205,6 +207,7 @@ def cumsum(input, dim: int, *, dtype=None) -> Tensor:
     return _scan(Cumsum, _integer_to_int64(x, dtype), d, reverse=False)
 
 
+@public(method=True, inplace=True)
 def cumprod(input, dim: int, *, dtype=None) -> Tensor:
     """torch.cumprod. Its gradient is exact where the input has zeros (no division by the input)."""
     x = as_tensor_arg(input)
@@ -212,6 +215,7 @@ def cumprod(input, dim: int, *, dtype=None) -> Tensor:
     return _scan(Cumprod, _integer_to_int64(x, dtype), d, reverse=False)
 
 
+@public(method=True)
 def logcumsumexp(input, dim: int) -> Tensor:
     """torch.logcumsumexp (floating inputs only, as in torch)."""
     x = as_tensor_arg(input)
@@ -219,8 +223,3 @@ def logcumsumexp(input, dim: int) -> Tensor:
     if x.dtype.kind != "f":
         raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{torch_dtype_name(x.dtype)}\'')
     return Logcumsumexp.apply(x, dim=d)
-
-
-__all__ = ["cumprod", "cumsum", "logcumsumexp"]
-TENSOR_METHODS = __all__
-INPLACE_METHODS = ["cumsum", "cumprod"]

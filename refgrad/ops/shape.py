@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Function
+from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
 
@@ -161,6 +162,7 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
     raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
+@public(method=True)
 def reshape(input, *shape, **kw):
     """torch.reshape / Tensor.reshape: a view when possible, else a copy. Accepts the shape as one sequence
     or (as the method) as separate ints, or as shape=."""
@@ -176,6 +178,7 @@ def _kw(kw: dict, name: str):
     return kw.get(name)
 
 
+@public(namespace="Tensor")
 def view(input, *shape, **kw):
     """Tensor.view(*shape): reshape without a copy, raising torch's error when the input's strides do not
     allow it. ``view(dtype)`` reinterprets the bytes (not differentiable, as in torch)."""
@@ -209,16 +212,19 @@ def _view_dtype(x: Tensor, dtype: np.dtype) -> Tensor:
                            f"{list(x._data.strides)} as {dtype}: {e}") from None
 
 
+@public(namespace="Tensor")
 def view_as(input, other):
     """Tensor.view_as: view(other.size())."""
     return view(input, tuple(as_tensor_arg(other, "other").shape))
 
 
+@public(namespace="Tensor")
 def reshape_as(input, other):
     """Tensor.reshape_as: reshape(other.size())."""
     return reshape(input, tuple(as_tensor_arg(other, "other").shape))
 
 
+@public(method=True)
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     """torch.flatten. A 0-d input becomes 1-D; start_dim == end_dim returns the input itself, as torch."""
     x = as_tensor_arg(input)
@@ -232,6 +238,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
     return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
 
 
+@public(method=True)
 def unflatten(input, dim: int, sizes):
     """torch.unflatten: dim becomes sizes (one of them may be -1)."""
     x = as_tensor_arg(input)
@@ -254,11 +261,13 @@ def unflatten(input, dim: int, sizes):
     return reshape(x, x.shape[:d] + inner + x.shape[d + 1:])
 
 
+@public(method=True)
 def ravel(input):
     """torch.ravel: the flattened contiguous tensor (a view when possible)."""
     return reshape(input, (-1,))
 
 
+@public(namespace="Tensor")
 def contiguous(input, memory_format=None):
     """Tensor.contiguous: the tensor itself when C-contiguous, else a C-contiguous copy. memory_format is
     accepted for signature compatibility; refgrad has only the contiguous format."""
@@ -279,6 +288,7 @@ class Clone(Function):
         return dx
 
 
+@public(method=True)
 def clone(input, *, memory_format=None):
     """torch.clone: a copy in the input's layout (torch's preserve_format); memory_format
     'contiguous_format' (or torch.contiguous_format's name) gives a C-contiguous copy."""
@@ -302,6 +312,7 @@ class Expand(Function):
         return dx.expand(ctx.out.shape)
 
 
+@public(namespace="Tensor")
 def expand(input, *sizes, **kw):
     """Tensor.expand: -1 keeps a size; new leading dims may be added; a size-1 dim may grow (to 0 too)."""
     x = as_tensor_arg(input)
@@ -332,11 +343,13 @@ def expand(input, *sizes, **kw):
     return Expand.apply(x, shape=tuple(shape))
 
 
+@public(namespace="Tensor")
 def expand_as(input, other):
     """Tensor.expand_as: expand(other.size())."""
     return expand(input, tuple(as_tensor_arg(other, "other").shape))
 
 
+@public(method=True)
 def broadcast_to(input, size):
     """torch.broadcast_to: expand(size)."""
     if not isinstance(size, (tuple, list)):
@@ -361,6 +374,7 @@ class Permute(Function):
         return dx.permute(ctx.dims)
 
 
+@public(method=True)
 def permute(input, *dims, **kw):
     """torch.permute / Tensor.permute(*dims)."""
     x = as_tensor_arg(input)
@@ -375,6 +389,7 @@ def permute(input, *dims, **kw):
     return Permute.apply(x, dims=wrapped)
 
 
+@public(aliases=("swapdims",), method=True)
 def transpose(input, dim0: int, dim1: int):
     """torch.transpose: swaps two dims (a 0-d or 1-d input accepts dims 0 and -1)."""
     x = as_tensor_arg(input)
@@ -385,16 +400,13 @@ def transpose(input, dim0: int, dim1: int):
     return Permute.apply(x, dims=tuple(order))
 
 
+@public(method=True)
 def swapaxes(input, axis0: int, axis1: int):
     """torch.swapaxes (an alias of transpose)."""
     return transpose(input, axis0, axis1)
 
 
-def swapdims(input, dim0: int, dim1: int):
-    """torch.swapdims (an alias of transpose)."""
-    return transpose(input, dim0, dim1)
-
-
+@public(method=True)
 def t(input):
     """torch.t: transposes a 2-D tensor; 0-d and 1-D tensors are returned as they are (as a view)."""
     x = as_tensor_arg(input)
@@ -403,6 +415,7 @@ def t(input):
     return transpose(x, 0, -1)
 
 
+@public(aliases=("moveaxis",), method=True)
 def movedim(input, source, destination):
     """torch.movedim: source dims (int or tuple) move to destination positions; the others keep their order."""
     x = as_tensor_arg(input)
@@ -429,11 +442,7 @@ def movedim(input, source, destination):
     return Permute.apply(x, dims=tuple(order))
 
 
-def moveaxis(input, source, destination):
-    """torch.moveaxis (an alias of movedim)."""
-    return movedim(input, source, destination)
-
-
+@public(method=True)
 def unsqueeze(input, dim: int):
     """torch.unsqueeze"""
     x = as_tensor_arg(input)
@@ -441,6 +450,7 @@ def unsqueeze(input, dim: int):
     return Reshape.apply(x, shape=x.shape[:d] + (1,) + x.shape[d:])
 
 
+@public(method=True)
 def squeeze(input, dim=None):
     """torch.squeeze: dim None, an int or a tuple; a named dim of size != 1 is left alone."""
     x = as_tensor_arg(input)
@@ -464,6 +474,7 @@ class Flip(Function):
         return Flip.apply(dx, dims=ctx.dims)
 
 
+@public(method=True)
 def flip(input, *dims, **kw):
     """torch.flip(input, dims) / Tensor.flip(*dims). A copy (torch has no negative strides)."""
     x = as_tensor_arg(input)
@@ -485,6 +496,7 @@ class Roll(Function):
         return Roll.apply(dx, shifts=ctx.shifts, dims=ctx.dims)
 
 
+@public(method=True)
 def roll(input, shifts, dims=None):
     """torch.roll: shifts (int or tuple) along dims (int or tuple); dims None rolls the flattened tensor."""
     x = as_tensor_arg(input)
@@ -556,6 +568,7 @@ class Select(Function):
         return Select.apply(dx, dim=ctx.dim, index=ctx.index)
 
 
+@public(method=True)
 def narrow(input, dim: int, start, length: int):
     """torch.narrow: length elements from start (which may be negative, or a 0-d integer tensor) along dim."""
     x = as_tensor_arg(input)
@@ -574,6 +587,7 @@ def narrow(input, dim: int, start, length: int):
     return Narrow.apply(x, dim=d, start=start, length=length)
 
 
+@public(method=True)
 def select(input, dim: int, index: int):
     """torch.select: the slice at index along dim, with that dim removed."""
     x = as_tensor_arg(input)
@@ -591,6 +605,7 @@ def _pieces(x: Tensor, d: int, sizes) -> tuple:
     return tuple(Narrow.apply(x, dim=d, start=int(o), length=int(s)) for o, s in zip(offsets, sizes))
 
 
+@public(method=True)
 def split(tensor, split_size_or_sections=None, dim: int = 0, *, split_size=None):
     """torch.split: pieces of split_size (the last one smaller), or of the listed sizes; a tuple of views.
     Tensor.split's keyword name split_size is accepted too."""
@@ -621,6 +636,7 @@ def split(tensor, split_size_or_sections=None, dim: int = 0, *, split_size=None)
     return _pieces(x, d, [size] * (count - 1) + [n - size * (count - 1)])
 
 
+@public(method=True)
 def chunk(input, chunks: int, dim: int = 0):
     """torch.chunk: split into pieces of ceil(size / chunks) (so possibly fewer than chunks); a size-0 dim
     gives chunks empty pieces, as in torch."""
@@ -637,6 +653,7 @@ def chunk(input, chunks: int, dim: int = 0):
     return split(x, -(-n // chunks), d)
 
 
+@public(method=True)
 def unbind(input, dim: int = 0):
     """torch.unbind: the tuple of slices along dim."""
     x = as_tensor_arg(input)
@@ -694,6 +711,7 @@ def _promote(tensors: list) -> list:
     return [cast(t, dt) for t in tensors]
 
 
+@public(aliases=("concat",))
 def cat(tensors, dim: int = 0, *, axis=None):
     """torch.cat: joins tensors along an existing dim, promoting dtypes as torch. 1-D empty tensors (shape
     (0,)) are skipped whatever the others' shapes are (torch's legacy rule) but still take part in the
@@ -720,16 +738,13 @@ def cat(tensors, dim: int = 0, *, axis=None):
     return Cat.apply(*_promote(tensors), dim=d)
 
 
-def concat(tensors, dim: int = 0, *, axis=None):
-    """torch.concat (an alias of cat)."""
-    return cat(tensors, dim, axis=axis)
-
-
+@public
 def concatenate(tensors, axis: int = 0, *, dim=None):
     """torch.concatenate (an alias of cat; its dim is called axis, dim= is accepted too)."""
     return cat(tensors, axis if dim is None else dim)
 
 
+@public
 def stack(tensors, dim: int = 0):
     """torch.stack: joins equally shaped tensors along a new dim."""
     tensors = _tensor_list(tensors, "stack")
@@ -748,6 +763,7 @@ def _atleast(t: Tensor, n: int) -> Tensor:
     return reshape(t, (1,) * (n - t.ndim) + t.shape) if t.ndim < n else t
 
 
+@public
 def hstack(tensors):
     """torch.hstack: cat along dim 0 if the first tensor is (at most) 1-D, else along dim 1."""
     tensors = _tensor_list(tensors, "hstack")
@@ -757,6 +773,7 @@ def hstack(tensors):
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
+@public
 def vstack(tensors):
     """torch.vstack: cat along dim 0 after making every tensor at least 2-D."""
     tensors = _tensor_list(tensors, "vstack")
@@ -785,6 +802,7 @@ class Repeat(Function):
         return Repeat.apply(dx, reps=ctx.reps)
 
 
+@public(namespace="Tensor")
 def repeat(input, *sizes, **kw):
     """Tensor.repeat(*sizes): tiles the tensor sizes[i] times along dim i (len(sizes) >= ndim)."""
     x = as_tensor_arg(input)
@@ -802,6 +820,7 @@ def repeat(input, *sizes, **kw):
     return Repeat.apply(x, reps=reps)
 
 
+@public(method=True)
 def tile(input, *dims, **kw):
     """torch.tile(input, dims) / Tensor.tile(*dims): repeat, with dims padded by leading 1s to input.ndim."""
     x = as_tensor_arg(input)
@@ -810,39 +829,3 @@ def tile(input, *dims, **kw):
 
 
 # ---- used by the engine ---------------------------------------------------------------------------------
-
-
-__all__ = [
-    "broadcast_to",
-    "cat",
-    "chunk",
-    "clone",
-    "concat",
-    "concatenate",
-    "flatten",
-    "flip",
-    "hstack",
-    "moveaxis",
-    "movedim",
-    "narrow",
-    "permute",
-    "ravel",
-    "reshape",
-    "roll",
-    "select",
-    "split",
-    "squeeze",
-    "stack",
-    "swapaxes",
-    "swapdims",
-    "t",
-    "tile",
-    "transpose",
-    "unbind",
-    "unflatten",
-    "unsqueeze",
-    "vstack",
-]
-_NOT_METHODS = {"cat", "concat", "concatenate", "stack", "hstack", "vstack"}
-TENSOR_METHODS = [n for n in __all__ if n not in _NOT_METHODS] + [
-    "view", "view_as", "reshape_as", "expand", "expand_as", "repeat", "contiguous"]

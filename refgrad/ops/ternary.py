@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Function
+from ..registry import public
 from ..tensor import Tensor
 from .common import broadcast_shapes, cast, elementwise_operands, is_scalar
 
@@ -53,6 +54,12 @@ def _tensor(fn: str, x, name: str, pos: int) -> Tensor:
     raise _type_error(fn, name, pos, x)
 
 
+def _where_method(self, condition, other):
+    """Tensor.where(condition, other) == where(condition, self, other)."""
+    return where(condition, self, other)
+
+
+@public(method=_where_method)
 def where(condition, input, other):
     """torch.where(condition, input, other): input where condition else other.
 
@@ -114,6 +121,7 @@ class LerpScalar(Function):
         return da * (1.0 - ctx.weight) + de * ctx.weight
 
 
+@public(method=True, inplace=True)
 def lerp(input, end, weight):
     """torch.lerp: input + weight·(end - input), weight a number or a tensor.
 
@@ -189,12 +197,14 @@ def _three(fn, input, tensor1, tensor2):
     return [cast(x, dt) for x in xs], xs
 
 
+@public(method=True, inplace=True)
 def addcmul(input, tensor1, tensor2, *, value=1):
     """torch.addcmul: input + value·tensor1·tensor2 (value cast to the result dtype, as torch does)."""
     (a, t1, t2), _ = _three("addcmul", input, tensor1, tensor2)
     return Addcmul.apply(a, t1, t2, value=_value(value, a.dtype, "addcmul"))
 
 
+@public(method=True, inplace=True)
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """torch.addcdiv: input + value·tensor1/tensor2. Integer tensor1 and tensor2 together are refused, as in
     torch."""
@@ -217,16 +227,3 @@ _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int
 def _torch_name(dt) -> str:
     """torch's C-level dtype name, as it appears in its messages ('Float', 'Long', ...)."""
     return _TORCH_NAMES.get(np.dtype(dt).name, np.dtype(dt).name)
-
-
-__all__ = ["addcdiv", "addcmul", "lerp", "where"]
-TENSOR_METHODS = ["lerp", "addcmul", "addcdiv"]
-
-
-def _where_method(self, condition, other):
-    """Tensor.where(condition, other) == where(condition, self, other)."""
-    return where(condition, self, other)
-
-
-METHOD_FUNCTIONS = {"where": _where_method}
-INPLACE_METHODS = ["lerp", "addcmul", "addcdiv"]

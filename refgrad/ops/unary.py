@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Function
+from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg
 
@@ -738,6 +739,7 @@ def _erfc(a: np.ndarray) -> np.ndarray:
 
 
 # ---- public functions -------------------------------------------------------------------------------------
+@public(aliases=("negative",), method=True, inplace=True)
 def neg(input):
     """torch.neg: -input. Bool tensors are refused, as torch."""
     x = as_tensor_arg(input)
@@ -747,11 +749,7 @@ def neg(input):
     return Neg.apply(x)
 
 
-def negative(input):
-    """torch.negative (an alias of neg)."""
-    return neg(input)
-
-
+@public(aliases=("absolute",), method=True, inplace=True)
 def abs(input):
     """torch.abs: integers keep their dtype; abs'(0) = 0."""
     x = as_tensor_arg(input)
@@ -759,16 +757,13 @@ def abs(input):
     return Abs.apply(x)
 
 
-def absolute(input):
-    """torch.absolute (an alias of abs)."""
-    return abs(input)
-
-
+@public(method=True, inplace=True)
 def sign(input):
     """torch.sign: -1, 0 or 1 in input's dtype (bool stays bool); sign(nan) = 0 as torch; gradient 0."""
     return Sign.apply(as_tensor_arg(input))
 
 
+@public(method=True, inplace=True)
 def square(input):
     """torch.square: input * input; integers keep their dtype, bool becomes int64 (torch's pow(x, 2))."""
     x = as_tensor_arg(input)
@@ -777,121 +772,145 @@ def square(input):
     return Square.apply(x)
 
 
+@public(method=True, inplace=True)
 def sqrt(input):
     """torch.sqrt"""
     return Sqrt.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def rsqrt(input):
     """torch.rsqrt: 1 / sqrt(input)."""
     return Rsqrt.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def reciprocal(input):
     """torch.reciprocal: 1 / input (integers give the default float dtype)."""
     return Reciprocal.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def exp(input):
     """torch.exp"""
     return Exp.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def exp2(input):
     """torch.exp2: 2 ** input."""
     return Exp2.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def expm1(input):
     """torch.expm1: exp(input) - 1, accurate near 0."""
     return Expm1.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def log(input):
     """torch.log"""
     return Log.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def log2(input):
     """torch.log2"""
     return Log2.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def log10(input):
     """torch.log10"""
     return Log10.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def log1p(input):
     """torch.log1p: log(1 + input), accurate near 0."""
     return Log1p.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def sin(input):
     """torch.sin"""
     return Sin.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def cos(input):
     """torch.cos"""
     return Cos.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def tan(input):
     """torch.tan"""
     return Tan.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def asin(input):
     """torch.asin"""
     return Asin.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def acos(input):
     """torch.acos"""
     return Acos.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def atan(input):
     """torch.atan"""
     return Atan.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def sinh(input):
     """torch.sinh"""
     return Sinh.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def cosh(input):
     """torch.cosh"""
     return Cosh.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def tanh(input):
     """torch.tanh"""
     return Tanh.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def asinh(input):
     """torch.asinh"""
     return Asinh.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def acosh(input):
     """torch.acosh"""
     return Acosh.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def atanh(input):
     """torch.atanh"""
     return Atanh.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def sigmoid(input):
     """torch.sigmoid: 1 / (1 + exp(-input))."""
     return Sigmoid.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def logit(input, eps=None):
     """torch.logit: log(p / (1 - p)), p = input clamped to [eps, 1 - eps] when eps is given and >= 0
     (a negative eps clamps nothing, as torch)."""
@@ -903,16 +922,19 @@ def logit(input, eps=None):
     return Logit.apply(x, eps=None if eps is None else float(eps))
 
 
+@public(method=True, inplace=True)
 def erf(input):
     """torch.erf (NumPy has none: computed here, see _erfc_pos)."""
     return Erf.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def erfc(input):
     """torch.erfc: 1 - erf(input), with full relative accuracy where it is tiny (large input)."""
     return Erfc.apply(_floating(input))
 
 
+@public(method=True, inplace=True)
 def floor(input):
     """torch.floor: integers are returned unchanged (a copy), bool refused; gradient 0."""
     x = as_tensor_arg(input)
@@ -920,6 +942,7 @@ def floor(input):
     return _copy(x) if x.dtype.kind in "iu" else Floor.apply(x)
 
 
+@public(method=True, inplace=True)
 def ceil(input):
     """torch.ceil: integers are returned unchanged (a copy), bool refused; gradient 0."""
     x = as_tensor_arg(input)
@@ -927,6 +950,7 @@ def ceil(input):
     return _copy(x) if x.dtype.kind in "iu" else Ceil.apply(x)
 
 
+@public(method=True, inplace=True)
 def trunc(input):
     """torch.trunc: integers are returned unchanged (a copy), bool refused; gradient 0."""
     x = as_tensor_arg(input)
@@ -934,6 +958,7 @@ def trunc(input):
     return _copy(x) if x.dtype.kind in "iu" else Trunc.apply(x)
 
 
+@public(method=True, inplace=True)
 def round(input, *, decimals=None):
     """torch.round: half to even, optionally to ``decimals`` decimal places (negative: to tens, hundreds...).
 
@@ -950,18 +975,9 @@ def round(input, *, decimals=None):
     return Round.apply(x, decimals=0 if decimals is None else int(decimals))
 
 
+@public(method=True, inplace=True)
 def frac(input):
     """torch.frac: input - trunc(input), sign of input kept; floating inputs only, as torch; gradient 1."""
     x = as_tensor_arg(input)
     _refuse("frac", x, "biu")
     return Frac.apply(x)
-
-
-__all__ = [
-    "abs", "absolute", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos", "cosh", "erf",
-    "erfc", "exp", "exp2", "expm1", "floor", "frac", "log", "log1p", "log2", "log10", "logit", "neg",
-    "negative", "reciprocal", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "tan",
-    "tanh", "trunc",
-]
-TENSOR_METHODS = __all__
-INPLACE_METHODS = __all__

@@ -11,6 +11,7 @@ import numpy as np
 
 from ...autograd import Function
 from ...ops.common import as_tensor_arg, cast, wrap_dim
+from ...registry import public
 from ...tensor import Tensor
 
 
@@ -66,6 +67,7 @@ class LogSoftmax(Function):
         return dx - (ctx.out.exp() * dx).sum(dim=ctx.dim, keepdim=True)
 
 
+@public(namespace="nn.functional", also=("relu",), method=True, inplace=True)
 def relu(input, inplace: bool = False):
     """torch.nn.functional.relu (also torch.relu, Tensor.relu). inplace=True is Tensor.relu_: refgrad does not
     record in-place ops in the graph, so it is refused where a gradient would flow through it."""
@@ -77,6 +79,7 @@ def relu(input, inplace: bool = False):
     return Relu.apply(x)
 
 
+@public(namespace="nn.functional", also=("relu_",))
 def relu_(input):
     """torch.nn.functional.relu_ / torch.relu_: relu in place (under no_grad, or on tensors outside a graph)."""
     x = as_tensor_arg(input)
@@ -115,6 +118,7 @@ def _scalar_name(dtype) -> str:
     return scalar_name(dtype)
 
 
+@public(namespace="nn.functional", also=("softmax",), method=True)
 def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     """torch.nn.functional.softmax (also torch.softmax, Tensor.softmax): exp(x) / Σ exp(x) along dim.
 
@@ -123,14 +127,8 @@ def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     return _softmax_like(Softmax, "softmax", input, dim, dtype, _stacklevel)
 
 
+@public(namespace="nn.functional", also=("log_softmax",), method=True)
 def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     """torch.nn.functional.log_softmax (also torch.log_softmax, Tensor.log_softmax): x - logsumexp(x) along dim,
     computed as (x - max) - log Σ exp(x - max). dtype and dim=None as in softmax."""
     return _softmax_like(LogSoftmax, "log_softmax", input, dim, dtype, _stacklevel)
-
-
-__all__ = ["log_softmax", "relu", "relu_", "softmax"]
-TENSOR_METHODS = ["log_softmax", "relu", "softmax"]
-INPLACE_METHODS = ["relu"]
-# torch also has these at its top level (torch.relu, torch.relu_, torch.softmax, torch.log_softmax)
-TOP_LEVEL = ["log_softmax", "relu", "relu_", "softmax"]

@@ -5,9 +5,11 @@ import numbers
 
 import numpy as np
 
+from ...registry import public
 from ...tensor import Tensor
 
 
+@public(namespace="nn.functional")
 def one_hot(tensor, num_classes: int = -1):
     """torch.nn.functional.one_hot: int64 (..., num_classes) with a 1 at each class; no gradient.
     num_classes=-1 uses max + 1."""
@@ -31,6 +33,3 @@ def one_hot(tensor, num_classes: int = -1):
         raise RuntimeError(f"Class values must be smaller than num_classes. (got {int(x.max())} with num_classes="
                            f"{num_classes})")
     return Tensor((x[..., None] == np.arange(num_classes)).astype(np.int64))
-
-
-__all__ = ["one_hot"]

@@ -19,6 +19,7 @@ from ...autograd import Function
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.common import as_tensor_arg
 from ...ops.linalg import scalar_name
+from ...registry import public
 from ...tensor import Tensor
 from .activation import Softmax, log_softmax
 
@@ -162,6 +163,7 @@ def _nan_mean(reduce_as_sum) -> Tensor:
     return total * 0 + Tensor(np.asarray(np.nan, total.dtype))
 
 
+@public(namespace="nn.functional")
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = "mean", label_smoothing: float = 0.0):
     """torch.nn.functional.cross_entropy.
@@ -296,6 +298,3 @@ def _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothi
     if reduction == "mean" and loss.numel() == 0:
         return _nan_mean(lambda how: _reduce(loss, how, 0))
     return _reduce(loss, reduction, loss.numel())
-
-
-__all__ = ["cross_entropy"]

@@ -14,6 +14,7 @@ import numpy as np
 from ...autograd import Function
 from ...ops.common import as_tensor_arg
 from ...ops.indexing import index_add_into, strides, take, torch_type_name
+from ...registry import public
 
 _COMBINATIONS_MSG = ("Padding size {} is not supported for {}D input tensor.\n"
                      "Supported combinations for non-constant padding:\n"
@@ -48,6 +49,7 @@ def _pad_arg(pad) -> tuple:
     return tuple(int(p) for p in pad)
 
 
+@public(namespace="nn.functional")
 def pad(input, pad, mode: str = "constant", value=None):
     """torch.nn.functional.pad. ``pad`` lists (left, right) pairs from the last dim backwards.
 
@@ -176,6 +178,3 @@ def _circular_maps(x, pads, dims) -> dict:
         j = np.arange(n + pl + pr, dtype=np.int64) - max(pl, 0)
         maps[d] = start + (np.mod(j, m) if m else j)
     return maps
-
-
-__all__ = ["pad"]
