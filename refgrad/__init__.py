@@ -14,7 +14,7 @@ from .tensor import Tensor
 from .ops.common import broadcast_shapes
 
 from . import autograd, ops, registry  # noqa: E402
-from . import func, linalg, nn  # noqa: E402
+from . import func, linalg, nn, special  # noqa: E402
 from . import _tensor_methods  # noqa: E402
 
 globals().update(registry.namespace(""))  # every op declared at torch's top level (see refgrad.registry)

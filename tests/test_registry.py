@@ -38,7 +38,7 @@ def test_every_inplace_method_is_a_torch_method(name):
     assert hasattr(refgrad.Tensor, name + "_")
 
 
-@pytest.mark.parametrize("ns", ["nn.functional", "linalg"])
+@pytest.mark.parametrize("ns", ["nn.functional", "linalg", "special"])
 def test_namespace_holds_exactly_the_declared_names(ns):
     module = operator.attrgetter(ns)(refgrad)
     assert set(module.__all__) == set(registry.namespace(ns))

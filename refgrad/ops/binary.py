@@ -542,7 +542,7 @@ def hypot(input, other):
     return Hypot.apply(a, b)
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.xlogy",))
 def xlogy(input, other):
     """torch.xlogy: input·log(other), 0 where input == 0; either argument (not both) may be a number."""
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):

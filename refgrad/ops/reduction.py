@@ -453,7 +453,7 @@ def min(input, dim=None, keepdim=None, *, other=None):
     return _max_min("min", input, dim, keepdim, other)
 
 
-@public(method=True)
+@public(method=True, also=("special.logsumexp",))
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     """torch.logsumexp (stable; integer inputs are computed in the default float dtype)."""
     x = as_tensor_arg(input)

@@ -796,13 +796,13 @@ def exp(input):
     return Exp.apply(_floating(input))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.exp2",))
 def exp2(input):
     """torch.exp2: 2 ** input."""
     return Exp2.apply(_floating(input))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.expm1",))
 def expm1(input):
     """torch.expm1: exp(input) - 1, accurate near 0."""
     return Expm1.apply(_floating(input))
@@ -826,7 +826,7 @@ def log10(input):
     return Log10.apply(_floating(input))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.log1p",))
 def log1p(input):
     """torch.log1p: log(1 + input), accurate near 0."""
     return Log1p.apply(_floating(input))
@@ -904,13 +904,13 @@ def atanh(input):
     return Atanh.apply(_floating(input))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.expit",))
 def sigmoid(input):
     """torch.sigmoid: 1 / (1 + exp(-input))."""
     return Sigmoid.apply(_floating(input))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.logit",))
 def logit(input, eps=None):
     """torch.logit: log(p / (1 - p)), p = input clamped to [eps, 1 - eps] when eps is given and >= 0
     (a negative eps clamps nothing, as torch)."""
@@ -922,13 +922,13 @@ def logit(input, eps=None):
     return Logit.apply(x, eps=None if eps is None else float(eps))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.erf",))
 def erf(input):
     """torch.erf (NumPy has none: computed here, see _erfc_pos)."""
     return Erf.apply(_floating(input))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("special.erfc",))
 def erfc(input):
     """torch.erfc: 1 - erf(input), with full relative accuracy where it is tiny (large input)."""
     return Erfc.apply(_floating(input))
