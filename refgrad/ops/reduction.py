@@ -233,9 +233,9 @@ class Var(Function):
     def forward(ctx, x, dims, keepdim, correction, whole, name, root=False):
         n = math.prod(x.shape[d] for d in dims)
         ctx.dof = n - correction
-        if ctx.dof <= 0:
+        if ctx.dof <= 0:  # stacklevel: the user's call -> var -> _variance -> apply -> quiet's wrapper -> here
             warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                          f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=5)
+                          f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=6)
         acc = x.astype(accumulation_dtype(x.dtype, float32_to_float64=True), copy=False)
         mean = np.sum(acc, axis=dims, keepdims=True) / n if n else np.full(keepdim_shape(x.shape, dims), np.nan)
         out = np.sum((acc - mean) ** 2, axis=dims, keepdims=keepdim) / builtins.max(ctx.dof, 0)
