@@ -13,15 +13,13 @@ from ..autograd import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..registry import public
 from ..tensor import Tensor
-from .common import elementwise_operands, is_scalar
+from .common import elementwise_operands, is_scalar, quiet
 from .ternary import _tensor, _torch_name, _type_error, select
 
 
 def _quiet(fn):
-    """Runs fn with NumPy's floating-point warnings off (division by zero, log(0), inf - inf, ...). (errstate as
-    a decorator sets the state in one C call, where a ``with`` block costs three Python ones: these are the
-    hottest ops.)"""
-    return staticmethod(np.errstate(all="ignore")(fn))
+    """Runs fn with NumPy's floating-point warnings off (division by zero, log(0), inf - inf, ...)."""
+    return staticmethod(quiet(fn))
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:

@@ -112,3 +112,21 @@ class Cast(Function):
 def cast(x: Tensor, dtype) -> Tensor:
     dtype = dtypes.to_dtype(dtype)
     return x if x.dtype == dtype else Cast.apply(x, dtype=dtype)
+
+
+def quiet(fn):
+    """fn with NumPy's floating-point warnings off: inf and nan results are values, as in torch, which never
+    warns about them. (errstate as a decorator sets the state in one C call, where a ``with`` block costs three
+    Python ones.)"""
+    return np.errstate(all="ignore")(fn)
+
+
+def accumulation_dtype(dtype: np.dtype, float32_to_float64: bool = False) -> np.dtype:
+    """The dtype torch's CPU kernels accumulate a reduction or scan of ``dtype`` in: float16 in float32 (torch's
+    acc_type), float32 in float64 where the kernel does so (``float32_to_float64``: var/std and the scans),
+    anything else in itself."""
+    if dtype == np.float16:
+        return np.dtype(np.float32)
+    if dtype == np.float32 and float32_to_float64:
+        return np.dtype(np.float64)
+    return dtype

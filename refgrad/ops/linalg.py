@@ -10,7 +10,8 @@ Three primitives carry every op here:
   constant identity / ones operands for repeated and summed-out subscripts), so it is differentiable again.
 
 torch does not promote dtypes in these products (outer aside): mixed dtypes raise, each op with torch's own
-message, which differs between the ops (checked against torch 2.13).
+message, which differs between the ops (checked against torch 2.13). Forwards are quiet: an inf or an overflow
+is a value, never a NumPy warning (torch is silent).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import numpy as np
 from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
-from .common import as_tensor_arg, broadcast_shapes, wrap_dim
+from .common import as_tensor_arg, broadcast_shapes, quiet, wrap_dim
 
 # torch's names for dtypes in error messages: ScalarType ("Float") and C++ type ("float")
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
@@ -55,13 +56,14 @@ class Matmul(Function):
 
     saves = ("inputs",)
 
+    @quiet
     def forward(ctx, a, b):
         return np.matmul(a, b)
 
     def vjp(ctx, g):
         a, b = ctx.inputs
         # only the gradients some input needs: the other product would cost as much as the forward
-        return (g @ b.mT if a.requires_grad else None), (a.mT @ g if b.requires_grad else None)
+        return (_product(g, b.mT) if a.requires_grad else None), (_product(a.mT, g) if b.requires_grad else None)
 
     def jvp(ctx, da, db):
         a, b = ctx.inputs
@@ -73,6 +75,7 @@ class AddMatmul(Function):
     a @ b (no NaN from 0 * inf), as torch's addmm/addmv/baddbmm."""
     saves = ("inputs",)  # backward reads only the inputs
 
+    @quiet
     def forward(ctx, c, a, b, beta, alpha):
         if alpha == 0:
             out = np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]), a.dtype)
@@ -87,8 +90,8 @@ class AddMatmul(Function):
     def vjp(ctx, g):
         c, a, b = ctx.inputs
         gc = (g * ctx.beta if ctx.beta != 1 else g) if c.requires_grad else None
-        ga = _scale(g @ b.mT, ctx.alpha) if a.requires_grad else None
-        gb = _scale(a.mT @ g, ctx.alpha) if b.requires_grad else None
+        ga = _scale(_product(g, b.mT), ctx.alpha) if a.requires_grad else None
+        gb = _scale(_product(a.mT, g), ctx.alpha) if b.requires_grad else None
         return gc, ga, gb
 
     def jvp(ctx, dc, da, db):
@@ -100,10 +103,17 @@ def _scale(t: Tensor, s) -> Tensor:
     return t if s == 1 else t * s
 
 
+def _product(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b in a vjp. A contraction over one element is an outer product: a broadcast multiply there, as torch's
+    dot/mv/outer backward, since a matmul adds it to +0 and so loses the sign of a -0 product."""
+    return a * b if a.shape[-1] == 1 else a @ b
+
+
 class Trace(Function):
     """Sum of the main diagonal of a (possibly rectangular) matrix."""
     saves = ("inputs",)  # backward reads only the inputs
 
+    @quiet
     def forward(ctx, x):
         return np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else x.dtype))
 
@@ -125,6 +135,7 @@ class Einsum(Function):
     broadcast back by a constant vector of ones. The gradient is itself an Einsum, so it differentiates again.
     """
 
+    @quiet
     def forward(ctx, *arrays, subs, output):
         eq = ",".join(subs) + "->" + output
         res = np.einsum(eq, *arrays, optimize=len(arrays) > 2 or (len(arrays) == 2 and _contracts(subs, output)))

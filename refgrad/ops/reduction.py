@@ -9,6 +9,9 @@ Forward in NumPy; every vjp expands the cotangent back over the reduced dims and
 - prod's vjp is a product of exclusive cumulative products from both sides: exact with one zero or more;
 - norms: p=2 at the zero vector gives 0; p=1 uses sign(0) = 0; inf-norm ties split evenly;
 - std where the variance is 0 gives 0; var/std with no degrees of freedom give inf/nan like torch.
+
+Forwards are quiet (inf and nan are values, never NumPy warnings) and accumulate as torch's CPU kernels do:
+float16 in float32 (sum, mean, var/std, norms, logsumexp), float32 var/std in float64, each result rounded once.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from .. import dtypes
 from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
-from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
+from .common import accumulation_dtype, as_tensor_arg, cast, quiet, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod, torch_dtype_name
 from .shape import Expand
 
@@ -98,8 +101,10 @@ def _empty_reduction_error(name: str, shape: tuple, given) -> None:
 class Sum(Function):
     saves = ()  # backward reads shapes only
 
+    @quiet
     def forward(ctx, x, dims, keepdim):
-        return np.add.reduce(x, axis=dims, dtype=x.dtype, keepdims=keepdim)  # bool stays bool (sum(dtype=bool))
+        acc = accumulation_dtype(x.dtype)  # bool stays bool (sum(dtype=bool))
+        return np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim).astype(x.dtype, copy=False)
 
     def vjp(ctx, g):
         return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)
@@ -112,9 +117,10 @@ class Mean(Function):
     """sum / n (an empty reduction is 0/0 = nan, as in torch)."""
     saves = ()  # backward reads shapes only
 
+    @quiet
     def forward(ctx, x, dims, keepdim, n):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.sum(x, axis=dims, keepdims=keepdim) / x.dtype.type(n))
+        acc = accumulation_dtype(x.dtype)
+        return np.asarray(np.sum(x, axis=dims, dtype=acc, keepdims=keepdim) / acc.type(n)).astype(x.dtype, copy=False)
 
     def vjp(ctx, g):
         return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) / ctx.n
@@ -125,10 +131,13 @@ class Mean(Function):
 
 
 class Prod(Function):
-    """Product along one dim. d(prod)/dx_i = Π_{j<i} x_j · Π_{j>i} x_j: exclusive cumulative products from
-    both sides (differentiable scans), never prod / x_i, so one zero or several are exact."""
+    """Product along one dim. d(prod)/dx_i = Π_{j<i} x_j · Π_{j>i} x_j. As torch's prod_backward: prod / x_i
+    when the input holds no zero at all (so an inf element gets inf/inf = nan, as torch's), else exclusive
+    cumulative products from both sides (differentiable scans), exact with one zero or several."""
 
+    @quiet
     def forward(ctx, x, dim, keepdim):
+        ctx.has_zero = bool((x == 0).any())
         return np.prod(x, axis=dim, keepdims=keepdim)
 
     def vjp(ctx, g):
@@ -140,6 +149,8 @@ class Prod(Function):
 
 def _others_product(ctx) -> Tensor:
     x, d = ctx.inputs[0], ctx.dim
+    if not ctx.has_zero:
+        return _expand_back(ctx.out, x.shape, (d,), ctx.keepdim) / x
     return exclusive_cumprod(x, d) * exclusive_cumprod(x, d, reverse=True)
 
 
@@ -188,11 +199,12 @@ class LogSumExp(Function):
     """log Σ exp(x), shifted by the slice's max (by 0 where that max is ±inf, so that an all -inf slice
     gives -inf and a +inf gives +inf, as in torch). d/dx = exp(x - out)."""
 
+    @quiet
     def forward(ctx, x, dims, keepdim):
-        m = np.amax(x, axis=dims, keepdims=True, initial=-np.inf)
-        m = np.where(np.isinf(m), 0, m).astype(x.dtype)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        acc = x.astype(accumulation_dtype(x.dtype), copy=False)
+        m = np.amax(acc, axis=dims, keepdims=True, initial=-np.inf)
+        m = np.where(np.isinf(m), 0, m).astype(acc.dtype)
+        out = (np.log(np.sum(np.exp(acc - m), axis=dims, keepdims=True)) + m).astype(x.dtype, copy=False)
         return out if keepdim else np.squeeze(out, axis=dims)
 
     def vjp(ctx, g):
@@ -209,31 +221,37 @@ def _softmax_weights(ctx) -> Tensor:
 
 
 class Var(Function):
-    """Σ(x - mean)² / max(0, n - correction), accumulated in float64 for float32 (as torch's CPU kernel).
+    """Σ(x - mean)² / max(0, n - correction), and with ``root`` its square root (std), accumulated as torch's
+    CPU kernel: float16 in float32, float32 in float64, and rounded once at the end, so that a float32 std of
+    [1e20, -1e20] is 1.41e20 although its variance overflows float32.
 
     vjp: 2/(n - correction)·g·(x - mean), as torch's var_backward, including where n - correction <= 0:
     with a dim given that factor is used as is (negative, or inf at 0); with no dim (or a 0-d input) torch
-    returns g·(nan where x == mean, else +inf), and so does this (``whole``)."""
+    returns g·(nan where x == mean, else +inf), and so does this (``whole``). std's is torch's std_backward:
+    var's with g / (2·std), that factor 0 where std == 0 (no 1/0)."""
 
-    def forward(ctx, x, dims, keepdim, correction, whole, name):
+    @quiet
+    def forward(ctx, x, dims, keepdim, correction, whole, name, root=False):
         n = math.prod(x.shape[d] for d in dims)
         ctx.dof = n - correction
-        if ctx.dof <= 0:
+        if ctx.dof <= 0:  # stacklevel: the user's call -> var -> _variance -> apply -> quiet's wrapper -> here
             warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                          f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=5)
-        acc = x.astype(np.float64) if x.dtype == np.float32 else x
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.sum(acc, axis=dims, keepdims=True) / n if n else np.full(keepdim_shape(x.shape, dims), np.nan)
-            out = np.sum((acc - mean) ** 2, axis=dims, keepdims=keepdim) / builtins.max(ctx.dof, 0)
+                          f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=6)
+        acc = x.astype(accumulation_dtype(x.dtype, float32_to_float64=True), copy=False)
+        mean = np.sum(acc, axis=dims, keepdims=True) / n if n else np.full(keepdim_shape(x.shape, dims), np.nan)
+        out = np.sum((acc - mean) ** 2, axis=dims, keepdims=keepdim) / builtins.max(ctx.dof, 0)
         if ctx.dof <= 0 and whole:
             ctx.no_dof_slope = np.where(x == mean.astype(x.dtype), np.nan, np.inf).astype(x.dtype)
-        return out.astype(x.dtype, copy=False)
+        return np.asarray(np.sqrt(out) if root else out).astype(x.dtype, copy=False)
 
     def vjp(ctx, g):
+        if ctx.root:
+            g = g * _half_inverse(ctx.out)
         return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * _var_slope(ctx)
 
     def jvp(ctx, dx):
-        return _sum(dx * _var_slope(ctx), ctx.dims, ctx.keepdim)
+        dv = _sum(dx * _var_slope(ctx), ctx.dims, ctx.keepdim)
+        return dv * _half_inverse(ctx.out) if ctx.root else dv
 
 
 def _var_slope(ctx) -> Tensor:
@@ -245,20 +263,6 @@ def _var_slope(ctx) -> Tensor:
         scale = float(np.float64(2.0) / np.float64(ctx.dof))
     centred = x - Mean.apply(x, dims=ctx.dims, keepdim=True, n=math.prod(x.shape[d] for d in ctx.dims))
     return centred * scale
-
-
-class SqrtOfVariance(Function):
-    """std = sqrt(var); torch's std_backward masks the gradient to 0 where std == 0 (no 1/0)."""
-    saves = ("out",)  # backward reads only the output
-
-    def forward(ctx, v):
-        return np.sqrt(v)
-
-    def vjp(ctx, g):
-        return g * _half_inverse(ctx.out)
-
-    def jvp(ctx, dv):
-        return dv * _half_inverse(ctx.out)
 
 
 def _half_inverse(out: Tensor) -> Tensor:
@@ -273,22 +277,22 @@ class VectorNorm(Function):
     """(Σ|x|^p)^(1/p) over dims; p = 0 counts nonzeros, ±inf take max/min |x|. Its vjp is torch's
     norm_backward case by case (see _norm_grad)."""
 
+    @quiet
     def forward(ctx, x, ord, dims, keepdim):
-        a = np.abs(x)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if ord == 0:
-                out = np.sum(x != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
-            elif ord == math.inf:
-                out = np.amax(a, axis=dims, keepdims=keepdim, initial=0)
-            elif ord == -math.inf:
-                out = np.amin(a, axis=dims, keepdims=keepdim)
-            elif ord == 1:
-                out = np.sum(a, axis=dims, keepdims=keepdim)
-            elif ord == 2:
-                out = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
-            else:
-                out = np.sum(a ** x.dtype.type(ord), axis=dims, keepdims=keepdim) ** x.dtype.type(1 / ord)
-        return np.asarray(out, x.dtype)
+        a = np.abs(x).astype(accumulation_dtype(x.dtype), copy=False)
+        if ord == 0:
+            out = np.sum(x != 0, axis=dims, keepdims=keepdim)
+        elif ord == math.inf:
+            out = np.amax(a, axis=dims, keepdims=keepdim, initial=0)
+        elif ord == -math.inf:
+            out = np.amin(a, axis=dims, keepdims=keepdim)
+        elif ord == 1:
+            out = np.sum(a, axis=dims, keepdims=keepdim)
+        elif ord == 2:
+            out = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+        else:
+            out = np.sum(a ** a.dtype.type(ord), axis=dims, keepdims=keepdim) ** a.dtype.type(1 / ord)
+        return np.asarray(out).astype(x.dtype, copy=False)
 
     def vjp(ctx, g):
         if ctx.ord == 0:
@@ -304,14 +308,16 @@ class VectorNorm(Function):
 
 def _norm_grad(ctx, g: Tensor) -> Tensor:
     """g·d‖x‖/dx for g already expanded to x's shape, as torch's norm_backward defines it at every point:
-    p=1: sgn(x); p=2: x/‖x‖ (0 where ‖x‖ = 0); ±inf: sgn(x) split evenly among the |x| equal to ‖x‖;
-    p<1: sgn(x)|x|^(p-1)·‖x‖^(1-p) (0 where x = 0); other p: sgn(x)|x|^(p-1)/‖x‖^(p-1) (0 where ‖x‖ = 0)."""
+    p=1: sgn(x); p=2: x/‖x‖ (0 where ‖x‖ = 0); ±inf: sgn(x) split evenly among the |x| equal to ‖x‖ or NaN;
+    p<1: sgn(x)|x|^(p-1)·‖x‖^(1-p) (0 where x = 0); 1<p<2: sgn(x)|x|^(p-1)/‖x‖^(p-1); p>2: x|x|^(p-2)/‖x‖^(p-1)
+    (0 where ‖x‖ = 0; x's own sign at x = ±0). torch's sgn(nan) is 0, so a NaN element gets 0 for p=1, ±inf."""
     from .binary import where_mask
 
     x, p = ctx.inputs[0], ctx.ord
     xd = x._data
     nd = _expand_data(ctx.out._data, x.shape, ctx.dims, ctx.keepdim)
-    sgn = np.sign(xd)
+    with np.errstate(invalid="ignore"):
+        sgn = np.nan_to_num(np.sign(xd), nan=0.0)
     if p == 1:
         return g * Tensor(sgn)
     if math.isinf(p):
@@ -321,11 +327,16 @@ def _norm_grad(ctx, g: Tensor) -> Tensor:
         return g * Tensor(weights.astype(x.dtype))
     norm = _expand_back(ctx.out, x.shape, ctx.dims, ctx.keepdim)
     norm_nonzero = nd != 0
-    if p == 2:
-        return g * x / where_mask(norm_nonzero, norm, 1.0) * Tensor(norm_nonzero.astype(x.dtype))
-    x_nonzero = xd != 0
-    # sgn(x)·|x|^(p-1), 0 where x == 0 (the base is made 1 there first: no 0^negative anywhere)
-    abs_pow = where_mask(x_nonzero, x * Tensor(sgn), 1.0) ** (p - 1) * Tensor((sgn * x_nonzero).astype(x.dtype))
+    if p == 2:  # masked to +0 where the norm is 0, as torch's masked_fill (not x's sign times 0)
+        from .ternary import select
+
+        return select(norm_nonzero, g * x / where_mask(norm_nonzero, norm, 1.0), 0.0)
+    if p > 2:  # x·|x|^(p-2): no pole at 0, and a zero keeps its sign (as torch)
+        abs_pow = x * x.abs() ** (p - 2)
+    else:
+        x_nonzero = xd != 0
+        # sgn(x)·|x|^(p-1), 0 where x == 0 (the base is made 1 there first: no 0^negative anywhere)
+        abs_pow = where_mask(x_nonzero, x * Tensor(sgn), 1.0) ** (p - 1) * Tensor((sgn * x_nonzero).astype(x.dtype))
     if p < 1:
         return abs_pow * g * norm ** (1 - p)
     scale = g / where_mask(norm_nonzero, norm, 1.0) ** (p - 1) * Tensor(norm_nonzero.astype(x.dtype))
@@ -478,7 +489,7 @@ def _correction(name: str, unbiased, correction):
     return correction
 
 
-def _variance(name: str, input, dim, unbiased, keepdim, correction) -> Tensor:
+def _variance(name: str, input, dim, unbiased, keepdim, correction, root=False) -> Tensor:
     x = as_tensor_arg(input)
     if isinstance(dim, bool):  # var(input, unbiased)
         dim, unbiased = None, dim if unbiased is None else unbiased
@@ -487,7 +498,7 @@ def _variance(name: str, input, dim, unbiased, keepdim, correction) -> Tensor:
         raise RuntimeError(f"std and var only support floating point and complex dtypes (got {x.dtype})")
     whole = x.ndim == 0 or dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
     return Var.apply(x, dims=_reduce_dims(dim, x.ndim, name), keepdim=bool(keepdim), correction=c, whole=whole,
-                     name=name)
+                     name=name, root=root)
 
 
 @public(method=True)
@@ -505,7 +516,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """torch.std (same forms as var): sqrt(var), with a 0 gradient where the std is 0, as torch. With dim=()
     the gradient is that of the value returned (torch's is not; see var)."""
-    return SqrtOfVariance.apply(_variance("std", input, dim, unbiased, keepdim, correction))
+    return _variance("std", input, dim, unbiased, keepdim, correction, root=True)
 
 
 def _ord_text(ord) -> str:

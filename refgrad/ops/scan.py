@@ -4,11 +4,13 @@ Their vjps and jvps are scans again. cumsum's vjp is a reversed cumsum. cumprod'
 first-order linear recurrences h_k = a_k·h_{k-1} + b_k, solved by ``linear_recurrence``: a log-depth
 doubling scan written in refgrad ops, so that
 
-- nothing is divided by the input (cumprod's gradient is exact where the input has zeros, as torch's is),
+- cumprod's gradient is exact where the input has zeros (nothing is divided by it there, as torch's is; with
+  no zero at all it is torch's reversed_cumsum(out·g) / x, whose NaN and inf placement is torch's),
 - logcumsumexp's weights are exp(y_j - y_k) <= 1 (no overflow for large inputs), and
 - the vjp is itself differentiable (double backward).
 
-As torch's CPU kernels do, float32 scans accumulate in float64 and round once at the end.
+As torch's CPU kernels do, float32 scans accumulate in float64 (float16 ones in float32) and round once at the
+end. Forwards are quiet: inf and nan are values, never NumPy warnings.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import numpy as np
 from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
-from .common import as_tensor_arg, cast, wrap_dim
+from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
                 "float16": "Half", "float32": "Float", "float64": "Double"}
@@ -29,13 +31,14 @@ def torch_dtype_name(dtype) -> str:
 
 
 def _accumulate(fn, x: np.ndarray, dim: int, reverse: bool) -> np.ndarray:
-    """fn.accumulate along dim (reversed: from the end), float32 accumulated in float64 like torch's CPU."""
-    acc = x.astype(np.float64) if x.dtype == np.float32 else x
+    """fn.accumulate along dim (reversed: from the end), float16 accumulated in float32 and float32 in float64,
+    like torch's CPU kernels."""
+    acc = x.astype(accumulation_dtype(x.dtype, float32_to_float64=True), copy=False)
     if reverse:
         acc = np.flip(acc, dim)
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):
         out = fn.accumulate(acc, axis=dim)
-    return (np.flip(out, dim) if reverse else out).astype(x.dtype, copy=False)
+        return (np.flip(out, dim) if reverse else out).astype(x.dtype, copy=False)
 
 
 def _edge(shape: tuple, dim: int, last: bool, dtype) -> np.ndarray:
@@ -50,11 +53,12 @@ def _edge(shape: tuple, dim: int, last: bool, dtype) -> np.ndarray:
 
 # ---- private primitives -------------------------------------------------------------------------------------
 class Shift(Function):
-    """out[k] = x[k - steps] along dim, 0 where k - steps falls outside: a linear map, its own adjoint reversed."""
+    """out[k] = x[k - steps] along dim, ``fill`` where k - steps falls outside: (affine) linear, its adjoint the
+    reversed shift. Filling with a constant, rather than adding it after a zero fill, keeps the sign of a -0."""
     saves = ()  # backward reads shapes only
 
-    def forward(ctx, x, dim, steps):
-        out = np.zeros_like(x)
+    def forward(ctx, x, dim, steps, fill=0):
+        out = np.full_like(x, fill)
         n = x.shape[dim]
         if abs(steps) < n:
             src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
@@ -72,8 +76,8 @@ class Shift(Function):
         return shift(dx, ctx.dim, ctx.steps)
 
 
-def shift(x: Tensor, dim: int, steps: int) -> Tensor:
-    return x if steps == 0 else Shift.apply(x, dim=dim, steps=steps)
+def shift(x: Tensor, dim: int, steps: int, fill=0) -> Tensor:
+    return x if steps == 0 else Shift.apply(x, dim=dim, steps=steps, fill=fill)
 
 
 def linear_recurrence(a: Tensor, b: Tensor, dim: int, reverse: bool = False) -> Tensor:
@@ -115,30 +119,40 @@ class Cumprod(Function):
         vjp: grad_i = E_i·S_i with S_i = g_i + x_{i+1}·S_{i+1}   (a backward recurrence)
         jvp: t_k = x_k·t_{k-1} + E_k·dx_k                        (a forward recurrence)
 
-    neither of which divides by x."""
+    neither of which divides by x. Where the input holds no zero at all, torch's cumprod_backward and jvp divide
+    instead (vjp: reversed_cumsum(y·g) / x, jvp: y·cumsum(dx / x)), so an inf element gets inf/inf = nan: so do
+    these, to place NaN and inf as torch does."""
 
     def forward(ctx, x, dim, reverse):
+        ctx.has_zero = bool((x == 0).any())
         return _accumulate(np.multiply, x, dim, reverse)
 
     def vjp(ctx, g):
         x, d, r = ctx.inputs[0], ctx.dim, ctx.reverse
+        if not ctx.has_zero:
+            return Cumsum.apply(ctx.out * g, dim=d, reverse=not r) / x
         before = _exclusive_from_inclusive(ctx.out, d, r)
         step = 1 if r else -1  # the neighbour on the side the recurrence runs from
         return before * linear_recurrence(shift(x, d, step), g, d, reverse=not r)
 
     def jvp(ctx, dx):
         x, d, r = ctx.inputs[0], ctx.dim, ctx.reverse
+        if not ctx.has_zero:
+            return ctx.out * Cumsum.apply(dx / x, dim=d, reverse=r)
         return linear_recurrence(x, dx * _exclusive_from_inclusive(ctx.out, d, r), d, reverse=r)
 
 
 def _exclusive_from_inclusive(y: Tensor, dim: int, reverse: bool) -> Tensor:
-    """Π of the elements strictly before each position, from the inclusive cumulative product y."""
+    """Π of the elements strictly before each position, from the inclusive cumulative product y. (Adding the
+    edge's 1 to a zero-filled shift makes every zero +0, which is the sign torch's cumprod_backward gives the
+    positions after a zero.)"""
     return shift(y, dim, -1 if reverse else 1) + Tensor(_edge(y.shape, dim, reverse, y.dtype))
 
 
 def exclusive_cumprod(x: Tensor, dim: int, reverse: bool = False) -> Tensor:
-    """E_k = Π_{j<k} x_j along dim (reverse: Π_{j>k}); 1 at the first (last) position. Used by prod's vjp."""
-    return _exclusive_from_inclusive(Cumprod.apply(x, dim=dim, reverse=reverse), dim, reverse)
+    """E_k = Π_{j<k} x_j along dim (reverse: Π_{j>k}); 1 at the first (last) position. Used by prod's vjp. The
+    1 is filled in by the shift, so that a product that is -0 stays -0, as torch's prod_backward."""
+    return shift(Cumprod.apply(x, dim=dim, reverse=reverse), dim, -1 if reverse else 1, fill=1)
 
 
 class Logcumsumexp(Function):
@@ -147,9 +161,11 @@ class Logcumsumexp(Function):
         vjp: grad_i = exp(x_i - y_i)·T_i,   T_i = g_i + exp(y_i - y_{i+1})·T_{i+1}
         jvp: t_k = exp(y_{k-1} - y_k)·t_{k-1} + exp(x_k - y_k)·dx_k
 
-    y is non-decreasing, so every factor exp(y_i - y_{i+1}) <= 1 and nothing overflows. Leading -inf entries
-    (y_k = -inf) get a NaN gradient, as in torch; a 0-d input is the identity (gradient 1 even at -inf, as
-    torch, which returns the cotangent unchanged for 0-d inputs)."""
+    y is non-decreasing, so every factor exp(y_i - y_{i+1}) <= 1 and nothing overflows. Where y is infinite
+    on both sides (after a +inf element, or among leading -inf ones) that factor is inf - inf: it is taken as 1,
+    so that only the positions whose own weight exp(x_i - y_i) is inf - inf get NaN, as in torch (a +inf
+    element, leading -inf entries), and the positions before a +inf element keep their finite gradient. A 0-d
+    input is the identity (gradient 1 even at -inf, as torch, which returns the cotangent unchanged there)."""
 
     def forward(ctx, x, dim):
         return x.copy() if x.ndim == 0 else _accumulate(np.logaddexp, x, dim, False)
@@ -159,7 +175,7 @@ class Logcumsumexp(Function):
         if x.ndim == 0:
             return g
         with np.errstate(invalid="ignore"):  # -inf - -inf at leading -inf entries: NaN, as in torch
-            decay = (y - _neighbour(y, d, -1)).exp()
+            decay = _decay(y, _neighbour(y, d, -1))
             return (x - y).exp() * linear_recurrence(decay, g, d, reverse=True)
 
     def jvp(ctx, dx):
@@ -167,8 +183,18 @@ class Logcumsumexp(Function):
         if x.ndim == 0:
             return dx
         with np.errstate(invalid="ignore"):
-            decay = (_neighbour(y, d, 1) - y).exp()
+            decay = _decay(_neighbour(y, d, 1), y)
             return linear_recurrence(decay, (x - y).exp() * dx, d)
+
+
+def _decay(earlier: Tensor, later: Tensor) -> Tensor:
+    """exp(earlier - later) for the running log-sums y, 1 where both are the same infinity (see Logcumsumexp)."""
+    same_infinity = np.isinf(earlier._data) & (earlier._data == later._data)
+    if not same_infinity.any():
+        return (earlier - later).exp()
+    from .ternary import select
+
+    return select(same_infinity, 0.0, earlier - later).exp()
 
 
 def _neighbour(y: Tensor, dim: int, steps: int) -> Tensor:

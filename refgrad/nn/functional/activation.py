@@ -16,12 +16,13 @@ from ...tensor import Tensor
 
 
 class Relu(Function):
-    """max(x, 0); the derivative at 0 is 0, as torch's."""
+    """max(x, 0) as torch computes it: 0 where x < 0, else x itself (NaN stays NaN, -0 stays -0). The derivative
+    is torch's threshold_backward: 0 where the output is <= 0 (also at the kink), else 1 (1 at NaN too)."""
 
     saves = ("out",)
 
     def forward(ctx, x):
-        return np.maximum(x, x.dtype.type(0))
+        return np.where(x < 0, x.dtype.type(0), x)
 
     def vjp(ctx, g):
         return g * _positive(ctx.out)
@@ -31,8 +32,8 @@ class Relu(Function):
 
 
 def _positive(out: Tensor) -> Tensor:
-    """The constant mask out > 0 (0 at the kink x == 0, as torch)."""
-    return Tensor((out._data > 0).astype(out.dtype))
+    """The constant mask "not out <= 0": 0 at the kink x == 0 and 1 at NaN, as torch's threshold_backward."""
+    return Tensor((~(out._data <= 0)).astype(out.dtype))
 
 
 class Softmax(Function):

@@ -11,8 +11,6 @@ its term with log_softmax; class-probability targets are composite ops throughou
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ...autograd import Function
@@ -21,9 +19,8 @@ from ...ops.common import as_tensor_arg
 from ...ops.linalg import scalar_name
 from ...registry import public
 from ...tensor import Tensor
+from ._reduction import apply_reduction, resolve_reduction
 from .activation import Softmax, log_softmax
-
-_REDUCTIONS = ("none", "mean", "sum")
 
 
 def _along(index: np.ndarray, axis: int) -> tuple:
@@ -67,32 +64,35 @@ class _PlaceClass(Function):
 
 class _CrossEntropyIndices(Function):
     """reduce(w_n · (logsumexp_c x[n, c, ...] - x[n, t_n, ...])) along class ``axis`` 1; ``weights`` (per sample,
-    0 where ignored) or None; ``reduction`` 'none' / 'sum' / 'mean' (divided by ``denominator``)."""
+    0 where ignored) or None; ``keep`` (False where the target is ignore_index) or None; ``reduction`` 'none' /
+    'sum' / 'mean' (divided by ``denominator``). An ignored sample's loss is exactly 0, as torch's nll_loss skips
+    it, even where its logits are ±inf or NaN (padding rows masked with -inf); a kept sample with weight 0 and
+    an infinite loss is 0·inf = nan, as in torch."""
 
     saves = ("inputs",)
 
-    def forward(ctx, x, index, weights, reduction, denominator):
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+    def forward(ctx, x, index, weights, keep, reduction, denominator):
+        with np.errstate(all="ignore"):
             shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
             lse = np.log(np.exp(shifted).sum(axis=1))
-            loss = lse - shifted[_along(index, 1)]
-        if weights is not None:
-            loss = loss * weights
-        if reduction == "none":
-            return loss
-        total = loss.sum()
-        return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
+            loss = -(shifted[_along(index, 1)] - lse)  # -log p[target], as torch: -0 where p is 1
+            if weights is not None:
+                loss = loss * weights
+            if keep is not None:
+                loss = np.where(keep, loss, loss.dtype.type(0))
+            if reduction == "none":
+                return loss
+            total = loss.sum()
+            return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
 
     def vjp(ctx, g):
-        return _CrossEntropyIndicesGrad.apply(g, ctx.inputs[0], index=ctx.index, weights=ctx.weights,
+        return _CrossEntropyIndicesGrad.apply(g, ctx.inputs[0], index=ctx.index, weights=ctx.weights, keep=ctx.keep,
                                               reduction=ctx.reduction, denominator=ctx.denominator)
 
     def jvp(ctx, dx):
         (x,) = ctx.inputs
         dn = (Softmax.apply(x, dim=1) * dx).sum(dim=1) - _PickClass.apply(dx, index=ctx.index, axis=1)
-        if ctx.weights is not None:
-            dn = dn * Tensor(ctx.weights)
-        return _reduce(dn, ctx.reduction, ctx.denominator)
+        return apply_reduction(_weigh(dn, ctx), ctx.reduction, ctx.denominator)
 
 
 class _CrossEntropyIndicesGrad(Function):
@@ -101,12 +101,15 @@ class _CrossEntropyIndicesGrad(Function):
     for 'mean', × the sample weights). Linear in g; its own vjp and jvp make double backward and
     forward-over-reverse work."""
 
-    def forward(ctx, g, x, index, weights, reduction, denominator):
-        gn = g / g.dtype.type(denominator) if reduction == "mean" else g  # one value, or one per sample
-        if weights is not None:
-            gn = gn * weights
-        out = Softmax.forward(ctx, x, 1) * (np.expand_dims(gn, 1) if gn.ndim else gn)
-        out[_along(index, 1)] -= gn  # each sample's target class, once
+    def forward(ctx, g, x, index, weights, keep, reduction, denominator):
+        with np.errstate(all="ignore"):  # a zero denominator: g/0·0 = nan for the kept samples, as in torch
+            gn = g / g.dtype.type(denominator) if reduction == "mean" else g  # one value, or one per sample
+            if weights is not None:
+                gn = gn * weights
+            if keep is not None:  # an ignored sample's cotangent is exactly 0
+                gn = np.where(keep, gn, gn.dtype.type(0))
+            out = Softmax.forward(ctx, x, 1) * (np.expand_dims(gn, 1) if gn.ndim else gn)
+            out[_along(index, 1)] -= gn  # each sample's target class, once
         return out
 
     def vjp(ctx, u):
@@ -117,16 +120,14 @@ class _CrossEntropyIndicesGrad(Function):
         if not ctx.needs_input_grad[0]:
             return None, gx
         per_sample = (u * s).sum(dim=1) - _PickClass.apply(u, index=ctx.index, axis=1)  # <u_n, s_n - onehot_n>
-        if ctx.weights is not None:
-            per_sample = per_sample * Tensor(ctx.weights)
-        return _reduce(per_sample, ctx.reduction, ctx.denominator), gx
+        return apply_reduction(_weigh(per_sample, ctx), ctx.reduction, ctx.denominator), gx
 
     def jvp(ctx, dg, dx):
         g, x = ctx.inputs
         s = Softmax.apply(x, dim=1)
         ds = (dx - (dx * s).sum(dim=1, keepdim=True)) * s  # softmax's jvp
-        return (_CrossEntropyIndicesGrad.apply(dg, x, index=ctx.index, weights=ctx.weights, reduction=ctx.reduction,
-                                               denominator=ctx.denominator)
+        return (_CrossEntropyIndicesGrad.apply(dg, x, index=ctx.index, weights=ctx.weights, keep=ctx.keep,
+                                               reduction=ctx.reduction, denominator=ctx.denominator)
                 + _per_sample(g, ctx, ctx.index.shape).unsqueeze(1) * ds)
 
 
@@ -136,25 +137,22 @@ def _per_sample(g: Tensor, ctx, sample_shape: tuple) -> Tensor:
         if ctx.reduction == "mean":
             g = g / Tensor(np.asarray(ctx.denominator, g.dtype))
         g = g.expand(sample_shape)
-    return g * Tensor(ctx.weights) if ctx.weights is not None else g
+    return _weigh(g, ctx)
 
 
-def _legacy_reduction(size_average, reduce) -> str:
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    ret = "none" if not reduce else "mean" if size_average else "sum"
-    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
-                  UserWarning, stacklevel=3)
-    return ret
+def _weigh(per_sample: Tensor, ctx) -> Tensor:
+    """Per-sample values times the sample weights, and exactly 0 for ignored samples (even where inf or nan)."""
+    if ctx.weights is not None:
+        per_sample = per_sample * Tensor(ctx.weights)
+    return _zero_ignored(per_sample, ctx.keep)
 
 
-def _reduce(loss: Tensor, reduction: str, denominator) -> Tensor:
-    if reduction == "none":
-        return loss
-    total = loss.sum()
-    if reduction == "sum":
-        return total
-    return total / Tensor(np.asarray(denominator, total.dtype))
+def _zero_ignored(per_sample: Tensor, keep) -> Tensor:
+    if keep is None:
+        return per_sample
+    from ...ops.ternary import select
+
+    return select(keep, per_sample, 0.0)
 
 
 def _nan_mean(reduce_as_sum) -> Tensor:
@@ -178,10 +176,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     x = as_tensor_arg(input)
     t = as_tensor_arg(target, "target")
     w = None if weight is None else as_tensor_arg(weight, "weight")
-    if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    reduction = resolve_reduction(size_average, reduce, reduction)
     label_smoothing = float(label_smoothing)
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
@@ -251,28 +246,28 @@ def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
         if bad.any():
             raise IndexError(f"Target {idx[bad].flat[0]} is out of bounds.")
     safe = idx if all_kept else np.where(keep, idx, 0)
-    if w is None and all_kept:  # the common case: no per-sample weights at all
-        sample_w, denominator = None, int(idx.size)
+    if all_kept:
+        keep = None
+    if w is None:  # no class weights: the mean is over the kept samples
+        sample_w, denominator = None, int(idx.size if keep is None else keep.sum())
     else:
-        sample_w = keep.astype(x.dtype) if w is None else w._data[safe]  # class weight, 0 where ignored
-        if w is not None and not all_kept:
-            sample_w = sample_w * keep
-        denominator = sample_w.sum()
+        sample_w = w._data[safe]  # each sample's class weight (ignored samples are zeroed by ``keep``)
+        denominator = sample_w.sum() if keep is None else sample_w[keep].sum()
 
     def reduced(how):
-        out = _CrossEntropyIndices.apply(x, index=safe, weights=sample_w, reduction=how, denominator=denominator)
+        out = _CrossEntropyIndices.apply(x, index=safe, weights=sample_w, keep=keep, reduction=how,
+                                         denominator=denominator)
         if label_smoothing > 0:  # torch: (1 - ε)·nll + ε/C · reduce(-Σ_c w_c·log p_c)
             logp = log_softmax(x, 1)
             if w is not None:
                 logp = logp * Tensor(w._data.reshape((n_classes,) + (1,) * (x.ndim - 2)))
-            smooth = -logp.sum(dim=1)
-            if not all_kept:
-                smooth = smooth * Tensor(keep.astype(x.dtype))
-            out = out * (1.0 - label_smoothing) + _reduce(smooth, how, denominator) * (label_smoothing / n_classes)
+            smooth = _zero_ignored(-logp.sum(dim=1), keep)
+            out = (out * (1.0 - label_smoothing)
+                   + apply_reduction(smooth, how, denominator) * (label_smoothing / n_classes))
         return out
 
-    if reduction == "mean" and denominator == 0:
-        return _nan_mean(reduced)
+    if reduction == "mean" and keep is not None and not keep.any():
+        return _nan_mean(reduced)  # torch: nan, with a zero gradient, when every target is ignored
     out = reduced(reduction)
     return out.reshape(()) if one_d and reduction == "none" else out
 
@@ -296,5 +291,5 @@ def _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothi
         prod = prod * w.reshape((n_classes,) + (1,) * (x.ndim - cdim - 1))
     loss = -prod.sum(dim=cdim)
     if reduction == "mean" and loss.numel() == 0:
-        return _nan_mean(lambda how: _reduce(loss, how, 0))
-    return _reduce(loss, reduction, loss.numel())
+        return _nan_mean(lambda how: apply_reduction(loss, how))
+    return apply_reduction(loss, reduction, loss.numel())
