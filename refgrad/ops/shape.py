@@ -92,14 +92,6 @@ def _c_order(a: np.ndarray) -> np.ndarray:
     return np.asarray(a, order="C")
 
 
-_TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def _type_name(x: Tensor) -> str:
-    return f"torch.{_TORCH_TYPE.get(x.dtype.name, x.dtype.name)}Tensor"
-
-
 # ---- reshape, view --------------------------------------------------------------------------------------
 
 
@@ -307,9 +299,9 @@ def expand(input, *sizes, **kw):
     x = as_tensor_arg(input)
     sizes = _shape_arg(sizes, "size", _kw(kw, "size"))
     if len(sizes) < x.ndim:
-        raise RuntimeError(f"expand({_type_name(x)}{{{list(x.shape)}}}, size={list(sizes)}): the number of sizes "
-                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
-                           f"tensor ({x.ndim})")
+        raise RuntimeError(f"expand({dtypes.tensor_type_name(x.dtype)}{{{list(x.shape)}}}, size={list(sizes)}): the "
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({x.ndim})")
     lead = len(sizes) - x.ndim
     shape = list(sizes)
     for i in reversed(range(len(sizes))):  # torch checks from the last dim
