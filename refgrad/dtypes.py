@@ -33,6 +33,9 @@ _default_float = float32
 _TORCH_SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
                        "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
 SUPPORTED = frozenset(np.dtype(name) for name in _TORCH_SCALAR_NAMES)
+# the C++ types torch's "value cannot be converted to type int64_t without overflow" names
+_CPP_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
+                   "int16": "int16_t", "int32": "int32_t", "int64": "int64_t", "uint8": "uint8_t", "bool": "bool"}
 
 
 def scalar_type_name(dtype) -> str:
@@ -73,6 +76,25 @@ def to_dtype(dtype) -> np.dtype:
         raise TypeError(f"argument 'dtype' must be torch.dtype, not {type_name(dtype)} ({dtype!r} is not one of "
                         f"refgrad's dtypes: {', '.join(_TORCH_SCALAR_NAMES)})")
     return converted
+
+
+def checked_scalar(value, dtype: np.dtype, type_name: str | None = None) -> np.ndarray:
+    """A Python or NumPy number as a 0-d array of dtype, refusing, as torch's checked conversion of a fill value
+    does, a value the dtype cannot hold: NaN, ±inf or an out-of-range number into an integer dtype, a finite
+    number beyond a float dtype's range (inf stays inf). Floats into integers truncate toward zero and an
+    unsigned dtype takes negatives down to -max modulo 2**bits (full((2,), -1, dtype=uint8) is 255), as in torch.
+    type_name: how the message names the dtype (torch's fill ops say 'int64_t', its tensor() 'int64')."""
+    if dtype.kind == "b":
+        return np.asarray(builtins.bool(value))
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        low = -builtins.int(info.max) if dtype.kind == "u" else builtins.int(info.min)
+        if low <= value <= builtins.int(info.max):  # False for NaN
+            return np.asarray(builtins.int(value)).astype(dtype)  # int(): truncation, exact for Python ints
+    elif not abs(value) > builtins.float(np.finfo(dtype).max) or np.isinf(value):  # NaN and ±inf convert
+        return np.asarray(value, dtype)
+    raise RuntimeError(f"value cannot be converted to type {type_name or _CPP_TYPE_NAMES[dtype.name]} without "
+                       f"overflow (value {value!r})")
 
 
 def set_default_dtype(dtype) -> None:

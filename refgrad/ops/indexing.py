@@ -18,6 +18,7 @@ import numbers
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd import Function
 from ..dtypes import scalar_type_name
 from ..tensor import Tensor
@@ -598,7 +599,7 @@ def masked_fill(input, mask, value):
                                f"{value.ndim} dimension(s).")
         value = cast(value, x.dtype)
     elif isinstance(value, (numbers.Number, np.generic)):
-        value = Tensor(np.asarray(value).astype(x.dtype))
+        value = Tensor(dtypes.checked_scalar(value, x.dtype))  # NaN into an int tensor raises, as in torch
     else:
         raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
     broadcast_shapes(x.shape, mask.shape)
