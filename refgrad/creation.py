@@ -51,11 +51,8 @@ def _array_from_data(data, fn: str) -> np.ndarray:
         if message is None:
             raise
         raise ValueError(f"{fn}(): {message}") from None
-    if arr.dtype.kind in "fib" or arr.dtype.kind == "u" and arr.dtype.itemsize < 8:
-        return arr
-    if arr.dtype.kind in "uO" and all(isinstance(x, int) for x in np.ravel(arr)):  # NumPy's uint64 or object
-        raise ValueError(f"{fn}(): an integer in the data does not fit in int64: the data holds values from "
-                         f"{min(np.ravel(arr))} to {max(np.ravel(arr))}, int64 holds {_INT64_MIN} to {_INT64_MAX}")
+    if arr.dtype.kind in "fiub" or arr.dtype.kind == "O" and all(type(x) is int for x in arr.flat):
+        return arr  # (uint64 or object: integers beyond int64, which only a float dtype can take)
     if arr.dtype.kind in "US":
         raise TypeError(f"new(): invalid data type '{type(np.ravel(arr)[0].item()).__name__}'")
     bad = next((x for x in np.ravel(arr) if not isinstance(x, (int, float, bool))), data) if arr.size else data
@@ -87,12 +84,15 @@ def _check_fits(arr: np.ndarray, dtype: np.dtype) -> None:
 
 def _convert(data, dtype, fn: str, copy: bool) -> np.ndarray:
     arr = _array_from_data(data, fn)
-    if dtype is None:
-        dtype = _infer_dtype(data, arr)
-    else:
-        dtype = dtypes.to_dtype(dtype)
-        if not isinstance(data, Tensor | np.ndarray | np.generic):
-            _check_fits(arr, dtype)
+    python_data = not isinstance(data, Tensor | np.ndarray | np.generic)
+    dtype = _infer_dtype(data, arr) if dtype is None else dtypes.to_dtype(dtype)
+    if python_data and (arr.dtype == np.uint64 or arr.dtype.kind == "O"):  # Python ints beyond int64
+        if dtype.kind != "f":
+            raise ValueError(f"{fn}(): an integer in the data does not fit in int64: the data holds values from "
+                             f"{min(arr.flat)} to {max(arr.flat)}, int64 holds {_INT64_MIN} to {_INT64_MAX}")
+        arr = arr.astype(np.float64)
+    elif python_data:
+        _check_fits(arr, dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # 1e308 as float32 is inf, silently, as in torch
         return np.array(arr, dtype=dtype, copy=True) if copy else np.asarray(arr, dtype=dtype)
 
@@ -253,7 +253,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad: bool = F
     i = np.arange(steps, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):  # inf bounds give NaN, as in torch
         step = (end - start) / (steps - 1) if steps > 1 else 0.0
-        values = np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
+        values = np.where(i < max(steps // 2, 1), start + step * i, end - step * (steps - 1 - i))
         return Tensor(values.astype(dtype), requires_grad=requires_grad)
 
 
