@@ -29,20 +29,72 @@ int = int32  # noqa: A001
 _default_float = float32
 
 
+# torch's names for its scalar types, as its messages print them ("Float", "Long", "torch.FloatTensor")
+_TORCH_SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+                       "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+SUPPORTED = frozenset(np.dtype(name) for name in _TORCH_SCALAR_NAMES)
+# the C++ types torch's "value cannot be converted to type int64_t without overflow" names
+_CPP_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
+                   "int16": "int16_t", "int32": "int32_t", "int64": "int64_t", "uint8": "uint8_t", "bool": "bool"}
+
+
+def scalar_type_name(dtype) -> str:
+    """torch's ScalarType name of a dtype ('Float', 'Double', 'Long', ...), as torch's messages print it."""
+    name = np.dtype(dtype).name
+    return _TORCH_SCALAR_NAMES.get(name, name)
+
+
+def tensor_type_name(dtype) -> str:
+    """torch's legacy tensor-type name of a dtype ('torch.FloatTensor', 'torch.LongTensor', ...)."""
+    return f"torch.{scalar_type_name(dtype)}Tensor"
+
+
+def type_name(x) -> str:
+    """The name torch's argument parser gives a Python object's type: 'float', 'Tensor', 'numpy.ndarray'."""
+    cls = type(x)
+    if cls.__module__ == "builtins" or cls.__name__ in ("Tensor", "Parameter"):
+        return cls.__name__
+    return f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+
+
 def to_dtype(dtype) -> np.dtype:
-    """Accepts a refgrad/NumPy dtype, a Python type (float -> default, int -> int64, bool) or a name."""
-    if dtype is builtins.float:
-        return _default_float
-    if dtype is builtins.int:
+    """A dtype argument -> its NumPy dtype: a refgrad/NumPy dtype, a NumPy dtype name, a torch.dtype, or a Python
+    type (float -> float64, int -> int64, bool -> bool, as torch). refgrad's dtypes are NumPy's, so NumPy's
+    spellings are accepted too (torch takes only torch.dtype); anything outside torch's dtypes is torch's
+    TypeError."""
+    if type(dtype) is np.dtype and dtype in SUPPORTED:  # the common case, first
+        return dtype
+    if dtype is builtins.int:  # np.dtype(int) is the platform's C long
         return int64
-    if dtype is builtins.bool:
-        return bool
     if type(dtype).__module__.startswith("torch"):  # a torch.dtype, e.g. torch.float64
         dtype = str(dtype).rsplit(".", 1)[-1]
     try:
-        return np.dtype(dtype)
+        converted = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"unknown dtype {dtype!r}") from None
+        converted = None
+    if converted not in SUPPORTED:
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type_name(dtype)} ({dtype!r} is not one of "
+                        f"refgrad's dtypes: {', '.join(_TORCH_SCALAR_NAMES)})")
+    return converted
+
+
+def checked_scalar(value, dtype: np.dtype, type_name: str | None = None) -> np.ndarray:
+    """A Python or NumPy number as a 0-d array of dtype, refusing, as torch's checked conversion of a fill value
+    does, a value the dtype cannot hold: NaN, ±inf or an out-of-range number into an integer dtype, a finite
+    number beyond a float dtype's range (inf stays inf). Floats into integers truncate toward zero and an
+    unsigned dtype takes negatives down to -max modulo 2**bits (full((2,), -1, dtype=uint8) is 255), as in torch.
+    type_name: how the message names the dtype (torch's fill ops say 'int64_t', its tensor() 'int64')."""
+    if dtype.kind == "b":
+        return np.asarray(builtins.bool(value))
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        low = -builtins.int(info.max) if dtype.kind == "u" else builtins.int(info.min)
+        if low <= value <= builtins.int(info.max):  # False for NaN
+            return np.asarray(builtins.int(value)).astype(dtype)  # int(): truncation, exact for Python ints
+    elif not abs(value) > builtins.float(np.finfo(dtype).max) or np.isinf(value):  # NaN and ±inf convert
+        return np.asarray(value, dtype)
+    raise RuntimeError(f"value cannot be converted to type {type_name or _CPP_TYPE_NAMES[dtype.name]} without "
+                       f"overflow (value {value!r})")
 
 
 def set_default_dtype(dtype) -> None:
@@ -84,7 +136,7 @@ def _scalar_dtype(x) -> np.dtype:
         return int64
     if isinstance(x, (builtins.float, np.floating)):
         return _default_float
-    raise TypeError(f"unsupported operand type {type(x).__name__}")
+    raise TypeError(f"unsupported operand type {type_name(x)}")
 
 
 def result_type(*operands) -> np.dtype:

@@ -199,20 +199,32 @@ class Tensor:
         return s
 
     # ---- new tensors like this one ----------------------------------------------------------------
-    def new_tensor(self, data, dtype=None, requires_grad=False) -> Tensor:
-        return Tensor(np.array(data, dtype=dtype or self.dtype), requires_grad=requires_grad)
+    # (each mirrors Tensor.new_*: the factory, with this tensor's dtype unless dtype is given)
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from . import creation
 
-    def new_zeros(self, *size, dtype=None) -> Tensor:
-        return Tensor(np.zeros(_size(size), dtype=dtype or self.dtype))
+        return creation.tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None) -> Tensor:
-        return Tensor(np.ones(_size(size), dtype=dtype or self.dtype))
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kw) -> Tensor:
+        from . import creation
 
-    def new_full(self, size, fill_value, dtype=None) -> Tensor:
-        return Tensor(np.full(_size((size,)), fill_value, dtype=dtype or self.dtype))
+        return creation._new(np.zeros, "new_zeros", size, kw, self.dtype if dtype is None else dtype, requires_grad)
 
-    def new_empty(self, *size, dtype=None) -> Tensor:
-        return Tensor(np.empty(_size(size), dtype=dtype or self.dtype))
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kw) -> Tensor:
+        from . import creation
+
+        return creation._new(np.ones, "new_ones", size, kw, self.dtype if dtype is None else dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kw) -> Tensor:
+        from . import creation
+
+        return creation._new(np.empty, "new_empty", size, kw, self.dtype if dtype is None else dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from . import creation
+
+        return creation.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                             requires_grad=requires_grad, _fn="new_full")
 
     # ---- in-place -------------------------------------------------------------------------------
     def _check_inplace(self, *others) -> None:
@@ -226,10 +238,16 @@ class Tensor:
                 "(e.g. x = x + y instead of x.add_(y)), or mutate under refgrad.no_grad()")
 
     def _assign(self, value) -> Tensor:
-        """Writes value (broadcast, cast like torch's in-place rules) into this tensor's storage."""
+        """Writes an in-place op's result into this tensor's storage: broadcast, and cast only within or down to
+        this tensor's category (torch's rule for op results: x.add_(1.5) on an int64 x raises)."""
         value = np.asarray(value)
         if dtypes.category(value.dtype) > dtypes.category(self.dtype):
             raise RuntimeError(f"result type {value.dtype} can't be cast to the desired output type {self.dtype}")
+        return self._write(value)
+
+    def _write(self, value: np.ndarray) -> Tensor:
+        """Writes value, broadcast to this tensor's shape and cast to its dtype whatever value's own (copy_'s
+        rule), into this tensor's storage."""
         try:
             target = np.broadcast_shapes(value.shape, self.shape)
         except ValueError:
@@ -238,7 +256,8 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
                                f"{list(np.broadcast_shapes(value.shape, self.shape)) if target else list(value.shape)}")
         self._check_writeable()
-        np.copyto(self._data, value, casting="unsafe")
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN into an int tensor, 1e300 into float32: as torch
+            np.copyto(self._data, value, casting="unsafe")
         self._version_counter[0] += 1
         return self
 
@@ -264,6 +283,10 @@ class Tensor:
             type(other) in (int, float) or type(other) is Tensor and value.dtype == data.dtype
             and value.shape == data.shape)
         if not plain_update:
+            if ufunc is np.subtract:
+                from .ops.binary import refuse_bool_subtraction
+
+                refuse_bool_subtraction(self, other)
             result = dtypes.result_type(self, other)
             if ufunc is np.true_divide and result.kind != "f":
                 result = dtypes.get_default_dtype()
@@ -282,28 +305,63 @@ class Tensor:
         self._version_counter[0] += 1
         return self
 
-    def copy_(self, src) -> Tensor:
+    def copy_(self, src, non_blocking: bool = False) -> Tensor:
+        """Tensor.copy_: src (a tensor of any dtype, or a number) broadcast and cast into this tensor."""
         self._check_inplace(src)
-        return self._assign(src._data if isinstance(src, Tensor) else src)
+        if not _is_number(src):
+            from .arguments import as_tensor_arg
+
+            src = as_tensor_arg(src, "other", 1, "copy_")._data
+        return self._write(np.asarray(src))
 
     def zero_(self) -> Tensor:
         self._check_inplace()
-        return self._assign(np.zeros((), self.dtype))
+        return self._write(np.zeros((), self.dtype))
 
     def fill_(self, value) -> Tensor:
+        """Tensor.fill_: a number (converted as torch does: 2.7 fills an int tensor with 2, NaN raises there) or a
+        0-d tensor (cast, as copy_)."""
         self._check_inplace(value)
-        return self._assign(value._data if isinstance(value, Tensor) else value)
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                                   f"dimensions (shape {list(value.shape)}).")
+            return self._write(value._data)
+        if not _is_number(value):
+            raise TypeError(f"fill_(): argument 'value' (position 1) must be Number or Tensor, not "
+                            f"{dtypes.type_name(value)}")
+        return self._write(dtypes.checked_scalar(value, self.dtype))
 
     def __setitem__(self, index, value) -> None:
+        """x[index] = value, as torch: a number is converted as fill_ converts it; a tensor is cast to x's dtype
+        through a basic index (a view, copy_) but must have x's dtype through an advanced one (index_put_), unless
+        it is 0-d."""
         from .ops.indexing import normalize_index
 
         self._check_inplace(value)
-        value = value._data if isinstance(value, Tensor) else np.asarray(value)
-        if dtypes.category(value.dtype) > dtypes.category(self.dtype):
-            raise RuntimeError(f"Index put requires the source and destination dtypes match, got {self.dtype} "
-                               f"for the destination and {value.dtype} for the source.")
+        if isinstance(value, Tensor | np.ndarray):
+            data = value._data if isinstance(value, Tensor) else value
+        elif _is_number(value):
+            data = dtypes.checked_scalar(value, self.dtype)
+        else:
+            raise TypeError(f"can't assign a {dtypes.type_name(value)} to a {dtypes.tensor_type_name(self.dtype)}")
+        np_index = normalize_index(index, self.shape)
+        advanced = np_index is False or isinstance(np_index, tuple) and any(
+            isinstance(i, np.ndarray) for i in np_index)
+        if advanced and data.ndim and data.dtype != self.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{dtypes.scalar_type_name(self.dtype)} for the destination and "
+                               f"{dtypes.scalar_type_name(data.dtype)} for the source.")
         self._check_writeable()
-        self._data[normalize_index(index, self.shape)] = value
+        try:
+            with np.errstate(invalid="ignore", over="ignore"):  # a NaN tensor into an int tensor: as torch's cast
+                self._data[np_index] = data
+        except ValueError:  # value does not broadcast to the indexed part: torch's messages
+            target = self._data[np_index].shape
+            if advanced:
+                raise RuntimeError(f"shape mismatch: value tensor of shape {list(data.shape)} cannot be broadcast to "
+                                   f"indexing result of shape {list(target)}") from None
+            raise RuntimeError(_expand_error(data.shape, target, data.dtype)) from None
         self._version_counter[0] += 1
 
 
@@ -324,6 +382,24 @@ class _NoValues:
         return math.prod(self.shape)
 
 
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating, np.bool_))
+
+
+def _expand_error(shape: tuple, target: tuple, dtype) -> str:
+    """torch's message when a tensor of shape cannot expand to target (what a basic-index setitem does)."""
+    shape, target = list(shape), list(target)
+    while len(shape) > len(target) and shape[0] == 1:  # leading 1s are dropped
+        shape.pop(0)
+    if len(shape) > len(target):
+        return (f"expand({dtypes.tensor_type_name(dtype)}{{{shape}}}, size={target}): the number of sizes provided "
+                f"({len(target)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
+    lead = len(target) - len(shape)
+    dim = max(lead + i for i, s in enumerate(shape) if s != 1 and s != target[lead + i])  # torch checks from the end
+    return (f"The expanded size of the tensor ({target[dim]}) must match the existing size ({shape[dim - lead]}) at "
+            f"non-singleton dimension {dim}.  Target sizes: {target}.  Tensor sizes: {shape}")
+
+
 def _wrap_dim(dim: int, ndim: int) -> int:
     """A dim in [-ndim, ndim) (0-d tensors accept -1 and 0), as torch, else IndexError naming the range."""
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
@@ -333,14 +409,3 @@ def _wrap_dim(dim: int, ndim: int) -> int:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
     return int(dim) % max(ndim, 1)
 
-
-def _size(args) -> tuple:
-    """torch's size arguments: f(2, 3), f((2, 3)), f([2, 3])."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = tuple(args[0])
-    for s in args:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"Dimension size must be non-negative, got size {list(args)}")
-    return tuple(int(s) for s in args)

@@ -9,7 +9,7 @@ import torch
 
 import refgrad
 
-UNARY = [q for d in refgrad.registry.declarations() if d.module == "refgrad.ops.unary" for q in d.placements()]
+UNARY = [n for d in refgrad.registry.declarations() if d.module == "refgrad.ops.unary" for n in (d.name, *d.aliases)]
 INT_DTYPES = ["int64", "int32", "int8", "uint8", "bool"]
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .common import elementwise_operands, is_scalar, quiet
-from .ternary import _tensor, _torch_name, _type_error, select
+from .ternary import select
 
 
 def _quiet(fn):
@@ -23,18 +25,12 @@ def _quiet(fn):
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(dtype)}'")
-
-
-def _number_or_tensor(fn: str, x, name: str, pos: int):
-    if type(x) in (Tensor, float, int) or isinstance(x, (Tensor, np.ndarray)) or is_scalar(x):
-        return x
-    raise _type_error(fn, name, pos, x, "Tensor or Number")
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
 
 
 def _two_tensors(fn: str, input, other, float_only: bool = False) -> list[Tensor]:
     """Both operands must be tensors (torch.maximum(x, 2) is a TypeError, as in torch)."""
-    return elementwise_operands(_tensor(fn, input, "input", 1), _tensor(fn, other, "other", 2),
+    return elementwise_operands(as_tensor_arg(input, "input", 1, fn), as_tensor_arg(other, "other", 2, fn),
                                 float_only=float_only)
 
 
@@ -174,35 +170,45 @@ def _alpha(alpha, dt: np.dtype):
 @public(method=True, inplace=True)
 def add(input, other, *, alpha=1):
     """torch.add: input + alpha·other."""
-    a, b = elementwise_operands(_number_or_tensor("add", input, "input", 1),
-                                _number_or_tensor("add", other, "other", 2))
+    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, "add"),
+                                tensor_or_number_arg(other, "other", 2, "add"))
     return Add.apply(a, b, alpha=_alpha(alpha, a.dtype))
+
+
+def refuse_bool_subtraction(input, other) -> None:
+    """torch refuses a subtraction with a bool operand (tensor or Python bool), whatever the other one is."""
+    bools = [isinstance(x, bool | np.bool_) or getattr(x, "dtype", None) == np.bool_ for x in (input, other)]
+    if all(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if any(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 @public(method=True, inplace=True)
 def sub(input, other, *, alpha=1):
-    """torch.sub: input - alpha·other. Two bool operands are refused, as in torch."""
-    a, b = elementwise_operands(_number_or_tensor("sub", input, "input", 1),
-                                _number_or_tensor("sub", other, "other", 2))
-    if a.dtype.kind == "b":
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+    """torch.sub: input - alpha·other. A bool operand is refused, as in torch."""
+    input = tensor_or_number_arg(input, "input", 1, "sub")
+    other = tensor_or_number_arg(other, "other", 2, "sub")
+    refuse_bool_subtraction(input, other)
+    a, b = elementwise_operands(input, other)
     return Sub.apply(a, b, alpha=_alpha(alpha, a.dtype))
 
 
 @public(method=True, inplace=True)
 def mul(input, other):
     """torch.mul"""
-    return Mul.apply(*elementwise_operands(_number_or_tensor("mul", input, "input", 1),
-                                           _number_or_tensor("mul", other, "other", 2)))
+    return Mul.apply(*elementwise_operands(tensor_or_number_arg(input, "input", 1, "mul"),
+                                           tensor_or_number_arg(other, "other", 2, "mul")))
 
 
 @public(method=True, inplace=True)
 def div(input, other, *, rounding_mode=None):
     """torch.div: true division (integer operands give the default float dtype), or rounding_mode 'trunc' /
     'floor' (the promoted dtype kept; integer division by zero raises, as in torch)."""
-    input = _number_or_tensor("div", input, "input", 1)
-    other = _number_or_tensor("div", other, "other", 2)
+    input = tensor_or_number_arg(input, "input", 1, "div")
+    other = tensor_or_number_arg(other, "other", 2, "div")
     if rounding_mode is None:
         return Div.apply(*elementwise_operands(input, other, float_only=True))
     if rounding_mode not in ("trunc", "floor"):
@@ -224,8 +230,8 @@ def true_divide(input, other):
 def floor_divide(input, other):
     """torch.floor_divide: div(rounding_mode='floor'); torch defines no derivative for it, nor does refgrad
     (backward through it raises)."""
-    a, b = elementwise_operands(_number_or_tensor("floor_divide", input, "input", 1),
-                                _number_or_tensor("floor_divide", other, "other", 2))
+    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, "floor_divide"),
+                                tensor_or_number_arg(other, "other", 2, "floor_divide"))
     if a.dtype.kind != "f":
         return _int_div(a, b, "floor")
     return FloorDivide.apply(a, b, mode="floor")
@@ -311,10 +317,10 @@ def pow(input, exponent):
 
     Integer tensors to a negative *number* exponent raise as in torch; a negative integer *tensor* exponent
     gives torch's truncated result (0 unless the base is ±1)."""
-    input = _number_or_tensor("pow", input, "input", 1)
-    exponent = _number_or_tensor("pow", exponent, "exponent", 2)
+    input = tensor_or_number_arg(input, "input", 1, "pow")
+    exponent = tensor_or_number_arg(exponent, "exponent", 2, "pow")
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(exponent, (Tensor, np.ndarray)):
-        raise _type_error("pow", "exponent", 2, exponent, "Tensor")
+        raise argument_error("pow", "exponent", 2, "Tensor", exponent)
     a, b = elementwise_operands(input, exponent)
     if a.dtype.kind == "b":
         raise _not_implemented("pow", a.dtype)
@@ -544,9 +550,9 @@ def hypot(input, other):
 def xlogy(input, other):
     """torch.xlogy: input·log(other), 0 where input == 0; either argument (not both) may be a number."""
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):
-        raise _type_error("xlogy", "other", 2, other, "Tensor")
-    x, y = elementwise_operands(_number_or_tensor("xlogy", input, "input", 1),
-                                _number_or_tensor("xlogy", other, "other", 2), float_only=True)
+        raise argument_error("xlogy", "other", 2, "Tensor", other)
+    x, y = elementwise_operands(tensor_or_number_arg(input, "input", 1, "xlogy"),
+                                tensor_or_number_arg(other, "other", 2, "xlogy"), float_only=True)
     return Xlogy.apply(x, y)
 
 
@@ -600,7 +606,8 @@ class Remainder(Function):
 @public(method=True, inplace=True)
 def fmod(input, other):
     """torch.fmod: input - trunc(input / other)·other; other may be a number. Integer division by zero raises."""
-    a, b = elementwise_operands(_tensor("fmod", input, "input", 1), _number_or_tensor("fmod", other, "other", 2))
+    a, b = elementwise_operands(as_tensor_arg(input, "input", 1, "fmod"),
+                                tensor_or_number_arg(other, "other", 2, "fmod"))
     if a.dtype.kind == "b":
         raise _not_implemented("fmod_cpu", a.dtype)
     _check_int_divisor(b)
@@ -622,8 +629,8 @@ class RemainderScalarTensor(Remainder):
 def remainder(input, other):
     """torch.remainder: input - floor(input / other)·other (Python's %); either side may be a number.
     As in torch, remainder(number, tensor) has no derivative (backward through it raises)."""
-    a, b = elementwise_operands(_number_or_tensor("remainder", input, "input", 1),
-                                _number_or_tensor("remainder", other, "other", 2))
+    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, "remainder"),
+                                tensor_or_number_arg(other, "other", 2, "remainder"))
     if a.dtype.kind == "b":
         raise _not_implemented("remainder_cpu", a.dtype)
     _check_int_divisor(b)
@@ -687,16 +694,14 @@ class ClampMax(Function):
 
 
 def _bound(fn: str, value, name: str, pos: int):
-    if value is None or isinstance(value, (Tensor, np.ndarray)) or is_scalar(value):
-        return value
-    raise _type_error(fn, name, pos, value, "Tensor or Number")
+    return None if value is None else tensor_or_number_arg(value, name, pos, fn)
 
 
 @public(aliases=("clip",), method=True, inplace=True)
 def clamp(input, min=None, max=None):
     """torch.clamp: min(max(input, min), max); min and max are numbers or tensors (broadcast), either may be
     None but not both. The result dtype is torch's promotion of input and the bounds."""
-    x = _tensor("clamp", input, "input", 1)
+    x = as_tensor_arg(input, "input", 1, "clamp")
     lo, hi = _bound("clamp", min, "min", 2), _bound("clamp", max, "max", 3)
     if lo is None and hi is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
+from ..arguments import as_tensor_arg  # noqa: F401 - the op families' tensor-argument check
 from ..autograd import Function
 from ..tensor import Tensor, _wrap_dim
 
@@ -22,15 +23,6 @@ def wrap_dims(dim, ndim: int) -> tuple:
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {max(dims, key=dims.count)} appears multiple times in the list of dims")
     return tuple(sorted(dims))
-
-
-def as_tensor_arg(x, name: str = "input") -> Tensor:
-    """Accepts a Tensor or an ndarray where torch accepts a Tensor; anything else is a TypeError."""
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor(x)
-    raise TypeError(f"{name} must be a Tensor, not {type(x).__name__}")
 
 
 def is_scalar(x) -> bool:
@@ -99,6 +91,7 @@ class Cast(Function):
 
     saves = ()  # backward reads shapes only
 
+    @np.errstate(invalid="ignore", over="ignore")  # NaN/inf to an integer, 1e300 to float32: silent, as torch
     def forward(ctx, x, dtype):
         return x.astype(dtype)
 

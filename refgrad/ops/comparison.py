@@ -9,20 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..arguments import as_tensor_arg, tensor_or_number_arg
 from ..registry import public
 from ..tensor import Tensor
-from .common import broadcast_shapes, elementwise_operands, is_scalar
-from .ternary import _tensor, _torch_name, _type_error
-
-
-def _operand(fn: str, x, name: str, pos: int):
-    if isinstance(x, (Tensor, np.ndarray)) or is_scalar(x):
-        return x
-    raise _type_error(fn, name, pos, x, "Tensor or Number")
+from .common import broadcast_shapes, elementwise_operands
 
 
 def _compare(fn: str, ufunc, input, other) -> Tensor:
-    a, b = elementwise_operands(_tensor(fn, input, "input", 1), _operand(fn, other, "other", 2))
+    a, b = elementwise_operands(as_tensor_arg(input, "input", 1, fn), tensor_or_number_arg(other, "other", 2, fn))
     with np.errstate(invalid="ignore"):
         return Tensor(np.asarray(ufunc(a._data, b._data)))
 
@@ -65,7 +59,7 @@ def ge(input, other):
 
 # ---- logical ------------------------------------------------------------------------------------------
 def _logical(fn: str, ufunc, input, other) -> Tensor:
-    a, b = _tensor(fn, input, "input", 1), _tensor(fn, other, "other", 2)
+    a, b = as_tensor_arg(input, "input", 1, fn), as_tensor_arg(other, "other", 2, fn)
     broadcast_shapes(a.shape, b.shape)
     return Tensor(np.asarray(ufunc(a._data != 0, b._data != 0)))
 
@@ -91,36 +85,37 @@ def logical_xor(input, other):
 @public(method=True, inplace=True)
 def logical_not(input):
     """torch.logical_not"""
-    return Tensor(np.asarray(_tensor("logical_not", input, "input", 1)._data == 0))
+    return Tensor(np.asarray(as_tensor_arg(input, "input", 1, "logical_not")._data == 0))
 
 
 # ---- nan / inf tests --------------------------------------------------------------------------------------
 @public(method=True)
 def isnan(input):
     """torch.isnan (False everywhere for integer and bool tensors)."""
-    x = _tensor("isnan", input, "input", 1)
+    x = as_tensor_arg(input, "input", 1, "isnan")
     return Tensor(np.isnan(x._data) if x.dtype.kind == "f" else np.zeros(x.shape, bool))
 
 
 @public(method=True)
 def isinf(input):
     """torch.isinf"""
-    x = _tensor("isinf", input, "input", 1)
+    x = as_tensor_arg(input, "input", 1, "isinf")
     return Tensor(np.isinf(x._data) if x.dtype.kind == "f" else np.zeros(x.shape, bool))
 
 
 @public(method=True)
 def isfinite(input):
     """torch.isfinite"""
-    x = _tensor("isfinite", input, "input", 1)
+    x = as_tensor_arg(input, "input", 1, "isfinite")
     return Tensor(np.isfinite(x._data) if x.dtype.kind == "f" else np.ones(x.shape, bool))
 
 
 # ---- bitwise (the operators & | ^ ~) ----------------------------------------------------------------------
 def _bitwise(fn: str, ufunc, input, other) -> Tensor:
-    a, b = elementwise_operands(_operand(fn, input, "input", 1), _operand(fn, other, "other", 2))
+    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, fn),
+                                tensor_or_number_arg(other, "other", 2, fn))
     if a.dtype.kind == "f":
-        raise NotImplementedError(f"\"{fn}_cpu\" not implemented for '{_torch_name(a.dtype)}'")
+        raise NotImplementedError(f"\"{fn}_cpu\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
     return Tensor(np.asarray(ufunc(a._data, b._data)).astype(a.dtype))
 
 
@@ -148,9 +143,9 @@ def bitwise_not(input):
 
     Difference: ``~x`` on a float tensor raises NotImplementedError here (the error of torch.bitwise_not);
     torch's operator raises TypeError."""
-    x = _tensor("bitwise_not", input, "input", 1)
+    x = as_tensor_arg(input, "input", 1, "bitwise_not")
     if x.dtype.kind == "f":
-        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_torch_name(x.dtype)}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{dtypes.scalar_type_name(x.dtype)}'")
     return Tensor(np.invert(x._data))
 
 
@@ -159,7 +154,7 @@ def bitwise_not(input):
 def equal(input, other) -> bool:
     """torch.equal: True when both have the same shape and the same values (compared after promotion, so
     dtypes may differ; NaN is never equal)."""
-    a, b = _tensor("equal", input, "input", 1), _tensor("equal", other, "other", 2)
+    a, b = as_tensor_arg(input, "input", 1, "equal"), as_tensor_arg(other, "other", 2, "equal")
     if a.shape != b.shape:
         return False
     a, b = elementwise_operands(a, b)
@@ -172,9 +167,9 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
 
     As in torch, both must have the same dtype; the test runs in that dtype (integers and bools in the
     default float dtype)."""
-    a, b = _tensor("isclose", input, "input", 1), _tensor("isclose", other, "other", 2)
+    a, b = as_tensor_arg(input, "input", 1, "isclose"), as_tensor_arg(other, "other", 2, "isclose")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"{_torch_name(a.dtype)} did not match {_torch_name(b.dtype)} "
+        raise RuntimeError(f"{dtypes.scalar_type_name(a.dtype)} did not match {dtypes.scalar_type_name(b.dtype)} "
                            f"(isclose of {a.dtype} and {b.dtype})")
     for name, v in (("rtol", rtol), ("atol", atol)):
         if v < 0:

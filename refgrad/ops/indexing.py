@@ -18,18 +18,12 @@ import numbers
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd import Function
+from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, broadcast_shapes, cast, wrap_dim
-
-# torch's scalar-type names, used in its error messages
-_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-                "float32": "Float", "float64": "Double", "float16": "Half"}
-
-
-def torch_type_name(dtype) -> str:
-    return _TORCH_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 # ---- the two primitives ---------------------------------------------------------------------------------
@@ -481,7 +475,7 @@ def take_along_dim(input, indices, dim: int | None = None):
     indices = as_tensor_arg(indices, "indices")
     if indices.dtype != np.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
-                           f"{torch_type_name(indices.dtype)}")
+                           f"{scalar_type_name(indices.dtype)}")
     if dim is None:
         idx = indices._data.reshape(-1)
         _check_bounds(idx, x.numel(), 0)
@@ -612,7 +606,7 @@ def masked_fill(input, mask, value):
                                f"{value.ndim} dimension(s).")
         value = cast(value, x.dtype)
     elif isinstance(value, (numbers.Number, np.generic)):
-        value = Tensor(np.asarray(value).astype(x.dtype))
+        value = Tensor(dtypes.checked_scalar(value, x.dtype))  # NaN into an int tensor raises, as in torch
     else:
         raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
     broadcast_shapes(x.shape, mask.shape)

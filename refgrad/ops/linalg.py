@@ -20,21 +20,15 @@ import numbers
 import numpy as np
 
 from ..autograd import Function
+from ..dtypes import scalar_type_name, tensor_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, broadcast_shapes, quiet, wrap_dim
 
-# torch's names for dtypes in error messages: ScalarType ("Float") and C++ type ("float")
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+# torch's names for dtypes' C++ types in error messages ("float")
 _CTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
                 "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
                 "bool": "bool"}
-
-
-def scalar_name(dtype) -> str:
-    """torch's ScalarType name of a dtype ('Float', 'Double', 'Long', ...), as its messages print it."""
-    return _SCALAR_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 def _ctype(dtype) -> str:
@@ -201,8 +195,8 @@ def matmul(input, other):
         return dot(a, b)
     if b.ndim == 1:  # matrix (or folded batch of matrices) @ vector
         if a.dtype != b.dtype:
-            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_name(b.dtype)}, "
-                               f"{scalar_name(a.dtype)}, and {scalar_name(b.dtype)}")
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_type_name(b.dtype)}, "
+                               f"{scalar_type_name(a.dtype)}, and {scalar_type_name(b.dtype)}")
         _no_bool(a, "addmv_impl_cpu")
         if a.shape[-1] != b.shape[0]:
             rows = int(np.prod(a.shape[:-1]))
@@ -221,7 +215,7 @@ def matmul(input, other):
         return out.squeeze(-2) if a.ndim == 1 else out
     # batched: b has 3+ dims
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_name(a.dtype)} but found {scalar_name(b.dtype)}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(a.dtype)} but found {scalar_type_name(b.dtype)}")
     _no_bool(a, "bmm")
     batch = broadcast_shapes(a2.shape[:-2], b.shape[:-2])
     if a2.shape[-1] != b.shape[-2]:
@@ -252,7 +246,7 @@ def bmm(input, mat2):
     if b.ndim != 3:
         raise RuntimeError(f"batch2 must be a 3D tensor (got shape {list(b.shape)})")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_name(a.dtype)} but found {scalar_name(b.dtype)}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(a.dtype)} but found {scalar_type_name(b.dtype)}")
     _no_bool(a, "bmm")
     if b.shape[:2] != (a.shape[0], a.shape[2]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
@@ -276,8 +270,8 @@ def dot(input, tensor):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {scalar_name(a.dtype)} and "
-                           f"{scalar_name(b.dtype)}")
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {scalar_type_name(a.dtype)} and "
+                           f"{scalar_type_name(b.dtype)}")
     _no_bool(a, "dot")
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
@@ -396,7 +390,7 @@ def _coef(value, dtype):
 def _expand_to(c: Tensor, shape: tuple) -> None:
     """torch expands addmm's input to the product's shape: its messages when that fails."""
     if c.ndim > len(shape):
-        raise RuntimeError(f"expand(torch.{scalar_name(c.dtype)}Tensor{{{list(c.shape)}}}, size={list(shape)}): the "
+        raise RuntimeError(f"expand({tensor_type_name(c.dtype)}{{{list(c.shape)}}}, size={list(shape)}): the "
                            f"number of sizes provided ({len(shape)}) must be greater or equal to the number of "
                            f"dimensions in the tensor ({c.ndim})")
     lead = len(shape) - c.ndim
@@ -417,11 +411,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         if t.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {t.ndim}-D tensor")
     if c.dtype != b.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_name(c.dtype)} and "
-                           f"{scalar_name(b.dtype)}")
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(c.dtype)} and "
+                           f"{scalar_type_name(b.dtype)}")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_name(a.dtype)} and "
-                           f"{scalar_name(b.dtype)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(a.dtype)} and "
+                           f"{scalar_type_name(b.dtype)}")
     _no_bool(a, "addmm_impl_cpu_")
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_x(a.shape)} and {_x(b.shape)})")
@@ -436,8 +430,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
         raise NotImplementedError("addmv(out=...) is not supported by refgrad")
     c, a, v = as_tensor_arg(input), as_tensor_arg(mat, "mat"), as_tensor_arg(vec, "vec")
     if not (a.dtype == v.dtype == c.dtype):
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_name(c.dtype)}, "
-                           f"{scalar_name(a.dtype)}, and {scalar_name(v.dtype)}")
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_type_name(c.dtype)}, "
+                           f"{scalar_type_name(a.dtype)}, and {scalar_type_name(v.dtype)}")
     if c.ndim > 1 or a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {c.ndim}, {a.ndim}, {v.ndim}")
     _no_bool(a, "addmv_impl_cpu")
@@ -462,7 +456,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"Input dtypes must be the same, got: input {_ctype(c.dtype)}, batch1: {_ctype(a.dtype)}, "
                            f"batch2: {_ctype(b.dtype)}")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_name(a.dtype)} but found {scalar_name(b.dtype)}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(a.dtype)} but found {scalar_type_name(b.dtype)}")
     _no_bool(a, "baddbmm")
     if b.shape[:2] != (a.shape[0], a.shape[2]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
@@ -496,7 +490,8 @@ def einsum(*args):
     in_subs, out_sub = _parse_equation(equation, len(ops))
     for t in ops[1:]:
         if t.dtype != ops[0].dtype:
-            raise RuntimeError(f"expected scalar type {scalar_name(ops[0].dtype)} but found {scalar_name(t.dtype)}")
+            raise RuntimeError(
+                f"expected scalar type {scalar_type_name(ops[0].dtype)} but found {scalar_type_name(t.dtype)}")
     subs, out, ops = _explicit_subscripts(in_subs, out_sub, ops)
     if ops[0].dtype.kind in "biu":
         summed = bool(set("".join(subs)) - set(out))

@@ -28,7 +28,7 @@ from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
 from .common import accumulation_dtype, as_tensor_arg, cast, quiet, wrap_dim, wrap_dims
-from .scan import exclusive_cumprod, torch_dtype_name
+from .scan import exclusive_cumprod
 from .shape import Expand
 
 # torch.return_types.max / min: a tuple with .values and .indices
@@ -363,11 +363,11 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         dtype = dtypes.to_dtype(dtype)
         if dtype.kind != "f":
             raise RuntimeError(f"mean(): could not infer output dtype. Optional dtype must be either a floating "
-                               f"point or complex dtype. Got: {torch_dtype_name(dtype)}")
+                               f"point or complex dtype. Got: {dtypes.scalar_type_name(dtype)}")
         x = cast(x, dtype)
     elif x.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {torch_dtype_name(x.dtype)}")
+                           f"complex dtype. Got: {dtypes.scalar_type_name(x.dtype)}")
     dims = _reduce_dims(dim, x.ndim, "mean")
     return Mean.apply(x, dims=dims, keepdim=keepdim, n=math.prod(x.shape[d] for d in dims))
 
@@ -532,15 +532,16 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
                         f"{type(ord).__name__}")
     if x.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{torch_dtype_name(x.dtype)}")
+                           f"{dtypes.scalar_type_name(x.dtype)}")
     if dtype is not None:
         dtype = dtypes.to_dtype(dtype)
         if dtype.kind != "f":
             raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
-                               f"{torch_dtype_name(dtype)}")
+                               f"{dtypes.scalar_type_name(dtype)}")
         if dtype.itemsize < x.dtype.itemsize:
-            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({torch_dtype_name(x.dtype)}) should "
-                               f"be convertible without narrowing to the specified dtype ({torch_dtype_name(dtype)})")
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({dtypes.scalar_type_name(x.dtype)}) "
+                               "should be convertible without narrowing to the specified dtype "
+                               f"({dtypes.scalar_type_name(dtype)})")
         x = cast(x, dtype)
     dims = _reduce_dims(dim, x.ndim, "linalg.vector_norm")
     if (ord < 0 or ord == math.inf) and x.numel() == 0:

@@ -17,17 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
+from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim
-
-_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-                "float16": "Half", "float32": "Float", "float64": "Double"}
-
-
-def torch_dtype_name(dtype) -> str:
-    """The name torch's messages give a dtype: Long, Float, Bool, ..."""
-    return _TORCH_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 def _accumulate(fn, x: np.ndarray, dim: int, reverse: bool) -> np.ndarray:
@@ -247,5 +240,5 @@ def logcumsumexp(input, dim: int) -> Tensor:
     x = as_tensor_arg(input)
     d = _scan_dim(dim, x.ndim, "logcumsumexp")
     if x.dtype.kind != "f":
-        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{torch_dtype_name(x.dtype)}\'')
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{scalar_type_name(x.dtype)}\'')
     return Logcumsumexp.apply(x, dim=d)

@@ -18,6 +18,7 @@ import operator
 import numpy as np
 
 from .. import dtypes
+from ..arguments import size_arg, size_keyword
 from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
@@ -34,15 +35,9 @@ def _int(v, what: str) -> int:
         raise TypeError(f"{what} must be int, not {type(v).__name__}") from None
 
 
-def _shape_arg(shape, what: str = "size", kw=None) -> tuple:
-    """torch's size arguments: f(2, 3), f((2, 3)), f([2, 3]), or f(size=(2, 3)) (kw)."""
-    if kw is not None:
-        if shape:
-            raise TypeError(f"{what} given both positionally and as a keyword")
-        shape = (kw,)
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(_int(s, f"{what} elements") for s in shape)
+def _shape_arg(shape, fn: str, what: str = "size", kw: dict | None = None) -> tuple:
+    """torch's size arguments: f(2, 3), f((2, 3)), f([2, 3]), or f(size=(2, 3)) (kw: the function's **kw)."""
+    return size_arg(shape, fn, what, 1, keyword=size_keyword(kw or {}, fn, what))
 
 
 def _int_tuple(v, what: str) -> tuple:
@@ -91,14 +86,6 @@ def _preserve_layout(a: np.ndarray) -> np.ndarray:
 def _c_order(a: np.ndarray) -> np.ndarray:
     """a itself when C-contiguous, else a C-contiguous copy (0-d stays 0-d, unlike np.ascontiguousarray)."""
     return np.asarray(a, order="C")
-
-
-_TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def _type_name(x: Tensor) -> str:
-    return f"torch.{_TORCH_TYPE.get(x.dtype.name, x.dtype.name)}Tensor"
 
 
 # ---- reshape, view --------------------------------------------------------------------------------------
@@ -167,15 +154,7 @@ def reshape(input, *shape, **kw):
     """torch.reshape / Tensor.reshape: a view when possible, else a copy. Accepts the shape as one sequence
     or (as the method) as separate ints, or as shape=."""
     x = as_tensor_arg(input)
-    return Reshape.apply(x, shape=_infer_shape(_shape_arg(shape, "shape", _kw(kw, "shape")), x.numel()))
-
-
-def _kw(kw: dict, name: str):
-    """The one keyword form of a size argument (shape=, size=, dims=, repeats=); anything else is a TypeError."""
-    unknown = set(kw) - {name}
-    if unknown:
-        raise TypeError(f"got an unexpected keyword argument '{min(unknown)}'")
-    return kw.get(name)
+    return Reshape.apply(x, shape=_infer_shape(_shape_arg(shape, "reshape", "shape", kw), x.numel()))
 
 
 @public(namespace="Tensor")
@@ -190,7 +169,7 @@ def view(input, *shape, **kw):
     if not shape and not kw:
         raise TypeError("view() received an invalid combination of arguments - got (), but expected one of: "
                         "(dtype dtype), (tuple of ints size)")
-    shape = _shape_arg(shape, "size", _kw(kw, "size"))
+    shape = _shape_arg(shape, "view", "size", kw)
     return View.apply(x, shape=_infer_shape(shape, x.numel()))
 
 
@@ -242,7 +221,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
 def unflatten(input, dim: int, sizes):
     """torch.unflatten: dim becomes sizes (one of them may be -1)."""
     x = as_tensor_arg(input)
-    sizes = _shape_arg((sizes,), "sizes")
+    sizes = _shape_arg((sizes,), "unflatten", "sizes")
     if x.ndim == 0:
         raise RuntimeError(f"unflatten: Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, x.ndim)
@@ -316,11 +295,11 @@ class Expand(Function):
 def expand(input, *sizes, **kw):
     """Tensor.expand: -1 keeps a size; new leading dims may be added; a size-1 dim may grow (to 0 too)."""
     x = as_tensor_arg(input)
-    sizes = _shape_arg(sizes, "size", _kw(kw, "size"))
+    sizes = _shape_arg(sizes, "expand", "size", kw)
     if len(sizes) < x.ndim:
-        raise RuntimeError(f"expand({_type_name(x)}{{{list(x.shape)}}}, size={list(sizes)}): the number of sizes "
-                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
-                           f"tensor ({x.ndim})")
+        raise RuntimeError(f"expand({dtypes.tensor_type_name(x.dtype)}{{{list(x.shape)}}}, size={list(sizes)}): the "
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({x.ndim})")
     lead = len(sizes) - x.ndim
     shape = list(sizes)
     for i in reversed(range(len(sizes))):  # torch checks from the last dim
@@ -378,7 +357,7 @@ class Permute(Function):
 def permute(input, *dims, **kw):
     """torch.permute / Tensor.permute(*dims)."""
     x = as_tensor_arg(input)
-    dims = _shape_arg(dims, "dims", _kw(kw, "dims"))
+    dims = _shape_arg(dims, "permute", "dims", kw)
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
                            f"of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
@@ -478,7 +457,7 @@ class Flip(Function):
 def flip(input, *dims, **kw):
     """torch.flip(input, dims) / Tensor.flip(*dims). A copy (torch has no negative strides)."""
     x = as_tensor_arg(input)
-    dims = _shape_arg(dims, "dims", _kw(kw, "dims"))
+    dims = _shape_arg(dims, "flip", "dims", kw)
     wrapped = wrap_dims(dims, x.ndim)
     return Flip.apply(x, dims=wrapped if x.ndim else ())
 
@@ -808,7 +787,7 @@ def repeat(input, *sizes, **kw):
     x = as_tensor_arg(input)
     if not sizes and not kw:
         raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
-    reps = _shape_arg(sizes, "repeats", _kw(kw, "repeats"))
+    reps = _shape_arg(sizes, "repeat", "repeats", kw)
     if len(reps) < x.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            f"tensor (repeats {list(reps)} for a tensor of shape {list(x.shape)})")
@@ -824,7 +803,7 @@ def repeat(input, *sizes, **kw):
 def tile(input, *dims, **kw):
     """torch.tile(input, dims) / Tensor.tile(*dims): repeat, with dims padded by leading 1s to input.ndim."""
     x = as_tensor_arg(input)
-    reps = _shape_arg(dims, "dims", _kw(kw, "dims"))
+    reps = _shape_arg(dims, "tile", "dims", kw)
     return repeat(x, (1,) * (x.ndim - len(reps)) + reps)
 
 

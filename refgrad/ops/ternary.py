@@ -6,9 +6,12 @@ in its backward formulas (the unselected branch contributes exactly 0, even wher
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import dtypes
+from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
@@ -42,16 +45,7 @@ def select(mask, a, b):
     return Where.apply(mask, a, b)
 
 
-def _type_error(fn: str, name: str, pos: int, x, want: str = "Tensor"):
-    return TypeError(f"{fn}(): argument '{name}' (position {pos}) must be {want}, not {type(x).__name__}")
-
-
-def _tensor(fn: str, x, name: str, pos: int) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor(x)
-    raise _type_error(fn, name, pos, x)
+_NO_ARGUMENT = object()
 
 
 def _where_method(self, condition, other):
@@ -60,20 +54,27 @@ def _where_method(self, condition, other):
 
 
 @public(method=_where_method)
-def where(condition, input, other):
+def where(condition, input=_NO_ARGUMENT, other=_NO_ARGUMENT):
     """torch.where(condition, input, other): input where condition else other.
 
-    condition must be a bool tensor; input and other are tensors or Python numbers, promoted together as
-    torch does (condition takes no part in the promotion). The one-argument form torch.where(condition)
-    is nonzero(condition, as_tuple=True) and is not provided here."""
-    cond = _tensor("where", condition, "condition", 1)
-    if cond.dtype != dtypes.bool:
+    condition must be a bool tensor (a uint8 one is taken with torch's deprecation warning); input and other are
+    tensors or Python numbers, promoted together as torch does (condition takes no part in the promotion).
+    torch.where(condition) alone is nonzero(condition, as_tuple=True)."""
+    cond = as_tensor_arg(condition, "condition", 1, "where")
+    if input is _NO_ARGUMENT and other is _NO_ARGUMENT:
+        return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(cond._data)))
+    if input is _NO_ARGUMENT or other is _NO_ARGUMENT:
+        raise TypeError("where() takes condition alone, or condition, input and other (got "
+                        f"{'other' if input is _NO_ARGUMENT else 'input'} without the other)")
+    if cond.dtype == dtypes.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a "
+                      "future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
+        cond = Tensor(cond._data.astype(bool))
+    elif cond.dtype != dtypes.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_torch_name(cond.dtype)}")
-    for x, name, pos in ((input, "input", 2), (other, "other", 3)):
-        if not isinstance(x, (Tensor, np.ndarray)) and not is_scalar(x):
-            raise _type_error("where", name, pos, x, "Tensor or Number")
-    a, b = elementwise_operands(input, other)
+                           f"{dtypes.scalar_type_name(cond.dtype)}")
+    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 2, "where"),
+                                tensor_or_number_arg(other, "other", 3, "where"))
     broadcast_shapes(cond.shape, a.shape, b.shape)
     return Where.apply(cond, a, b)
 
@@ -126,13 +127,13 @@ def lerp(input, end, weight):
     """torch.lerp: input + weight·(end - input), weight a number or a tensor.
 
     As in torch, input, end and a tensor weight must share one floating dtype (no promotion)."""
-    a, e = _tensor("lerp", input, "input", 1), _tensor("lerp", end, "end", 2)
+    a, e = as_tensor_arg(input, "input", 1, "lerp"), as_tensor_arg(end, "end", 2, "lerp")
     if a.dtype.kind != "f":
-        raise NotImplementedError(f"\"lerp_kernel\" not implemented for '{_torch_name(a.dtype)}'")
+        raise NotImplementedError(f"\"lerp_kernel\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
     if e.dtype != a.dtype:
         raise RuntimeError(f"expected dtype {a.dtype} for `end` but got dtype {e.dtype}")
     if isinstance(weight, (Tensor, np.ndarray)):
-        w = _tensor("lerp", weight, "weight", 3)
+        w = as_tensor_arg(weight, "weight", 3, "lerp")
         if w.ndim == 0:  # torch takes a 0-d weight of any dtype, converted to input's
             w = cast(w, a.dtype)
         if w.dtype != a.dtype:
@@ -140,7 +141,7 @@ def lerp(input, end, weight):
         broadcast_shapes(a.shape, e.shape, w.shape)
         return Lerp.apply(a, e, w)
     if not is_scalar(weight):
-        raise _type_error("lerp", "weight", 3, weight, "Tensor or Number")
+        raise argument_error("lerp", "weight", 3, "Tensor or Number", weight)
     broadcast_shapes(a.shape, e.shape)
     return LerpScalar.apply(a, e, weight=float(weight))
 
@@ -191,7 +192,7 @@ class Addcdiv(Function):
 
 
 def _three(fn, input, tensor1, tensor2):
-    xs = [_tensor(fn, x, n, i + 1) for i, (x, n) in enumerate(((input, "input"), (tensor1, "tensor1"),
+    xs = [as_tensor_arg(x, n, i + 1, fn) for i, (x, n) in enumerate(((input, "input"), (tensor1, "tensor1"),
                                                                   (tensor2, "tensor2")))]
     dt = dtypes.result_type(*xs)
     broadcast_shapes(*(x.shape for x in xs))
@@ -221,10 +222,3 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return Addcdiv.apply(a, t1, t2, value=_value(value, a.dtype, "addcdiv"))
 
 
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def _torch_name(dt) -> str:
-    """torch's C-level dtype name, as it appears in its messages ('Float', 'Long', ...)."""
-    return _TORCH_NAMES.get(np.dtype(dt).name, np.dtype(dt).name)

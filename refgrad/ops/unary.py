@@ -25,8 +25,6 @@ from .common import as_tensor_arg
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 1.1283791670955126  # 2/sqrt(pi), correctly rounded
-_TORCH_DTYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                      "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 # ---- helpers --------------------------------------------------------------------------------------------
@@ -42,7 +40,7 @@ def _floating(input) -> Tensor:
 def _refuse(op: str, x: Tensor, kinds: str) -> None:
     """torch's NotImplementedError for a dtype an op has no kernel for."""
     if x.dtype.kind in kinds:
-        name = _TORCH_DTYPE_NAMES.get(x.dtype.name, x.dtype.name)
+        name = dtypes.scalar_type_name(x.dtype)
         raise NotImplementedError(f'"{op}" not implemented for \'{name}\' (input dtype {x.dtype})')
 
 

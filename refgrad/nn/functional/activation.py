@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ...autograd import Function
+from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg, cast, wrap_dim
 from ...registry import public
 from ...tensor import Tensor
@@ -107,16 +108,10 @@ def _softmax_like(fn, name: str, input, dim, dtype, stacklevel) -> Tensor:
     if dtype is not None:
         x = cast(x, dtype)
     if x.dtype.kind != "f":
-        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'{_scalar_name(x.dtype)}\'')
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'{scalar_type_name(x.dtype)}\'')
     if x.ndim == 0:  # one element: work on a 1-vector
         return fn.apply(x.reshape(1), dim=0).reshape(())
     return fn.apply(x, dim=d)
-
-
-def _scalar_name(dtype) -> str:
-    from ...ops.linalg import scalar_name
-
-    return scalar_name(dtype)
 
 
 @public(namespace="nn.functional", also=("softmax",), method=True)

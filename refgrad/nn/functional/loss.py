@@ -15,8 +15,8 @@ import numpy as np
 
 from ...autograd import Function
 from ...autograd.grad_mode import is_grad_enabled
+from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg
-from ...ops.linalg import scalar_name
 from ...registry import public
 from ...tensor import Tensor
 from ._reduction import apply_reduction, resolve_reduction
@@ -181,7 +181,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
     if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"log_softmax_lastdim_kernel_impl\" not implemented for '{scalar_name(x.dtype)}'")
+        raise NotImplementedError(
+            f"\"log_softmax_lastdim_kernel_impl\" not implemented for '{scalar_type_name(x.dtype)}'")
     if x.ndim == 0:
         raise RuntimeError(f"cross_entropy: expected input with at least 1 dimension (the classes), got a 0-D "
                            f"input and a target of shape {list(t.shape)}")
@@ -211,7 +212,7 @@ def _check_index_target(x: Tensor, t: Tensor) -> None:
         if t.shape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
     if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_name(t.dtype)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     if t.dtype == np.uint8 and x.ndim > 2:  # torch takes Byte targets only for (C,) and (N, C) inputs
         raise RuntimeError("expected scalar type Long but found Byte")
 
@@ -223,7 +224,7 @@ def _check_weight(w: Tensor | None, n_classes: int, dtype) -> None:
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but got "
                            f"weight tensor of shape: {list(w.shape)}")
     if w.dtype != dtype:
-        raise RuntimeError(f"expected scalar type {scalar_name(dtype)} but found {scalar_name(w.dtype)}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(dtype)} but found {scalar_type_name(w.dtype)}")
 
 
 def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
@@ -275,7 +276,7 @@ def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
 def _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothing):
     if t.dtype.kind != "f":
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                           f"{scalar_name(t.dtype)}")
+                           f"{scalar_type_name(t.dtype)}")
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     cdim = 1 if x.ndim >= 2 else 0

@@ -12,8 +12,9 @@ import numbers
 import numpy as np
 
 from ...autograd import Function
+from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg
-from ...ops.indexing import index_add_into, strides, take, torch_type_name
+from ...ops.indexing import index_add_into, strides, take
 from ...registry import public
 
 _COMBINATIONS_MSG = ("Padding size {} is not supported for {}D input tensor.\n"
@@ -94,7 +95,7 @@ def pad(input, pad, mode: str = "constant", value=None):
         _check_output_size(x, dims, out, mode)
         if x.dtype == np.bool_:
             name = "reflection" if mode == "reflect" else "replication"
-            raise NotImplementedError(f"\"{name}_pad{k}d\" not implemented for '{torch_type_name(x.dtype)}'")
+            raise NotImplementedError(f"\"{name}_pad{k}d\" not implemented for '{scalar_type_name(x.dtype)}'")
         maps = {}
         for i, d in enumerate(dims):
             n, j = sizes[d], np.arange(out[d], dtype=np.int64) - pads[2 * i]
