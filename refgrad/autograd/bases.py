@@ -28,6 +28,7 @@ its vjp, the adjoint.
         def forward(ctx, x, dims):  return ...
         def vjp(ctx, g):            return Flip.apply(g, dims=ctx.dims)
 
+(torch's derivatives.yaml has the same two shortcuts: ``result: auto_element_wise`` and ``auto_linear``.)
 Either base leaves alone a vjp or jvp written by hand (a factored formula as torch's, a special case), in the
 class that writes it and in its subclasses.
 """
@@ -36,8 +37,6 @@ from __future__ import annotations
 import inspect
 
 from .function import Function
-
-_DERIVABLE = ("vjp", "jvp")
 
 
 def zero(ctx, v):
