@@ -11,12 +11,13 @@ import numpy as np
 
 from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
+from ..autograd.bases import Elementwise, identity, zero
 from ..autograd.grad_mode import is_grad_enabled
 from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
+from .choose import choose
 from .common import elementwise_operands, is_scalar, quiet
-from .ternary import select
 
 
 def _quiet(fn):
@@ -42,48 +43,52 @@ def _check_int_divisor(b: Tensor) -> None:
 
 def where_mask(mask: np.ndarray, a, fill):
     """a where mask else fill, differentiable in a (mask is a constant), computed as a·mask + fill·(1 - mask):
-    unlike ``ternary.select``, an inf or nan in a leaks into the masked-out places (0·inf = nan). Kept for
-    callers in other families; prefer ``select`` for torch's where/masked_fill semantics."""
+    unlike ``choose``, an inf or nan in a leaks into the masked-out places (0·inf = nan). Kept for its callers
+    in reduction.py until they move to ``choose``, which has torch's where/masked_fill semantics."""
     return a * Tensor(mask.astype(a.dtype)) + Tensor(np.where(mask, 0, fill).astype(a.dtype))
 
 
 # ---- add, sub, mul, div ----------------------------------------------------------------------------------
-class Add(Function):
+class Add(Elementwise):
     """a + alpha·b."""
     saves = ()  # backward reads shapes only
 
     @_quiet
-    def forward(ctx, a, b, alpha):
+    def forward(ctx, a, b, *, alpha):
         return np.add(a, b) if alpha == 1 else a + np.asarray(alpha, a.dtype) * b
 
-    def vjp(ctx, g):
-        return g, (g if ctx.alpha == 1 else g * ctx.alpha)
+    d_a = identity
 
-    def jvp(ctx, da, db):
-        return da + (db if ctx.alpha == 1 else db * ctx.alpha)
+    def d_b(ctx, v):
+        return v if ctx.alpha == 1 else v * ctx.alpha
 
 
-class Sub(Function):
+class Sub(Elementwise):
     """a - alpha·b."""
     saves = ()  # backward reads shapes only
 
     @_quiet
-    def forward(ctx, a, b, alpha):
+    def forward(ctx, a, b, *, alpha):
         return np.subtract(a, b) if alpha == 1 else a - np.asarray(alpha, a.dtype) * b
 
-    def vjp(ctx, g):
-        return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
+    d_a = identity
 
-    def jvp(ctx, da, db):
-        return da - (db if ctx.alpha == 1 else db * ctx.alpha)
+    def d_b(ctx, v):
+        return -v if ctx.alpha == 1 else v * -ctx.alpha
 
 
-class Mul(Function):
+class Mul(Elementwise):
     saves = ("inputs",)
 
     @_quiet
     def forward(ctx, a, b):
         return np.multiply(a, b)
+
+    def d_a(ctx, v):
+        return v * ctx.inputs[1]
+
+    def d_b(ctx, v):
+        return ctx.inputs[0] * v
 
     def vjp(ctx, g):
         a, b = ctx.inputs
@@ -93,42 +98,35 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
-    def jvp(ctx, da, db):
-        a, b = ctx.inputs
-        return da * b + a * db
 
-
-class Div(Function):
+class Div(Elementwise):
     """a / b. torch's d/db is -g·((a/b)/b): the same roundings here, with a/b the saved output."""
 
     @_quiet
     def forward(ctx, a, b):
         return np.true_divide(a, b)
 
-    def vjp(ctx, g):
-        b = ctx.inputs[1]
-        return g / b, -g * (ctx.out / b)
+    def d_a(ctx, v):
+        return v / ctx.inputs[1]
 
-    def jvp(ctx, da, db):
+    def d_b(ctx, v):
+        return -v * (ctx.out / ctx.inputs[1])
+
+    def jvp(ctx, da, db):  # torch's forward formula: one division, not the sum of the two terms
         return (da - db * ctx.out) / ctx.inputs[1]
 
 
-class DivRounded(Function):
+class DivRounded(Elementwise):
     """div(a, b, rounding_mode='floor' | 'trunc') on floats: piecewise constant, so both gradients are zero
     (torch returns zeros, not g·0). 'floor' is Python's floor division (NumPy's floor_divide is the same
     algorithm as torch's: fmod, then snap to the nearest integer); 'trunc' is trunc(a / b)."""
     saves = ()  # backward reads shapes only
 
     @_quiet
-    def forward(ctx, a, b, mode):
+    def forward(ctx, a, b, *, mode):
         return np.floor_divide(a, b) if mode == "floor" else np.trunc(np.true_divide(a, b))
 
-    def vjp(ctx, g):
-        zero = Tensor(np.zeros(g.shape, g.dtype))
-        return zero, zero
-
-    def jvp(ctx, da, db):
-        return Tensor(np.zeros(ctx.out.shape, ctx.out.dtype))
+    d_a = d_b = zero
 
 
 class FloorDivide(DivRounded):
@@ -247,7 +245,7 @@ def _int_pow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(neg, at_neg, out).astype(np.result_type(a, b))
 
 
-class Pow(Function):
+class Pow(Elementwise):
     """a ** b with torch's derivative formulas:
     d/da = where(b == 0, 0, g·(b·a^(b-1)))           (no 0·inf at a == 0 when b == 0)
     d/db = g·where(a == 0 & b >= 0, 0, a^b·log(a))  (0 at a == 0 unless b < 0, where it is ±inf)."""
@@ -257,28 +255,33 @@ class Pow(Function):
         return np.power(a, b) if a.dtype.kind == "f" else _int_pow(a, b)
 
     @_quiet
-    def vjp(ctx, g):
+    def d_a(ctx, v):
         a, b = ctx.inputs
-        return _pow_d_base(g, a, b), g * _pow_d_exp(a, b, ctx.out)
+        return _pow_d_base(v, a, b)
 
     @_quiet
+    def d_b(ctx, v):
+        a, b = ctx.inputs
+        return v * _pow_d_exp(a, b, ctx.out)
+
     def jvp(ctx, da, db):
         a, b = ctx.inputs
         # as in torch's forward AD, an input without a tangent adds nothing (not 0·nan where a < 0 for d/db)
-        terms = [_pow_d_base(da, a, b) if a._tangent is not None else None,
-                 db * _pow_d_exp(a, b, ctx.out) if b._tangent is not None else None]
-        terms = [t for t in terms if t is not None]
-        return terms[0] + terms[1] if len(terms) == 2 else terms[0]
+        if a._tangent is None:
+            return Pow.d_b(ctx, db)
+        if b._tangent is None:
+            return Pow.d_a(ctx, da)
+        return Pow.d_a(ctx, da) + Pow.d_b(ctx, db)
 
 
-class PowScalar(Function):
+class PowScalar(Elementwise):
     """tensor ** number. torch computes some exponents with their own kernels (0.5: sqrt, so (-0)**0.5 = -0;
     -0.5: 1/sqrt; -1: 1/x; 2, 3, -2: products), which decide signed zeros and infinities; so does this.
     torch's derivative: zeros for exponent 0, else g·(e·a^(e-1)) (itself a tensor ** number)."""
     saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
-    def forward(ctx, a, exponent):
+    def forward(ctx, a, *, exponent):
         e = exponent
         if a.dtype.kind != "f":
             return _int_pow(a, np.asarray(e, a.dtype))
@@ -288,11 +291,8 @@ class PowScalar(Function):
                    -2: lambda: one / (a * a)}
         return special[e]() if e in special else np.power(a, np.asarray(e, a.dtype))
 
-    def vjp(ctx, g):
-        return _pow_scalar_d(g, ctx.inputs[0], ctx.exponent)
-
-    def jvp(ctx, da):
-        return _pow_scalar_d(da, ctx.inputs[0], ctx.exponent)
+    def d_a(ctx, v):
+        return _pow_scalar_d(v, ctx.inputs[0], ctx.exponent)
 
 
 def _pow_scalar_d(g, a, e):
@@ -302,13 +302,13 @@ def _pow_scalar_d(g, a, e):
 
 
 def _pow_d_base(g, a, b):
-    return select(b._data == 0, 0, g * (b * a ** (b - 1)))
+    return choose(b._data == 0, 0, g * (b * a ** (b - 1)))
 
 
 def _pow_d_exp(a, b, out):
     from .unary import log
 
-    return select((a._data == 0) & (b._data >= 0), 0, out * log(a))
+    return choose((a._data == 0) & (b._data >= 0), 0, out * log(a))
 
 
 @public(method=True, inplace=True)
@@ -333,35 +333,46 @@ def pow(input, exponent):
 
 
 # ---- maximum, minimum, fmax, fmin -------------------------------------------------------------------------
-class Maximum(Function):
+class Maximum(Elementwise):
     """NaN-propagating maximum. torch: d/da = where(a == b, g/2, g) masked to 0 where a < b (and the mirror
-    for b): a tie splits the gradient 0.5 / 0.5; a NaN gives both operands g."""
+    for b): a tie splits the gradient 0.5 / 0.5; a NaN gives both operands g.
+
+    The jvp weighs the tangents by multiplying (0·inf = nan where the losing side's tangent is inf, as torch's
+    forward formula other_t + w·(self_t - other_t)), rather than adding the masked d_a and d_b."""
     saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
         return np.maximum(a, b)
 
-    def vjp(ctx, g):
+    def d_a(ctx, v):
         a, b = (t._data for t in ctx.inputs)
-        half = select(a == b, g / 2, g)
-        return select(a < b, 0, half), select(a > b, 0, half)
+        return choose(a < b, 0, choose(a == b, v / 2, v))
+
+    def d_b(ctx, v):
+        a, b = (t._data for t in ctx.inputs)
+        return choose(a > b, 0, choose(a == b, v / 2, v))
 
     def jvp(ctx, da, db):
         a, b = (t._data for t in ctx.inputs)
         return _weighted(da, db, *_tie_weights(a < b, a > b, a == b))
 
 
-class Minimum(Function):
+class Minimum(Elementwise):
+    """NaN-propagating minimum: Maximum's mirror."""
     saves = ("inputs",)  # backward reads only the inputs
+
     @_quiet
     def forward(ctx, a, b):
         return np.minimum(a, b)
 
-    def vjp(ctx, g):
+    def d_a(ctx, v):
         a, b = (t._data for t in ctx.inputs)
-        half = select(a == b, g / 2, g)
-        return select(a > b, 0, half), select(a < b, 0, half)
+        return choose(a > b, 0, choose(a == b, v / 2, v))
+
+    def d_b(ctx, v):
+        a, b = (t._data for t in ctx.inputs)
+        return choose(a < b, 0, choose(a == b, v / 2, v))
 
     def jvp(ctx, da, db):
         a, b = (t._data for t in ctx.inputs)
@@ -379,40 +390,53 @@ def _weighted(da, db, wa, wb):
     return da * Tensor(wa.astype(da.dtype)) + db * Tensor(wb.astype(db.dtype))
 
 
-class Fmax(Function):
-    """NaN-ignoring maximum. torch: a gets g where a >= b or b is NaN, b gets it elsewhere (a tie goes to a)."""
+class Fmax(Elementwise):
+    """NaN-ignoring maximum. torch: a gets g where a >= b or b is NaN, b gets it elsewhere (a tie goes to a).
+    The jvp weighs by multiplying, as Maximum's."""
     saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
     def forward(ctx, a, b):
         return np.fmax(a, b)
 
-    def vjp(ctx, g):
-        a, b = (t._data for t in ctx.inputs)
-        take_a = (a >= b) | np.isnan(b)
-        return select(take_a, g, 0), select(take_a, 0, g)
+    def d_a(ctx, v):
+        return choose(_fmax_takes_a(ctx), v, 0)
+
+    def d_b(ctx, v):
+        return choose(_fmax_takes_a(ctx), 0, v)
 
     def jvp(ctx, da, db):
-        a, b = (t._data for t in ctx.inputs)
-        take_a = (a >= b) | np.isnan(b)
+        take_a = _fmax_takes_a(ctx)
         return _weighted(da, db, take_a * 1.0, ~take_a * 1.0)
 
 
-class Fmin(Function):
+def _fmax_takes_a(ctx):
+    a, b = (t._data for t in ctx.inputs)
+    return (a >= b) | np.isnan(b)
+
+
+class Fmin(Elementwise):
+    """NaN-ignoring minimum: Fmax's mirror."""
     saves = ("inputs",)  # backward reads only the inputs
+
     @_quiet
     def forward(ctx, a, b):
         return np.fmin(a, b)
 
-    def vjp(ctx, g):
-        a, b = (t._data for t in ctx.inputs)
-        take_a = (a <= b) | np.isnan(b)
-        return select(take_a, g, 0), select(take_a, 0, g)
+    def d_a(ctx, v):
+        return choose(_fmin_takes_a(ctx), v, 0)
+
+    def d_b(ctx, v):
+        return choose(_fmin_takes_a(ctx), 0, v)
 
     def jvp(ctx, da, db):
-        a, b = (t._data for t in ctx.inputs)
-        take_a = (a <= b) | np.isnan(b)
+        take_a = _fmin_takes_a(ctx)
         return _weighted(da, db, take_a * 1.0, ~take_a * 1.0)
+
+
+def _fmin_takes_a(ctx):
+    a, b = (t._data for t in ctx.inputs)
+    return (a <= b) | np.isnan(b)
 
 
 @public(method=True)
@@ -442,7 +466,7 @@ def fmin(input, other):
 # ---- atan2, hypot, xlogy, logaddexp ---------------------------------------------------------------------
 class Atan2(Function):
     """atan2(a, b). torch: with r = where(a² + b² == 0, 0, 1/(a² + b²)), d/da = g·b·r, d/db = g·(-a)·r, so
-    the gradient at (0, 0) is 0."""
+    the gradient at (0, 0) is 0. (Not an Elementwise: vjp and jvp each compute r once for both inputs.)"""
     saves = ("inputs",)  # backward reads only the inputs
 
     @_quiet
@@ -463,10 +487,10 @@ class Atan2(Function):
 
 def _atan2_recip(a, b):
     d = a * a + b * b
-    return select(d._data == 0, 0, 1 / d)
+    return choose(d._data == 0, 0, 1 / d)
 
 
-class Hypot(Function):
+class Hypot(Elementwise):
     """hypot(a, b); torch's d/da = g·a / hypot (nan at (0, 0))."""
 
     @_quiet
@@ -474,17 +498,20 @@ class Hypot(Function):
         return np.hypot(a, b)
 
     @_quiet
-    def vjp(ctx, g):
-        a, b = ctx.inputs
-        return g * a / ctx.out, g * b / ctx.out
+    def d_a(ctx, v):
+        return v * ctx.inputs[0] / ctx.out
 
     @_quiet
-    def jvp(ctx, da, db):
+    def d_b(ctx, v):
+        return v * ctx.inputs[1] / ctx.out
+
+    @_quiet
+    def jvp(ctx, da, db):  # torch's forward formula: one division, not the sum of the two terms
         a, b = ctx.inputs
         return (da * a + db * b) / ctx.out
 
 
-class Xlogy(Function):
+class Xlogy(Elementwise):
     """x·log(y), 0 where x == 0 (unless y is NaN). torch: d/dx = xlogy(g, y) masked to 0 where x == 0 and
     y <= 0; d/dy = g·x / y (nan at x == y == 0)."""
     saves = ("inputs",)  # backward reads only the inputs
@@ -494,21 +521,17 @@ class Xlogy(Function):
         return np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y))).astype(x.dtype)
 
     @_quiet
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x, y = ctx.inputs
-        return _xlogy_d_x(g, x, y), g * x / y
+        return choose((x._data == 0) & (y._data <= 0), 0, Xlogy.apply(*elementwise_operands(v, y)))
 
     @_quiet
-    def jvp(ctx, dx, dy):
+    def d_y(ctx, v):
         x, y = ctx.inputs
-        return _xlogy_d_x(dx, x, y) + dy * x / y
+        return v * x / y
 
 
-def _xlogy_d_x(g, x, y):
-    return select((x._data == 0) & (y._data <= 0), 0, Xlogy.apply(*elementwise_operands(g, y)))
-
-
-class Logaddexp(Function):
+class Logaddexp(Elementwise):
     """log(exp(a) + exp(b)); torch's d/da = g / (1 + exp(b - a)) (nan where a == b == ±inf)."""
     saves = ("inputs",)  # backward reads only the inputs
 
@@ -517,18 +540,18 @@ class Logaddexp(Function):
         return np.logaddexp(a, b)
 
     @_quiet
-    def vjp(ctx, g):
+    def d_a(ctx, v):
         from .unary import exp
 
         a, b = ctx.inputs
-        return g / (1 + exp(b - a)), g / (1 + exp(a - b))
+        return v / (1 + exp(b - a))
 
     @_quiet
-    def jvp(ctx, da, db):
+    def d_b(ctx, v):
         from .unary import exp
 
         a, b = ctx.inputs
-        return da / (1 + exp(b - a)) + db / (1 + exp(a - b))
+        return v / (1 + exp(a - b))
 
 
 @public(method=True, inplace=True)
@@ -566,7 +589,7 @@ def logaddexp(input, other):
 
 
 # ---- fmod, remainder -------------------------------------------------------------------------------------
-class Fmod(Function):
+class Fmod(Elementwise):
     """C fmod (the sign of a). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='trunc')."""
     saves = ("inputs",)  # backward reads only the inputs
 
@@ -574,16 +597,14 @@ class Fmod(Function):
     def forward(ctx, a, b):
         return np.fmod(a, b)
 
-    def vjp(ctx, g):
+    d_a = identity
+
+    def d_b(ctx, v):
         a, b = ctx.inputs
-        return g, -g * DivRounded.apply(a, b, mode="trunc")
-
-    def jvp(ctx, da, db):
-        a, b = ctx.inputs
-        return da - db * DivRounded.apply(a, b, mode="trunc")
+        return -v * DivRounded.apply(a, b, mode="trunc")
 
 
-class Remainder(Function):
+class Remainder(Elementwise):
     """Python's modulo (the sign of b). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='floor')."""
     saves = ("inputs",)  # backward reads only the inputs
 
@@ -594,13 +615,11 @@ class Remainder(Function):
         m = np.fmod(a, b)  # torch's algorithm, so that the sign of a zero result is torch's too
         return np.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
 
-    def vjp(ctx, g):
-        a, b = ctx.inputs
-        return g, -g * DivRounded.apply(a, b, mode="floor")
+    d_a = identity
 
-    def jvp(ctx, da, db):
+    def d_b(ctx, v):
         a, b = ctx.inputs
-        return da - db * DivRounded.apply(a, b, mode="floor")
+        return -v * DivRounded.apply(a, b, mode="floor")
 
 
 @public(method=True, inplace=True)
@@ -638,7 +657,7 @@ def remainder(input, other):
 
 
 # ---- clamp ----------------------------------------------------------------------------------------------
-class Clamp(Function):
+class Clamp(Elementwise):
     """min(max(x, lo), hi) with tensor bounds, NaN-propagating. torch's gradients:
     x: where(x >= lo & x <= hi)   lo: where(x < lo & lo < hi)   hi: where(x > hi | hi < lo)
     so a value at a bound passes 1 to x, and with lo > hi the whole gradient goes to hi."""
@@ -647,19 +666,20 @@ class Clamp(Function):
     def forward(ctx, x, lo, hi):
         return np.minimum(np.maximum(x, lo), hi)
 
-    def _masks(ctx):
+    def d_x(ctx, v):
         x, lo, hi = (t._data for t in ctx.inputs)
-        return (x >= lo) & (x <= hi), (x < lo) & (lo < hi), (x > hi) | (hi < lo)
+        return choose((x >= lo) & (x <= hi), v, 0)
 
-    def vjp(ctx, g):
-        return tuple(select(m, g, 0) for m in Clamp._masks(ctx))
+    def d_lo(ctx, v):
+        x, lo, hi = (t._data for t in ctx.inputs)
+        return choose((x < lo) & (lo < hi), v, 0)
 
-    def jvp(ctx, dx, dlo, dhi):
-        mx, mlo, mhi = Clamp._masks(ctx)
-        return select(mx, dx, 0) + select(mlo, dlo, 0) + select(mhi, dhi, 0)
+    def d_hi(ctx, v):
+        x, lo, hi = (t._data for t in ctx.inputs)
+        return choose((x > hi) | (hi < lo), v, 0)
 
 
-class ClampMin(Function):
+class ClampMin(Elementwise):
     """max(x, lo): x gets g where x >= lo, lo where x < lo."""
     saves = ("inputs",)  # backward reads only the inputs
 
@@ -667,16 +687,16 @@ class ClampMin(Function):
     def forward(ctx, x, lo):
         return np.maximum(x, lo)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x, lo = (t._data for t in ctx.inputs)
-        return select(x >= lo, g, 0), select(x < lo, g, 0)
+        return choose(x >= lo, v, 0)
 
-    def jvp(ctx, dx, dlo):
+    def d_lo(ctx, v):
         x, lo = (t._data for t in ctx.inputs)
-        return select(x >= lo, dx, 0) + select(x < lo, dlo, 0)
+        return choose(x < lo, v, 0)
 
 
-class ClampMax(Function):
+class ClampMax(Elementwise):
     """min(x, hi): x gets g where x <= hi, hi where x > hi."""
     saves = ("inputs",)  # backward reads only the inputs
 
@@ -684,13 +704,13 @@ class ClampMax(Function):
     def forward(ctx, x, hi):
         return np.minimum(x, hi)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x, hi = (t._data for t in ctx.inputs)
-        return select(x <= hi, g, 0), select(x > hi, g, 0)
+        return choose(x <= hi, v, 0)
 
-    def jvp(ctx, dx, dhi):
+    def d_hi(ctx, v):
         x, hi = (t._data for t in ctx.inputs)
-        return select(x <= hi, dx, 0) + select(x > hi, dhi, 0)
+        return choose(x > hi, v, 0)
 
 
 def _bound(fn: str, value, name: str, pos: int):

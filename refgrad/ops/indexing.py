@@ -10,7 +10,9 @@ being the other's vjp (so any order of derivative works):
 ``index`` is either a tuple of basic NumPy indices (ints, slices with a positive step, None), which never
 names an element twice, or an int64 array of flat (C-order) positions into the indexed array, of any shape,
 which may repeat. The public functions check arguments the way torch does and turn them into one of these.
-nn.functional.pad reuses the same two primitives.
+nn.functional.pad reuses the same two primitives. Every primitive here is linear: each writes only its vjp, and
+the Linear base applies the op itself to the tangents (refgrad/autograd/bases.py). Masked writes (masked_fill,
+tril/triu, scatter of a value) are ``choose``, whose unchosen branch gets exactly 0, as torch's.
 """
 from __future__ import annotations
 
@@ -20,17 +22,20 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Function
+from ..autograd.bases import Linear
 from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
+from .choose import choose
 from .common import as_tensor_arg, broadcast_shapes, cast, wrap_dim
 
 
 # ---- the two primitives ---------------------------------------------------------------------------------
-class _Take(Function):
+class _Take(Linear):
     """out = x[index]: a view for a basic index (a tuple of ints, slices, None, Ellipsis), as torch's; a copy for
     an array of flat positions."""
     saves = ()  # backward reads shapes only
+    params = ("index",)
 
     def forward(ctx, x, index):
         if not isinstance(index, tuple):
@@ -41,13 +46,11 @@ class _Take(Function):
     def vjp(ctx, g):
         return _IndexAdd.apply(g, index=ctx.index, shape=ctx.inputs[0].shape, unique=isinstance(ctx.index, tuple))
 
-    def jvp(ctx, dx):
-        return _Take.apply(dx, index=ctx.index)
 
-
-class _IndexAdd(Function):
+class _IndexAdd(Linear):
     """out = zeros(shape); out[index] += g. ``unique`` says that no position repeats (plain assignment)."""
     saves = ()  # backward reads shapes only
+    params = ("index", "shape", "unique")
 
     def forward(ctx, g, index, shape, unique):
         if isinstance(index, tuple):
@@ -66,30 +69,13 @@ class _IndexAdd(Function):
     def vjp(ctx, g):
         return _Take.apply(g, index=ctx.index)
 
-    def jvp(ctx, dg):
-        return _IndexAdd.apply(dg, index=ctx.index, shape=ctx.shape, unique=ctx.unique)
 
-
-class _MaskedFill(Function):
-    """out = where(mask, value, x), broadcast; value is a 0-d tensor of x's dtype."""
-    saves = ()  # backward reads shapes only
-
-    def forward(ctx, x, value, mask):
-        return np.where(mask, value, x)
-
-    def vjp(ctx, g):
-        return g * _const(~ctx.mask, g.dtype), g * _const(ctx.mask, g.dtype)
-
-    def jvp(ctx, dx, dv):
-        out = dx * _const(~ctx.mask, dx.dtype)
-        return out if dv is None else out + dv * _const(ctx.mask, dx.dtype)
-
-
-class _Scatter(Function):
+class _Scatter(Linear):
     """out = x with out.flat[pos] = src.flat[src_pos]; where positions repeat the last one wins (as torch's CPU
     kernel, which walks each line along ``dim`` in order). Every src element that was sent gets the gradient of
     its target, winner or not, as in torch."""
     saves = ("inputs",)  # backward reads only the inputs
+    params = ("pos", "src_pos")
 
     def forward(ctx, x, src, pos, src_pos):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
@@ -106,15 +92,13 @@ class _Scatter(Function):
     def vjp(ctx, g):
         src = ctx.inputs[1]
         g_src = _IndexAdd.apply(_Take.apply(g, index=ctx.pos), index=ctx.src_pos, shape=src.shape, unique=True)
-        return g * _const(ctx.keep, g.dtype), g_src
-
-    def jvp(ctx, dx, dsrc):
-        return _Scatter.apply(dx, dsrc, pos=ctx.pos, src_pos=ctx.src_pos)
+        return choose(ctx.keep, g, 0), g_src
 
 
-class _ScatterAdd(Function):
+class _ScatterAdd(Linear):
     """out = x with src.flat[src_pos] added at out.flat[pos], in x's dtype and in index order (as torch)."""
     saves = ("inputs",)  # backward reads only the inputs
+    params = ("pos", "src_pos")
 
     def forward(ctx, x, src, pos, src_pos):
         out = np.array(x, order="C", copy=True)  # C order: reshape(-1) is a view
@@ -124,9 +108,6 @@ class _ScatterAdd(Function):
     def vjp(ctx, g):
         src = ctx.inputs[1]
         return g, _IndexAdd.apply(_Take.apply(g, index=ctx.pos), index=ctx.src_pos, shape=src.shape, unique=True)
-
-    def jvp(ctx, dx, dsrc):
-        return _ScatterAdd.apply(dx, dsrc, pos=ctx.pos, src_pos=ctx.src_pos)
 
 
 class _ScatterReduce(Function):
@@ -144,10 +125,6 @@ class _ScatterReduce(Function):
 
     def jvp(ctx, dx, dsrc):
         raise RuntimeError("derivative for aten::scatter is not implemented (scatter with reduce=...)")
-
-
-def _const(mask: np.ndarray, dtype) -> Tensor:
-    return Tensor(mask.astype(dtype))
 
 
 def take(x: Tensor, index) -> Tensor:
@@ -573,7 +550,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
     if value is not None:  # a constant: the positions written are a mask, as in masked_fill
         mask = np.zeros(x.numel(), bool)
         mask[pos] = True
-        return _MaskedFill.apply(x, Tensor(np.asarray(value).astype(x.dtype)), mask=mask.reshape(x.shape))
+        return choose(mask.reshape(x.shape), Tensor(np.asarray(value).astype(x.dtype)), x)
     return _Scatter.apply(x, src, pos=pos, src_pos=src_pos.reshape(-1))
 
 
@@ -610,7 +587,7 @@ def masked_fill(input, mask, value):
     else:
         raise TypeError(f"masked_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
     broadcast_shapes(x.shape, mask.shape)
-    return _MaskedFill.apply(x, value, mask=mask._data)
+    return choose(mask, value, x)
 
 
 def _triangle(input, diagonal: int, lower: bool, name: str):
@@ -621,7 +598,7 @@ def _triangle(input, diagonal: int, lower: bool, name: str):
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions (got shape {list(x.shape)})")
     n, m = x.shape[-2:]
     keep = np.tri(n, m, int(diagonal), dtype=bool) if lower else ~np.tri(n, m, int(diagonal) - 1, dtype=bool)
-    return _MaskedFill.apply(x, Tensor(np.zeros((), x.dtype)), mask=~keep)
+    return choose(keep, x, 0)
 
 
 @public(method=True, inplace=True)
@@ -663,10 +640,11 @@ def _diagonal_view(a: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarr
     return np.einsum("...ii->...i", m[..., :n, :n])
 
 
-class _Diagonal(Function):
+class _Diagonal(Linear):
     """torch.diagonal: a view, as torch's (writes through it reach the input)."""
 
     saves = ()  # backward reads shapes only
+    params = ("offset", "dim1", "dim2")
 
     def forward(ctx, x, offset, dim1, dim2):
         return _diagonal_view(x, offset, dim1, dim2)
@@ -674,14 +652,12 @@ class _Diagonal(Function):
     def vjp(ctx, g):
         return _DiagonalPlace.apply(g, shape=ctx.inputs[0].shape, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
 
-    def jvp(ctx, dx):
-        return _Diagonal.apply(dx, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
 
-
-class _DiagonalPlace(Function):
+class _DiagonalPlace(Linear):
     """The adjoint of _Diagonal: zeros of ``shape`` with g on that diagonal."""
 
-    saves = ()
+    saves = ()  # backward reads shapes only
+    params = ("shape", "offset", "dim1", "dim2")
 
     def forward(ctx, g, shape, offset, dim1, dim2):
         out = np.zeros(shape, g.dtype)
@@ -690,9 +666,6 @@ class _DiagonalPlace(Function):
 
     def vjp(ctx, g):
         return _Diagonal.apply(g, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
-
-    def jvp(ctx, dg):
-        return _DiagonalPlace.apply(dg, shape=ctx.shape, offset=ctx.offset, dim1=ctx.dim1, dim2=ctx.dim2)
 
 
 @public(method=True)

@@ -27,6 +27,7 @@ from .. import dtypes
 from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
+from .choose import choose
 from .common import accumulation_dtype, as_tensor_arg, cast, quiet, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod
 from .shape import Expand
@@ -328,9 +329,7 @@ def _norm_grad(ctx, g: Tensor) -> Tensor:
     norm = _expand_back(ctx.out, x.shape, ctx.dims, ctx.keepdim)
     norm_nonzero = nd != 0
     if p == 2:  # masked to +0 where the norm is 0, as torch's masked_fill (not x's sign times 0)
-        from .ternary import select
-
-        return select(norm_nonzero, g * x / where_mask(norm_nonzero, norm, 1.0), 0.0)
+        return choose(norm_nonzero, g * x / where_mask(norm_nonzero, norm, 1.0), 0.0)
     if p > 2:  # x·|x|^(p-2): no pole at 0, and a zero keeps its sign (as torch)
         abs_pow = x * x.abs() ** (p - 2)
     else:

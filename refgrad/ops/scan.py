@@ -20,6 +20,7 @@ from ..autograd import Function
 from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
+from .choose import choose
 from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim
 
 
@@ -185,9 +186,7 @@ def _decay(earlier: Tensor, later: Tensor) -> Tensor:
     same_infinity = np.isinf(earlier._data) & (earlier._data == later._data)
     if not same_infinity.any():
         return (earlier - later).exp()
-    from .ternary import select
-
-    return select(same_infinity, 0.0, earlier - later).exp()
+    return choose(same_infinity, 0.0, earlier - later).exp()
 
 
 def _neighbour(y: Tensor, dim: int, steps: int) -> Tensor:

@@ -8,6 +8,8 @@ so that ``view`` accepts or refuses exactly the tensors torch does.
 
 The primitives are Reshape/View, Expand, Permute, Flip, Roll, Narrow (with EmbedNarrow, its adjoint:
 the cotangent padded with zeros), Select, Cat, Repeat and Clone; every other op here is composed of them.
+Each is linear, so each writes only its vjp: the Linear base applies the op itself to the tangents
+(refgrad/autograd/bases.py).
 Ops returning several tensors (split, chunk, unbind) return one Narrow/Select node per piece.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from .. import dtypes
 from ..arguments import size_arg, size_keyword
-from ..autograd import Function
+from ..autograd.bases import Elementwise, Linear, identity
 from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
@@ -91,10 +93,11 @@ def _c_order(a: np.ndarray) -> np.ndarray:
 # ---- reshape, view --------------------------------------------------------------------------------------
 
 
-class Reshape(Function):
+class Reshape(Linear):
     """np.reshape: a view when the layout allows it, else a copy (as torch.reshape)."""
 
     saves = ()  # backward reads shapes only (View inherits this)
+    params = ("shape",)
 
     def forward(ctx, x, shape):
         return np.reshape(x, shape)
@@ -102,12 +105,10 @@ class Reshape(Function):
     def vjp(ctx, g):
         return g.reshape(ctx.inputs[0].shape)
 
-    def jvp(ctx, dx):
-        return dx.reshape(ctx.out.shape)
-
 
 class View(Reshape):
-    """Reshape that refuses to copy: torch's error when the strides do not allow a view."""
+    """Reshape that refuses to copy: torch's error when the strides do not allow a view. Its jvp is Reshape's
+    (a tangent need not have a layout that allows a view)."""
 
     def forward(ctx, x, shape):
         return _view_array(x, shape)
@@ -254,17 +255,13 @@ def contiguous(input, memory_format=None):
     return x if x._data.flags.c_contiguous else Clone.apply(x, contiguous=True)
 
 
-class Clone(Function):
+class Clone(Elementwise):
     saves = ()  # backward reads shapes only
 
-    def forward(ctx, x, contiguous):
+    def forward(ctx, x, *, contiguous):
         return np.array(x, order="C") if contiguous else _preserve_layout(x)
 
-    def vjp(ctx, g):
-        return g
-
-    def jvp(ctx, dx):
-        return dx
+    d_x = identity
 
 
 @public(method=True)
@@ -278,17 +275,15 @@ def clone(input, *, memory_format=None):
 # ---- expand -----------------------------------------------------------------------------------------------
 
 
-class Expand(Function):
+class Expand(Linear):
     saves = ()  # backward reads shapes only
+    params = ("shape",)
 
     def forward(ctx, x, shape):
         return x.view() if x.shape == shape else np.broadcast_to(x, shape)
 
     def vjp(ctx, g):
         return g  # the engine's sum_to folds the broadcast dims back
-
-    def jvp(ctx, dx):
-        return dx.expand(ctx.out.shape)
 
 
 @public(namespace="Tensor")
@@ -340,17 +335,15 @@ def broadcast_to(input, size):
 # ---- dims: permute, transpose, movedim, squeeze, unsqueeze -----------------------------------------------
 
 
-class Permute(Function):
+class Permute(Linear):
     saves = ()  # backward reads shapes only
+    params = ("dims",)
 
     def forward(ctx, x, dims):
         return x.transpose(dims)
 
     def vjp(ctx, g):
         return g.permute(tuple(np.argsort(ctx.dims)))
-
-    def jvp(ctx, dx):
-        return dx.permute(ctx.dims)
 
 
 @public(method=True)
@@ -440,17 +433,15 @@ def squeeze(input, dim=None):
 # ---- flip, roll -------------------------------------------------------------------------------------------
 
 
-class Flip(Function):
+class Flip(Linear):
     saves = ()  # backward reads shapes only
+    params = ("dims",)
 
     def forward(ctx, x, dims):
         return _preserve_layout(np.flip(x, dims)) if dims else x.copy(order="K")
 
     def vjp(ctx, g):
         return Flip.apply(g, dims=ctx.dims)
-
-    def jvp(ctx, dx):
-        return Flip.apply(dx, dims=ctx.dims)
 
 
 @public(method=True)
@@ -462,17 +453,15 @@ def flip(input, *dims, **kw):
     return Flip.apply(x, dims=wrapped if x.ndim else ())
 
 
-class Roll(Function):
+class Roll(Linear):
     saves = ()  # backward reads shapes only
+    params = ("shifts", "dims")
 
     def forward(ctx, x, shifts, dims):
         return _c_order(np.roll(x, shifts, dims).reshape(x.shape)) if x.size else x.copy()
 
     def vjp(ctx, g):
         return Roll.apply(g, shifts=tuple(-s for s in ctx.shifts), dims=ctx.dims)
-
-    def jvp(ctx, dx):
-        return Roll.apply(dx, shifts=ctx.shifts, dims=ctx.dims)
 
 
 @public(method=True)
@@ -502,9 +491,10 @@ def _slicer(dim: int, index) -> tuple:
     return (slice(None),) * dim + (index,)
 
 
-class Narrow(Function):
+class Narrow(Linear):
     """x[..., start:start + length, ...] along dim (a view)."""
     saves = ()  # backward reads shapes only
+    params = ("dim", "start", "length")
 
     def forward(ctx, x, dim, start, length):
         return x[_slicer(dim, slice(start, start + length))]
@@ -512,13 +502,11 @@ class Narrow(Function):
     def vjp(ctx, g):
         return EmbedNarrow.apply(g, dim=ctx.dim, start=ctx.start, size=ctx.inputs[0].shape[ctx.dim])
 
-    def jvp(ctx, dx):
-        return Narrow.apply(dx, dim=ctx.dim, start=ctx.start, length=ctx.length)
 
-
-class EmbedNarrow(Function):
+class EmbedNarrow(Linear):
     """The adjoint of Narrow: g placed at [start, start + len) along dim of zeros whose dim has size."""
     saves = ()  # backward reads shapes only
+    params = ("dim", "start", "size")
 
     def forward(ctx, g, dim, start, size):
         out = np.zeros(g.shape[:dim] + (size,) + g.shape[dim + 1:], g.dtype)
@@ -528,13 +516,11 @@ class EmbedNarrow(Function):
     def vjp(ctx, gg):
         return Narrow.apply(gg, dim=ctx.dim, start=ctx.start, length=ctx.inputs[0].shape[ctx.dim])
 
-    def jvp(ctx, dg):
-        return EmbedNarrow.apply(dg, dim=ctx.dim, start=ctx.start, size=ctx.size)
 
-
-class Select(Function):
+class Select(Linear):
     """x[..., index, ...] along dim (a view, one dim fewer)."""
     saves = ()  # backward reads shapes only
+    params = ("dim", "index")
 
     def forward(ctx, x, dim, index):
         return x[_slicer(dim, index)]
@@ -542,9 +528,6 @@ class Select(Function):
     def vjp(ctx, g):
         return EmbedNarrow.apply(g.unsqueeze(ctx.dim), dim=ctx.dim, start=ctx.index,
                                  size=ctx.inputs[0].shape[ctx.dim])
-
-    def jvp(ctx, dx):
-        return Select.apply(dx, dim=ctx.dim, index=ctx.index)
 
 
 @public(method=True)
@@ -649,8 +632,9 @@ def _legacy_empty(shape: tuple) -> bool:
     return shape == (0,)
 
 
-class Cat(Function):
+class Cat(Linear):
     saves = ("inputs",)  # backward reads only the inputs
+    params = ("dim",)
 
     def forward(ctx, *arrays, dim):
         kept = [a for a in arrays if not _legacy_empty(a.shape)]
@@ -668,9 +652,6 @@ class Cat(Function):
                 grads.append(Narrow.apply(g, dim=ctx.dim, start=offset, length=n))
                 offset += n
         return tuple(grads)
-
-    def jvp(ctx, *tangents):
-        return Cat.apply(*tangents, dim=ctx.dim)
 
 
 def _tensor_list(tensors, fname: str) -> list:
@@ -764,9 +745,10 @@ def vstack(tensors):
 # ---- repeat, tile ---------------------------------------------------------------------------------------
 
 
-class Repeat(Function):
+class Repeat(Linear):
     """np.tile with len(reps) >= x.ndim (x gets leading size-1 dims), as Tensor.repeat."""
     saves = ("inputs",)  # backward reads only the inputs
+    params = ("reps",)
 
     def forward(ctx, x, reps):
         return _c_order(np.tile(x, reps)) if reps else x.copy()
@@ -776,9 +758,6 @@ class Repeat(Function):
         padded = (1,) * (len(ctx.reps) - x.ndim) + x.shape
         interleaved = tuple(v for r, s in zip(ctx.reps, padded) for v in (r, s))
         return g.reshape(interleaved).sum(dim=tuple(range(0, 2 * len(padded), 2))).reshape(x.shape)
-
-    def jvp(ctx, dx):
-        return Repeat.apply(dx, reps=ctx.reps)
 
 
 @public(namespace="Tensor")

@@ -1,8 +1,6 @@
 """Elementwise functions of three tensors: where, lerp, addcmul, addcdiv (broadcasting, torch's promotion).
 
-``Where`` is also the building block of the other families' piecewise derivatives: ``select(mask, a, b)``
-picks between two refgrad tensors under a constant mask the way torch's ``at::where`` / ``masked_fill`` do
-in its backward formulas (the unselected branch contributes exactly 0, even where it is inf or nan).
+The other families' piecewise derivatives select under a constant mask with ``ops.choose.choose``.
 """
 from __future__ import annotations
 
@@ -32,17 +30,6 @@ class Where(Function):
 
     def jvp(ctx, dcond, da, db):
         return Where.apply(ctx.inputs[0], da, db)
-
-
-def select(mask, a, b):
-    """a where mask else b, for a constant mask (ndarray or bool Tensor) and refgrad tensors or numbers a, b.
-
-    Differentiable in a and b (through Where); numbers become 0-d tensors of the other operand's dtype."""
-    mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask, bool))
-    dt = a.dtype if isinstance(a, Tensor) else b.dtype
-    a = a if isinstance(a, Tensor) else Tensor(np.asarray(a, dt))
-    b = b if isinstance(b, Tensor) else Tensor(np.asarray(b, dt))
-    return Where.apply(mask, a, b)
 
 
 _NO_ARGUMENT = object()

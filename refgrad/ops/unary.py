@@ -1,4 +1,5 @@
-"""Elementwise functions of one tensor: forward in NumPy, vjp and jvp in refgrad ops, side by side.
+"""Elementwise functions of one tensor: forward in NumPy beside the derivative ``d_x(ctx, v)`` = v·f'(x) in
+refgrad ops, from which the Elementwise base derives both vjp and jvp (see refgrad/autograd/bases.py).
 
 dtypes follow torch: the transcendental functions lift integer and bool inputs to the default float dtype;
 neg, abs, sign, square, floor, ceil, round and trunc keep integer dtypes (square lifts bool to int64); bool is
@@ -17,9 +18,10 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from ..autograd import Function
+from ..autograd.bases import Elementwise, identity, zero
 from ..registry import public
 from ..tensor import Tensor
+from .choose import choose
 from .common import as_tensor_arg
 
 _LN2 = math.log(2.0)
@@ -54,11 +56,6 @@ def _const(array: np.ndarray, like: Tensor) -> Tensor:
     return Tensor(np.asarray(array, dtype=like.dtype))
 
 
-def _zeros(t: Tensor) -> Tensor:
-    """The derivative of a piecewise-constant function: exactly zero, as torch (even for an inf cotangent)."""
-    return t.new_zeros(t.shape)
-
-
 def _sign_array(a: np.ndarray) -> np.ndarray:
     """torch.sign on an ndarray: sign(nan) = 0 (NumPy says nan) and sign(-0.0) = +0."""
     if a.dtype.kind == "b":
@@ -69,40 +66,18 @@ def _sign_array(a: np.ndarray) -> np.ndarray:
     return s
 
 
-class _Select(Function):
-    """np.where(mask, a, fill) for a constant mask and fill: torch.where(mask, a, fill), kept private here. The
-    gradient passes where mask holds and is exactly 0 elsewhere, even where a is inf or nan there."""
-    saves = ()  # backward reads shapes only
-
-    def forward(ctx, a, mask, fill):
-        return np.where(mask, a, fill).astype(a.dtype)
-
-    def vjp(ctx, g):
-        return _select(g, ctx.mask, 0.0)
-
-    def jvp(ctx, da):
-        return _select(da, ctx.mask, 0.0)
-
-
-def _select(a: Tensor, mask: np.ndarray, fill: float) -> Tensor:
-    return _Select.apply(a, mask=mask, fill=fill)
-
-
 # ---- sign, magnitude, powers ------------------------------------------------------------------------------
-class Neg(Function):
+class Neg(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x):
         return np.negative(x)
 
-    def vjp(ctx, g):
-        return -g
-
-    def jvp(ctx, dx):
-        return -dx
+    def d_x(ctx, v):
+        return -v
 
 
-class Abs(Function):
+class Abs(Elementwise):
     """abs'(x) = sign(x): 0 at 0 (and at nan), as torch."""
     saves = ()  # backward reads shapes only
 
@@ -110,40 +85,30 @@ class Abs(Function):
         ctx.sign = _sign_array(x)
         return np.abs(x)
 
-    def vjp(ctx, g):
-        return g * _const(ctx.sign, g)
-
-    def jvp(ctx, dx):
-        return dx * _const(ctx.sign, dx)
+    def d_x(ctx, v):
+        return v * _const(ctx.sign, v)
 
 
-class Sign(Function):
+class Sign(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x):
         return _sign_array(x)
 
-    def vjp(ctx, g):
-        return _zeros(g)
-
-    def jvp(ctx, dx):
-        return _zeros(dx)
+    d_x = zero
 
 
-class Square(Function):
+class Square(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         return np.square(x)
 
-    def vjp(ctx, g):
-        return g * (2 * ctx.inputs[0])
-
-    def jvp(ctx, dx):
-        return dx * (2 * ctx.inputs[0])
+    def d_x(ctx, v):
+        return v * (2 * ctx.inputs[0])
 
 
-class Sqrt(Function):
+class Sqrt(Elementwise):
     """sqrt'(x) = 1/(2 sqrt(x)): +inf at 0 and -inf at -0.0, as torch."""
     saves = ("out",)  # backward reads only the output
 
@@ -151,340 +116,262 @@ class Sqrt(Function):
         with np.errstate(invalid="ignore"):
             return np.sqrt(x)
 
-    def vjp(ctx, g):
-        return g / (2 * ctx.out)
-
-    def jvp(ctx, dx):
-        return dx / (2 * ctx.out)
+    def d_x(ctx, v):
+        return v / (2 * ctx.out)
 
 
-class Rsqrt(Function):
+class Rsqrt(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore", divide="ignore"):
             return 1 / np.sqrt(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         y = ctx.out
-        return -0.5 * g * (y * y * y)
-
-    def jvp(ctx, dx):
-        y = ctx.out
-        return -0.5 * dx * (y * y * y)
+        return -0.5 * v * (y * y * y)
 
 
-class Reciprocal(Function):
+class Reciprocal(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         with np.errstate(divide="ignore"):
             return 1 / x
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         y = ctx.out
-        return -g * (y * y)
-
-    def jvp(ctx, dx):
-        y = ctx.out
-        return -dx * (y * y)
+        return -v * (y * y)
 
 
 # ---- exponentials and logarithms --------------------------------------------------------------------------
-class Exp(Function):
+class Exp(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.exp(x)
 
-    def vjp(ctx, g):
-        return g * ctx.out
-
-    def jvp(ctx, dx):
-        return dx * ctx.out
+    def d_x(ctx, v):
+        return v * ctx.out
 
 
-class Exp2(Function):
+class Exp2(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.exp2(x)
 
-    def vjp(ctx, g):
-        return g * ctx.out * _LN2
-
-    def jvp(ctx, dx):
-        return dx * ctx.out * _LN2
+    def d_x(ctx, v):
+        return v * ctx.out * _LN2
 
 
-class Expm1(Function):
+class Expm1(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.expm1(x)
 
-    def vjp(ctx, g):
-        return g * (ctx.out + 1)
-
-    def jvp(ctx, dx):
-        return dx * (ctx.out + 1)
+    def d_x(ctx, v):
+        return v * (ctx.out + 1)
 
 
-class Log(Function):
+class Log(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x)
 
-    def vjp(ctx, g):
-        return g / ctx.inputs[0]
-
-    def jvp(ctx, dx):
-        return dx / ctx.inputs[0]
+    def d_x(ctx, v):
+        return v / ctx.inputs[0]
 
 
-class Log2(Function):
+class Log2(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log2(x)
 
-    def vjp(ctx, g):
-        return g / (ctx.inputs[0] * _LN2)
-
-    def jvp(ctx, dx):
-        return dx / (ctx.inputs[0] * _LN2)
+    def d_x(ctx, v):
+        return v / (ctx.inputs[0] * _LN2)
 
 
-class Log10(Function):
+class Log10(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log10(x)
 
-    def vjp(ctx, g):
-        return g / (ctx.inputs[0] * _LN10)
-
-    def jvp(ctx, dx):
-        return dx / (ctx.inputs[0] * _LN10)
+    def d_x(ctx, v):
+        return v / (ctx.inputs[0] * _LN10)
 
 
-class Log1p(Function):
+class Log1p(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log1p(x)
 
-    def vjp(ctx, g):
-        return g / (ctx.inputs[0] + 1)
-
-    def jvp(ctx, dx):
-        return dx / (ctx.inputs[0] + 1)
+    def d_x(ctx, v):
+        return v / (ctx.inputs[0] + 1)
 
 
 # ---- trigonometric and hyperbolic -------------------------------------------------------------------------
-class Sin(Function):
+class Sin(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.sin(x)
 
-    def vjp(ctx, g):
-        return g * cos(ctx.inputs[0])
-
-    def jvp(ctx, dx):
-        return dx * cos(ctx.inputs[0])
+    def d_x(ctx, v):
+        return v * cos(ctx.inputs[0])
 
 
-class Cos(Function):
+class Cos(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.cos(x)
 
-    def vjp(ctx, g):
-        return g * -sin(ctx.inputs[0])
-
-    def jvp(ctx, dx):
-        return dx * -sin(ctx.inputs[0])
+    def d_x(ctx, v):
+        return v * -sin(ctx.inputs[0])
 
 
-class Tan(Function):
+class Tan(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.tan(x)
 
-    def vjp(ctx, g):
-        return g * (1 + ctx.out * ctx.out)
-
-    def jvp(ctx, dx):
-        return dx * (1 + ctx.out * ctx.out)
+    def d_x(ctx, v):
+        return v * (1 + ctx.out * ctx.out)
 
 
-class Asin(Function):
+class Asin(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.arcsin(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return g * rsqrt(1 - x * x)
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return dx * rsqrt(1 - x * x)
+        return v * rsqrt(1 - x * x)
 
 
-class Acos(Function):
+class Acos(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.arccos(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return g * -rsqrt(1 - x * x)
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return dx * -rsqrt(1 - x * x)
+        return v * -rsqrt(1 - x * x)
 
 
-class Atan(Function):
+class Atan(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         return np.arctan(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return g / (x * x + 1)
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return dx / (x * x + 1)
+        return v / (x * x + 1)
 
 
-class Sinh(Function):
+class Sinh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.sinh(x)
 
-    def vjp(ctx, g):
-        return g * cosh(ctx.inputs[0])
-
-    def jvp(ctx, dx):
-        return dx * cosh(ctx.inputs[0])
+    def d_x(ctx, v):
+        return v * cosh(ctx.inputs[0])
 
 
-class Cosh(Function):
+class Cosh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return np.cosh(x)
 
-    def vjp(ctx, g):
-        return g * sinh(ctx.inputs[0])
-
-    def jvp(ctx, dx):
-        return dx * sinh(ctx.inputs[0])
+    def d_x(ctx, v):
+        return v * sinh(ctx.inputs[0])
 
 
-class Tanh(Function):
+class Tanh(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         return np.tanh(x)
 
-    def vjp(ctx, g):
-        return g * (1 - ctx.out * ctx.out)
-
-    def jvp(ctx, dx):
-        return dx * (1 - ctx.out * ctx.out)
+    def d_x(ctx, v):
+        return v * (1 - ctx.out * ctx.out)
 
 
-class Asinh(Function):
+class Asinh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         return np.arcsinh(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return g * rsqrt(x * x + 1)
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return dx * rsqrt(x * x + 1)
+        return v * rsqrt(x * x + 1)
 
 
-class Acosh(Function):
+class Acosh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return np.arccosh(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return g * rsqrt(x * x - 1)
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return dx * rsqrt(x * x - 1)
+        return v * rsqrt(x * x - 1)
 
 
-class Atanh(Function):
+class Atanh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.arctanh(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return g / (1 - x * x)
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return dx / (1 - x * x)
+        return v / (1 - x * x)
 
 
 # ---- sigmoid, logit, erf ----------------------------------------------------------------------------------
-class Sigmoid(Function):
+class Sigmoid(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return 1 / (1 + np.exp(-x))
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         y = ctx.out
-        return g * (1 - y) * y
-
-    def jvp(ctx, dx):
-        y = ctx.out
-        return dx * (1 - y) * y
+        return v * (1 - y) * y
 
 
-class Logit(Function):
+class Logit(Elementwise):
     """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps >= 0 (bounds in x's dtype, as torch).
 
     Derivative 1/(x(1 - x)), selected as torch does (torch.where): with eps, 0 outside [eps, 1 - eps] (the
@@ -499,26 +386,20 @@ class Logit(Function):
     which clamps to [eps, 1 - eps] like a positive eps.
     """
 
-    def forward(ctx, x, eps):
+    def forward(ctx, x, *, eps):
         if eps is not None and eps >= 0:
             lo, hi = _logit_bounds(x.dtype, eps)
             x = np.where(x < lo, lo, np.where(x > hi, hi, x))
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x / (1 - x))
 
-    def _derivative(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
         a = x._data
         if ctx.eps is not None and ctx.eps >= 0:
             lo, hi = _logit_bounds(a.dtype, ctx.eps)
-            return _select(g / (x * (1 - x)), (a >= lo) & (a <= hi), 0.0)
-        return _select(g / (x * (1 - x)), (a >= 0) & (a <= 1), np.nan)
-
-    def vjp(ctx, g):
-        return Logit._derivative(ctx, g)
-
-    def jvp(ctx, dx):
-        return Logit._derivative(ctx, dx)
+            return choose((a >= lo) & (a <= hi), v / (x * (1 - x)), 0.0)
+        return choose((a >= 0) & (a <= 1), v / (x * (1 - x)), np.nan)
 
 
 def _logit_bounds(dtype, eps):
@@ -526,82 +407,62 @@ def _logit_bounds(dtype, eps):
     return lo, one - lo
 
 
-class Erf(Function):
+class Erf(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         return _erf(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return _TWO_OVER_SQRT_PI * exp(-(x * x)) * g
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return _TWO_OVER_SQRT_PI * exp(-(x * x)) * dx
+        return _TWO_OVER_SQRT_PI * exp(-(x * x)) * v
 
 
-class Erfc(Function):
+class Erfc(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
         return _erfc(x)
 
-    def vjp(ctx, g):
+    def d_x(ctx, v):
         x = ctx.inputs[0]
-        return -_TWO_OVER_SQRT_PI * exp(-(x * x)) * g
-
-    def jvp(ctx, dx):
-        x = ctx.inputs[0]
-        return -_TWO_OVER_SQRT_PI * exp(-(x * x)) * dx
+        return -_TWO_OVER_SQRT_PI * exp(-(x * x)) * v
 
 
 # ---- rounding ---------------------------------------------------------------------------------------------
-class Floor(Function):
+class Floor(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x):
         return np.floor(x)
 
-    def vjp(ctx, g):
-        return _zeros(g)
-
-    def jvp(ctx, dx):
-        return _zeros(dx)
+    d_x = zero
 
 
-class Ceil(Function):
+class Ceil(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x):
         return np.ceil(x)
 
-    def vjp(ctx, g):
-        return _zeros(g)
-
-    def jvp(ctx, dx):
-        return _zeros(dx)
+    d_x = zero
 
 
-class Trunc(Function):
+class Trunc(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x):
         return np.trunc(x)
 
-    def vjp(ctx, g):
-        return _zeros(g)
-
-    def jvp(ctx, dx):
-        return _zeros(dx)
+    d_x = zero
 
 
-class Round(Function):
+class Round(Elementwise):
     """Half to even. With decimals d, torch's recipe in x's dtype: rint(x·10^d)/10^d for d >= 0, and
     rint(x/10^-d)·10^-d for d < 0 (so a 10^|d| that overflows the dtype gives nan, as torch)."""
     saves = ()  # backward reads shapes only
 
-    def forward(ctx, x, decimals):
+    def forward(ctx, x, *, decimals):
         if decimals == 0:
             return np.rint(x)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -610,25 +471,17 @@ class Round(Function):
                 return np.rint(x * scale) / scale
             return np.rint(x / scale) * scale
 
-    def vjp(ctx, g):
-        return _zeros(g)
-
-    def jvp(ctx, dx):
-        return _zeros(dx)
+    d_x = zero
 
 
-class Frac(Function):
+class Frac(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
             return x - np.trunc(x)
 
-    def vjp(ctx, g):
-        return g
-
-    def jvp(ctx, dx):
-        return dx
+    d_x = identity
 
 
 # ---- erf and erfc in NumPy --------------------------------------------------------------------------------

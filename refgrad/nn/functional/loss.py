@@ -16,6 +16,7 @@ import numpy as np
 from ...autograd import Function
 from ...autograd.grad_mode import is_grad_enabled
 from ...dtypes import scalar_type_name
+from ...ops.choose import choose
 from ...ops.common import as_tensor_arg
 from ...registry import public
 from ...tensor import Tensor
@@ -150,9 +151,7 @@ def _weigh(per_sample: Tensor, ctx) -> Tensor:
 def _zero_ignored(per_sample: Tensor, keep) -> Tensor:
     if keep is None:
         return per_sample
-    from ...ops.ternary import select
-
-    return select(keep, per_sample, 0.0)
+    return choose(keep, per_sample, 0.0)
 
 
 def _nan_mean(reduce_as_sum) -> Tensor:
