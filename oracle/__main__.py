@@ -16,7 +16,7 @@ def spec_targets() -> tuple[set, set]:
     for d in refgrad.registry.declarations():
         needed.add(d.qualified)
         known.update(d.placements())
-        if d.method_fn is not None and d.method_fn is not d.fn:
+        if callable(d.method):
             needed.add(f"Tensor.{d.name}")
     return needed, known | needed
 

@@ -13,14 +13,16 @@ A declaration says where the function lives (``namespace``: "" for ``torch.*``, 
 "special", or "Tensor" for a method with no function form), its aliases in that namespace, its placements in
 other namespaces (``also``, qualified names such as "relu" or "special.expit"), whether it is a Tensor method
 (``method=True``: ``x.f(*a)`` is ``f(x, *a)``; or the method's own function where the tensor is not the first
-argument, as ``x.where(cond, y)``) and whether ``x.f_()`` exists (``inplace``). refgrad's namespaces, the Tensor
-methods, ``python -m oracle coverage`` and the tests' lists of ops all read these declarations; nothing keeps a
-second list. This module imports nothing of refgrad, so every layer may declare.
+argument, as ``x.where(cond, y)``; ``varargs=True``: the method also takes a size or dims sequence as separate
+ints, ``x.reshape(3, 2)``, where the function takes one sequence) and whether ``x.f_()`` exists (``inplace``).
+refgrad's namespaces, the Tensor methods, ``python -m oracle coverage`` and the tests' lists of ops all read these
+declarations; nothing keeps a second list. This module imports nothing of refgrad, so every layer may declare.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 NAMESPACES = ("", "nn.functional", "linalg", "special", "Tensor")
 
@@ -34,6 +36,7 @@ class Declaration:
     also: tuple = ()  # qualified names elsewhere ("relu", "special.expit") bound to the same function
     method: bool | Callable = False
     inplace: bool = False
+    varargs: bool = False  # the method also takes its sequence argument as separate ints: x.reshape(3, 2)
 
     @property
     def qualified(self) -> str:
@@ -45,11 +48,11 @@ class Declaration:
         """The module that defines it ("refgrad.ops.unary"): its family."""
         return self.fn.__module__
 
-    @property
+    @cached_property
     def method_fn(self) -> Callable | None:
         """What ``Tensor.<name>`` is bound to, or None when the name is no method."""
         if self.namespace == "Tensor" or self.method is True:
-            return self.fn
+            return _packing_varargs(self.fn) if self.varargs else self.fn
         return self.method or None
 
     def placements(self) -> list[str]:
@@ -62,11 +65,11 @@ _declarations: dict[str, Declaration] = {}
 
 
 def public(fn: Callable | None = None, *, name: str | None = None, namespace: str = "", aliases=(), also=(),
-           method: bool | Callable = False, inplace: bool = False):
+           method: bool | Callable = False, inplace: bool = False, varargs: bool = False):
     """Declares ``fn`` public (see the module docstring); usable as ``@public`` or ``@public(...)``."""
 
     def declare(f):
-        d = Declaration(name or f.__name__, f, namespace, tuple(aliases), tuple(also), method, inplace)
+        d = Declaration(name or f.__name__, f, namespace, tuple(aliases), tuple(also), method, inplace, varargs)
         if d.namespace not in NAMESPACES:
             raise ValueError(f"{d.qualified}: namespace must be one of {NAMESPACES}, got {namespace!r}")
         if d.inplace and d.method_fn is None:
@@ -78,6 +81,19 @@ def public(fn: Callable | None = None, *, name: str | None = None, namespace: st
         return f
 
     return declare(fn) if fn is not None else declare
+
+
+def _packing_varargs(fn: Callable) -> Callable:
+    """The method form of ``fn(input, sizes)`` that torch's methods have: ``x.f(3, 2)`` is ``f(x, (3, 2))``, and
+    ``x.f((3, 2))``, ``x.f([3, 2])``, ``x.f(sizes=...)`` pass through (torch.reshape(x, 3, 2) itself is refused)."""
+
+    def method(self, *args, **kwargs):
+        if len(args) == 1 and isinstance(args[0], (tuple, list)) or not args:
+            return fn(self, *args, **kwargs)
+        return fn(self, args, **kwargs)
+
+    method.__name__, method.__qualname__, method.__doc__ = fn.__name__, f"Tensor.{fn.__name__}", fn.__doc__
+    return method
 
 
 def _taken() -> set:

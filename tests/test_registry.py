@@ -29,7 +29,7 @@ def test_every_placement_is_torchs_and_refgrads(qualified):
 @pytest.mark.parametrize("name", sorted(registry.tensor_methods()))
 def test_every_method_is_a_torch_method(name):
     assert hasattr(torch.Tensor, name), f"torch.Tensor has no method {name}"
-    assert getattr(refgrad.Tensor, name) is registry.tensor_methods()[name]
+    assert getattr(refgrad.Tensor, name) is registry.tensor_methods()[name]  # bound once, at import
 
 
 @pytest.mark.parametrize("name", sorted(registry.inplace_methods()))
@@ -63,3 +63,18 @@ def test_refuses_an_unknown_namespace_and_inplace_without_method():
     with pytest.raises(ValueError, match="in-place"):
         registry.public(lambda x: x, name="g", inplace=True)
     assert registry.lookup("f") is None and registry.lookup("g") is None
+
+
+@pytest.mark.parametrize("name", sorted(d.name for d in DECLS if d.varargs))
+def test_varargs_only_in_the_method_form(name):
+    """torch.reshape(x, 3, 2) is refused; x.reshape(3, 2), x.reshape((3, 2)) and torch.reshape(x, (3, 2)) are not."""
+    sizes = (1, 0) if name in ("permute", "flip") else (2, 1)
+    for lib in (torch, refgrad):
+        x = lib.zeros(1, 2)
+        with pytest.raises(TypeError):
+            getattr(lib, name)(x, *sizes)
+        with pytest.raises(TypeError, match="tuple of ints"):
+            getattr(lib, name)(x, sizes[0])
+        shapes = {tuple(getattr(x, name)(*sizes).shape), tuple(getattr(x, name)(sizes).shape),
+                  tuple(getattr(lib, name)(x, sizes).shape), tuple(getattr(lib, name)(x, list(sizes)).shape)}
+        assert len(shapes) == 1

@@ -20,7 +20,7 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from ..arguments import size_arg, size_keyword
+from ..arguments import argument_error, size_arg, size_keyword
 from ..autograd.bases import Elementwise, Linear, identity
 from ..registry import public
 from ..tensor import Tensor
@@ -40,6 +40,14 @@ def _int(v, what: str) -> int:
 def _shape_arg(shape, fn: str, what: str = "size", kw: dict | None = None) -> tuple:
     """torch's size arguments: f(2, 3), f((2, 3)), f([2, 3]), or f(size=(2, 3)) (kw: the function's **kw)."""
     return size_arg(shape, fn, what, 1, keyword=size_keyword(kw or {}, fn, what))
+
+
+def _sequence_arg(value, fn: str, name: str) -> tuple:
+    """The one sequence of ints a function form takes (torch.reshape(x, (3, 2))); the method forms also take
+    separate ints (declared ``varargs=True``)."""
+    if not isinstance(value, (tuple, list)):
+        raise argument_error(fn, name, 2, "tuple of ints", value)
+    return size_arg((value,), fn, name, 2)
 
 
 def _int_tuple(v, what: str) -> tuple:
@@ -150,12 +158,11 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
     raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
-@public(method=True)
-def reshape(input, *shape, **kw):
-    """torch.reshape / Tensor.reshape: a view when possible, else a copy. Accepts the shape as one sequence
-    or (as the method) as separate ints, or as shape=."""
+@public(method=True, varargs=True)
+def reshape(input, shape):
+    """torch.reshape(input, shape) / Tensor.reshape(*shape): a view when possible, else a copy."""
     x = as_tensor_arg(input)
-    return Reshape.apply(x, shape=_infer_shape(_shape_arg(shape, "reshape", "shape", kw), x.numel()))
+    return Reshape.apply(x, shape=_infer_shape(_sequence_arg(shape, "reshape", "shape"), x.numel()))
 
 
 @public(namespace="Tensor")
@@ -346,11 +353,11 @@ class Permute(Linear):
         return g.permute(tuple(np.argsort(ctx.dims)))
 
 
-@public(method=True)
-def permute(input, *dims, **kw):
-    """torch.permute / Tensor.permute(*dims)."""
+@public(method=True, varargs=True)
+def permute(input, dims):
+    """torch.permute(input, dims) / Tensor.permute(*dims)."""
     x = as_tensor_arg(input)
-    dims = _shape_arg(dims, "permute", "dims", kw)
+    dims = _sequence_arg(dims, "permute", "dims")
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
                            f"of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
@@ -444,11 +451,11 @@ class Flip(Linear):
         return Flip.apply(g, dims=ctx.dims)
 
 
-@public(method=True)
-def flip(input, *dims, **kw):
+@public(method=True, varargs=True)
+def flip(input, dims):
     """torch.flip(input, dims) / Tensor.flip(*dims). A copy (torch has no negative strides)."""
     x = as_tensor_arg(input)
-    dims = _shape_arg(dims, "flip", "dims", kw)
+    dims = _sequence_arg(dims, "flip", "dims")
     wrapped = wrap_dims(dims, x.ndim)
     return Flip.apply(x, dims=wrapped if x.ndim else ())
 
@@ -778,11 +785,11 @@ def repeat(input, *sizes, **kw):
     return Repeat.apply(x, reps=reps)
 
 
-@public(method=True)
-def tile(input, *dims, **kw):
+@public(method=True, varargs=True)
+def tile(input, dims):
     """torch.tile(input, dims) / Tensor.tile(*dims): repeat, with dims padded by leading 1s to input.ndim."""
     x = as_tensor_arg(input)
-    reps = _shape_arg(dims, "tile", "dims", kw)
+    reps = _sequence_arg(dims, "tile", "dims")
     return repeat(x, (1,) * (x.ndim - len(reps)) + reps)
 
 
