@@ -42,3 +42,7 @@ SPECS = [
     OpSpec("nn.functional.log_softmax", _softmax_cases()),
     OpSpec("nn.functional.log_softmax", _softmax_cases(offset=True), variant="offset"),
 ]
+
+# ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
+_RELU_SIGN = "relu(-0.0) is 0.0; torch's is -0.0 (x itself where x is not > 0)"
+KNOWN_FAILURES = {"nn.functional.relu": {"extremes": _RELU_SIGN}, "nn.functional.relu_": {"extremes": _RELU_SIGN}}

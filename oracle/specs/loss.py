@@ -92,3 +92,13 @@ SPECS = [
     OpSpec("nn.functional.cross_entropy", index_cases, variant="indices", grad_args=(0,)),
     OpSpec("nn.functional.cross_entropy", probability_cases, variant="probabilities"),
 ]
+
+# ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
+KNOWN_FAILURES = {
+    "nn.functional.cross_entropy[indices]": {"extremes": (
+        "a row whose target is ignore_index holding inf/nan logits gives nan (reduction='none': nan in that row; "
+        "'mean'/'sum': nan overall); torch gives 0 for the row and the finite loss of the others")},
+    "nn.functional.cross_entropy[probabilities]": {"extremes": (
+        "RuntimeWarning 'overflow/invalid value encountered in reduce' (ops/reduction.py) with inf or max-sized "
+        "logits/targets; torch is silent")},
+}
