@@ -330,7 +330,9 @@ _CLAMP_TIE = "clamp(-0.0, min=0.0) is 0.0; torch keeps x, -0.0, when x ties the 
 KNOWN_FAILURES = {
     "clamp[numbers]": {"extremes": _CLAMP_TIE},
     "clamp[tensors]": {"extremes": _CLAMP_TIE},
-    **{op: {"extremes": _SUM_TO_WARNS} for op in ("mul", "div", "true_divide", "pow", "hypot", "fmod", "remainder")},
+    **{op: {"extremes": _SUM_TO_WARNS} for op in ("mul", "div", "true_divide", "pow", "fmod", "remainder")},
+    # float32 too, but rarely drawn: 100 examples of the ci profile do not reach it
+    "hypot": {("extremes", "float64"): _SUM_TO_WARNS},
     "remainder[scalar_left]": {("extremes", "float32"): "remainder(number, x) at a subnormal x gives ±0.0; torch "
                                                         "gives nan"},
     "pow[fractional_scalar_exponent]": {("extremes", "float32"): (

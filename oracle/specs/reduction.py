@@ -342,10 +342,11 @@ ERRORS = {
 _VAR_WARNS = ("RuntimeWarning 'overflow encountered in reduce' (numpy's sum of squared deviations) with "
               "max-sized elements; torch is silent")
 KNOWN_FAILURES = {
-    "sum": {"extremes": "RuntimeWarning 'invalid value encountered in reduce' (ops/reduction.py) summing +inf and "
-                        "-inf; torch gives nan silently"},
-    "mean": {"extremes": "RuntimeWarning 'overflow encountered in reduce' (numpy's sum) with max-sized elements; "
-                         "torch gives the same inf silently"},
+    # sum and mean: float32 too, but rarely drawn (100 examples of the ci profile do not reach it)
+    "sum": {("extremes", "float64"): "RuntimeWarning 'invalid value encountered in reduce' (ops/reduction.py) "
+                                     "summing +inf and -inf; torch gives nan silently"},
+    "mean": {("extremes", "float64"): "RuntimeWarning 'overflow encountered in reduce' (numpy's sum) with max-sized "
+                                      "elements; torch gives the same inf silently"},
     "norm": {"extremes": "gradient nan where torch gives 0 (p=-inf or ±inf with a nan element)"},
     "linalg.vector_norm": {"extremes": "the 2-norm (and ord=-1) of a max-sized element overflows to inf in the "
                                        "intermediate; torch gives max (it scales)"},
