@@ -69,3 +69,4 @@ ERRORS = {
         C.bad("log_softmax_dim_range", C.ones(2, 3), -3, says="but got -3)"),
     ),
 }
+ERRORS["nn.functional.relu_"] = (C.bad("number", 1.5, says="float"),)

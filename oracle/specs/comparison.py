@@ -144,3 +144,10 @@ ERRORS = {
                 C.bad("dtypes", F2, F2.astype(np.float64), says="Float did not match Double")),
     "allclose": (C.bad("dtypes", F2, C.ints(5, -7), says="Float did not match Long"),),
 }
+
+ERRORS.update({
+    **{op: (C.bad("broadcast", F23, F4, says=BROADCAST),) for op in ("ne", "le", "gt", "ge", "logical_or",
+                                                                      "logical_xor")},
+    **{op: (C.bad("number", 1.5, says=(f"{op}()", "float")),) for op in ("isinf", "isfinite")},
+    "bitwise_xor": (C.bad("floats", F2, F2, says=("bitwise_xor", "Float")),),
+})

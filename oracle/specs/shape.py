@@ -589,3 +589,8 @@ KNOWN_FAILURES = {
     "flip": {("error", "int_dims"): "refgrad.flip(x, 0) flips dim 0; torch.flip's dims must be a tuple (TypeError)"},
     "tile": {("error", "int_dims"): "refgrad.tile(x, 2) tiles; torch.tile's dims must be a tuple (TypeError)"},
 }
+ERRORS.update({
+    "ravel": (C.bad("list_input", [1.0, 2.0], says="list"),),
+    "clone": (C.bad("list_input", [1.0, 2.0], says="list"),),
+    "concatenate": (C.bad("sizes", [Z(2, 3), Z(2, 4)], 0, says=SAME_MESSAGE),),
+})

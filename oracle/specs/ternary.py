@@ -74,3 +74,4 @@ KNOWN_FAILURES = {
                             "torch is silent"},
     "addcdiv": {"extremes": "RuntimeWarning 'overflow encountered in multiply' (ops/ternary.py); torch is silent"},
 }
+ERRORS["Tensor.where"] = (C.bad("float_condition", F2, F2, F2, says=("boolean tensor", "Float")),)
