@@ -9,6 +9,15 @@
 |                 | ⟨Jv,u⟩ = ⟨v,Jᵀu⟩ between refgrad's forward and reverse modes)         |          |
 | double_backward | gradient of ⟨grad, w⟩ vs torch                                        | f64      |
 | kinks           | outputs and gradients exactly at kinks/ties vs torch                  | f32, f64 |
+| extremes        | nan, ±inf, ±0, max, subnormal, -max written into float inputs: outputs | f32, f64 |
+|                 | and gradients vs torch, NaN/inf/signed-zero placement strict          |          |
+| mutation        | inputs bitwise unchanged after forward and backward                   | f64      |
+| method          | x.f(...) equals f(x, ...) bit for bit (derived from the declaration)  | f64      |
+| inplace         | x.f_(...) writes f(x, ...) into x, returns x, bumps its version       | f64      |
+| alias           | every other placement of f equals f                                   | f64      |
+
+Every check fails on a warning refgrad raises that torch does not raise for the same call (``_no_leaked_warnings``).
+``error_case`` runs one OpSpec.error_cases entry (a bad input) through both libraries.
 """
 from __future__ import annotations
 
