@@ -1,10 +1,11 @@
 """Case builders shared by the spec files: the common shapes of an op's arguments."""
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
 from . import strategies as S
-from .spec import Case
+from .spec import SAME_MESSAGE, Case, ErrorCase
 
 
 def unary(domain: S.Domain = S.REAL, shapes=None, **kwargs):
@@ -48,3 +49,23 @@ def ties(shapes=None, pool=(-1.0, 0.0, 0.5, 2.0), **kwargs):
     """f(x) with x drawn from a few values: exact kinks and ties, for the kinks check."""
     shapes = shapes if shapes is not None else S.shapes()
     return lambda dtype: shapes.flatmap(lambda s: S.with_ties(dtype, s, pool)).map(lambda x: Case((x,), dict(kwargs)))
+
+
+# ---- bad inputs (OpSpec.error_cases) ----------------------------------------------------------------------
+def bad(id: str, *args, says=(), **kwargs) -> ErrorCase:
+    """ErrorCase(id, args, kwargs): ``says`` is the fragment (or fragments) refgrad's message must contain, or
+    SAME_MESSAGE."""
+    return ErrorCase(id, args, kwargs, (says,) if isinstance(says, str) and says != SAME_MESSAGE else says)
+
+
+def ones(*shape, dtype=np.float32) -> np.ndarray:
+    """torch.ones(*shape): float32 unless told."""
+    return np.ones(shape, dtype)
+
+
+def ints(*values, dtype=np.int64) -> np.ndarray:
+    return np.array(values, dtype)
+
+
+def bools(*values) -> np.ndarray:
+    return np.array(values, bool)

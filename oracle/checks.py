@@ -9,19 +9,98 @@
 |                 | ⟨Jv,u⟩ = ⟨v,Jᵀu⟩ between refgrad's forward and reverse modes)         |          |
 | double_backward | gradient of ⟨grad, w⟩ vs torch                                        | f64      |
 | kinks           | outputs and gradients exactly at kinks/ties vs torch                  | f32, f64 |
+| extremes        | nan, ±inf, ±0, max, subnormal, -max written into float inputs: outputs | f32, f64 |
+|                 | and gradients vs torch, NaN/inf/signed-zero placement strict          |          |
+| mutation        | inputs bitwise unchanged after forward and backward                   | f64      |
+| method          | x.f(...) equals f(x, ...) bit for bit (derived from the declaration)  | f64      |
+| inplace         | x.f_(...) writes f(x, ...) into x, returns x, bumps its version       | f64      |
+| alias           | every other placement of f equals f                                   | f64      |
+
+Every check fails on a warning refgrad raises that torch does not raise for the same call (``_no_leaked_warnings``).
+``error_case`` runs one OpSpec.error_cases entry (a bad input) through both libraries.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import warnings
 
 import numpy as np
 
 from . import metrics, numeric
 from .records import Record
-from .spec import Case, OpSpec
+from .spec import SAME_MESSAGE, Case, ErrorCase, OpSpec
+from .tolerances import Tol
 
+EXACT = Tol(0.0, 0.0)  # the variant and mutation checks compare two runs of the same code: bit for bit
 FULL_JACOBIAN_MAX = 48  # up to this many input elements, the whole numerical Jacobian is formed
 N_DIRECTIONS = 3  # beyond it, this many random directions uᵀJv
+
+
+# ---- warnings: none may leak from refgrad that torch does not raise for the same call -------------------
+@dataclasses.dataclass
+class _WarningLog:
+    """Warnings caught while each library ran, during one check."""
+
+    refgrad: list = dataclasses.field(default_factory=list)
+    torch: list = dataclasses.field(default_factory=list)
+    torch_ran: bool = False
+
+
+_log: _WarningLog | None = None
+
+
+@contextlib.contextmanager
+def _watch(lib: str):
+    """Catches every warning raised inside the block (so none reaches the user's filters) into the check's log."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            if _log is not None:
+                getattr(_log, lib).extend(caught)
+                _log.torch_ran |= lib == "torch"
+
+
+def _leaked(log: _WarningLog) -> list[str]:
+    """refgrad's warnings whose category torch did not raise for the same call. Ops that warn on purpose do so
+    as torch does (softmax's implicit dim, var's degrees of freedom): compared by category, not blanket-ignored."""
+    theirs = {w.category for w in log.torch}
+    out = []
+    for w in log.refgrad:
+        if not any(issubclass(w.category, c) for c in theirs):
+            text = f"{w.category.__name__}: {w.message} ({w.filename.rsplit('/', 2)[-1]}:{w.lineno})"
+            if text not in out:
+                out.append(text)
+    return out
+
+
+def _no_leaked_warnings(check):
+    """Wraps a check: a warning refgrad raises that torch does not fails its records, naming the warning. A
+    check that never calls torch (numerical derivatives, variant forms) learns torch's from its forward."""
+
+    @functools.wraps(check)
+    def run(spec: OpSpec, case: Case, dtype: str, seed: int, *rest) -> list[Record]:
+        global _log
+        outer, _log = _log, _WarningLog()
+        log = _log
+        try:
+            records = check(spec, case, dtype, seed, *rest)
+            if log.refgrad and not log.torch_ran:
+                with contextlib.suppress(Exception):
+                    _torch_call(spec, case)
+        finally:
+            _log = outer
+        leaked = _leaked(log)
+        if leaked:
+            for r in records:
+                r.passed = False
+                r.note = "; ".join(n for n in (r.note, "warning leaked from refgrad: " + " | ".join(leaked)) if n)
+        return records
+
+    return run
 
 
 # ---- running an op in refgrad and in torch --------------------------------------------------------------
@@ -39,8 +118,9 @@ def _refgrad_call(spec: OpSpec, case: Case, grad_leaves=(), values=None):
         # stand-in for an input the op's ``saves`` leaves out, and a vjp that reads it anyway fails here
         return t.clone() if i in grad_leaves else t
 
-    args, kwargs = case.build(convert)
-    return _flat(spec.refgrad_fn()(*args, **kwargs)), [made[i] for i in grad_leaves]
+    with _watch("refgrad"):
+        args, kwargs = case.build(convert)
+        return _flat(spec.refgrad_fn()(*args, **kwargs)), [made[i] for i in grad_leaves]
 
 
 def _torch_call(spec: OpSpec, case: Case, grad_leaves=()):
@@ -56,7 +136,8 @@ def _torch_call(spec: OpSpec, case: Case, grad_leaves=()):
     args, kwargs = case.build(convert)
     kwargs = {k: _torch_dtype(v) for k, v in kwargs.items()}
     args = [_torch_dtype(a) for a in args]
-    return _flat(spec.torch_fn()(*args, **kwargs)), [made[i] for i in grad_leaves]
+    with _watch("torch"):
+        return _flat(spec.torch_fn()(*args, **kwargs)), [made[i] for i in grad_leaves]
 
 
 def _torch_dtype(v):
@@ -92,8 +173,9 @@ def _refgrad_vjp(outs, leaves, idx, cts, create_graph=False):
 
     if not idx or not leaves:
         return [None] * len(leaves)
-    return list(refgrad.autograd.grad([outs[k] for k in idx], leaves, [refgrad.tensor(c) for c in cts],
-                                      allow_unused=True, create_graph=create_graph))
+    with _watch("refgrad"):
+        return list(refgrad.autograd.grad([outs[k] for k in idx], leaves, [refgrad.tensor(c) for c in cts],
+                                          allow_unused=True, create_graph=create_graph))
 
 
 def _torch_vjp(outs, leaves, idx, cts, create_graph=False):
@@ -101,8 +183,9 @@ def _torch_vjp(outs, leaves, idx, cts, create_graph=False):
 
     if not idx or not leaves:
         return [None] * len(leaves)
-    return list(torch.autograd.grad([outs[k] for k in idx], leaves, [torch.from_numpy(c) for c in cts],
-                                    allow_unused=True, create_graph=create_graph))
+    with _watch("torch"):
+        return list(torch.autograd.grad([outs[k] for k in idx], leaves, [torch.from_numpy(c) for c in cts],
+                                        allow_unused=True, create_graph=create_graph))
 
 
 # ---- records ------------------------------------------------------------------------------------------
@@ -116,7 +199,8 @@ def _record(spec, case, check, dtype, errs: list[metrics.Errors], tol, seed, not
                   passed=all(e.passed for e in finite), seed=str(seed), example=case.example(), note="; ".join(notes))
 
 
-def _compare_lists(actual: list, expected: list, shapes: list, tol, dtype) -> list[metrics.Errors]:
+def _compare_lists(actual: list, expected: list, shapes: list, tol, dtype,
+                   compare=metrics.compare) -> list[metrics.Errors]:
     """Pairwise comparison; a missing gradient (None) counts as zeros of the leaf's shape."""
     if len(actual) != len(expected):
         return [metrics.Errors(np.inf, np.inf, np.inf, 0, False,
@@ -129,7 +213,7 @@ def _compare_lists(actual: list, expected: list, shapes: list, tol, dtype) -> li
             errs.append(metrics.Errors(np.inf, np.inf, np.inf, e.size, False,
                                        f"dtype: refgrad {a.dtype}, torch {e.dtype}"))
         else:
-            errs.append(metrics.compare(a, e, tol.rtol, tol.atol))
+            errs.append(compare(a, e, tol.rtol, tol.atol))
     return errs
 
 
@@ -270,7 +354,8 @@ def jvp(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
         args, kwargs = case.build(lambda i, a: by_leaf[i] if i in by_leaf else refgrad.tensor(a))
         return tuple(o for o in _flat(spec.refgrad_fn()(*args, **kwargs)) if o.dtype.kind == "f")
 
-    _, tangent_out = refgrad.func.jvp(op_of_diff_leaves, tuple(primals), tuple(tangents))
+    with _watch("refgrad"):
+        _, tangent_out = refgrad.func.jvp(op_of_diff_leaves, tuple(primals), tuple(tangents))
     jv = np.concatenate([_array(t).ravel() for t in tangent_out]) if tangent_out else np.zeros(0)
     d = numeric.directional_derivative(f, f.x, v)
     keep = ~d.kink
@@ -294,19 +379,20 @@ def double_backward(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Rec
     second = []
     for outs, leaves, vjp, lib in ((ref, ref_leaves, _refgrad_vjp, "refgrad"), (th, th_leaves, _torch_vjp, "torch")):
         grads = vjp(outs, leaves, idx, cts, create_graph=True)
-        terms = [(g * _tensor_like(g, w)).sum() for g, w in zip(grads, ws) if g is not None and g.requires_grad]
-        if not terms:  # the first derivative is constant: the second is zero
-            second.append([None] * len(leaves))
-            continue
-        total = terms[0]
-        for t in terms[1:]:
-            total = total + t
-        import torch
+        with _watch(lib):
+            terms = [(g * _tensor_like(g, w)).sum() for g, w in zip(grads, ws) if g is not None and g.requires_grad]
+            if not terms:  # the first derivative is constant: the second is zero
+                second.append([None] * len(leaves))
+                continue
+            total = terms[0]
+            for t in terms[1:]:
+                total = total + t
+            import torch
 
-        import refgrad
+            import refgrad
 
-        grad = refgrad.autograd.grad if lib == "refgrad" else torch.autograd.grad
-        second.append(list(grad(total, leaves, allow_unused=True)))
+            grad = refgrad.autograd.grad if lib == "refgrad" else torch.autograd.grad
+            second.append(list(grad(total, leaves, allow_unused=True)))
     tol = spec.tol("double_backward", dtype)
     leaves = case.leaves()
     errs = _compare_lists([_array(g) for g in second[0]], [_array(g) for g in second[1]],
@@ -322,5 +408,306 @@ def _tensor_like(g, w: np.ndarray):
     return torch.from_numpy(w) if isinstance(g, torch.Tensor) else refgrad.tensor(w)
 
 
-CHECKS = {"forward": forward, "vjp_torch": vjp_torch, "vjp_numeric": vjp_numeric, "jvp": jvp,
-          "double_backward": double_backward, "kinks": kinks}
+# ---- derived checks: the forms refgrad's declaration promises, input mutation, extreme values ------------
+def _refgrad_run(call, spec: OpSpec, case: Case, seed: int) -> list[np.ndarray]:
+    """call(args, kwargs) on refgrad tensors made from case (grad leaves requiring grad): its outputs, then the
+    gradients of the grad leaves for a cotangent drawn from seed, as arrays (one list, for exact comparison)."""
+    import refgrad
+
+    gl = spec.grad_leaves(case) if _backward(spec) else []
+    made = {}
+
+    def convert(i, a):
+        made[i] = refgrad.tensor(a.copy(), requires_grad=i in gl)
+        return made[i].clone() if i in gl else made[i]
+
+    with _watch("refgrad"):
+        args, kwargs = case.build(convert)
+        outs = _flat(call(args, kwargs))
+        idx = _differentiable(outs)
+        rng = np.random.default_rng(seed)
+        cts = [rng.standard_normal(outs[k].shape).astype(outs[k].dtype) for k in idx]
+        grads = _refgrad_vjp(outs, [made[i] for i in gl], idx, cts)
+    return [_array(o) for o in outs] + [np.zeros(case.leaves()[i].shape, case.leaves()[i].dtype) if g is None
+                                        else _array(g) for i, g in zip(gl, grads)]
+
+
+def _backward(spec: OpSpec) -> bool:
+    """Whether the derived checks run the backward pass too: where the spec compares gradients with torch (an
+    op torch defines no derivative for, floor_divide, checks its forward only)."""
+    return "vjp_torch" in spec.checks
+
+
+def _identical(got: list, expected: list, what: str) -> list[metrics.Errors]:
+    """Bitwise equality (NaN placement, signed zeros and dtypes included) of two runs of the same code."""
+    if len(got) != len(expected):
+        return [metrics.Errors(np.inf, np.inf, np.inf, 0, False,
+                               f"{what}: {len(got)} outputs and gradients, the function form {len(expected)}")]
+    errs = [metrics.compare_strict(g, e, 0.0, 0.0) for g, e in zip(got, expected)]
+    return [dataclasses.replace(e, note=f"{what}: {e.note or 'values differ'}") if not e.passed else e for e in errs]
+
+
+def _first_is_tensor(case: Case) -> bool:
+    return bool(case.args) and isinstance(case.args[0], np.ndarray)
+
+
+def method(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
+    """x.f(*rest, **kw) (and x.alias(...)) equals f(x, *rest, **kw): values, dtypes and gradients."""
+    d = spec.declaration()
+    if not _first_is_tensor(case):
+        return [_record(spec, case, "method", dtype, [], EXACT, seed, "first argument is no tensor: no method form")]
+    fn = spec.refgrad_fn()
+    expected = _refgrad_run(lambda a, k: fn(*a, **k), spec, case, seed)
+    errs = []
+    for name in (d.name, *d.aliases):
+        got = _refgrad_run(lambda a, k, name=name: getattr(a[0], name)(*a[1:], **k), spec, case, seed)
+        errs += _identical(got, expected, f"x.{name}(...)")
+    return [_record(spec, case, "method", dtype, errs, EXACT, seed)]
+
+
+def alias(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
+    """Every other placement of the op (an alias, a name in another namespace) equals the function form."""
+    import refgrad
+
+    from .spec import resolve
+
+    fn = spec.refgrad_fn()
+    expected = _refgrad_run(lambda a, k: fn(*a, **k), spec, case, seed)
+    errs = []
+    for q in spec.declaration().placements():
+        if q == spec.op:
+            continue
+        try:
+            other = resolve(refgrad, q)
+        except AttributeError:
+            errs.append(metrics.Errors(np.inf, np.inf, np.inf, 0, False, f"refgrad.{q} is declared but missing"))
+            continue
+        errs += _identical(_refgrad_run(lambda a, k, f=other: f(*a, **k), spec, case, seed), expected,
+                           f"refgrad.{q}")
+    return [_record(spec, case, "alias", dtype, errs, EXACT, seed)]
+
+
+def _library_args(case: Case, lib: str, convert=None):
+    """args, kwargs of case for one library: ndarrays become tensors (copies), NumPy dtypes torch's dtypes."""
+    import torch
+
+    import refgrad
+
+    make = convert or ((lambda i, a: refgrad.tensor(a.copy())) if lib == "refgrad" else
+                       (lambda i, a: torch.from_numpy(a.copy())))
+    args, kwargs = case.build(make)
+    if lib == "torch":
+        args, kwargs = [_torch_dtype(a) for a in args], {k: _torch_dtype(v) for k, v in kwargs.items()}
+    return args, kwargs
+
+
+def _outcome(call, *args, **kwargs):
+    """(call(*args, **kwargs), None) or (None, the exception it raised)."""
+    try:
+        return call(*args, **kwargs), None
+    except Exception as e:  # noqa: BLE001 - which class is raised is what gets compared
+        return None, e
+
+
+def _failed(note: str) -> metrics.Errors:
+    return metrics.Errors(np.inf, np.inf, np.inf, 0, False, note)
+
+
+def inplace(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
+    """x.f_(*rest, **kw) writes f(x, *rest, **kw) into x (cast to x's dtype) and returns x itself with its
+    version bumped; where torch's x.f_ raises (the result's dtype can't be cast, its shape is not x's), refgrad's
+    raises the same class."""
+    d = spec.declaration()
+    if not _first_is_tensor(case):
+        return [_record(spec, case, "inplace", dtype, [], EXACT, seed, "first argument is no tensor: no method form")]
+    fn = spec.refgrad_fn()
+    errs = []
+    for name in (f"{n}_" for n in (d.name, *d.aliases)):
+        targs, tkwargs = _library_args(case, "torch")
+        with _watch("torch"):
+            _, torch_error = _outcome(getattr(targs[0], name), *targs[1:], **tkwargs)
+        args, kwargs = _library_args(case, "refgrad")
+        x = args[0]
+        dtype_before, shape_before, version = x.dtype, x.shape, x._version
+        with _watch("refgrad"):
+            expected = _array(_flat(fn(*_library_args(case, "refgrad")[0], **kwargs))[0])
+            result, error = _outcome(getattr(x, name), *args[1:], **kwargs)
+        if torch_error is not None or error is not None:
+            if error is None:
+                errs.append(_failed(f"x.{name}: refgrad returns where torch raises {type(torch_error).__name__}: "
+                                    f"{torch_error}"))
+            elif torch_error is None:
+                errs.append(_failed(f"x.{name}: refgrad raises {type(error).__name__}: {error}; torch returns"))
+            elif type(error) is not type(torch_error):
+                errs.append(_failed(f"x.{name}: refgrad raises {type(error).__name__}: {error}; torch raises "
+                                    f"{type(torch_error).__name__}: {torch_error}"))
+            continue
+        if result is not x:
+            errs.append(_failed(f"x.{name} returns a new tensor, not x"))
+        if x._version <= version:
+            errs.append(_failed(f"x.{name} leaves x's version at {x._version}"))
+        if x.dtype != dtype_before or x.shape != shape_before:
+            errs.append(_failed(f"x.{name} turned x from {dtype_before}{list(shape_before)} into "
+                                f"{x.dtype}{list(x.shape)}"))
+            continue
+        errs += _identical([_array(x)], [expected.astype(dtype_before)], f"x.{name}")
+    return [_record(spec, case, "inplace", dtype, errs, EXACT, seed)]
+
+
+def mutation(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
+    """After the forward and the backward pass, every input the op saw (and every ndarray of the case) is
+    bitwise unchanged: no op writes into its inputs (in-place ones, named f_, are exempt)."""
+    import refgrad
+
+    gl = spec.grad_leaves(case) if _backward(spec) else []
+    originals = [a.copy() for a in case.leaves()]
+    seen = {}
+
+    def convert(i, a):
+        t = refgrad.tensor(a, requires_grad=i in gl)
+        seen[i] = t.clone() if i in gl else t
+        return seen[i]
+
+    with _watch("refgrad"):
+        args, kwargs = case.build(convert)
+        before = {i: (t.shape, t.dtype, np.asarray(t._data).tobytes()) for i, t in seen.items()}
+        outs = _flat(spec.refgrad_fn()(*args, **kwargs))
+        idx = _differentiable(outs)
+        rng = np.random.default_rng(seed)
+        cts = [rng.standard_normal(outs[k].shape).astype(outs[k].dtype) for k in idx]
+        if idx:
+            _refgrad_vjp(outs, [seen[i] for i in gl], idx, cts)
+    errs = []
+    for i, t in seen.items():
+        if (t.shape, t.dtype, np.asarray(t._data).tobytes()) != before[i]:
+            errs.append(_failed(f"input {i} ({'x'.join(map(str, before[i][0])) or '()'}) was written into"))
+    for i, (now, then) in enumerate(zip(case.leaves(), originals)):
+        if now.tobytes() != then.tobytes():
+            errs.append(_failed(f"the ndarray of input {i} (shared with refgrad's tensor) was written into"))
+    return [_record(spec, case, "mutation", dtype, errs, EXACT, seed)]
+
+
+def extreme_pool(dtype) -> dict:
+    fi = np.finfo(dtype)
+    return {"nan": np.nan, "inf": np.inf, "-inf": -np.inf, "0.0": 0.0, "-0.0": -0.0, "max": float(fi.max),
+            "subnormal": float(fi.smallest_subnormal), "-huge": -float(fi.max)}
+
+
+def with_extremes(spec: OpSpec, case: Case, dtype: str, rng) -> Case:
+    """The case with some elements of every float leaf (a fraction drawn per case) replaced by values from
+    the pool (spec.EXTREME_VALUES, less those the spec leaves out), in the leaf's own dtype."""
+    fraction = rng.choice([0.2, 0.5, 1.0])
+
+    def replace(i, a):
+        if a.dtype.kind != "f" or a.size == 0:
+            return a
+        pool = np.array([v for k, v in extreme_pool(a.dtype).items() if k not in spec.extreme_skip], a.dtype)
+        mask = rng.random(a.shape) < fraction
+        return np.where(mask, rng.choice(pool, a.shape), a)
+
+    args, kwargs = case.build(replace)
+    return Case(tuple(args), kwargs)
+
+
+def extremes(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
+    """NaN, ±inf, ±0, the dtype's max, its smallest subnormal and -max written into the float inputs: refgrad
+    and torch agree on outputs and (where the spec checks gradients) gradients, including where they are NaN,
+    the signs of infinities and of zeros (metrics.compare_strict); or both raise the same exception class."""
+    rng = np.random.default_rng(seed)
+    case = with_extremes(spec, case, dtype, rng)
+    backward = _backward(spec)
+    gl = spec.grad_leaves(case) if backward else []
+    tol = spec.tol("forward", dtype)
+    torch_result, torch_error = _outcome(_torch_call, spec, case, gl)
+    result, error = _outcome(_refgrad_call, spec, case, gl)
+    if torch_error is not None or error is not None:
+        return [_record(spec, case, "extremes", dtype, [_raise_errors("", error, torch_error)], tol, seed)]
+    (th, th_leaves), (ref, ref_leaves) = torch_result, result
+    errs = _compare_lists([_array(r) for r in ref], [_array(t) for t in th], [np.shape(_array(t)) for t in th],
+                          tol, dtype, metrics.compare_strict)
+    if backward and gl:
+        idx = _differentiable(th)
+        if _differentiable(ref) != idx:
+            errs.append(_failed(f"differentiable outputs: refgrad {_differentiable(ref)}, torch {idx}"))
+        else:
+            cts = _cotangents(th, idx, dtype, rng)
+            th_g, torch_error = _outcome(_torch_vjp, th, th_leaves, idx, cts)
+            ref_g, error = _outcome(_refgrad_vjp, ref, ref_leaves, idx, cts)
+            if torch_error is not None or error is not None:
+                errs.append(_raise_errors("backward: ", error, torch_error))
+            else:
+                leaves = case.leaves()
+                grad_errs = _compare_lists([_array(g) for g in ref_g], [_array(g) for g in th_g],
+                                           [leaves[i].shape for i in gl], spec.tol("vjp_torch", dtype), dtype,
+                                           functools.partial(metrics.compare_strict, signed_zeros=False))
+                errs += [dataclasses.replace(e, note=f"gradient {gl[k]}: {e.note}") if e.note else e
+                         for k, e in enumerate(grad_errs)]
+    return [_record(spec, case, "extremes", dtype, errs, tol, seed)]
+
+
+def _raise_errors(where: str, error, torch_error) -> metrics.Errors:
+    if error is not None and torch_error is not None and type(error) is type(torch_error):
+        return metrics.Errors(0.0, 0.0, 0.0, 0, True, f"{where}both raise {type(error).__name__}")
+    ours = f"raises {type(error).__name__}: {error}" if error is not None else "returns"
+    theirs = f"raises {type(torch_error).__name__}: {torch_error}" if torch_error is not None else "returns"
+    return _failed(f"{where}refgrad {ours}; torch {theirs}")
+
+
+CHECKS = {name: _no_leaked_warnings(check) for name, check in {
+    "forward": forward, "vjp_torch": vjp_torch, "vjp_numeric": vjp_numeric, "jvp": jvp,
+    "double_backward": double_backward, "kinks": kinks, "method": method, "inplace": inplace, "alias": alias,
+    "mutation": mutation, "extremes": extremes}.items()}
+
+
+# ---- error cases ----------------------------------------------------------------------------------------
+def _describe_value(v) -> str:
+    if isinstance(v, np.ndarray):
+        return f"tensor({v.tolist()!r}, dtype={v.dtype})" if v.size <= 6 else f"tensor(shape={list(v.shape)}, " \
+                                                                                f"dtype={v.dtype})"
+    if isinstance(v, (list, tuple)) and any(isinstance(x, np.ndarray) for x in v):
+        inner = ", ".join(_describe_value(x) for x in v)
+        return f"[{inner}]" if isinstance(v, list) else f"({inner})"
+    return v.name if isinstance(v, np.dtype) else repr(v)
+
+
+def describe_call(op: str, ec: ErrorCase) -> str:
+    parts = [_describe_value(a) for a in ec.args] + [f"{k}={_describe_value(v)}" for k, v in ec.kwargs.items()]
+    return f"{op}({', '.join(parts)})"
+
+
+def error_case(spec: OpSpec, ec: ErrorCase) -> list[str]:
+    """Runs one bad input through torch and refgrad; returns what is wrong (empty when refgrad raises torch's
+    exception class with a message naming every fragment, and leaks no warning)."""
+    call = describe_call(spec.op, ec)
+    case = Case(tuple(ec.args), dict(ec.kwargs))
+    global _log
+    outer, _log = _log, _WarningLog()
+    log = _log
+    try:
+        targs, tkwargs = _library_args(case, "torch")
+        with _watch("torch"):
+            _, expected = _outcome(spec.torch_fn(), *targs, **tkwargs)
+        if expected is None:
+            return [f"torch accepts {call}: the error case is wrong (or torch changed)"]
+        with _watch("refgrad"):
+            args, kwargs = _library_args(case, "refgrad")
+            _, got = _outcome(spec.refgrad_fn(), *args, **kwargs)
+    finally:
+        _log = outer
+    theirs = f"torch raises {type(expected).__name__}: {expected}"
+    problems = []
+    if got is None:
+        problems.append(f"refgrad accepts {call}; {theirs}")
+    elif type(got) is not type(expected):
+        problems.append(f"refgrad raises {type(got).__name__}: {got}\n  {theirs}")
+    elif ec.fragments == SAME_MESSAGE:
+        if str(got) != str(expected):
+            problems.append(f"refgrad's message {str(got)!r} is not torch's {str(expected)!r}")
+    else:
+        missing = [f for f in ec.fragments if f not in str(got)]
+        if missing:
+            problems.append(f"refgrad's message {str(got)!r} does not name {missing}\n  ({theirs})")
+    leaked = _leaked(log)
+    if leaked:
+        problems.append("warning leaked from refgrad: " + " | ".join(leaked))
+    return [f"{call}: {p}" for p in problems]

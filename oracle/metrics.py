@@ -2,9 +2,17 @@
 
 ``compare(actual, expected, rtol, atol)`` passes when, elementwise, |actual - expected| <= atol + rtol·|expected|
 and both sides agree on where they are NaN, +inf and -inf. Integer and bool results must match exactly.
+
+``compare_strict`` adds what extreme inputs make visible: equal dtypes, and the same sign wherever both sides
+are zero (-0.0 is not 0.0: 1/x tells them apart). With rtol = atol = 0 it is bitwise equality up to NaN
+payloads, which the variant checks use (a method and its function run the same code). The extremes check
+compares gradients with ``signed_zeros=False``: a zero gradient's sign only says whether the backward formula
+multiplied the cotangent by 0 (g·0 is -0.0 for g < 0) or selected a 0, which torch itself does either way from
+op to op; it vanishes in every accumulation (-0.0 + 0.0 = 0.0) and update (p - lr·(-0.0) = p).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,9 +59,31 @@ def compare(actual, expected, rtol: float, atol: float, dtype=None) -> Errors:
         rel_err = abs_err / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
     rel_err = np.where(abs_err == 0, 0.0, rel_err)
     within = bool(np.all(abs_err <= atol + rtol * np.abs(e)))
-    note = "" if nonfinite_ok else "NaN/inf pattern differs"
+    note = ""
+    if not nonfinite_ok:
+        where = tuple(int(i) for i in np.argwhere(~(finite | same_nonfinite))[0])
+        note = (f"NaN/inf pattern differs: at {where} got {actual[where]!r}, expected {expected[where]!r}"
+                if actual.ndim else f"NaN/inf pattern differs: got {actual!r}, expected {expected!r}")
     return Errors(float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)),
                   float(ulp_distance(a, e, dtype).max(initial=0.0)), int(expected.size), within and nonfinite_ok, note)
+
+
+def compare_strict(actual, expected, rtol: float, atol: float, signed_zeros: bool = True) -> Errors:
+    """compare(), and equal dtypes, and (signed_zeros) the same sign wherever both sides are zero."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    if actual.dtype != expected.dtype:
+        return Errors(np.inf, np.inf, np.inf, expected.size, False,
+                      f"dtype: got {actual.dtype}, expected {expected.dtype}")
+    errs = compare(actual, expected, rtol, atol)
+    if not signed_zeros or not errs.passed or expected.dtype.kind not in "fc" or actual.shape != expected.shape:
+        return errs
+    both_zero = (actual == 0) & (expected == 0)
+    flipped = both_zero & (np.signbit(actual) != np.signbit(expected))
+    if flipped.any():
+        where = tuple(int(i) for i in np.argwhere(flipped)[0])
+        return dataclasses.replace(errs, passed=False, note=f"signed zero differs at {where}: got "
+                                   f"{actual[where]!r}, expected {expected[where]!r}")
+    return errs
 
 
 def compare_inner_products(a: float, b: float, scale: float, rtol: float, floor: float = 0.0) -> Errors:

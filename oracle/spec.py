@@ -23,7 +23,27 @@ ALL_CHECKS = ("forward", "vjp_torch", "vjp_numeric", "jvp", "double_backward")
 FORWARD_ONLY = ("forward",)
 CHECK_DTYPES = {"forward": ("float32", "float64"), "vjp_torch": ("float32", "float64"),
                 "vjp_numeric": ("float64",), "jvp": ("float64",), "double_backward": ("float64",),
-                "kinks": ("float32", "float64")}
+                "kinks": ("float32", "float64"), "method": ("float64",), "inplace": ("float64",),
+                "alias": ("float64",), "mutation": ("float64",), "extremes": ("float32", "float64")}
+# the values the extremes check writes into float inputs, by name (a spec may leave one out, saying why)
+EXTREME_VALUES = ("nan", "inf", "-inf", "0.0", "-0.0", "max", "subnormal", "-huge")
+
+
+@dataclass
+class ErrorCase:
+    """A bad input: ``op(*args, **kwargs)`` must raise in torch, and in refgrad with the same exception class and
+    a message containing every fragment (the offending shape, dtype, value or argument name). ndarrays (any dtype,
+    nested in lists too) become tensors of each library, NumPy dtypes become each library's dtype; everything
+    else (numbers, lists, None, strings) is passed as it is. ``fragments=SAME_MESSAGE`` requires torch's message
+    itself."""
+
+    id: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    fragments: tuple | str = ()
+
+
+SAME_MESSAGE = "same message as torch"
 
 
 @dataclass
@@ -103,14 +123,59 @@ class OpSpec:
     tolerances: dict = field(default_factory=dict)  # {(check, dtype name): Tol(rtol, atol, reason)}
     family: str = ""
     notes: str = ""
+    error_cases: tuple = ()  # ErrorCases: bad inputs and what refgrad must say about them
+    # {check or (check, dtype name): reason}: a check that fails because refgrad is wrong (it runs as a strict
+    # xfail, so that fixing refgrad turns it into a failure that asks for this entry's removal)
+    known_failures: dict = field(default_factory=dict)
+    # {extreme value name: reason}: values the extremes check leaves out for this op (torch disagrees with itself)
+    extreme_skip: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        for what, reasons in (("known_failures", self.known_failures), ("extreme_skip", self.extreme_skip)):
+            for key, reason in reasons.items():
+                if not reason:
+                    raise ValueError(f"{self.id}: {what}[{key!r}] must say why")
+        unknown = set(self.extreme_skip) - set(EXTREME_VALUES)
+        if unknown:
+            raise ValueError(f"{self.id}: extreme_skip names {sorted(unknown)}, not among {EXTREME_VALUES}")
+        ids = [e.id for e in self.error_cases]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{self.id}: duplicate error case ids {sorted({i for i in ids if ids.count(i) > 1})}")
         for (check, dtype), tol in self.tolerances.items():
             if tol.looser_than(default(check, dtype)) and not tol.reason:
                 raise ValueError(f"{self.id}: tolerance for {check}/{dtype} is looser than the default and must "
                                  f"say why (Tol(..., reason=...))")
         if self.kink_cases is not None and "kinks" not in self.checks:
             self.checks = (*self.checks, "kinks")
+
+    def declaration(self):
+        """refgrad's declaration of this spec's op when the spec calls it as declared (no ref of its own), else
+        None: the variant checks (method, in-place, alias forms) derive from it."""
+        import refgrad
+
+        return None if self.ref is not None else refgrad.registry.lookup(self.op)
+
+    def mutates_input(self) -> bool:
+        """torch's convention: a trailing underscore (relu_) writes into its input."""
+        return self.op.rsplit(".", 1)[-1].endswith("_")
+
+    def all_checks(self) -> tuple:
+        """The declared checks, then those derived for every spec, then the variant checks its declaration
+        allows (no list of ops is kept anywhere: adding a spec or a declaration adds these tests)."""
+        derived = ["extremes"] + ([] if self.mutates_input() else ["mutation"])
+        d = self.declaration()
+        if d is not None and d.qualified == self.op:
+            if d.method_fn is d.fn:
+                derived.append("method")
+            if d.inplace:
+                derived.append("inplace")
+            if len(d.placements()) > 1:
+                derived.append("alias")
+        return (*self.checks, *derived)
+
+    def known_failure(self, check: str, dtype: str) -> str:
+        """The reason this check is known to fail in this dtype, or ""."""
+        return self.known_failures.get((check, dtype)) or self.known_failures.get(check, "")
 
     @property
     def id(self) -> str:

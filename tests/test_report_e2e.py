@@ -20,7 +20,7 @@ from oracle.specs import all_specs
 ROOT = Path(__file__).resolve().parent.parent
 OPS = ("exp", "add")
 NODES = [f"tests/test_ops.py::test_op[{s.id}-{c}-{d}]" for s in all_specs() if s.id in OPS
-         for c in s.checks for d in CHECK_DTYPES[c]]
+         for c in s.all_checks() for d in CHECK_DTYPES[c]]
 
 
 def _env() -> dict:

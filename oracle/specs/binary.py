@@ -160,6 +160,13 @@ POW_BASES = (-2.0, -1.0, -0.0, 0.0, 0.5, 2.0)
 POW_EXPONENTS = (-1.0, 0.0, 0.5, 1.0, 2.0)  # with a negative base, 0.5 gives nan (as in torch)
 
 alpha_kw = lambda: {"alpha": st.sampled_from([2, -1.5, 0.5])}
+# torch computes a + alpha·b with one rounding (a fused multiply-add): with b the smallest subnormal, alpha·b
+# underflows to ±0 there only after the addition (0 - 0.5·5e-324 is -0.0), in refgrad before it (+0.0). Rounding,
+# not a rule either side could be held to
+FUSED_ALPHA = {"subnormal": "torch fuses a + alpha·b into one rounding; alpha·subnormal's zero sign differs"}
+# torch's maximum(0.0, -0.0) (and minimum, fmax, fmin) returns the first operand from its scalar kernel and the
+# second from its vectorized one (tensors of 20 elements and more): the sign of a tie of zeros is no rule to hold
+ZERO_TIES = {"-0.0": "torch's sign of maximum/minimum(0.0, -0.0) depends on the tensor's size (its kernels differ)"}
 LIGHT = ("forward", "vjp_torch")  # variants whose primitive is fully checked by another spec of the op
 
 
@@ -206,10 +213,11 @@ def inplace_operators(a, b):
 SPECS = [
     # ---- arithmetic ---------------------------------------------------------------------------------
     OpSpec("add", C.binary()),
-    OpSpec("add", C.with_kwargs(C.binary(), **alpha_kw()), variant="alpha"),
+    OpSpec("add", C.with_kwargs(C.binary(), **alpha_kw()), variant="alpha", extreme_skip=FUSED_ALPHA),
     OpSpec("add", with_scalar(S.REAL, (2, -1.5, True)), variant="scalar", checks=LIGHT),
     OpSpec("sub", C.binary()),
-    OpSpec("sub", C.with_kwargs(C.binary(), **alpha_kw()), variant="alpha", checks=LIGHT),
+    OpSpec("sub", C.with_kwargs(C.binary(), **alpha_kw()), variant="alpha", checks=LIGHT,
+           extreme_skip=FUSED_ALPHA),
     OpSpec("sub", with_scalar(S.REAL, (2, -1.5), left=True), variant="scalar_left", checks=LIGHT),
     OpSpec("mul", C.binary()),
     OpSpec("div", C.binary(S.REAL, S.NONZERO)),
@@ -236,10 +244,10 @@ SPECS = [
            kink_cases=lambda dt: S.shapes().flatmap(lambda s: S.with_ties(dt, s, POW_EXPONENTS)).flatmap(
                lambda x: st.sampled_from([0.0, 0, 1, 2.0, -2.0]).map(lambda c: Case((c, x))))),
     # ---- maximum & co -------------------------------------------------------------------------------
-    OpSpec("maximum", C.binary(), kink_cases=C.binary(COMPARE_POOL)),
-    OpSpec("minimum", C.binary(), kink_cases=C.binary(COMPARE_POOL)),
-    OpSpec("fmax", C.binary(), kink_cases=C.binary(COMPARE_POOL)),
-    OpSpec("fmin", C.binary(), kink_cases=C.binary(COMPARE_POOL)),
+    OpSpec("maximum", C.binary(), kink_cases=C.binary(COMPARE_POOL), extreme_skip=ZERO_TIES),
+    OpSpec("minimum", C.binary(), kink_cases=C.binary(COMPARE_POOL), extreme_skip=ZERO_TIES),
+    OpSpec("fmax", C.binary(), kink_cases=C.binary(COMPARE_POOL), extreme_skip=ZERO_TIES),
+    OpSpec("fmin", C.binary(), kink_cases=C.binary(COMPARE_POOL), extreme_skip=ZERO_TIES),
     # ---- atan2, hypot, xlogy, logaddexp -------------------------------------------------------------
     OpSpec("atan2", C.binary(S.REAL, S.NONZERO), kink_cases=C.binary(SIGNED_ZEROS)),
     OpSpec("hypot", C.binary(S.NONZERO, S.REAL), kink_cases=C.binary(SIGNED_ZEROS)),
@@ -261,7 +269,6 @@ SPECS = [
     OpSpec("clamp", clamp_tensors, variant="tensors"),
     OpSpec("clamp_min", clamp_one("min"), kink_cases=clamp_one_kinks),
     OpSpec("clamp_max", clamp_one("max"), kink_cases=clamp_one_kinks),
-    OpSpec("clip", clamp_numbers, checks=LIGHT),
     # ---- Python operators (one callable for refgrad and torch) ---------------------------------------
     OpSpec("add", C.binary(S.REAL, OPERAND_B), variant="operators", ref=operators, torch=operators,
            checks=(*LIGHT, "double_backward")),
@@ -270,3 +277,72 @@ SPECS = [
     OpSpec("add", inplace_pair(S.POSITIVE, S.NONZERO), variant="inplace_operators", checks=FORWARD_ONLY,
            ref=inplace_operators, torch=inplace_operators),
 ]
+
+# ---- bad inputs: torch's exception class, refgrad's message naming the sizes, dtypes or values ------------
+BROADCAST = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+F23, F4, F2, I, B = C.ones(2, 3), C.ones(4), C.ones(2), C.ints(5, -7), C.bools(True, False)
+ERRORS = {
+    "add": (C.bad("broadcast", F23, F4, says=BROADCAST),
+            C.bad("float_alpha_ints", I, I, alpha=2.5,
+                  says=("integral input tensors", "alpha must not be a floating point number")),
+            C.bad("string_other", F2, "a", says="str"),
+            C.bad("non_tensor_input", [1.0, 2.0], F2, says="list"),
+            C.bad("shape_mismatch_rank3", C.ones(2, 3, 4), C.ones(3, 3), says=("(4)", "(3)"))),
+    "sub": (C.bad("bool_alpha_floats", F2, F2, alpha=True, says="Boolean alpha"),
+            C.bad("bools", B, B, says=("Subtraction", "bool tensors")),
+            C.bad("broadcast", F23, F4, says=BROADCAST)),
+    "mul": (C.bad("broadcast", F23, F4, says=BROADCAST), C.bad("string_other", F2, "x", says="str")),
+    "div": (C.bad("broadcast_floor", F23, F4, rounding_mode="floor", says=BROADCAST),
+            C.bad("rounding_mode", C.ones(3), 2, rounding_mode="round", says="'round'"),
+            C.bad("trunc_int_zero", I, C.ints(1, 0), rounding_mode="trunc", says="ZeroDivisionError")),
+    "true_divide": (C.bad("broadcast", F23, F4, says=BROADCAST),),
+    "floor_divide": (C.bad("int_zero", I, 0, says="ZeroDivisionError"),
+                     C.bad("bools", B, B, says=("div_floor", "Bool"))),
+    "pow": (C.bad("broadcast", F23, F4, says=BROADCAST),
+            C.bad("int_negative_number", I, -1, says="Integers to negative integer powers are not allowed"),
+            C.bad("bools", B, B, says=("pow", "Bool"))),
+    "maximum": (C.bad("broadcast", F23, F4, says=BROADCAST),
+                C.bad("number", F2, 2, says=("maximum()", "'other'", "Tensor", "int"))),
+    "minimum": (C.bad("number", F2, 2.5, says=("minimum()", "'other'", "float")),),
+    "fmax": (C.bad("number_first", 2, F2, says=("fmax()", "'input'", "int")),),
+    "fmin": (C.bad("broadcast", F23, F4, says=BROADCAST),),
+    "atan2": (C.bad("broadcast", F23, F4, says=BROADCAST), C.bad("number", F2, 2.0, says=("atan2()", "float"))),
+    "hypot": (C.bad("number", F2, 2.0, says=("hypot()", "float")), C.bad("ints", I, I, says=("hypot", "Long"))),
+    "xlogy": (C.bad("two_numbers", 2, 3, says=("xlogy()", "int")), C.bad("broadcast", F23, F4, says=BROADCAST)),
+    "logaddexp": (C.bad("number", F2, 2, says=("logaddexp()", "int")),
+                  C.bad("ints", I, I, says=("logaddexp", "Long"))),
+    "fmod": (C.bad("int_zero", I, 0, says="ZeroDivisionError"), C.bad("number_first", 2, F2, says=("fmod()", "int")),
+             C.bad("bools", B, B, says=("fmod", "Bool"))),
+    "remainder": (C.bad("int_zero", I, 0, says="ZeroDivisionError"),
+                  C.bad("bools", B, B, says=("remainder", "Bool"))),
+    "clamp": (C.bad("tensor_bound_broadcast", F23, min=F4, says=BROADCAST),
+              C.bad("no_bounds", C.ones(3), says="At least one of 'min' or 'max' must not be None"),
+              C.bad("both_none", C.ones(3), None, None, says="At least one of 'min' or 'max'"),
+              C.bad("string_bound", C.ones(3), "a", says="str")),
+    "clamp_min": (C.bad("broadcast", F23, F4, says=BROADCAST),),
+    "clamp_max": (C.bad("string_bound", F2, "a", says="str"),),
+}
+
+# ---- refgrad defects the extremes and variant checks found (strict xfails; remove an entry once fixed) ------
+_SUM_TO_WARNS = ("RuntimeWarning 'invalid value encountered in reduce' (ops/reduction.py: summing a gradient back "
+                 "to a broadcast input's shape over +inf and -inf); torch gives the same nan silently")
+_CLAMP_TIE = "clamp(-0.0, min=0.0) is 0.0; torch keeps x, -0.0, when x ties the bound"
+KNOWN_FAILURES = {
+    "clamp[numbers]": {"extremes": _CLAMP_TIE},
+    "clamp[tensors]": {"extremes": _CLAMP_TIE},
+    **{op: {"extremes": _SUM_TO_WARNS} for op in ("mul", "div", "true_divide", "pow", "fmod", "remainder")},
+    # float32 too, but rarely drawn: 100 examples of the ci profile do not reach it
+    "hypot": {("extremes", "float64"): _SUM_TO_WARNS},
+    "pow[int_exponent]": {("extremes", "float64"): _SUM_TO_WARNS},
+    "remainder[scalar_left]": {("extremes", "float32"): "remainder(number, x) at a subnormal x gives ±0.0; torch "
+                                                        "gives nan"},
+    "pow[fractional_scalar_exponent]": {("extremes", "float32"): (
+        "float32 x ** 0.3 rounds the exponent to float32 (0.30000001) before powering: off by ln(x)·1.2e-8 "
+        "relative, 1.1e-6 at x = 3.4e38 (refgrad 3.6270395e11, torch 3.6270355e11, exact 3.62703567e11)")},
+    "xlogy": {"extremes": _SUM_TO_WARNS},
+    "add[operators]": {"extremes": "RuntimeWarning 'invalid value encountered in add' from autograd/engine.py "
+                                   "(accumulating +inf and -inf gradients); torch is silent"},
+    "add[inplace_operators]": {"extremes": "RuntimeWarnings (divide by zero, invalid value in add/subtract/multiply/"
+                                           "divide) from Tensor's in-place operators (tensor.py) on inf/0 "
+                                           "operands; torch is silent"},
+}

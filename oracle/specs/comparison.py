@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from .. import cases as C
 from .. import strategies as S
 from ..spec import FORWARD_ONLY, Case, OpSpec
 from .binary import inplace_pair
@@ -123,3 +124,30 @@ SPECS = [
         ref=bitwise_operators, torch=bitwise_operators),
     forward_spec("eq", inplace_pair(), variant="inplace", ref=inplace_comparisons, torch=inplace_comparisons),
 ]
+
+# ---- bad inputs ----------------------------------------------------------------------------------------
+BROADCAST = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+F2, F23, F4, B = C.ones(2), C.ones(2, 3), C.ones(4), C.bools(True, False)
+ERRORS = {
+    "eq": (C.bad("broadcast", F23, F4, says=BROADCAST), C.bad("non_tensor_input", [1.0], F2, says="list")),
+    "lt": (C.bad("broadcast", F23, F4, says=BROADCAST),),
+    "logical_and": (C.bad("broadcast", F23, F4, says=BROADCAST),
+                    C.bad("number", B, 1, says=("logical_and()", "int"))),
+    "logical_not": (C.bad("number", 1.5, says="float"),),
+    "bitwise_and": (C.bad("broadcast", np.ones((2, 3), np.int64), np.ones(4, np.int64), says=BROADCAST),
+                    C.bad("floats", F2, F2, says=("bitwise_and", "Float"))),
+    "bitwise_or": (C.bad("float_number", B, 2.5, says=("bitwise_or", "Float")),),
+    "bitwise_not": (C.bad("floats", F2, says=("bitwise_not", "Float")),),
+    "isnan": (C.bad("number", 2.0, says=("isnan()", "float")),),
+    "equal": (C.bad("number", F2, 1, says=("equal()", "int")),),
+    "isclose": (C.bad("number", F2, 1.0, says=("isclose()", "float")),
+                C.bad("dtypes", F2, F2.astype(np.float64), says="Float did not match Double")),
+    "allclose": (C.bad("dtypes", F2, C.ints(5, -7), says="Float did not match Long"),),
+}
+
+ERRORS.update({
+    **{op: (C.bad("broadcast", F23, F4, says=BROADCAST),) for op in ("ne", "le", "gt", "ge", "logical_or",
+                                                                      "logical_xor")},
+    **{op: (C.bad("number", 1.5, says=(f"{op}()", "float")),) for op in ("isinf", "isfinite")},
+    "bitwise_xor": (C.bad("floats", F2, F2, says=("bitwise_xor", "Float")),),
+})

@@ -1,8 +1,10 @@
 """Specs for refgrad/nn/functional/encoding.py: nn.functional.one_hot (int64 out, no gradient)."""
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
+from .. import cases as C
 from .. import strategies as S
 from ..spec import FORWARD_ONLY, Case, OpSpec
 
@@ -17,3 +19,15 @@ def _one_hot_cases(draw, dtype):
 
 
 SPECS = [OpSpec("nn.functional.one_hot", _one_hot_cases, checks=FORWARD_ONLY)]
+
+
+# ---- bad inputs (moved from tests/test_indexing_errors.py; each run in torch and refgrad by test_ops) ---------
+ERRORS = {
+    "nn.functional.one_hot": (
+        C.bad("one_hot_int32", np.array([0, 1], np.int32), says="LongTensor"),
+        C.bad("one_hot_negative", np.array([0, -1], np.int64), says="non-negative"),
+        C.bad("one_hot_too_big", np.array([0, 3], np.int64), 3, says="smaller than num_classes"),
+        C.bad("one_hot_empty", np.zeros((0,), np.int64), says="empty tensor"),
+        C.bad("one_hot_float_classes", np.array([0, 1], np.int64), 3.0, says=("num_classes", "float")),
+    ),
+}

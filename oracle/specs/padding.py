@@ -5,8 +5,10 @@ left of the dim after a negative pad on its other side), negative pads (cropping
 """
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
+from .. import cases as C
 from .. import strategies as S
 from ..spec import Case, OpSpec
 
@@ -64,3 +66,29 @@ SPECS = [
     OpSpec("nn.functional.pad", _non_constant_cases("replicate"), variant="replicate"),
     OpSpec("nn.functional.pad", _non_constant_cases("circular"), variant="circular"),
 ]
+
+
+# ---- bad inputs (moved from tests/test_indexing_errors.py; each run in torch and refgrad by test_ops) ---------
+X = np.arange(12.0).reshape(3, 4)
+X3 = np.arange(24.0).reshape(2, 3, 4)
+ERRORS = {
+    "nn.functional.pad": (
+        C.bad("pad_odd", X, (1,), says="divisible by 2"),
+        C.bad("pad_too_long", X, (1, 1, 1, 1, 1, 1), says=("padding length 6", "dimension 2")),
+        C.bad("pad_mode", X, (1, 1), mode="foo", says="foo"),
+        C.bad("pad_float", X, (1.0, 1), says="float"),
+        C.bad("pad_crop_too_much", X, (-3, -2), says="non-negative"),
+        C.bad("pad_reflect_value", X3, (1, 1), mode="reflect", value=2.0, says='"reflect"'),
+        C.bad(
+            "pad_reflect_1d", np.array([0.0, 1.0, 2.0, 3.0], np.float64), (1, 1), mode="reflect", says=("1D", "size 2")
+        ),
+        C.bad("pad_replicate_2d_on_2d", X, (1, 1, 1, 1), mode="replicate", says=("2D", "size 4")),
+        C.bad("pad_reflect_too_wide", X3, (4, 0), mode="reflect", says=("(4, 0)", "dimension 2", "[2, 3, 4]")),
+        C.bad("pad_reflect_too_high", X3, (0, 0, 0, 3), mode="reflect", says=("Argument #6", "(0, 3)", "dimension 1")),
+        C.bad("pad_reflect_empty", np.zeros((2, 0, 3), np.float64), (1, 1), mode="reflect", says="[2, 0, 3]"),
+        C.bad("pad_replicate_too_small", X3, (-2, -2), mode="replicate", says=("W: 4", "W: 0")),
+        C.bad("pad_reflect_bool", X3 > 3, (1, 1), mode="reflect", says="Bool"),
+        C.bad("pad_circular_wrap", X3, (5, 0), mode="circular", says="more than once"),
+        C.bad("pad_circular_negative", X3, (-4, -1), mode="circular", says="empty dimension"),
+    ),
+}

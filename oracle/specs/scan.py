@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .. import cases as C
 from ..spec import FORWARD_ONLY, OpSpec
 from .reduction import ZERO_POOL, dim_int, integers, nonzero, optional, pool, real, reduction
 
@@ -27,3 +28,29 @@ SPECS = [
     OpSpec("cumprod", scan(integers), variant="int", checks=FORWARD_ONLY),
     OpSpec("logcumsumexp", scan(), kink_cases=scan(pool(NEG_INF_POOL))),
 ]
+
+# ---- bad inputs ----------------------------------------------------------------------------------------
+X = np.arange(6.0).reshape(2, 3)
+ERRORS = {
+    "cumsum": (C.bad("no_dim", X, says="dim"),
+               C.bad("dim_none", X, None, says=("dim", "NoneType")),
+               C.bad("dim_out_of_range", X, 2, says=("[-2, 1]", "2"))),
+    "cumprod": (C.bad("dim_tuple", X, (0,), says=("dim", "tuple")),
+                C.bad("0d_dim_1", np.array(2.0, np.float32), 1, says=("[-1, 0]", "1"))),
+    "logcumsumexp": (C.bad("int", C.ints(1, 2), 0, says="Long"),
+                     C.bad("dim_float", X, 0.0, says=("dim", "float"))),
+}
+
+# ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
+KNOWN_FAILURES = {
+    "cumsum": {"extremes": "a running sum over -0.0 entries gives -0.0 where torch's is 0.0; float32 input with "
+                           "dtype=float64 leaks 'overflow encountered in cast' (ops/scan.py)"},
+    "logcumsumexp": {"extremes": "logcumsumexp([max]) is off by 36% (the exp-sum overflows), nan gradients where "
+                                 "torch gives 1, and zero signs differ"},
+    "cumprod": {"extremes": "gradient with nan/±inf inputs: refgrad gives -inf or a finite value where torch "
+                            "gives nan (e.g. cumprod([-inf, nan]): gradient[1] is -inf, torch nan)"},
+    "cumsum[int]": {"inplace": "bool x.cumsum_(dim) raises RuntimeError (int64 result can't be cast to bool); torch "
+                               "computes it for a 0-d bool tensor and raises NotImplementedError otherwise"},
+    "cumprod[int]": {"inplace": "bool x.cumprod_(dim) raises RuntimeError (int64 result can't be cast to bool); "
+                                "torch raises NotImplementedError ('cumprod_out_cpu' not implemented for 'Bool')"},
+}

@@ -45,3 +45,33 @@ SPECS = [
     OpSpec("addcmul", C.with_kwargs(C.nary(S.REAL, S.REAL, S.REAL), value=VALUES)),
     OpSpec("addcdiv", C.with_kwargs(C.nary(S.REAL, S.REAL, S.NONZERO), value=VALUES)),
 ]
+
+# ---- bad inputs ----------------------------------------------------------------------------------------
+BROADCAST = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+F2, I, B = C.ones(2), C.ints(5, -7), C.bools(True, False)
+ERRORS = {
+    "where": (C.bad("broadcast", np.ones((2, 3), bool), C.ones(4), 1.0, says=BROADCAST),
+              C.bad("missing_other", B, F2),
+              C.bad("float_condition", F2, F2, F2, says=("where expected condition to be a boolean tensor", "Float")),
+              C.bad("long_condition", I, F2, F2, says=("boolean tensor", "Long"))),
+    "lerp": (C.bad("broadcast", C.ones(2, 3), C.ones(4), 0.5, says=BROADCAST),
+             C.bad("end_dtype", F2, F2.astype(np.float64), 0.5, says=("`end`", "float32", "float64")),
+             C.bad("weight_dtype", F2, F2, F2.astype(np.float64), says=("`weight`", "float64")),
+             C.bad("ints", I, I, 0.5, says=("lerp", "Long"))),
+    "addcmul": (C.bad("broadcast", C.ones(2, 3), C.ones(4), C.ones(4), says=BROADCAST),
+                C.bad("tensor_value", F2, F2, F2, value=F2, says=("'value'", "Number", "Tensor"))),
+    "addcdiv": (C.bad("ints", F2, I, I, says="Integer division with addcdiv"),
+                C.bad("broadcast", C.ones(2, 3), C.ones(4), C.ones(4), says=BROADCAST)),
+}
+
+# ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
+KNOWN_FAILURES = {
+    "lerp[scalar_weight]": {"extremes": "RuntimeWarning 'overflow encountered in add/cast' (ops/ternary.py); torch "
+                                        "is silent"},
+    "lerp": {"extremes": "RuntimeWarning 'invalid value encountered in multiply' (ops/ternary.py, weight·(end - "
+                         "start) with inf·0); torch is silent"},
+    "addcmul": {"extremes": "RuntimeWarning 'overflow/invalid value encountered in multiply' (ops/ternary.py); "
+                            "torch is silent"},
+    "addcdiv": {"extremes": "RuntimeWarning 'overflow encountered in multiply' (ops/ternary.py); torch is silent"},
+}
+ERRORS["Tensor.where"] = (C.bad("float_condition", F2, F2, F2, says=("boolean tensor", "Float")),)
