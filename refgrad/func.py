@@ -2,19 +2,16 @@
 from __future__ import annotations
 
 from .autograd import engine
+from .autograd.engine import as_tuple
 from .autograd.grad_mode import enable_grad, forward_ad_enabled
 from .creation import zeros_like
 from .tensor import Tensor
 
 
-def _as_tuple(x):
-    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
-
-
 def jvp(func, primals, tangents, *, has_aux: bool = False):
     """(func(*primals), J·tangents), computed in one forward pass that carries each tangent beside its
     primal through every op's jvp rule (forward mode)."""
-    primals, tangents = _as_tuple(primals), _as_tuple(tangents)
+    primals, tangents = as_tuple(primals), as_tuple(tangents)
     if len(primals) != len(tangents):
         raise RuntimeError(f"jvp: expected primals and tangents of the same length, got {len(primals)} and "
                            f"{len(tangents)}")
@@ -31,7 +28,7 @@ def jvp(func, primals, tangents, *, has_aux: bool = False):
     aux = None
     if has_aux:
         out, aux = out
-    outs = _as_tuple(out)
+    outs = as_tuple(out)
     tangents_out = tuple(o._tangent if o._tangent is not None else zeros_like(o) for o in outs)
     primals_out = tuple(o.detach() for o in outs)
     single = not isinstance(out, (tuple, list))
@@ -49,7 +46,7 @@ def vjp(func, *primals, has_aux: bool = False):
     aux = None
     if has_aux:
         out, aux = out
-    outs = _as_tuple(out)
+    outs = as_tuple(out)
 
     def vjp_fn(*cotangents):
         cotangents = cotangents[0] if len(cotangents) == 1 and isinstance(cotangents[0], (tuple, list)) else cotangents

@@ -1,7 +1,8 @@
 """Tensor: an ndarray plus the autograd metadata torch keeps beside it.
 
 Ops and operators are bound onto the class in ``_tensor_methods.py`` (one table); this file holds only
-what is about the tensor itself: metadata, conversion, backward entry points and in-place mutation.
+what is about the tensor itself: metadata, conversion, the autograd fields and in-place mutation. tensor.py sits
+below refgrad.autograd (see its docstring for the layers), so ``Tensor.backward`` is bound by the engine.
 """
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import weakref
 import numpy as np
 
 from . import dtypes
-from .autograd import engine
-from .autograd.grad_mode import _state
+from ._grad_state import state as _state
 
 
 class Tensor:
@@ -139,10 +139,7 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
-    # ---- autograd -------------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        engine.backward(self, gradient, retain_graph, create_graph, inputs)
-
+    # ---- autograd (backward itself is bound by refgrad.autograd.engine) ---------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.dtype.kind != "f":
             raise RuntimeError(
@@ -249,11 +246,9 @@ class Tensor:
 
     def _inplace(self, fn, *args, **kwargs) -> Tensor:
         """self.op_(...) == self.copy_(op(self, ...)), refused where the graph would need recording."""
-        self._check_inplace(*args, *kwargs.values())
-        from .autograd.grad_mode import no_grad
-
-        with no_grad():
-            return self._assign(fn(self, *args, **kwargs)._data)
+        self._check_inplace(*args, *kwargs.values())  # past it, fn records no graph: grad mode is off or no
+        # operand requires grad
+        return self._assign(fn(self, *args, **kwargs)._data)
 
     def _inplace_ufunc(self, ufunc, other) -> Tensor:
         """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""

@@ -9,7 +9,8 @@ import sys
 
 import numpy as np
 
-from .function import Node
+from ..tensor import Tensor
+from .function import Node, sum_to
 from .grad_mode import set_grad_enabled
 
 
@@ -57,8 +58,6 @@ def _sole_reference(t, holders: int) -> bool:
 def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     """Push gradients from roots to leaves. With ``capture`` (a dict id(vertex) -> None), collect the
     gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
-    from ..ops.reduction import sum_to
-
     pending = {}  # id(vertex) -> its gradient so far (vertices stay alive through the pass: ids are stable)
 
     def accumulate(v, g):
@@ -102,14 +101,14 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                 node.release()
 
 
-def _as_tuple(x):
+def as_tuple(x) -> tuple:
+    """torch's "a tensor or a sequence of tensors" argument, as a tuple."""
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _root_grads(outputs, grad_outputs):
-    from ..creation import ones_like
-    from ..tensor import Tensor
-
+    if len(grad_outputs) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
@@ -117,7 +116,7 @@ def _root_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = ones_like(out)
+            g = Tensor(np.ones(out.shape, out.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor(g, dtype=out.dtype)
         if g.shape != out.shape:
@@ -131,8 +130,8 @@ def _root_grads(outputs, grad_outputs):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """torch.autograd.backward: accumulate d(tensors)/d(leaf) into every reachable leaf's ``.grad``."""
-    tensors = _as_tuple(tensors)
-    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    tensors = as_tuple(tensors)
+    grad_tensors = as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:
@@ -140,15 +139,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     _backpropagate(tensors, _root_grads(tensors, grad_tensors), retain_graph, create_graph)
 
 
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """torch.Tensor.backward: refgrad.autograd.backward(self, gradient, ...)."""
+    backward(self, gradient, retain_graph, create_graph, inputs)
+
+
+Tensor.backward = _tensor_backward  # bound here, not defined in tensor.py, which sits below the engine
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          materialize_grads=False):
     """torch.autograd.grad: the gradients of outputs w.r.t. inputs, returned rather than accumulated."""
-    from ..creation import zeros_like
-
-    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
-    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)}")
+    outputs, inputs = as_tuple(outputs), as_tuple(inputs)
+    grad_outputs = as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:
@@ -167,6 +170,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     "One of the differentiated Tensors appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
-            g = zeros_like(t) if materialize_grads else None
+            g = Tensor(np.zeros(t.shape, t.dtype)) if materialize_grads else None
         result.append(g)
     return tuple(result)

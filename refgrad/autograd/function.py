@@ -9,16 +9,18 @@
 when grad mode is on and an input requires grad, links the output
 to a Node holding the ctx. ``ctx.inputs`` (the input Tensors), ``ctx.out`` (the output Tensor) and, for vjp,
 ``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set;
-forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
-or None) in the *output's* broadcast shape; the engine sums it back to each input's shape.
+forward may save anything else on ctx. vjp returns one gradient per input (a Tensor or None) in the *output's*
+broadcast shape; the engine sums it back to each input's shape (``sum_to``, below).
 """
 from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
+from ..tensor import Tensor
 from .grad_mode import _state, forward_ad_disabled
 
-Tensor = None  # refgrad.tensor.Tensor, bound in Function.apply
 _creation_order = itertools.count()
 
 
@@ -146,9 +148,6 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **params):
-        global Tensor
-        if Tensor is None:  # tensor.py imports the autograd package: bind the class on first use
-            from ..tensor import Tensor
         ctx = Context()
         if params:
             ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
@@ -180,3 +179,30 @@ class Function:
                 # an input's tangent may be smaller than the broadcast output: widen it here, once
                 out._tangent = tangent if tangent.shape == out.shape else tangent.expand(out.shape)
         return out
+
+
+# ---- the engine's one op: sum a gradient back to the shape it was broadcast from ----------------------------
+class SumTo(Function):
+    """g summed over the dims broadcasting added or widened, back to ``shape`` (torch's sum_to_size)."""
+
+    saves = ()  # backward reads shapes only
+
+    def forward(ctx, g, shape):
+        lead = g.ndim - len(shape)
+        widened = tuple([lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1])
+        accumulate = np.float32 if g.dtype == np.float16 else g.dtype  # torch sums float16 in float32
+        with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf is nan, a float16 sum may overflow: silently
+            total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=accumulate, keepdims=True)
+            return total.reshape(shape).astype(g.dtype, copy=False)
+
+    def vjp(ctx, g):
+        return g.expand(ctx.inputs[0].shape)
+
+    def jvp(ctx, dg):
+        return SumTo.apply(dg, shape=ctx.shape)
+
+
+def sum_to(g: Tensor, shape: tuple) -> Tensor:
+    """Sums a broadcast gradient back to shape (which must broadcast to g's): the one place where broadcasting is
+    undone, for every op (the engine calls it on each gradient a vjp returns)."""
+    return g if g.shape == shape else SumTo.apply(g, shape=tuple(shape))

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import functools
 
-# forward_ad: whether ops carry tangents (on only inside refgrad.func.jvp, torch's dual level, so that ops
-# outside one need not look for tangents)
-_state = {"grad": True, "forward_ad": False}
+from .._grad_state import state as _state
 
 
 def is_grad_enabled() -> bool:

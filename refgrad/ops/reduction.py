@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Function
+from ..autograd.function import sum_to  # noqa: F401 - the engine's, where it sums gradients back to shape
 from ..tensor import Tensor
 from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod, torch_dtype_name
@@ -72,17 +73,6 @@ def _expand_data(a: np.ndarray, shape: tuple, dims: tuple, keepdim: bool) -> np.
 
 def _sum(x: Tensor, dims: tuple, keepdim: bool) -> Tensor:
     return Sum.apply(x, dims=dims, keepdim=keepdim)
-
-
-def sum_to(g: Tensor, shape: tuple) -> Tensor:
-    """Sums a broadcast gradient back to shape: the one place the engine undoes broadcasting, for every op."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
-    if not inner:  # only leading dims were added: one sum drops them
-        return Sum.apply(g, dims=tuple(range(lead)), keepdim=False) if lead else g.reshape(shape)
-    return Sum.apply(g, dims=tuple(range(lead)) + inner, keepdim=True).reshape(shape)
 
 
 def _empty_reduction_error(name: str, shape: tuple, given) -> None:
