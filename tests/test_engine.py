@@ -410,3 +410,93 @@ def test_fan_out_sums_reuse_a_gradient_nobody_else_holds():
     size = x.detach().numpy().nbytes
     assert peak < 2.5 * size, f"backward held {peak / size:.2f} x-sized arrays at its peak"
     np.testing.assert_array_equal(x.grad.numpy(), np.full((256, 1024), 14.0))
+
+
+# ---- a vjp's gradients are checked as torch's validate_outputs checks them -----------------------------------
+def _twin_functions(name: str, vjp, forward=lambda ctx, a, b: a * b):
+    """The same op as a refgrad Function and a torch autograd.Function, both called ``name`` (their nodes are
+    ``name + "Backward"``); vjp(ctx, g, lib) gives the gradients."""
+    rg_fn = type(name, (rg.autograd.Function,), {"forward": forward, "vjp": lambda ctx, g: vjp(ctx, g, rg)})
+    th_fn = type(name, (torch.autograd.Function,), {
+        "forward": staticmethod(lambda ctx, *xs: forward(ctx, *xs)),
+        "backward": staticmethod(lambda ctx, g: vjp(ctx, g, torch))})
+    return {rg: rg_fn, torch: th_fn}
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_vjp_returning_the_wrong_number_of_gradients_raises_as_torch(count):
+    fns = _twin_functions("Two", lambda ctx, g, lib: (g,) * count)
+    for lib in (rg, torch):
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match=rf"function TwoBackward returned an incorrect number of gradients "
+                                               rf"\(expected 2, got {count}\)"):
+            fns[lib].apply(a, b).sum().backward()
+
+
+def test_a_vjp_may_return_surplus_nones_as_in_torch():
+    fns = _twin_functions("Two", lambda ctx, g, lib: (g * 2, g * 3, None))
+    grads = []
+    for lib in (rg, torch):
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        fns[lib].apply(a, b).sum().backward()
+        grads.append([a.grad.numpy(), b.grad.numpy()])
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("shape", [(3,), (), (1,), (2, 1)])
+def test_a_gradient_that_cannot_be_summed_back_names_the_node_as_torch(shape):
+    fns = _twin_functions("Bad", lambda ctx, g, lib: lib.ones(shape, dtype=g.dtype), forward=lambda ctx, a: a * 2)
+    for lib in (rg, torch):
+        a = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match=rf"Function BadBackward returned an invalid gradient at index 0 - got "
+                                               rf"\[{', '.join(map(str, shape))}\] but expected shape compatible "
+                                               rf"with \[2\]"):
+            fns[lib].apply(a).sum().backward()
+
+
+@pytest.mark.parametrize("grad_dtype", ["float32", "int64"])
+def test_a_gradient_of_another_dtype_is_cast_to_its_inputs_as_in_torch(grad_dtype):
+    fns = _twin_functions("Cast", lambda ctx, g, lib: (g * 3).to(getattr(lib, grad_dtype)), lambda ctx, a: a * 2)
+    grads = []
+    for lib in (rg, torch):
+        a = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+        (fns[lib].apply(a) * fns[lib].apply(a)).sum().backward()  # two gradients summed, then a .grad
+        assert a.grad.dtype == lib.float64
+        grads.append(a.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_a_broadcast_gradient_is_summed_back_for_any_function():
+    fns = _twin_functions("Wide", lambda ctx, g, lib: g.expand(5, 2, 3), forward=lambda ctx, a: a * 2)
+    grads = []
+    for lib in (rg, torch):
+        a = lib.ones(2, 1, dtype=lib.float64, requires_grad=True)
+        fns[lib].apply(a.expand(2, 3)).sum().backward()
+        grads.append(a.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_a_gradient_that_is_not_a_tensor_raises_as_torch():
+    fns = _twin_functions("Num", lambda ctx, g, lib: 3.0, forward=lambda ctx, a: a * 2)
+    for lib in (rg, torch):
+        with pytest.raises(RuntimeError, match="float"):
+            fns[lib].apply(lib.ones(2, requires_grad=True)).sum().backward()
+
+
+# ---- hooks may replace a gradient only by one of the same shape and dtype ------------------------------------
+@pytest.mark.parametrize("leaf", [True, False])
+@pytest.mark.parametrize("hook, error, message", [
+    (lambda g: g.sum(), RuntimeError, r"hook '<lambda>' has changed the size of value \(was \[2, 3\], got \[\]\)"),
+    (lambda g: g[0], RuntimeError, r"hook '<lambda>' has changed the size of value \(was \[2, 3\], got \[3\]\)"),
+    (lambda g: g.float(), RuntimeError, r"hook '<lambda>' has changed the type of value \(was float64, got float32\)"),
+    (lambda g: 3.0, TypeError, r"hook returned 'float'"),
+])
+def test_a_hook_that_changes_the_gradients_shape_or_dtype_raises_as_torch(leaf, hook, error, message):
+    for lib in (rg, torch):
+        x = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+        y = x if leaf else x * 2
+        y.register_hook(hook)
+        with pytest.raises(error, match=message if lib is rg else None):
+            (y * 1.0).sum().backward()
+        assert x.grad is None
+

@@ -1,6 +1,6 @@
 """Reverse mode: walk the graph from the outputs in reverse topological order, summing over fan-out.
 
-The whole backward pass is ``_backpropagate``; everything else checks arguments the way torch does.
+The whole backward pass is ``_backpropagate``; everything else checks arguments and results the way torch does.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from ..tensor import Tensor
-from .function import Node, sum_to
+from .function import Node, expandable, sum_to
 from .grad_mode import set_grad_enabled
 
 
@@ -80,10 +80,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             node = v if type(v) is Node else None
             # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
             t = v if node is None else (node.tensor_ref() if node.tensor_ref is not None else None)
-            if t is not None:
-                for hook in t._hooks:
-                    new = hook(g)
-                    g = g if new is None else new
+            if t is not None and t._hooks:
+                g = _run_hooks(t._hooks, g)
             if capture is not None:
                 if id(v) in capture:
                     capture[id(v)] = g
@@ -93,12 +91,56 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if node is None:
                 continue
             grads = node.vjp(g)
-            for inp, gi in zip(node.inputs, grads):
+            if len(grads) != len(node.inputs):
+                _check_gradient_count(node, grads)
+            for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
                 if gi is not None and inp.requires_grad:
-                    accumulate(_vertex(inp), sum_to(gi, inp.shape))  # broadcasting undone here, once
+                    if type(gi) is not Tensor or gi.shape != inp.shape or gi.dtype != inp.dtype:
+                        gi = _conform(node, i, gi, inp)  # broadcasting undone here, once for every op
+                    accumulate(_vertex(inp), gi)
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
+
+
+def _run_hooks(hooks, g):
+    """Each hook may replace the gradient, by one of the same shape and dtype (torch refuses any other)."""
+    for hook in hooks:
+        new = hook(g)
+        if new is None:
+            continue
+        if not isinstance(new, Tensor):
+            raise TypeError(f"expected Tensor, but hook returned '{type(new).__name__}'")
+        name = getattr(hook, "__name__", repr(hook))
+        if new.shape != g.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value (was {list(g.shape)}, got "
+                               f"{list(new.shape)})")
+        if new.dtype != g.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.dtype}, got {new.dtype})")
+        g = new
+    return g
+
+
+def _check_gradient_count(node, grads) -> None:
+    """One gradient per input; surplus ones may only be None (as torch allows of a custom Function)."""
+    n = len(node.inputs)
+    if len(grads) < n or any([g is not None for g in grads[n:]]):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
+                           f"got {len(grads)})")
+
+
+def _conform(node, index: int, g, inp) -> Tensor:
+    """A vjp's gradient for inp as torch's validate_outputs leaves it: summed back over the dims broadcasting
+    added or widened and cast to inp's dtype, or an error naming the node if its shape cannot be summed back."""
+    if not isinstance(g, Tensor):
+        raise RuntimeError(f"function {node.name()} returned a gradient at index {index} that is not a Tensor or "
+                           f"None (got {type(g).__name__})")
+    if g.shape != inp.shape:
+        if not expandable(inp.shape, g.shape):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                               f"{list(g.shape)} but expected shape compatible with {list(inp.shape)}")
+        g = sum_to(g, inp.shape)
+    return g if g.dtype == inp.dtype else g.to(inp.dtype)
 
 
 def as_tuple(x) -> tuple:

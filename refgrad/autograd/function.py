@@ -182,6 +182,12 @@ class Function:
 
 
 # ---- the engine's one op: sum a gradient back to the shape it was broadcast from ----------------------------
+def expandable(shape: tuple, to: tuple) -> bool:
+    """Whether shape broadcasts to ``to`` (torch's is_expandable_to)."""
+    lead = len(to) - len(shape)
+    return lead >= 0 and all([s == 1 or s == t for s, t in zip(shape, to[lead:])])
+
+
 class SumTo(Function):
     """g summed over the dims broadcasting added or widened, back to ``shape`` (torch's sum_to_size)."""
 
