@@ -500,3 +500,73 @@ def test_a_hook_that_changes_the_gradients_shape_or_dtype_raises_as_torch(leaf, 
             (y * 1.0).sum().backward()
         assert x.grad is None
 
+
+# ---- grad modes ---------------------------------------------------------------------------------------------
+def _grad_mode_trace(lib):
+    """What a function decorated with set_grad_enabled(False), no_grad / enable_grad without parentheses and
+    inference_mode in its forms observes, and the mode around it."""
+    x = lib.ones(2, requires_grad=True)
+    trace = []
+
+    @lib.set_grad_enabled(False)
+    def disabled():
+        return lib.is_grad_enabled(), (x * 2).requires_grad
+
+    trace += [lib.is_grad_enabled(), disabled(), disabled(), lib.is_grad_enabled()]
+    no_grad, enable_grad = lib.no_grad(lambda: (x * 2).requires_grad), lib.enable_grad(lambda: (x * 2).requires_grad)
+    with lib.no_grad():
+        trace += [enable_grad(), no_grad()]
+    inference = lib.inference_mode(lambda: (lib.is_inference_mode_enabled(), lib.is_grad_enabled(),
+                                            (x * 2).requires_grad))
+    inference_off = lib.inference_mode(False)(lambda: (lib.is_inference_mode_enabled(), (x * 2).requires_grad))
+    trace += [inference(), lib.inference_mode()(inference)(), inference_off(), lib.is_inference_mode_enabled()]
+    with lib.inference_mode():
+        y = x * 2
+        with lib.enable_grad():  # grad mode on, yet nothing recorded inside inference mode
+            trace += [lib.is_grad_enabled(), (x * 2).requires_grad]
+        with lib.inference_mode(mode=False):
+            trace += [lib.is_inference_mode_enabled(), lib.is_grad_enabled(), (x * 2).requires_grad]
+        trace += [lib.is_inference_mode_enabled(), lib.is_grad_enabled()]
+    trace += [y.requires_grad, y.grad_fn is None, lib.is_inference_mode_enabled(), lib.is_grad_enabled()]
+    with lib.no_grad(), lib.inference_mode(False):  # inference_mode(False) turns grad mode on, as torch's
+        trace += [lib.is_grad_enabled()]
+    mode = lib.set_grad_enabled(False)  # takes effect at the call, restored when a with block exits
+    trace += [lib.is_grad_enabled()]
+    with mode:
+        trace += [lib.is_grad_enabled()]
+    trace += [lib.is_grad_enabled()]
+    return trace
+
+
+def test_grad_modes_as_decorators_and_context_managers_match_torch():
+    assert _grad_mode_trace(rg) == _grad_mode_trace(torch)
+    assert rg.is_grad_enabled() and not rg.is_inference_mode_enabled()
+
+
+@pytest.mark.parametrize("make", [lambda: rg.no_grad(), lambda: rg.inference_mode(),
+                                  lambda: rg.set_grad_enabled(False)])
+def test_grad_modes_are_restored_when_the_block_raises(make):
+    with pytest.raises(ZeroDivisionError), make():
+        raise ZeroDivisionError
+    assert rg.is_grad_enabled() and not rg.is_inference_mode_enabled()
+    with pytest.raises(ZeroDivisionError):
+        make()(lambda: 1 / 0)()
+    assert rg.is_grad_enabled() and not rg.is_inference_mode_enabled()
+
+
+def test_grad_modes_are_exported_where_torch_has_them():
+    for name in ("no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+                 "is_inference_mode_enabled"):
+        assert getattr(rg, name) is getattr(rg.autograd.grad_mode, name)
+        assert hasattr(torch, name)
+    for name in ("no_grad", "enable_grad", "set_grad_enabled", "inference_mode"):
+        assert getattr(rg.autograd, name) is getattr(rg, name)
+        assert hasattr(torch.autograd, name)
+
+
+def test_set_grad_enabled_takes_only_a_bool_as_torch():
+    for lib in (rg, torch):
+        with pytest.raises(TypeError, match="must be bool, not str"):
+            lib.set_grad_enabled("no")
+        assert lib.is_grad_enabled()
+

@@ -11,7 +11,8 @@ the bottom (``_grad_state``) because tensor.py reads them too.
 """
 from .engine import backward, grad
 from .function import Context, Function, Node
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
 
 __all__ = ["backward", "grad", "Function", "Context", "Node", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled"]
+           "inference_mode", "is_grad_enabled", "is_inference_mode_enabled"]

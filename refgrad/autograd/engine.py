@@ -72,7 +72,7 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
 
     for r, g in zip(roots, root_grads):
         accumulate(_vertex(r), g)
-    with set_grad_enabled(create_graph):  # vjps are refgrad ops: recorded only for double backward
+    with set_grad_enabled(bool(create_graph)):  # vjps are refgrad ops: recorded only for double backward
         for v in _topological_order(roots):
             g = pending.pop(id(v), None)
             if g is None:

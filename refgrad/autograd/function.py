@@ -157,7 +157,7 @@ class Function:
             _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
-        needs = tuple([t.requires_grad for t in inputs]) if _state["grad"] else ()
+        needs = tuple([t.requires_grad for t in inputs]) if _state["record"] else ()
         if True in needs:
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
