@@ -570,3 +570,28 @@ def test_set_grad_enabled_takes_only_a_bool_as_torch():
             lib.set_grad_enabled("no")
         assert lib.is_grad_enabled()
 
+
+# ---- a Function's parameters cannot overwrite the context's own fields -----------------------------------------
+@pytest.mark.parametrize("field", ["inputs", "out", "fn", "needs_input_grad", "fn_name"])
+def test_a_forward_parameter_named_like_a_context_field_is_refused_at_definition(field):
+    source = f"def forward(ctx, x, {field}):\n    return x\n"
+    namespace = {}
+    exec(source, namespace)
+    with pytest.raises(TypeError, match=rf"Clash.forward has a parameter named '{field}'"):
+        type("Clash", (rg.autograd.Function,), {"forward": namespace["forward"]})
+
+
+def test_a_forward_taking_any_params_refuses_a_context_fields_name_at_apply():
+    class Scale(rg.autograd.Function):
+        def forward(ctx, x, **params):
+            return x * params["factor"]
+
+        def vjp(ctx, g):
+            return g * ctx.factor
+
+    x = rg.ones(2, requires_grad=True)
+    Scale.apply(x, factor=3.0).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    with pytest.raises(TypeError, match="Scale.forward has a parameter named 'out'"):
+        Scale.apply(x, factor=3.0, out=None)
+

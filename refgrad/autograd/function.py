@@ -8,12 +8,14 @@
 ``Exp.apply(t, **params)`` runs ``forward(ctx, t_array, **params)`` (params are also set on ctx) and,
 when grad mode is on and an input requires grad, links the output
 to a Node holding the ctx. ``ctx.inputs`` (the input Tensors), ``ctx.out`` (the output Tensor) and, for vjp,
-``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set;
-forward may save anything else on ctx. vjp returns one gradient per input (a Tensor or None) in the *output's*
-broadcast shape; the engine sums it back to each input's shape (``sum_to``, below).
+``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set, so forward may
+not name a parameter after them (refused when the class is defined); forward may save anything else on ctx.
+vjp returns one gradient per input (a Tensor or None) in the *output's* broadcast shape; the engine sums it back
+to each input's shape (``sum_to``, below).
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 
 import numpy as np
@@ -134,6 +136,23 @@ class Function:
 
     saves: tuple = ("inputs", "out")
 
+    def __init_subclass__(cls, **kwargs):
+        """Refuses, when an op is defined, a forward parameter named like a field of the context (apply copies
+        params onto ctx, where they would overwrite or hide ctx.inputs, ctx.out, ...). A forward taking
+        ``**params`` is checked at each call instead."""
+        super().__init_subclass__(**kwargs)
+        forward = cls.__dict__.get("forward")
+        if forward is None:
+            return
+        parameters = list(inspect.signature(forward).parameters.values())[1:]  # after ctx
+        _refuse_context_fields(cls, [p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)])
+        if any(p.kind is p.VAR_KEYWORD for p in parameters):
+            def checked_forward(ctx, *arrays, **params):
+                _refuse_context_fields(cls, params)
+                return forward(ctx, *arrays, **params)
+
+            cls.forward = checked_forward
+
     @staticmethod
     def forward(ctx, *arrays, **params):
         raise NotImplementedError
@@ -179,6 +198,17 @@ class Function:
                 # an input's tangent may be smaller than the broadcast output: widen it here, once
                 out._tangent = tangent if tangent.shape == out.shape else tangent.expand(out.shape)
         return out
+
+
+# the fields of a Context that apply sets: a forward parameter of the same name would clash with them
+_CONTEXT_FIELDS = frozenset(["inputs", "out", "fn", "fn_name", "needs_input_grad"])
+
+
+def _refuse_context_fields(cls, names) -> None:
+    clash = sorted(_CONTEXT_FIELDS.intersection(names))
+    if clash:
+        raise TypeError(f"{cls.__name__}.forward has a parameter named {clash[0]!r}, which would overwrite the "
+                        f"context's own ctx.{clash[0]} (the context's fields: {sorted(_CONTEXT_FIELDS)}): rename it")
 
 
 # ---- the engine's one op: sum a gradient back to the shape it was broadcast from ----------------------------
