@@ -595,3 +595,58 @@ def test_a_forward_taking_any_params_refuses_a_context_fields_name_at_apply():
     with pytest.raises(TypeError, match="Scale.forward has a parameter named 'out'"):
         Scale.apply(x, factor=3.0, out=None)
 
+
+# ---- requires_grad and detach_ where torch refuses them ------------------------------------------------------
+@pytest.mark.parametrize("value, error, message", [
+    (False, RuntimeError, "you can only change requires_grad flags of leaf variables. If you want to use a computed"),
+    (True, RuntimeError, r"you can only change requires_grad flags of leaf variables\.$"),
+])
+def test_setting_requires_grad_on_a_non_leaf_raises_as_torch(value, error, message):
+    for lib in (rg, torch):
+        y = lib.ones(2, requires_grad=True) * 2
+        with pytest.raises(error, match=message):
+            y.requires_grad = value
+        assert y.requires_grad and y.grad_fn is not None
+        with pytest.raises(RuntimeError, match="If you want to use a computed variable"):
+            y.requires_grad_(False)
+        assert y.requires_grad_(True) is y  # a no-op on a non-leaf
+
+
+def test_requires_grad_takes_only_a_bool_as_torch():
+    for lib in (rg, torch):
+        x = lib.ones(2)
+        with pytest.raises(RuntimeError, match="requires_grad must be a bool"):
+            x.requires_grad = 1
+        with pytest.raises(TypeError, match="must be bool, not NoneType"):
+            x.requires_grad_(None)
+        with pytest.raises(RuntimeError, match="only Tensors of floating point"):
+            lib.ones(2, dtype=lib.int64).requires_grad = True
+        x.requires_grad = True
+        assert x.requires_grad and x.is_leaf
+
+
+@pytest.mark.parametrize("make_view", [lambda a: a[0], lambda a: a.reshape(6), lambda a: a.t(), lambda a: a[0][1:],
+                                       lambda a: (a * 2)[1]])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_detach__on_a_view_raises_as_torch(make_view, requires_grad):
+    for lib in (rg, torch):
+        a = lib.ones(2, 3, requires_grad=requires_grad)
+        view = make_view(a)
+        assert view._is_view() and view._base is not None and view._base._is_view() is False
+        with pytest.raises(RuntimeError, match=r"Can't detach views in-place\. Use detach\(\) instead"):
+            view.detach_()
+        assert view.grad_fn is not None or not requires_grad
+
+
+def test_a_views_base_is_the_tensor_it_views_as_torch():
+    for lib in (rg, torch):
+        a = lib.ones(2, 3)
+        assert a[0]._base is a and a[0][1:]._base is a and not a._is_view() and a._base is None
+
+
+def test_detach__on_a_non_view_makes_a_leaf_as_torch():
+    for lib in (rg, torch):
+        a = lib.ones(2, 3, requires_grad=True)
+        for t in (a[0].detach(), a * 2, lib.ones(2)):
+            assert not t._is_view()
+            assert t.detach_() is t and t.is_leaf and not t.requires_grad and t.grad_fn is None

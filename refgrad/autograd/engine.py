@@ -35,7 +35,7 @@ def _topological_order(roots):
         seen.add(id(v))
         if type(v) is Node:
             nodes.append(v)
-            stack += [p if p.grad_fn is None else p.grad_fn for p in v.inputs if p.requires_grad]
+            stack += [p if p.grad_fn is None else p.grad_fn for p in v.inputs if p._requires_grad]
         else:
             leaves.append(v)
     nodes.sort(key=_creation_order, reverse=True)
@@ -94,7 +94,7 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if len(grads) != len(node.inputs):
                 _check_gradient_count(node, grads)
             for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
-                if gi is not None and inp.requires_grad:
+                if gi is not None and inp._requires_grad:
                     if type(gi) is not Tensor or gi.shape != inp.shape or gi.dtype != inp.dtype:
                         gi = _conform(node, i, gi, inp)  # broadcasting undone here, once for every op
                     accumulate(_vertex(inp), gi)

@@ -96,7 +96,7 @@ class Node:
         if counter[0] != version:
             raise _modified(Tensor(data), counter[0], version, f"output 0 of {self.name()}")
         t = Tensor(data)
-        t.grad_fn, t.requires_grad, t._version_counter = self, True, counter
+        t.grad_fn, t._requires_grad, t._version_counter = self, True, counter
         return t
 
     def release(self):
@@ -104,10 +104,12 @@ class Node:
 
 
 def _share_version_counter(view, inputs) -> None:
+    """A view op's output shares its input's version counter and has that input (or its base) as its _base."""
     root = _memory_root(view._data)
     for t in inputs:
         if _memory_root(t._data) is root:
             view._version_counter = t._version_counter
+            view._base = t if t._base is None else t._base
             return
 
 
@@ -176,14 +178,14 @@ class Function:
             _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
-        needs = tuple([t.requires_grad for t in inputs]) if _state["record"] else ()
+        needs = tuple([t._requires_grad for t in inputs]) if _state["record"] else ()
         if True in needs:
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
             ctx.needs_input_grad = needs
             node = Node(cls, ctx, ctx.inputs, saved_inputs="inputs" in saves)
-            out.grad_fn, out.requires_grad = node, True
+            out.grad_fn, out._requires_grad = node, True
             if "out" in saves:
                 node.saved_out = (out._data, out._version_counter, out._version_counter[0])
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):
