@@ -273,9 +273,8 @@ class Tensor:
 
     def _inplace(self, fn, *args, **kwargs) -> Tensor:
         """self.op_(...) == self.copy_(op(self, ...)), refused where the graph would need recording."""
-        self._check_inplace(*args, *kwargs.values())  # past it, fn records no graph: grad mode is off or no
-        # operand requires grad
-        return self._assign(fn(self, *args, **kwargs)._data)
+        self._check_inplace(*args, *kwargs.values())
+        return self._assign(fn(self, *args, **kwargs)._data)  # no graph: grad mode is off or no operand needs one
 
     def _inplace_ufunc(self, ufunc, other) -> Tensor:
         """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""

@@ -3,8 +3,9 @@ forward-mode switch. Each is a context manager and a decorator; the flags they s
 
 Differences from torch: refgrad has no "inference tensors". Tensors made inside inference_mode are ordinary
 tensors outside the graph (as under no_grad), so the restrictions torch puts on them (no requires_grad_(), no
-in-place update outside inference mode, not usable in a recorded graph) do not apply, and a decorated
-generator function runs its body outside the mode, as any function called after the decorator returned.
+in-place update outside inference mode, not usable in a recorded graph) do not apply. A decorated generator
+function runs its body outside the mode (torch enters the mode at each resumption). Decorating something that is
+not callable (``no_grad(3)``) is a TypeError at once, where torch returns a function that fails when called.
 """
 from __future__ import annotations
 
