@@ -4,7 +4,8 @@ Names, signatures and semantics follow torch: ``import refgrad as torch`` reads 
 covers. NumPy is the only dependency.
 """
 from . import dtypes as _dtypes
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                       set_grad_enabled)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, tensor, zeros, zeros_like)
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,

@@ -1,23 +1,24 @@
 """Tensor: an ndarray plus the autograd metadata torch keeps beside it.
 
 Ops and operators are bound onto the class in ``_tensor_methods.py`` (one table); this file holds only
-what is about the tensor itself: metadata, conversion, backward entry points and in-place mutation.
+what is about the tensor itself: metadata, conversion, the autograd fields and in-place mutation. tensor.py sits
+below refgrad.autograd (see its docstring for the layers), so ``Tensor.backward`` is bound by the engine.
 """
 from __future__ import annotations
 
 import math
+import operator
 import weakref
 
 import numpy as np
 
 from . import dtypes
-from .autograd import engine
-from .autograd.grad_mode import _state
+from ._grad_state import state as _state
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_retains_grad", "_hooks", "_tangent",
-                 "_version_counter", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_retains_grad", "_hooks", "_tangent",
+                 "_version_counter", "_base", "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, dtype=None, requires_grad: bool = False):
@@ -26,7 +27,7 @@ class Tensor:
         # [number of in-place writes], one list shared by every tensor over the same memory (views, detach()), as
         # torch's version counter: a write through any of them invalidates what a graph saved of the others
         self._version_counter = [0]
-        self.requires_grad = False
+        self._requires_grad, self._base = False, None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -139,18 +140,37 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
-    # ---- autograd -------------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        engine.backward(self, gradient, retain_graph, create_graph, inputs)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    # ---- autograd (backward itself is bound by refgrad.autograd.engine) ---------------------------------
+    def _set_requires_grad(self, requires_grad) -> None:
+        """``t.requires_grad = flag``, checked as torch: a bool, on a leaf (or a no-op True on a non-leaf through
+        requires_grad_), of a floating dtype."""
+        if not isinstance(requires_grad, bool):
+            raise RuntimeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables." + ("" if requires_grad else
+                " If you want to use a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."))
         if requires_grad and self.dtype.kind != "f":
             raise RuntimeError(
                 f"only Tensors of floating point and complex dtype can require gradients (got {self.dtype})")
-        if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = requires_grad
+
+    # reads are a C-level getter (ops read the flag everywhere); the graph's own writes go to _requires_grad
+    requires_grad = property(operator.attrgetter("_requires_grad"), _set_requires_grad)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """torch.Tensor.requires_grad_: as setting ``requires_grad``, except that True on a non-leaf is a no-op."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{type(requires_grad).__name__}")
+        if not (requires_grad and self.grad_fn is not None):
+            self._set_requires_grad(requires_grad)
         return self
+
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view made by a view op (torch's Tensor._is_view; its base is ``_base``)."""
+        return self._base is not None
 
     def detach(self) -> Tensor:
         """A tensor over the same memory outside the graph; in-place writes to either count for both."""
@@ -159,7 +179,11 @@ class Tensor:
         return t
 
     def detach_(self) -> Tensor:
-        self.grad_fn, self.requires_grad = None, False
+        """torch.Tensor.detach_: this tensor leaves the graph and becomes a leaf; refused on a view, as torch."""
+        if self._base is not None:
+            raise RuntimeError(f"Can't detach views in-place. Use detach() instead. (This is a view of shape "
+                               f"{list(self.shape)} of a tensor of shape {list(self._base.shape)}.)")
+        self.grad_fn, self._requires_grad = None, False
         return self
 
     def retain_grad(self) -> None:
@@ -195,7 +219,7 @@ class Tensor:
         s._data = _NoValues(self._data.shape, self._data.dtype)
         s.grad, s.grad_fn, s._retains_grad, s._hooks, s._tangent = None, self.grad_fn, False, (), None
         s._version_counter = [0]  # never written: it has no values
-        s.requires_grad = self.requires_grad
+        s._requires_grad, s._base = self._requires_grad, None
         return s
 
     # ---- new tensors like this one ----------------------------------------------------------------
@@ -269,11 +293,9 @@ class Tensor:
     def _inplace(self, fn, *args, **kwargs) -> Tensor:
         """self.op_(...) == self.copy_(op(self, ...)), refused where the graph would need recording."""
         self._check_inplace(*args, *kwargs.values())
-        from .autograd.grad_mode import no_grad
+        return self._assign(fn(self, *args, **kwargs)._data)  # no graph: grad mode is off or no operand needs one
 
-        with no_grad():
-            return self._assign(fn(self, *args, **kwargs)._data)
-
+    @np.errstate(all="ignore")  # inf and nan are values, as in every op's forward (see Function)
     def _inplace_ufunc(self, ufunc, other) -> Tensor:
         """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""
         self._check_inplace(other)

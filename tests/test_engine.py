@@ -410,3 +410,243 @@ def test_fan_out_sums_reuse_a_gradient_nobody_else_holds():
     size = x.detach().numpy().nbytes
     assert peak < 2.5 * size, f"backward held {peak / size:.2f} x-sized arrays at its peak"
     np.testing.assert_array_equal(x.grad.numpy(), np.full((256, 1024), 14.0))
+
+
+# ---- a vjp's gradients are checked as torch's validate_outputs checks them -----------------------------------
+def _twin_functions(name: str, vjp, forward=lambda ctx, a, b: a * b):
+    """The same op as a refgrad Function and a torch autograd.Function, both called ``name`` (their nodes are
+    ``name + "Backward"``); vjp(ctx, g, lib) gives the gradients."""
+    rg_fn = type(name, (rg.autograd.Function,), {"forward": forward, "vjp": lambda ctx, g: vjp(ctx, g, rg)})
+    th_fn = type(name, (torch.autograd.Function,), {
+        "forward": staticmethod(lambda ctx, *xs: forward(ctx, *xs)),
+        "backward": staticmethod(lambda ctx, g: vjp(ctx, g, torch))})
+    return {rg: rg_fn, torch: th_fn}
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_vjp_returning_the_wrong_number_of_gradients_raises_as_torch(count):
+    fns = _twin_functions("Two", lambda ctx, g, lib: (g,) * count)
+    for lib in (rg, torch):
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match=rf"function TwoBackward returned an incorrect number of gradients "
+                                               rf"\(expected 2, got {count}\)"):
+            fns[lib].apply(a, b).sum().backward()
+
+
+def test_a_vjp_may_return_surplus_nones_as_in_torch():
+    fns = _twin_functions("Two", lambda ctx, g, lib: (g * 2, g * 3, None))
+    grads = []
+    for lib in (rg, torch):
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        fns[lib].apply(a, b).sum().backward()
+        grads.append([a.grad.numpy(), b.grad.numpy()])
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("shape", [(3,), (), (1,), (2, 1)])
+def test_a_gradient_that_cannot_be_summed_back_names_the_node_as_torch(shape):
+    fns = _twin_functions("Bad", lambda ctx, g, lib: lib.ones(shape, dtype=g.dtype), forward=lambda ctx, a: a * 2)
+    for lib in (rg, torch):
+        a = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match=rf"Function BadBackward returned an invalid gradient at index 0 - got "
+                                               rf"\[{', '.join(map(str, shape))}\] but expected shape compatible "
+                                               rf"with \[2\]"):
+            fns[lib].apply(a).sum().backward()
+
+
+@pytest.mark.parametrize("grad_dtype", ["float32", "int64"])
+def test_a_gradient_of_another_dtype_is_cast_to_its_inputs_as_in_torch(grad_dtype):
+    fns = _twin_functions("Cast", lambda ctx, g, lib: (g * 3).to(getattr(lib, grad_dtype)), lambda ctx, a: a * 2)
+    grads = []
+    for lib in (rg, torch):
+        a = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+        (fns[lib].apply(a) * fns[lib].apply(a)).sum().backward()  # two gradients summed, then a .grad
+        assert a.grad.dtype == lib.float64
+        grads.append(a.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_a_broadcast_gradient_is_summed_back_for_any_function():
+    fns = _twin_functions("Wide", lambda ctx, g, lib: g.expand(5, 2, 3), forward=lambda ctx, a: a * 2)
+    grads = []
+    for lib in (rg, torch):
+        a = lib.ones(2, 1, dtype=lib.float64, requires_grad=True)
+        fns[lib].apply(a.expand(2, 3)).sum().backward()
+        grads.append(a.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_a_gradient_that_is_not_a_tensor_raises_as_torch():
+    fns = _twin_functions("Num", lambda ctx, g, lib: 3.0, forward=lambda ctx, a: a * 2)
+    for lib in (rg, torch):
+        with pytest.raises(RuntimeError, match="float"):
+            fns[lib].apply(lib.ones(2, requires_grad=True)).sum().backward()
+
+
+# ---- hooks may replace a gradient only by one of the same shape and dtype ------------------------------------
+@pytest.mark.parametrize("leaf", [True, False])
+@pytest.mark.parametrize("hook, error, message", [
+    (lambda g: g.sum(), RuntimeError, r"hook '<lambda>' has changed the size of value \(was \[2, 3\], got \[\]\)"),
+    (lambda g: g[0], RuntimeError, r"hook '<lambda>' has changed the size of value \(was \[2, 3\], got \[3\]\)"),
+    (lambda g: g.float(), RuntimeError, r"hook '<lambda>' has changed the type of value \(was float64, got float32\)"),
+    (lambda g: 3.0, TypeError, r"hook returned 'float'"),
+])
+def test_a_hook_that_changes_the_gradients_shape_or_dtype_raises_as_torch(leaf, hook, error, message):
+    for lib in (rg, torch):
+        x = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+        y = x if leaf else x * 2
+        y.register_hook(hook)
+        with pytest.raises(error, match=message if lib is rg else None):
+            (y * 1.0).sum().backward()
+        assert x.grad is None
+
+
+# ---- grad modes ---------------------------------------------------------------------------------------------
+def _grad_mode_trace(lib):
+    """What a function decorated with set_grad_enabled(False), no_grad / enable_grad without parentheses and
+    inference_mode in its forms observes, and the mode around it."""
+    x = lib.ones(2, requires_grad=True)
+    trace = []
+
+    @lib.set_grad_enabled(False)
+    def disabled():
+        return lib.is_grad_enabled(), (x * 2).requires_grad
+
+    trace += [lib.is_grad_enabled(), disabled(), disabled(), lib.is_grad_enabled()]
+    no_grad, enable_grad = lib.no_grad(lambda: (x * 2).requires_grad), lib.enable_grad(lambda: (x * 2).requires_grad)
+    with lib.no_grad():
+        trace += [enable_grad(), no_grad()]
+    inference = lib.inference_mode(lambda: (lib.is_inference_mode_enabled(), lib.is_grad_enabled(),
+                                            (x * 2).requires_grad))
+    inference_off = lib.inference_mode(False)(lambda: (lib.is_inference_mode_enabled(), (x * 2).requires_grad))
+    trace += [inference(), lib.inference_mode()(inference)(), inference_off(), lib.is_inference_mode_enabled()]
+    with lib.inference_mode():
+        y = x * 2
+        with lib.enable_grad():  # grad mode on, yet nothing recorded inside inference mode
+            trace += [lib.is_grad_enabled(), (x * 2).requires_grad]
+        with lib.inference_mode(mode=False):
+            trace += [lib.is_inference_mode_enabled(), lib.is_grad_enabled(), (x * 2).requires_grad]
+        trace += [lib.is_inference_mode_enabled(), lib.is_grad_enabled()]
+    trace += [y.requires_grad, y.grad_fn is None, lib.is_inference_mode_enabled(), lib.is_grad_enabled()]
+    with lib.no_grad(), lib.inference_mode(False):  # inference_mode(False) turns grad mode on, as torch's
+        trace += [lib.is_grad_enabled()]
+    mode = lib.set_grad_enabled(False)  # takes effect at the call, restored when a with block exits
+    trace += [lib.is_grad_enabled()]
+    with mode:
+        trace += [lib.is_grad_enabled()]
+    trace += [lib.is_grad_enabled()]
+    return trace
+
+
+def test_grad_modes_as_decorators_and_context_managers_match_torch():
+    assert _grad_mode_trace(rg) == _grad_mode_trace(torch)
+    assert rg.is_grad_enabled() and not rg.is_inference_mode_enabled()
+
+
+@pytest.mark.parametrize("make", [lambda: rg.no_grad(), lambda: rg.inference_mode(),
+                                  lambda: rg.set_grad_enabled(False)])
+def test_grad_modes_are_restored_when_the_block_raises(make):
+    with pytest.raises(ZeroDivisionError), make():
+        raise ZeroDivisionError
+    assert rg.is_grad_enabled() and not rg.is_inference_mode_enabled()
+    with pytest.raises(ZeroDivisionError):
+        make()(lambda: 1 / 0)()
+    assert rg.is_grad_enabled() and not rg.is_inference_mode_enabled()
+
+
+def test_grad_modes_are_exported_where_torch_has_them():
+    for name in ("no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+                 "is_inference_mode_enabled"):
+        assert getattr(rg, name) is getattr(rg.autograd.grad_mode, name)
+        assert hasattr(torch, name)
+    for name in ("no_grad", "enable_grad", "set_grad_enabled", "inference_mode"):
+        assert getattr(rg.autograd, name) is getattr(rg, name)
+        assert hasattr(torch.autograd, name)
+
+
+def test_set_grad_enabled_takes_only_a_bool_as_torch():
+    for lib in (rg, torch):
+        with pytest.raises(TypeError, match="must be bool, not str"):
+            lib.set_grad_enabled("no")
+        assert lib.is_grad_enabled()
+
+
+# ---- a Function's parameters cannot overwrite the context's own fields -----------------------------------------
+@pytest.mark.parametrize("field", ["inputs", "out", "fn", "needs_input_grad", "fn_name"])
+def test_a_forward_parameter_named_like_a_context_field_is_refused_at_definition(field):
+    source = f"def forward(ctx, x, {field}):\n    return x\n"
+    namespace = {}
+    exec(source, namespace)
+    with pytest.raises(TypeError, match=rf"Clash.forward has a parameter named '{field}'"):
+        type("Clash", (rg.autograd.Function,), {"forward": namespace["forward"]})
+
+
+def test_a_forward_taking_any_params_refuses_a_context_fields_name_at_apply():
+    class Scale(rg.autograd.Function):
+        def forward(ctx, x, **params):
+            return x * params["factor"]
+
+        def vjp(ctx, g):
+            return g * ctx.factor
+
+    x = rg.ones(2, requires_grad=True)
+    Scale.apply(x, factor=3.0).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    with pytest.raises(TypeError, match="Scale.forward has a parameter named 'out'"):
+        Scale.apply(x, factor=3.0, out=None)
+
+
+# ---- requires_grad and detach_ where torch refuses them ------------------------------------------------------
+@pytest.mark.parametrize("value, error, message", [
+    (False, RuntimeError, "you can only change requires_grad flags of leaf variables. If you want to use a computed"),
+    (True, RuntimeError, r"you can only change requires_grad flags of leaf variables\.$"),
+])
+def test_setting_requires_grad_on_a_non_leaf_raises_as_torch(value, error, message):
+    for lib in (rg, torch):
+        y = lib.ones(2, requires_grad=True) * 2
+        with pytest.raises(error, match=message):
+            y.requires_grad = value
+        assert y.requires_grad and y.grad_fn is not None
+        with pytest.raises(RuntimeError, match="If you want to use a computed variable"):
+            y.requires_grad_(False)
+        assert y.requires_grad_(True) is y  # a no-op on a non-leaf
+
+
+def test_requires_grad_takes_only_a_bool_as_torch():
+    for lib in (rg, torch):
+        x = lib.ones(2)
+        with pytest.raises(RuntimeError, match="requires_grad must be a bool"):
+            x.requires_grad = 1
+        with pytest.raises(TypeError, match="must be bool, not NoneType"):
+            x.requires_grad_(None)
+        with pytest.raises(RuntimeError, match="only Tensors of floating point"):
+            lib.ones(2, dtype=lib.int64).requires_grad = True
+        x.requires_grad = True
+        assert x.requires_grad and x.is_leaf
+
+
+@pytest.mark.parametrize("make_view", [lambda a: a[0], lambda a: a.reshape(6), lambda a: a.t(), lambda a: a[0][1:],
+                                       lambda a: (a * 2)[1]])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_detach__on_a_view_raises_as_torch(make_view, requires_grad):
+    for lib in (rg, torch):
+        a = lib.ones(2, 3, requires_grad=requires_grad)
+        view = make_view(a)
+        assert view._is_view() and view._base is not None and view._base._is_view() is False
+        with pytest.raises(RuntimeError, match=r"Can't detach views in-place\. Use detach\(\) instead"):
+            view.detach_()
+        assert view.grad_fn is not None or not requires_grad
+
+
+def test_a_views_base_is_the_tensor_it_views_as_torch():
+    for lib in (rg, torch):
+        a = lib.ones(2, 3)
+        assert a[0]._base is a and a[0][1:]._base is a and not a._is_view() and a._base is None
+
+
+def test_detach__on_a_non_view_makes_a_leaf_as_torch():
+    for lib in (rg, torch):
+        a = lib.ones(2, 3, requires_grad=True)
+        for t in (a[0].detach(), a * 2, lib.ones(2)):
+            assert not t._is_view()
+            assert t.detach_() is t and t.is_leaf and not t.requires_grad and t.grad_fn is None

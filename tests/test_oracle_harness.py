@@ -52,9 +52,14 @@ def test_error_case_refgrad_accepting_or_raising_another_class_fails():
 def test_error_case_fragments_and_same_message():
     (problem,) = checks.error_case(OpSpec("exp", None), bad("list", [1.5], says=("list", "shape [7]")))
     assert "does not name ['shape [7]']" in problem
-    # refgrad's "input must be a Tensor, not list" is not torch's "exp(): argument 'input' (position 1) ..."
-    (problem,) = checks.error_case(OpSpec("exp", None), bad("list", [1.5], says=SAME_MESSAGE))
+
+    def other_wording(x):
+        raise TypeError("input must be a Tensor, not list")
+
+    # not torch's "exp(): argument 'input' (position 1) must be Tensor, not list"
+    (problem,) = checks.error_case(_spec(other_wording), bad("list", [1.5], says=SAME_MESSAGE))
     assert "is not torch's" in problem
+    assert checks.error_case(OpSpec("exp", None), bad("list", [1.5], says=SAME_MESSAGE)) == []  # refgrad's is
 
 
 def test_error_case_warning_leaked_before_raising():

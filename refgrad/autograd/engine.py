@@ -1,6 +1,6 @@
 """Reverse mode: walk the graph from the outputs in reverse topological order, summing over fan-out.
 
-The whole backward pass is ``_backpropagate``; everything else checks arguments the way torch does.
+The whole backward pass is ``_backpropagate``; everything else checks arguments and results the way torch does.
 """
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 
 import numpy as np
 
-from .function import Node
+from ..tensor import Tensor
+from .function import Node, expandable, sum_to
 from .grad_mode import set_grad_enabled
 
 
@@ -34,7 +35,7 @@ def _topological_order(roots):
         seen.add(id(v))
         if type(v) is Node:
             nodes.append(v)
-            stack += [p if p.grad_fn is None else p.grad_fn for p in v.inputs if p.requires_grad]
+            stack += [p if p.grad_fn is None else p.grad_fn for p in v.inputs if p._requires_grad]
         else:
             leaves.append(v)
     nodes.sort(key=_creation_order, reverse=True)
@@ -54,11 +55,14 @@ def _sole_reference(t, holders: int) -> bool:
             and t._data.flags.owndata and t._data.flags.writeable)
 
 
+@np.errstate(all="ignore")  # inf + -inf is nan, silently (as every op's forward, see Function)
+def _add_into(total: np.ndarray, more: np.ndarray) -> None:
+    np.add(total, more, out=total)
+
+
 def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     """Push gradients from roots to leaves. With ``capture`` (a dict id(vertex) -> None), collect the
     gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
-    from ..ops.reduction import sum_to
-
     pending = {}  # id(vertex) -> its gradient so far (vertices stay alive through the pass: ids are stable)
 
     def accumulate(v, g):
@@ -67,13 +71,13 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
         if old is None:
             pending[key] = g
         elif not create_graph and old.dtype == g.dtype and _sole_reference(old, holders=2):  # pending, old
-            np.add(old._data, g._data, out=old._data)
+            _add_into(old._data, g._data)
         else:
             pending[key] = old + g
 
     for r, g in zip(roots, root_grads):
         accumulate(_vertex(r), g)
-    with set_grad_enabled(create_graph):  # vjps are refgrad ops: recorded only for double backward
+    with set_grad_enabled(bool(create_graph)):  # vjps are refgrad ops: recorded only for double backward
         for v in _topological_order(roots):
             g = pending.pop(id(v), None)
             if g is None:
@@ -81,10 +85,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             node = v if type(v) is Node else None
             # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
             t = v if node is None else (node.tensor_ref() if node.tensor_ref is not None else None)
-            if t is not None:
-                for hook in t._hooks:
-                    new = hook(g)
-                    g = g if new is None else new
+            if t is not None and t._hooks:
+                g = _run_hooks(t._hooks, g)
             if capture is not None:
                 if id(v) in capture:
                     capture[id(v)] = g
@@ -94,22 +96,66 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if node is None:
                 continue
             grads = node.vjp(g)
-            for inp, gi in zip(node.inputs, grads):
-                if gi is not None and inp.requires_grad:
-                    accumulate(_vertex(inp), sum_to(gi, inp.shape))  # broadcasting undone here, once
+            if len(grads) != len(node.inputs):
+                _check_gradient_count(node, grads)
+            for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
+                if gi is not None and inp._requires_grad:
+                    if type(gi) is not Tensor or gi.shape != inp.shape or gi.dtype != inp.dtype:
+                        gi = _conform(node, i, gi, inp)  # broadcasting undone here, once for every op
+                    accumulate(_vertex(inp), gi)
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
 
 
-def _as_tuple(x):
+def _run_hooks(hooks, g):
+    """Each hook may replace the gradient, by one of the same shape and dtype (torch refuses any other)."""
+    for hook in hooks:
+        new = hook(g)
+        if new is None:
+            continue
+        if not isinstance(new, Tensor):
+            raise TypeError(f"expected Tensor, but hook returned '{type(new).__name__}'")
+        name = getattr(hook, "__name__", repr(hook))
+        if new.shape != g.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value (was {list(g.shape)}, got "
+                               f"{list(new.shape)})")
+        if new.dtype != g.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.dtype}, got {new.dtype})")
+        g = new
+    return g
+
+
+def _check_gradient_count(node, grads) -> None:
+    """One gradient per input; surplus ones may only be None (as torch allows of a custom Function)."""
+    n = len(node.inputs)
+    if len(grads) < n or any([g is not None for g in grads[n:]]):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
+                           f"got {len(grads)})")
+
+
+def _conform(node, index: int, g, inp) -> Tensor:
+    """A vjp's gradient for inp as torch's validate_outputs leaves it: summed back over the dims broadcasting
+    added or widened and cast to inp's dtype, or an error naming the node if its shape cannot be summed back."""
+    if not isinstance(g, Tensor):
+        raise RuntimeError(f"function {node.name()} returned a gradient at index {index} that is not a Tensor or "
+                           f"None (got {type(g).__name__})")
+    if g.shape != inp.shape:
+        if not expandable(inp.shape, g.shape):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                               f"{list(g.shape)} but expected shape compatible with {list(inp.shape)}")
+        g = sum_to(g, inp.shape)
+    return g if g.dtype == inp.dtype else g.to(inp.dtype)
+
+
+def as_tuple(x) -> tuple:
+    """torch's "a tensor or a sequence of tensors" argument, as a tuple."""
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _root_grads(outputs, grad_outputs):
-    from ..creation import ones_like
-    from ..tensor import Tensor
-
+    if len(grad_outputs) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out.requires_grad:
@@ -117,7 +163,7 @@ def _root_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = ones_like(out)
+            g = Tensor(np.ones(out.shape, out.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor(g, dtype=out.dtype)
         if g.shape != out.shape:
@@ -131,8 +177,8 @@ def _root_grads(outputs, grad_outputs):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """torch.autograd.backward: accumulate d(tensors)/d(leaf) into every reachable leaf's ``.grad``."""
-    tensors = _as_tuple(tensors)
-    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    tensors = as_tuple(tensors)
+    grad_tensors = as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:
@@ -140,15 +186,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     _backpropagate(tensors, _root_grads(tensors, grad_tensors), retain_graph, create_graph)
 
 
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """torch.Tensor.backward: refgrad.autograd.backward(self, gradient, ...)."""
+    backward(self, gradient, retain_graph, create_graph, inputs)
+
+
+Tensor.backward = _tensor_backward  # bound here, not defined in tensor.py, which sits below the engine
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          materialize_grads=False):
     """torch.autograd.grad: the gradients of outputs w.r.t. inputs, returned rather than accumulated."""
-    from ..creation import zeros_like
-
-    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
-    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)}")
+    outputs, inputs = as_tuple(outputs), as_tuple(inputs)
+    grad_outputs = as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:
@@ -167,6 +217,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     "One of the differentiated Tensors appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
-            g = zeros_like(t) if materialize_grads else None
+            g = Tensor(np.zeros(t.shape, t.dtype)) if materialize_grads else None
         result.append(g)
     return tuple(result)

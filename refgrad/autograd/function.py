@@ -8,17 +8,22 @@
 ``Exp.apply(t, **params)`` runs ``forward(ctx, t_array, **params)`` (params are also set on ctx) and,
 when grad mode is on and an input requires grad, links the output
 to a Node holding the ctx. ``ctx.inputs`` (the input Tensors), ``ctx.out`` (the output Tensor) and, for vjp,
-``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set;
-forward may save anything else on ctx. vjp returns one gradient per input (a Tensor
-or None) in the *output's* broadcast shape; the engine sums it back to each input's shape.
+``ctx.needs_input_grad`` (which inputs want a gradient, so a vjp can skip the others) are set, so forward may
+not name a parameter after them (refused when the class is defined); forward may save anything else on ctx.
+vjp returns one gradient per input (a Tensor or None) in the *output's* broadcast shape; the engine sums it back
+to each input's shape (``sum_to``, below).
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 
+import numpy as np
+
+from ..tensor import Tensor
 from .grad_mode import _state, forward_ad_disabled
 
-Tensor = None  # refgrad.tensor.Tensor, bound in Function.apply
 _creation_order = itertools.count()
 
 
@@ -92,7 +97,7 @@ class Node:
         if counter[0] != version:
             raise _modified(Tensor(data), counter[0], version, f"output 0 of {self.name()}")
         t = Tensor(data)
-        t.grad_fn, t.requires_grad, t._version_counter = self, True, counter
+        t.grad_fn, t._requires_grad, t._version_counter = self, True, counter
         return t
 
     def release(self):
@@ -100,10 +105,12 @@ class Node:
 
 
 def _share_version_counter(view, inputs) -> None:
+    """A view op's output shares its input's version counter and has that input (or its base) as its _base."""
     root = _memory_root(view._data)
     for t in inputs:
         if _memory_root(t._data) is root:
             view._version_counter = t._version_counter
+            view._base = t if t._base is None else t._base
             return
 
 
@@ -132,6 +139,31 @@ class Function:
 
     saves: tuple = ("inputs", "out")
 
+    def __init_subclass__(cls, **kwargs):
+        """When an op is defined: its forward is made quiet, and a forward parameter named like a field of the
+        context is refused (apply copies params onto ctx, where they would overwrite or hide ctx.inputs, ctx.out,
+        ...; a forward taking ``**params`` is checked at each call instead).
+
+        Quiet: a forward runs under ``np.errstate(all="ignore")``, because inf and nan are values in torch, never
+        warnings (exp(1000), 0/0, inf - inf, a matmul that overflows). Declared here once for every op, so no op
+        can leak NumPy's floating-point RuntimeWarnings; vjps and jvps are refgrad ops, quiet the same way."""
+        super().__init_subclass__(**kwargs)
+        forward = cls.__dict__.get("forward")
+        if forward is None:
+            return
+        forward = forward.__func__ if isinstance(forward, staticmethod) else forward
+        parameters = list(inspect.signature(forward).parameters.values())[1:]  # after ctx
+        _refuse_context_fields(cls, [p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)])
+        if any(p.kind is p.VAR_KEYWORD for p in parameters):
+            unchecked = forward
+
+            @functools.wraps(unchecked)
+            def forward(ctx, *arrays, **params):
+                _refuse_context_fields(cls, params)
+                return unchecked(ctx, *arrays, **params)
+
+        cls.forward = staticmethod(np.errstate(all="ignore")(forward))  # errstate as a decorator: one C call
+
     @staticmethod
     def forward(ctx, *arrays, **params):
         raise NotImplementedError
@@ -146,9 +178,6 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **params):
-        global Tensor
-        if Tensor is None:  # tensor.py imports the autograd package: bind the class on first use
-            from ..tensor import Tensor
         ctx = Context()
         if params:
             ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
@@ -158,14 +187,14 @@ class Function:
             _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
-        needs = tuple([t.requires_grad for t in inputs]) if _state["grad"] else ()
+        needs = tuple([t._requires_grad for t in inputs]) if _state["record"] else ()
         if True in needs:
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
             ctx.needs_input_grad = needs
             node = Node(cls, ctx, ctx.inputs, saved_inputs="inputs" in saves)
-            out.grad_fn, out.requires_grad = node, True
+            out.grad_fn, out._requires_grad = node, True
             if "out" in saves:
                 node.saved_out = (out._data, out._version_counter, out._version_counter[0])
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):
@@ -180,3 +209,47 @@ class Function:
                 # an input's tangent may be smaller than the broadcast output: widen it here, once
                 out._tangent = tangent if tangent.shape == out.shape else tangent.expand(out.shape)
         return out
+
+
+# the fields of a Context that apply sets: a forward parameter of the same name would clash with them
+_CONTEXT_FIELDS = frozenset(["inputs", "out", "fn", "fn_name", "needs_input_grad"])
+
+
+def _refuse_context_fields(cls, names) -> None:
+    clash = sorted(_CONTEXT_FIELDS.intersection(names))
+    if clash:
+        raise TypeError(f"{cls.__name__}.forward has a parameter named {clash[0]!r}, which would overwrite the "
+                        f"context's own ctx.{clash[0]} (the context's fields: {sorted(_CONTEXT_FIELDS)}): rename it")
+
+
+# ---- the engine's one op: sum a gradient back to the shape it was broadcast from ----------------------------
+def expandable(shape: tuple, to: tuple) -> bool:
+    """Whether shape broadcasts to ``to`` (torch's is_expandable_to)."""
+    lead = len(to) - len(shape)
+    return lead >= 0 and all([s == 1 or s == t for s, t in zip(shape, to[lead:])])
+
+
+class SumTo(Function):
+    """g summed over the dims broadcasting added or widened, back to ``shape`` (torch's sum_to_size)."""
+
+    saves = ()  # backward reads shapes only
+
+    def forward(ctx, g, shape):
+        lead = g.ndim - len(shape)
+        widened = tuple([lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1])
+        accumulate = np.float32 if g.dtype == np.float16 else g.dtype  # torch sums float16 in float32
+        with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf is nan, a float16 sum may overflow: silently
+            total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=accumulate, keepdims=True)
+            return total.reshape(shape).astype(g.dtype, copy=False)
+
+    def vjp(ctx, g):
+        return g.expand(ctx.inputs[0].shape)
+
+    def jvp(ctx, dg):
+        return SumTo.apply(dg, shape=ctx.shape)
+
+
+def sum_to(g: Tensor, shape: tuple) -> Tensor:
+    """Sums a broadcast gradient back to shape (which must broadcast to g's): the one place where broadcasting is
+    undone, for every op (the engine calls it on each gradient a vjp returns)."""
+    return g if g.shape == shape else SumTo.apply(g, shape=tuple(shape))

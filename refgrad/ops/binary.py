@@ -17,12 +17,7 @@ from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
-from .common import elementwise_operands, is_scalar, quiet
-
-
-def _quiet(fn):
-    """Runs fn with NumPy's floating-point warnings off (division by zero, log(0), inf - inf, ...)."""
-    return staticmethod(quiet(fn))
+from .common import elementwise_operands, is_scalar
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
@@ -53,7 +48,6 @@ class Add(Elementwise):
     """a + alpha·b."""
     saves = ()  # backward reads shapes only
 
-    @_quiet
     def forward(ctx, a, b, *, alpha):
         return np.add(a, b) if alpha == 1 else a + np.asarray(alpha, a.dtype) * b
 
@@ -67,7 +61,6 @@ class Sub(Elementwise):
     """a - alpha·b."""
     saves = ()  # backward reads shapes only
 
-    @_quiet
     def forward(ctx, a, b, *, alpha):
         return np.subtract(a, b) if alpha == 1 else a - np.asarray(alpha, a.dtype) * b
 
@@ -80,7 +73,6 @@ class Sub(Elementwise):
 class Mul(Elementwise):
     saves = ("inputs",)
 
-    @_quiet
     def forward(ctx, a, b):
         return np.multiply(a, b)
 
@@ -102,7 +94,6 @@ class Mul(Elementwise):
 class Div(Elementwise):
     """a / b. torch's d/db is -g·((a/b)/b): the same roundings here, with a/b the saved output."""
 
-    @_quiet
     def forward(ctx, a, b):
         return np.true_divide(a, b)
 
@@ -122,7 +113,6 @@ class DivRounded(Elementwise):
     algorithm as torch's: fmod, then snap to the nearest integer); 'trunc' is trunc(a / b)."""
     saves = ()  # backward reads shapes only
 
-    @_quiet
     def forward(ctx, a, b, *, mode):
         return np.floor_divide(a, b) if mode == "floor" else np.trunc(np.true_divide(a, b))
 
@@ -250,16 +240,13 @@ class Pow(Elementwise):
     d/da = where(b == 0, 0, g·(b·a^(b-1)))           (no 0·inf at a == 0 when b == 0)
     d/db = g·where(a == 0 & b >= 0, 0, a^b·log(a))  (0 at a == 0 unless b < 0, where it is ±inf)."""
 
-    @_quiet
     def forward(ctx, a, b):
         return np.power(a, b) if a.dtype.kind == "f" else _int_pow(a, b)
 
-    @_quiet
     def d_a(ctx, v):
         a, b = ctx.inputs
         return _pow_d_base(v, a, b)
 
-    @_quiet
     def d_b(ctx, v):
         a, b = ctx.inputs
         return v * _pow_d_exp(a, b, ctx.out)
@@ -280,7 +267,6 @@ class PowScalar(Elementwise):
     torch's derivative: zeros for exponent 0, else g·(e·a^(e-1)) (itself a tensor ** number)."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, *, exponent):
         e = exponent
         if a.dtype.kind != "f":
@@ -341,7 +327,6 @@ class Maximum(Elementwise):
     forward formula other_t + w·(self_t - other_t)), rather than adding the masked d_a and d_b."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         return np.maximum(a, b)
 
@@ -362,7 +347,6 @@ class Minimum(Elementwise):
     """NaN-propagating minimum: Maximum's mirror."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         return np.minimum(a, b)
 
@@ -395,7 +379,6 @@ class Fmax(Elementwise):
     The jvp weighs by multiplying, as Maximum's."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         return np.fmax(a, b)
 
@@ -419,7 +402,6 @@ class Fmin(Elementwise):
     """NaN-ignoring minimum: Fmax's mirror."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         return np.fmin(a, b)
 
@@ -469,17 +451,14 @@ class Atan2(Function):
     the gradient at (0, 0) is 0. (Not an Elementwise: vjp and jvp each compute r once for both inputs.)"""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         return np.arctan2(a, b)
 
-    @_quiet
     def vjp(ctx, g):
         a, b = ctx.inputs
         r = _atan2_recip(a, b)
         return g * b * r, g * -a * r
 
-    @_quiet
     def jvp(ctx, da, db):
         a, b = ctx.inputs
         return (da * b - db * a) * _atan2_recip(a, b)
@@ -493,19 +472,15 @@ def _atan2_recip(a, b):
 class Hypot(Elementwise):
     """hypot(a, b); torch's d/da = g·a / hypot (nan at (0, 0))."""
 
-    @_quiet
     def forward(ctx, a, b):
         return np.hypot(a, b)
 
-    @_quiet
     def d_a(ctx, v):
         return v * ctx.inputs[0] / ctx.out
 
-    @_quiet
     def d_b(ctx, v):
         return v * ctx.inputs[1] / ctx.out
 
-    @_quiet
     def jvp(ctx, da, db):  # torch's forward formula: one division, not the sum of the two terms
         a, b = ctx.inputs
         return (da * a + db * b) / ctx.out
@@ -516,16 +491,13 @@ class Xlogy(Elementwise):
     y <= 0; d/dy = g·x / y (nan at x == y == 0)."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, x, y):
         return np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y))).astype(x.dtype)
 
-    @_quiet
     def d_x(ctx, v):
         x, y = ctx.inputs
         return choose((x._data == 0) & (y._data <= 0), 0, Xlogy.apply(*elementwise_operands(v, y)))
 
-    @_quiet
     def d_y(ctx, v):
         x, y = ctx.inputs
         return v * x / y
@@ -535,18 +507,15 @@ class Logaddexp(Elementwise):
     """log(exp(a) + exp(b)); torch's d/da = g / (1 + exp(b - a)) (nan where a == b == ±inf)."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         return np.logaddexp(a, b)
 
-    @_quiet
     def d_a(ctx, v):
         from .unary import exp
 
         a, b = ctx.inputs
         return v / (1 + exp(b - a))
 
-    @_quiet
     def d_b(ctx, v):
         from .unary import exp
 
@@ -593,7 +562,6 @@ class Fmod(Elementwise):
     """C fmod (the sign of a). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='trunc')."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         return np.fmod(a, b)
 
@@ -608,7 +576,6 @@ class Remainder(Elementwise):
     """Python's modulo (the sign of b). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='floor')."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, a, b):
         if a.dtype.kind != "f":
             return np.remainder(a, b)
@@ -662,7 +629,6 @@ class Clamp(Elementwise):
     x: where(x >= lo & x <= hi)   lo: where(x < lo & lo < hi)   hi: where(x > hi | hi < lo)
     so a value at a bound passes 1 to x, and with lo > hi the whole gradient goes to hi."""
 
-    @_quiet
     def forward(ctx, x, lo, hi):
         return np.minimum(np.maximum(x, lo), hi)
 
@@ -683,7 +649,6 @@ class ClampMin(Elementwise):
     """max(x, lo): x gets g where x >= lo, lo where x < lo."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, x, lo):
         return np.maximum(x, lo)
 
@@ -700,7 +665,6 @@ class ClampMax(Elementwise):
     """min(x, hi): x gets g where x <= hi, hi where x > hi."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @_quiet
     def forward(ctx, x, hi):
         return np.minimum(x, hi)
 

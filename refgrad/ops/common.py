@@ -91,7 +91,6 @@ class Cast(Function):
 
     saves = ()  # backward reads shapes only
 
-    @np.errstate(invalid="ignore", over="ignore")  # NaN/inf to an integer, 1e300 to float32: silent, as torch
     def forward(ctx, x, dtype):
         return x.astype(dtype)
 
@@ -106,12 +105,6 @@ def cast(x: Tensor, dtype) -> Tensor:
     dtype = dtypes.to_dtype(dtype)
     return x if x.dtype == dtype else Cast.apply(x, dtype=dtype)
 
-
-def quiet(fn):
-    """fn with NumPy's floating-point warnings off: inf and nan results are values, as in torch, which never
-    warns about them. (errstate as a decorator sets the state in one C call, where a ``with`` block costs three
-    Python ones.)"""
-    return np.errstate(all="ignore")(fn)
 
 
 def accumulation_dtype(dtype: np.dtype, float32_to_float64: bool = False) -> np.dtype:

@@ -23,7 +23,7 @@ from ..autograd import Function
 from ..dtypes import scalar_type_name, tensor_type_name
 from ..registry import public
 from ..tensor import Tensor
-from .common import as_tensor_arg, broadcast_shapes, quiet, wrap_dim
+from .common import as_tensor_arg, broadcast_shapes, wrap_dim
 
 # torch's names for dtypes' C++ types in error messages ("float")
 _CTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
@@ -50,7 +50,6 @@ class Matmul(Function):
 
     saves = ("inputs",)
 
-    @quiet
     def forward(ctx, a, b):
         return np.matmul(a, b)
 
@@ -69,7 +68,6 @@ class AddMatmul(Function):
     a @ b (no NaN from 0 * inf), as torch's addmm/addmv/baddbmm."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @quiet
     def forward(ctx, c, a, b, beta, alpha):
         if alpha == 0:
             out = np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]), a.dtype)
@@ -107,7 +105,6 @@ class Trace(Function):
     """Sum of the main diagonal of a (possibly rectangular) matrix."""
     saves = ("inputs",)  # backward reads only the inputs
 
-    @quiet
     def forward(ctx, x):
         return np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else x.dtype))
 
@@ -129,7 +126,6 @@ class Einsum(Function):
     broadcast back by a constant vector of ones. The gradient is itself an Einsum, so it differentiates again.
     """
 
-    @quiet
     def forward(ctx, *arrays, subs, output):
         eq = ",".join(subs) + "->" + output
         res = np.einsum(eq, *arrays, optimize=len(arrays) > 2 or (len(arrays) == 2 and _contracts(subs, output)))

@@ -25,10 +25,11 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import Function
+from ..autograd.function import sum_to  # noqa: F401 - the engine's, where it sums gradients back to shape
 from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
-from .common import accumulation_dtype, as_tensor_arg, cast, quiet, wrap_dim, wrap_dims
+from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod
 from .shape import Expand
 
@@ -79,17 +80,6 @@ def _sum(x: Tensor, dims: tuple, keepdim: bool) -> Tensor:
     return Sum.apply(x, dims=dims, keepdim=keepdim)
 
 
-def sum_to(g: Tensor, shape: tuple) -> Tensor:
-    """Sums a broadcast gradient back to shape: the one place the engine undoes broadcasting, for every op."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
-    if not inner:  # only leading dims were added: one sum drops them
-        return Sum.apply(g, dims=tuple(range(lead)), keepdim=False) if lead else g.reshape(shape)
-    return Sum.apply(g, dims=tuple(range(lead)) + inner, keepdim=True).reshape(shape)
-
-
 def _empty_reduction_error(name: str, shape: tuple, given) -> None:
     """amax/max/argmax have no identity: reducing over a size-0 dim is an IndexError naming that dim as the
     caller wrote it (the first such one, in the caller's order)."""
@@ -102,7 +92,6 @@ def _empty_reduction_error(name: str, shape: tuple, given) -> None:
 class Sum(Function):
     saves = ()  # backward reads shapes only
 
-    @quiet
     def forward(ctx, x, dims, keepdim):
         acc = accumulation_dtype(x.dtype)  # bool stays bool (sum(dtype=bool))
         return np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim).astype(x.dtype, copy=False)
@@ -118,7 +107,6 @@ class Mean(Function):
     """sum / n (an empty reduction is 0/0 = nan, as in torch)."""
     saves = ()  # backward reads shapes only
 
-    @quiet
     def forward(ctx, x, dims, keepdim, n):
         acc = accumulation_dtype(x.dtype)
         return np.asarray(np.sum(x, axis=dims, dtype=acc, keepdims=keepdim) / acc.type(n)).astype(x.dtype, copy=False)
@@ -136,7 +124,6 @@ class Prod(Function):
     when the input holds no zero at all (so an inf element gets inf/inf = nan, as torch's), else exclusive
     cumulative products from both sides (differentiable scans), exact with one zero or several."""
 
-    @quiet
     def forward(ctx, x, dim, keepdim):
         ctx.has_zero = bool((x == 0).any())
         return np.prod(x, axis=dim, keepdims=keepdim)
@@ -200,7 +187,6 @@ class LogSumExp(Function):
     """log Σ exp(x), shifted by the slice's max (by 0 where that max is ±inf, so that an all -inf slice
     gives -inf and a +inf gives +inf, as in torch). d/dx = exp(x - out)."""
 
-    @quiet
     def forward(ctx, x, dims, keepdim):
         acc = x.astype(accumulation_dtype(x.dtype), copy=False)
         m = np.amax(acc, axis=dims, keepdims=True, initial=-np.inf)
@@ -231,7 +217,6 @@ class Var(Function):
     returns g·(nan where x == mean, else +inf), and so does this (``whole``). std's is torch's std_backward:
     var's with g / (2·std), that factor 0 where std == 0 (no 1/0)."""
 
-    @quiet
     def forward(ctx, x, dims, keepdim, correction, whole, name, root=False):
         n = math.prod(x.shape[d] for d in dims)
         ctx.dof = n - correction
@@ -278,7 +263,6 @@ class VectorNorm(Function):
     """(Σ|x|^p)^(1/p) over dims; p = 0 counts nonzeros, ±inf take max/min |x|. Its vjp is torch's
     norm_backward case by case (see _norm_grad)."""
 
-    @quiet
     def forward(ctx, x, ord, dims, keepdim):
         a = np.abs(x).astype(accumulation_dtype(x.dtype), copy=False)
         if ord == 0:

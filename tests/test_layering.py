@@ -1,0 +1,62 @@
+"""refgrad's packages are layered, each importing only the layers below it:
+
+    dtypes, _grad_state, registry  ->  tensor (arguments, creation, random)  ->  autograd  ->  ops  ->  nn
+
+Each module is imported in a fresh interpreter with a bare ``refgrad`` package in place of refgrad/__init__.py
+(which imports everything), so what lands in sys.modules is what that module itself pulls in."""
+from __future__ import annotations
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import refgrad
+
+PACKAGE_DIR = pathlib.Path(refgrad.__file__).parent
+LAYERS = (
+    ("refgrad.dtypes", "refgrad._grad_state", "refgrad.registry"),
+    ("refgrad.tensor", "refgrad.arguments", "refgrad.creation", "refgrad.random"),
+    ("refgrad.autograd",),
+    ("refgrad.ops",),
+    ("refgrad.nn",),
+)
+IMPORTED = [("refgrad.dtypes", 0), ("refgrad._grad_state", 0), ("refgrad.registry", 0), ("refgrad.tensor", 1),
+            ("refgrad.arguments", 1), ("refgrad.autograd", 2),
+            *[(f"refgrad.ops.{p.stem}", 3) for p in sorted((PACKAGE_DIR / "ops").glob("[!_]*.py"))],
+            *[(f"refgrad.nn.functional.{p.stem}", 4) for p in sorted((PACKAGE_DIR / "nn/functional").glob("*.py"))]]
+
+
+def _modules_loaded_by(module: str) -> list:
+    script = (
+        "import importlib, sys, types\n"
+        "bare = types.ModuleType('refgrad')\n"
+        f"bare.__path__ = [{str(PACKAGE_DIR)!r}]\n"
+        "sys.modules['refgrad'] = bare\n"
+        f"importlib.import_module({module!r})\n"
+        "print('\\n'.join(m for m in sys.modules if m.startswith('refgrad.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def _in(module: str, prefixes) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+@pytest.mark.parametrize("module, layer", IMPORTED)
+def test_a_layer_imports_only_the_layers_below_it(module, layer):
+    allowed = [p for below in LAYERS[:layer + 1] for p in below]
+    above = [m for m in _modules_loaded_by(module) if not _in(m, allowed)]
+    assert not above, f"importing {module} loads {above}, above its layer"
+
+
+@pytest.mark.parametrize("path", ["func.py", *[f"autograd/{p.name}" for p in sorted((PACKAGE_DIR / "autograd").glob("*.py"))]])
+def test_no_import_hides_inside_a_function(path):
+    """A function-local import of a refgrad module is how a cycle hides: the engine's layers import at the top."""
+    tree = ast.parse((PACKAGE_DIR / path).read_text())
+    local = [f"line {node.lineno}" for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+             for node in ast.walk(fn) if isinstance(node, ast.ImportFrom) and node.level > 0]
+    assert not local, f"{path} imports inside a function at {local}"
