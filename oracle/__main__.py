@@ -7,13 +7,16 @@ import sys
 def spec_targets() -> tuple[set, set]:
     """(names that need a spec of their own, every name a spec may target), from refgrad's declarations.
 
-    A declaration's canonical name needs a spec; its aliases, its other placements and its plain method and
-    in-place forms are checked through that spec by the derived variant checks. A method that is a function of
-    its own (``x.where(cond, y)``) needs its own spec, under "Tensor.<name>"."""
+    An op's canonical name needs a spec (an op: a declaration of refgrad.ops or refgrad.nn.functional; factories and
+    generators are tested in tests/); its aliases, its other placements and its plain method and in-place forms
+    are checked through that spec by the derived variant checks. A method that is a function of its own
+    (``x.where(cond, y)``) needs its own spec, under "Tensor.<name>"."""
     import refgrad
 
     needed, known = set(), set()
     for d in refgrad.registry.declarations():
+        if not d.module.startswith(("refgrad.ops.", "refgrad.nn.functional.")):
+            continue
         needed.add(d.qualified)
         known.update(d.placements())
         if callable(d.method):

@@ -6,15 +6,12 @@ covers. NumPy is the only dependency.
 from . import dtypes as _dtypes
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
-                       ones_like, tensor, zeros, zeros_like)
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, promote_types, set_default_dtype, uint8)
-from .random import Generator, initial_seed, manual_seed, rand, rand_like, randint, randn, randn_like, randperm
 from .tensor import Tensor
 from .ops.common import broadcast_shapes
 
-from . import autograd, ops, registry  # noqa: E402
+from . import autograd, creation, ops, random, registry  # noqa: E402
 from . import func, linalg, nn, special  # noqa: E402
 from . import _tensor_methods  # noqa: E402
 

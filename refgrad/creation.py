@@ -12,6 +12,7 @@ import numpy as np
 
 from . import dtypes
 from .arguments import argument_error, as_tensor_arg, dtype_arg, int_arg, new_size_arg, number_arg, size_keyword
+from .registry import public
 from .tensor import Tensor
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -97,11 +98,13 @@ def _convert(data, dtype, fn: str, copy: bool) -> np.ndarray:
         return np.array(arr, dtype=dtype, copy=True) if copy else np.asarray(arr, dtype=dtype)
 
 
+@public
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """torch.tensor: always copies ``data``."""
     return Tensor(_convert(data, dtype, "tensor", copy=True), requires_grad=requires_grad)
 
 
+@public
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """torch.as_tensor: shares memory with a tensor or an ndarray of the right dtype."""
     if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
@@ -109,6 +112,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return Tensor(_convert(data, dtype, "as_tensor", copy=False))
 
 
+@public
 def from_numpy(array: np.ndarray) -> Tensor:
     """torch.from_numpy: a tensor sharing the array's memory; dtypes torch has no counterpart of are refused."""
     if not isinstance(array, np.ndarray):
@@ -128,16 +132,19 @@ def _new(make, fn: str, size: tuple, kw: dict, dtype, requires_grad: bool) -> Te
     return Tensor(make(shape, dtype_arg(dtype, dtypes.get_default_dtype())), requires_grad=requires_grad)
 
 
+@public
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """torch.zeros(*size) or zeros(size) or zeros(size=...)."""
     return _new(np.zeros, "zeros", size, kw, dtype, requires_grad)
 
 
+@public
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """torch.ones(*size) or ones(size) or ones(size=...)."""
     return _new(np.ones, "ones", size, kw, dtype, requires_grad)
 
 
+@public
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """torch.empty(*size) or empty(size) or empty(size=...): uninitialized values."""
     return _new(np.empty, "empty", size, kw, dtype, requires_grad)
@@ -152,6 +159,7 @@ def _filled(shape: tuple, value, dtype: np.dtype, requires_grad: bool) -> Tensor
     return Tensor(np.full(shape, dtypes.checked_scalar(value, dtype), dtype), requires_grad=requires_grad)
 
 
+@public
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False, _fn: str = "full") -> Tensor:
     """torch.full: without dtype, the fill value's type decides (bool -> bool, int -> int64, float -> default).
     A value the dtype cannot hold (NaN into int64, 300 into uint8) raises, as in torch."""
@@ -168,21 +176,25 @@ def _like(input, fn: str) -> Tensor:
     return as_tensor_arg(input, "input", 1, fn)
 
 
+@public
 def zeros_like(input, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     x = _like(input, "zeros_like")
     return Tensor(np.zeros(x.shape, dtype_arg(dtype, x.dtype)), requires_grad=requires_grad)
 
 
+@public
 def ones_like(input, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     x = _like(input, "ones_like")
     return Tensor(np.ones(x.shape, dtype_arg(dtype, x.dtype)), requires_grad=requires_grad)
 
 
+@public
 def empty_like(input, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     x = _like(input, "empty_like")
     return Tensor(np.empty(x.shape, dtype_arg(dtype, x.dtype)), requires_grad=requires_grad)
 
 
+@public
 def full_like(input, fill_value, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     x = _like(input, "full_like")
     return _filled(x.shape, _fill_value(fill_value, "full_like"), dtype_arg(dtype, x.dtype), requires_grad)
@@ -204,6 +216,7 @@ def _arange_length(start, end, step, dtype: np.dtype, given: tuple) -> int:
     return max(0, int(n))
 
 
+@public
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """torch.arange: int64 when start, end and step are all integers, else the default float dtype. Integer
     dtypes truncate start, end and step first (a step that truncates to 0 raises), as torch."""
@@ -240,6 +253,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     return Tensor(values, requires_grad=requires_grad)
 
 
+@public
 def linspace(start, end, steps, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """torch.linspace: steps values from start to end, computed as torch's kernel does (the first half forward
     from start, the second half backward from end), in double, then cast."""
@@ -257,6 +271,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad: bool = F
         return Tensor(values.astype(dtype), requires_grad=requires_grad)
 
 
+@public
 def eye(n, m=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """torch.eye: an n x m matrix (m defaults to n) with ones on the diagonal."""
     n = int_arg(n, "n", 1, "eye")

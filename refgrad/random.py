@@ -9,9 +9,11 @@ import numpy as np
 
 from . import dtypes
 from .arguments import argument_error, as_tensor_arg, dtype_arg, int_arg, new_size_arg, size_keyword
+from .registry import public
 from .tensor import Tensor
 
 
+@public
 class Generator:
     """torch.Generator's seeding interface over a NumPy PCG64 generator."""
 
@@ -31,10 +33,12 @@ class Generator:
 default_generator = Generator()
 
 
+@public
 def manual_seed(seed: int) -> Generator:
     return default_generator.manual_seed(seed)
 
 
+@public
 def initial_seed() -> int:
     return default_generator.initial_seed()
 
@@ -51,6 +55,7 @@ def _float_dtype(dtype, kernel: str) -> np.dtype:
     return dtype
 
 
+@public
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """torch.rand: uniform on [0, 1)."""
     shape = new_size_arg(size, "rand", keyword=size_keyword(kw, "rand"))
@@ -58,6 +63,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
     return Tensor(_rng(generator).random(shape).astype(dtype), requires_grad=requires_grad)
 
 
+@public
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """torch.randn: standard normal."""
     shape = new_size_arg(size, "randn", keyword=size_keyword(kw, "randn"))
@@ -65,6 +71,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
     return Tensor(_rng(generator).standard_normal(shape).astype(dtype), requires_grad=requires_grad)
 
 
+@public
 def randint(low=None, high=None, size=None, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
     """torch.randint(high, size) or randint(low, high, size): integers in [low, high), int64 by default. size is
@@ -92,16 +99,19 @@ def randint(low=None, high=None, size=None, generator=None, dtype=None, device=N
     return Tensor(_rng(generator).integers(low, high, shape).astype(dtype), requires_grad=requires_grad)
 
 
+@public
 def rand_like(input, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     x = as_tensor_arg(input, "input", 1, "rand_like")
     return rand(x.shape, dtype=dtype_arg(dtype, x.dtype), requires_grad=requires_grad)
 
 
+@public
 def randn_like(input, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     x = as_tensor_arg(input, "input", 1, "randn_like")
     return randn(x.shape, dtype=dtype_arg(dtype, x.dtype), requires_grad=requires_grad)
 
 
+@public
 def randperm(n, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """torch.randperm: a random permutation of 0..n-1 (int64 by default; n - 1 must fit the dtype)."""
     n = int_arg(n, "n", 1, "randperm")
