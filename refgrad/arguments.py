@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, registry
 from .tensor import Tensor
 
 
@@ -24,16 +24,14 @@ def argument_error(fn: str | None, name: str, position: int | None, expected: st
 
 
 def _public_caller() -> str | None:
-    """The refgrad function a user called (the innermost refgrad frame whose name is public), found only when an
-    error is being raised, so that the many one-line ``as_tensor_arg(input)`` calls need not repeat their name."""
+    """The refgrad function a user called (the innermost refgrad frame running a function declared public, see
+    refgrad.registry), found only when an error is being raised, so that the many one-line
+    ``as_tensor_arg(input)`` calls need not repeat their name."""
+    public = {d.fn.__code__: d.name for d in registry.declarations() if hasattr(d.fn, "__code__")}
     frame = sys._getframe(2)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if not module.startswith("refgrad"):
-            return None
-        name = frame.f_code.co_name
-        if not name.startswith("_") and name != "<lambda>":
-            return name
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("refgrad"):
+        if frame.f_code in public:
+            return public[frame.f_code]
         frame = frame.f_back
     return None
 
