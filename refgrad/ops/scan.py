@@ -22,6 +22,7 @@ from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
 from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim
+from .shape import clone
 
 
 def _accumulate(fn, x: np.ndarray, dim: int, reverse: bool) -> np.ndarray:
@@ -261,7 +262,10 @@ def cumsum(input, dim: int, *, dtype=None) -> Tensor:
     """torch.cumsum"""
     x = as_tensor_arg(input)
     d = _scan_dim(dim, x.ndim, "cumsum")
-    return _scan(Cumsum, _integer_to_int64(x, dtype), d, reverse=False)
+    x = _integer_to_int64(x, dtype)
+    if x.ndim == 0:  # torch copies a 0-d input (a -0.0 stays -0.0: no running sum from +0.0)
+        return clone(x)
+    return _scan(Cumsum, x, d, reverse=False)
 
 
 @public(method=True, inplace=_inplace_scan("cumprod", Cumprod))
