@@ -35,7 +35,7 @@ class Declaration:
     aliases: tuple = ()
     also: tuple = ()  # qualified names elsewhere ("relu", "special.expit") bound to the same function
     method: bool | Callable = False
-    inplace: bool = False
+    inplace: bool | Callable = False  # a callable: what x.f_(...) computes, where it differs from f(x, ...)
     varargs: bool = False  # the method also takes its sequence argument as separate ints: x.reshape(3, 2)
 
     @property
@@ -65,7 +65,7 @@ _declarations: dict[str, Declaration] = {}
 
 
 def public(fn: Callable | None = None, *, name: str | None = None, namespace: str = "", aliases=(), also=(),
-           method: bool | Callable = False, inplace: bool = False, varargs: bool = False):
+           method: bool | Callable = False, inplace: bool | Callable = False, varargs: bool = False):
     """Declares ``fn`` public (see the module docstring); usable as ``@public`` or ``@public(...)``."""
 
     def declare(f):
@@ -132,5 +132,7 @@ def tensor_methods() -> dict[str, Callable]:
 
 
 def inplace_methods() -> dict[str, Callable]:
-    """name -> the out-of-place function that ``Tensor.name_`` computes into its tensor."""
-    return {n: d.fn for d in _declarations.values() if d.inplace for n in (d.name, *d.aliases)}
+    """name -> the out-of-place function that ``Tensor.name_`` computes into its tensor (the declaration's
+    ``inplace`` callable where it has one, else the function itself)."""
+    return {n: d.fn if d.inplace is True else d.inplace for d in _declarations.values() if d.inplace
+            for n in (d.name, *d.aliases)}

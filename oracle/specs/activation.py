@@ -44,8 +44,6 @@ SPECS = [
 ]
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
-_RELU_SIGN = "relu(-0.0) is 0.0; torch's is -0.0 (x itself where x is not > 0)"
-KNOWN_FAILURES = {"nn.functional.relu": {"extremes": _RELU_SIGN}, "nn.functional.relu_": {"extremes": _RELU_SIGN}}
 
 
 # ---- bad inputs (moved from tests/test_linalg_errors.py; each run in torch and refgrad by test_ops) ---------

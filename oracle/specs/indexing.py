@@ -274,14 +274,6 @@ SPECS = [
 ]
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
-_ADD_AT_WARNS = ("RuntimeWarning 'invalid value encountered in add' (ops/indexing.py, np.add.at of +inf and -inf "
-                 "into one slot); torch gives the same nan silently")
-KNOWN_FAILURES = {
-    "scatter_add": {"extremes": _ADD_AT_WARNS},
-    "scatter_add[larger_src]": {"extremes": _ADD_AT_WARNS},
-    "scatter[reduce]": {"extremes": "RuntimeWarning 'overflow encountered in multiply' (ops/indexing.py) with "
-                                    "reduce='multiply' and max-sized values; torch gives the same inf silently"},
-}
 
 
 # ---- bad inputs (moved from tests/test_indexing_errors.py; each run in torch and refgrad by test_ops) ---------

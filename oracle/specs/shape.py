@@ -582,13 +582,6 @@ ERRORS = {
 ERRORS["tile"] = (C.bad("int_dims", Z(3, 4), 2, says=("tile()", "dims")),)
 
 # ---- refgrad defects the error cases found (strict xfails; remove an entry once fixed) ---------------------
-_VARARGS = "refgrad's function form takes sizes as varargs; torch.{0}(x, {1}) raises TypeError ({0}() takes a tuple)"
-KNOWN_FAILURES = {
-    "reshape": {("error", "varargs"): _VARARGS.format("reshape", "4, 3")},
-    "permute": {("error", "varargs"): _VARARGS.format("permute", "1, 0")},
-    "flip": {("error", "int_dims"): "refgrad.flip(x, 0) flips dim 0; torch.flip's dims must be a tuple (TypeError)"},
-    "tile": {("error", "int_dims"): "refgrad.tile(x, 2) tiles; torch.tile's dims must be a tuple (TypeError)"},
-}
 ERRORS.update({
     "ravel": (C.bad("list_input", [1.0, 2.0], says="list"),),
     "clone": (C.bad("list_input", [1.0, 2.0], says="list"),),

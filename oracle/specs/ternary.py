@@ -66,12 +66,13 @@ ERRORS = {
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
 KNOWN_FAILURES = {
-    "lerp[scalar_weight]": {"extremes": "RuntimeWarning 'overflow encountered in add/cast' (ops/ternary.py); torch "
-                                        "is silent"},
-    "lerp": {"extremes": "RuntimeWarning 'invalid value encountered in multiply' (ops/ternary.py, weight·(end - "
-                         "start) with inf·0); torch is silent"},
-    "addcmul": {"extremes": "RuntimeWarning 'overflow/invalid value encountered in multiply' (ops/ternary.py); "
-                            "torch is silent"},
-    "addcdiv": {"extremes": "RuntimeWarning 'overflow encountered in multiply' (ops/ternary.py); torch is silent"},
+    # observed differences on inf/max-sized operands, not yet traced to either side's formula
+    "lerp": {"extremes": "a gradient is nan in refgrad where torch's is ±inf (start = inf with weight = -max: the "
+                         "gradient of start is nan, torch -inf; end = -max: the gradient of weight is nan, torch inf)"},
+    "lerp[scalar_weight]": {("extremes", "float64"): (
+        "lerp(start, end, -0.5) with max-sized operands: refgrad overflows to inf where torch gives 8.99e307 (max/2)")},
+    "addcmul": {("extremes", "float64"): (
+        "the gradient of tensor1 is -inf in refgrad where torch's is nan (value·tensor2·g with a nan among the "
+        "broadcast partners: refgrad's sum back to tensor1's shape differs from torch's in where inf meets nan)")},
 }
 ERRORS["Tensor.where"] = (C.bad("float_condition", F2, F2, F2, says=("boolean tensor", "Float")),)

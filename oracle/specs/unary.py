@@ -168,9 +168,3 @@ def _errors(op: str) -> tuple:
 ERRORS = {spec.op: _errors(spec.op) for spec in SPECS}
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
-KNOWN_FAILURES = {
-    "square": {"extremes": "RuntimeWarning 'overflow encountered in square' (ops/unary.py) for |x| > sqrt(max); "
-                           "torch gives inf silently"},
-    "reciprocal": {"extremes": "RuntimeWarning 'overflow encountered in divide' (ops/unary.py) for 1/subnormal; "
-                               "torch gives inf silently"},
-}

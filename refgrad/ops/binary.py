@@ -624,13 +624,21 @@ def remainder(input, other):
 
 
 # ---- clamp ----------------------------------------------------------------------------------------------
+def _bounded(limited: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """np.maximum/np.minimum of x and a bound, keeping x where the two compare equal: torch's clamp replaces x
+    only where it is strictly beyond the bound, so clamp(-0.0, min=0.0) stays -0.0 (NumPy's tie picks the
+    bound's zero). NaN in either operand still gives NaN (NaN never equals x)."""
+    return np.where(limited == x, x, limited)
+
+
 class Clamp(Elementwise):
     """min(max(x, lo), hi) with tensor bounds, NaN-propagating. torch's gradients:
     x: where(x >= lo & x <= hi)   lo: where(x < lo & lo < hi)   hi: where(x > hi | hi < lo)
     so a value at a bound passes 1 to x, and with lo > hi the whole gradient goes to hi."""
 
     def forward(ctx, x, lo, hi):
-        return np.minimum(np.maximum(x, lo), hi)
+        above_lo = _bounded(np.maximum(x, lo), x)
+        return _bounded(np.minimum(above_lo, hi), above_lo)
 
     def d_x(ctx, v):
         x, lo, hi = (t._data for t in ctx.inputs)
@@ -650,7 +658,7 @@ class ClampMin(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x, lo):
-        return np.maximum(x, lo)
+        return _bounded(np.maximum(x, lo), x)
 
     def d_x(ctx, v):
         x, lo = (t._data for t in ctx.inputs)
@@ -666,7 +674,7 @@ class ClampMax(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x, hi):
-        return np.minimum(x, hi)
+        return _bounded(np.minimum(x, hi), x)
 
     def d_x(ctx, v):
         x, hi = (t._data for t in ctx.inputs)

@@ -31,7 +31,7 @@ from ..tensor import Tensor
 from .choose import choose
 from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod
-from .shape import Expand
+from .shape import Expand, clone
 
 # torch.return_types.max / min: a tuple with .values and .indices
 max_return_type = namedtuple("max", ["values", "indices"])
@@ -124,8 +124,12 @@ class Prod(Function):
     when the input holds no zero at all (so an inf element gets inf/inf = nan, as torch's), else exclusive
     cumulative products from both sides (differentiable scans), exact with one zero or several."""
 
-    def forward(ctx, x, dim, keepdim):
-        ctx.has_zero = bool((x == 0).any())
+    def forward(ctx, x, dim, keepdim, everything=False):
+        zeros = int(np.count_nonzero(x == 0))
+        ctx.has_zero = zeros > 0
+        # torch's prod() over everything gives a zero gradient outright when two elements are 0 (each product of
+        # the others holds a 0): not 0·inf = nan where inf elements are among the others
+        ctx.all_products_zero = everything and zeros > 1
         return np.prod(x, axis=dim, keepdims=keepdim)
 
     def vjp(ctx, g):
@@ -137,6 +141,8 @@ class Prod(Function):
 
 def _others_product(ctx) -> Tensor:
     x, d = ctx.inputs[0], ctx.dim
+    if ctx.all_products_zero:
+        return Tensor(np.zeros(x.shape, x.dtype))
     if not ctx.has_zero:
         return _expand_back(ctx.out, x.shape, (d,), ctx.keepdim) / x
     return exclusive_cumprod(x, d) * exclusive_cumprod(x, d, reverse=True)
@@ -367,8 +373,10 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         x = cast(x, dtype)
     elif x.dtype.kind in "biu":
         x = cast(x, np.int64)
-    if d is None or x.ndim == 0:
-        out = Prod.apply(x.reshape(-1), dim=0, keepdim=False)
+    if x.ndim == 0:  # the product of x alone: torch's prod_backward passes the cotangent (no x / x = nan at inf)
+        return clone(x)
+    if d is None:
+        out = Prod.apply(x.reshape(-1), dim=0, keepdim=False, everything=True)
         return out.reshape(x.shape) if keepdim else out
     return Prod.apply(x, dim=d, keepdim=keepdim)
 

@@ -22,6 +22,7 @@ from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
 from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim
+from .shape import clone
 
 
 def _accumulate(fn, x: np.ndarray, dim: int, reverse: bool) -> np.ndarray:
@@ -97,7 +98,10 @@ class Cumsum(Function):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x, dim, reverse):
-        return _accumulate(np.add, x, dim, reverse)
+        out = _accumulate(np.add, x, dim, reverse)
+        if out.dtype.kind == "f":
+            out += 0.0  # torch's running sum starts from +0.0, so it is never -0.0 (NumPy's starts from x[0])
+        return out
 
     def vjp(ctx, g):
         return Cumsum.apply(g, dim=ctx.dim, reverse=not ctx.reverse)
@@ -113,27 +117,47 @@ class Cumprod(Function):
         vjp: grad_i = E_i·S_i with S_i = g_i + x_{i+1}·S_{i+1}   (a backward recurrence)
         jvp: t_k = x_k·t_{k-1} + E_k·dx_k                        (a forward recurrence)
 
-    neither of which divides by x. Where the input holds no zero at all, torch's cumprod_backward and jvp divide
-    instead (vjp: reversed_cumsum(y·g) / x, jvp: y·cumsum(dx / x)), so an inf element gets inf/inf = nan: so do
-    these, to place NaN and inf as torch does."""
+    neither of which divides by x. In a slice (along dim) that holds no zero, torch's cumprod_backward and jvp
+    divide instead (vjp: reversed_cumsum(y·g) / x, jvp: y·cumsum(dx / x)), so an inf element gets inf/inf = nan
+    and an overflowing y gives inf: so do these, slice by slice, to place NaN and inf as torch does. Along a dim
+    of size 1 torch's gradient is the cotangent itself (no division)."""
 
     def forward(ctx, x, dim, reverse):
-        ctx.has_zero = bool((x == 0).any())
+        ctx.slice_has_zero = (x == 0).any(axis=dim, keepdims=True)
         return _accumulate(np.multiply, x, dim, reverse)
 
     def vjp(ctx, g):
         x, d, r = ctx.inputs[0], ctx.dim, ctx.reverse
-        if not ctx.has_zero:
-            return Cumsum.apply(ctx.out * g, dim=d, reverse=not r) / x
-        before = _exclusive_from_inclusive(ctx.out, d, r)
-        step = 1 if r else -1  # the neighbour on the side the recurrence runs from
-        return before * linear_recurrence(shift(x, d, step), g, d, reverse=not r)
+        if x.shape[d] <= 1:
+            return g
+        dividing = Cumsum.apply(ctx.out * g, dim=d, reverse=not r) / x
+        if not ctx.slice_has_zero.any():
+            return dividing
+        return choose(ctx.slice_has_zero, _cumprod_vjp_with_zeros(x, ctx.out, g, d, r), dividing)
 
     def jvp(ctx, dx):
         x, d, r = ctx.inputs[0], ctx.dim, ctx.reverse
-        if not ctx.has_zero:
-            return ctx.out * Cumsum.apply(dx / x, dim=d, reverse=r)
-        return linear_recurrence(x, dx * _exclusive_from_inclusive(ctx.out, d, r), d, reverse=r)
+        if x.shape[d] <= 1:
+            return dx
+        dividing = ctx.out * Cumsum.apply(dx / x, dim=d, reverse=r)
+        if not ctx.slice_has_zero.any():
+            return dividing
+        exact = linear_recurrence(x, dx * _exclusive_from_inclusive(ctx.out, d, r), d, reverse=r)
+        return choose(ctx.slice_has_zero, exact, dividing)
+
+
+def _cumprod_vjp_with_zeros(x: Tensor, y: Tensor, g: Tensor, dim: int, reverse: bool) -> Tensor:
+    """cumprod's vjp in a slice holding zeros, as torch's cumprod_backward computes it, which decides where NaN and
+    inf land: positions before the first zero divide (reversed_cumsum(y·g) / x over them only), the first zero z1
+    gets y_{z1-1}·Σ_{z1<=k<z2} g_k·Π_{z1<i<=k} x_i (z2 the second zero), and positions after it get 0."""
+    zeros_so_far = _accumulate(np.add, (x._data == 0).astype(np.int64), dim, reverse)
+    before, segment = zeros_so_far == 0, zeros_so_far == 1
+    first_zero = segment & (x._data == 0)
+    before_part = Cumsum.apply(choose(before, y * g, 0), dim=dim, reverse=not reverse) / choose(before, x, 1)
+    running = Cumprod.apply(choose(segment & ~first_zero, x, 1), dim=dim, reverse=reverse)
+    segment_sum = Cumsum.apply(choose(segment, running * g, 0), dim=dim, reverse=not reverse)  # complete at z1
+    at_first_zero = _exclusive_from_inclusive(y, dim, reverse) * segment_sum
+    return choose(before, before_part, choose(first_zero, at_first_zero, 0))
 
 
 def _exclusive_from_inclusive(y: Tensor, dim: int, reverse: bool) -> Tensor:
@@ -217,15 +241,34 @@ def _integer_to_int64(x: Tensor, dtype) -> Tensor:
     return cast(x, np.int64) if x.dtype.kind in "biu" else x
 
 
-@public(method=True, inplace=True)
+def _inplace_scan(name: str, primitive: type[Function]):
+    """What x.cumsum_(dim) / x.cumprod_(dim) compute: the scan in x's own dtype (no int64 accumulation, as an
+    in-place result keeps x's dtype); torch refuses a dtype argument other than x's, and non-empty bool
+    tensors of one dimension or more (its kernel has no bool version)."""
+
+    def inplace(input, dim: int, *, dtype=None) -> Tensor:
+        if dtype is not None and np.dtype(dtype) != input.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {scalar_type_name(input.dtype)} and output "
+                               f"tensor dtype {scalar_type_name(dtype)} should match")
+        if input.dtype.kind == "b" and input.ndim > 0 and input.numel() > 0:  # torch copies 0-d and empty ones
+            raise NotImplementedError(f'"{name}_out_cpu" not implemented for \'Bool\'')
+        return _scan(primitive, input, _scan_dim(dim, input.ndim, name), reverse=False)
+
+    return inplace
+
+
+@public(method=True, inplace=_inplace_scan("cumsum", Cumsum))
 def cumsum(input, dim: int, *, dtype=None) -> Tensor:
     """torch.cumsum"""
     x = as_tensor_arg(input)
     d = _scan_dim(dim, x.ndim, "cumsum")
-    return _scan(Cumsum, _integer_to_int64(x, dtype), d, reverse=False)
+    x = _integer_to_int64(x, dtype)
+    if x.ndim == 0:  # torch copies a 0-d input (a -0.0 stays -0.0: no running sum from +0.0)
+        return clone(x)
+    return _scan(Cumsum, x, d, reverse=False)
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=_inplace_scan("cumprod", Cumprod))
 def cumprod(input, dim: int, *, dtype=None) -> Tensor:
     """torch.cumprod. Its gradient is exact where the input has zeros (no division by the input)."""
     x = as_tensor_arg(input)
