@@ -252,7 +252,8 @@ def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
         sample_w, denominator = None, int(idx.size if keep is None else keep.sum())
     else:
         sample_w = w._data[safe]  # each sample's class weight (ignored samples are zeroed by ``keep``)
-        denominator = sample_w.sum() if keep is None else sample_w[keep].sum()
+        with np.errstate(over="ignore"):  # max-sized weights sum to inf, silently as in torch
+            denominator = sample_w.sum() if keep is None else sample_w[keep].sum()
 
     def reduced(how):
         out = _CrossEntropyIndices.apply(x, index=safe, weights=sample_w, keep=keep, reduction=how,
