@@ -119,3 +119,16 @@ def test_integer_products_keep_torch_dtypes():
         assert str(L.trace(L.tensor([[1, 2], [3, 4]], dtype=L.int32)).dtype).endswith("int64")
         assert L.addmm(a, a, a, beta=2, alpha=3).tolist() == (2 * torch.tensor([[1, 2], [3, 4]]) + 3 * torch.tensor(
             [[7, 10], [15, 22]])).tolist()
+
+
+@pytest.mark.parametrize("name,shapes", [("addmm", ((2, 2), (2, 0), (0, 2))), ("addmv", ((2,), (2, 0), (0,))),
+                                         ("baddbmm", ((1, 2, 2), (1, 2, 0), (1, 0, 2)))])
+@pytest.mark.parametrize("coefs", [{}, {"beta": 2}, {"alpha": 0}])
+def test_no_product_term_keeps_beta_input_exactly(name, shapes, coefs):
+    """An empty inner dim (or alpha=0) leaves beta·input as it is, -0.0 included, as torch's gemm does."""
+    results = []
+    for lib in (torch, refgrad):
+        inp, m1, m2 = (lib.full(s, -0.0) if i == 0 else lib.ones(s) for i, s in enumerate(shapes))
+        results.append(np.asarray(getattr(lib, name)(inp, m1, m2, **coefs)))
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(np.signbit(results[0]), np.signbit(results[1]))

@@ -69,12 +69,13 @@ class AddMatmul(Function):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, c, a, b, beta, alpha):
-        if alpha == 0:
-            out = np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]), a.dtype)
-        else:
-            out = np.matmul(a, b)
-            if alpha != 1:
-                out *= alpha
+        if alpha == 0 or a.shape[-1] == 0:  # no product term (an empty sum): beta·c as it is, -0.0 kept, as torch's
+            shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+            scaled = np.zeros((), a.dtype) if beta == 0 else c if beta == 1 else beta * c
+            return np.broadcast_to(scaled, shape).astype(a.dtype, copy=True)
+        out = np.matmul(a, b)
+        if alpha != 1:
+            out *= alpha
         if beta != 0:
             out += c if beta == 1 else beta * c
         return out
