@@ -1,0 +1,4 @@
+"""Specs for refgrad/nn/functional/normalization.py."""
+from __future__ import annotations
+
+SPECS = []

@@ -1,0 +1,2 @@
+"""Dropout functions (torch.nn.functional)."""
+from __future__ import annotations

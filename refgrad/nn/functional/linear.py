@@ -1,0 +1,2 @@
+"""Linear functions (torch.nn.functional): linear, bilinear."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Margin and ranking losses (torch.nn.functional)."""
+from __future__ import annotations

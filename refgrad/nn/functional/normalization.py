@@ -1,0 +1,2 @@
+"""Normalization functions (torch.nn.functional)."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Pooling functions (torch.nn.functional)."""
+from __future__ import annotations
