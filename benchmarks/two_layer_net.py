@@ -4,26 +4,17 @@
 
 N=256, D=3072, H=100, C=10, float64: scores = relu(X W1 + b1) W2 + b2, softmax cross-entropy (mean over the
 batch) + reg·(‖W1‖² + ‖W2‖²); one step = forward, backward, and an SGD update of the four parameters.
-The three implementations run interleaved (one step of each per round) and we report medians, so drifts in
-machine load hit all three alike. A step is slower after some steps than after others (torch's leaves the
-caches colder), so the rounds go through the six orders in a sequence where each implementation directly
-follows each other one equally often. refgrad's target: within 1.2x of the hand-written
-NumPy step, which makes the same BLAS calls; the rest is the graph's bookkeeping.
+The three implementations run interleaved (benchmarks/timing.py) and we report medians. refgrad's target:
+within 1.2x of the hand-written NumPy step, which makes the same BLAS calls; the rest is the graph's
+bookkeeping.
 """
 from __future__ import annotations
 
 import argparse
-import collections
-import itertools
-import os
 import platform
-import statistics
-import time
 
 import numpy as np
-
-# torch's OpenMP threads otherwise spin after each of its steps and slow whichever step runs next
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from timing import interleaved_medians  # benchmarks/ is the script's directory, so on sys.path
 
 N, D, H, C = 256, 3072, 100, 10
 REG, LR = 1e-3, 1e-2
@@ -87,18 +78,6 @@ class AutogradStep:
         return float(loss.item())
 
 
-def balanced_orders(n_rounds: int) -> list[tuple[int, int, int]]:
-    """n_rounds (rounded up to a multiple of 6) orders of three, cycling through all six permutations in a
-    sequence where, across round boundaries too, each one directly follows each other one equally often."""
-    perms = list(itertools.permutations(range(3)))
-    for cycle in itertools.permutations(perms):
-        seq = [i for order in cycle for i in order]
-        follows = collections.Counter(zip(seq[-1:] + seq[:-1], seq))  # (before, after), cyclic
-        if len(follows) == 6 and set(follows.values()) == {3} and all(a != b for a, b in follows):
-            return list(cycle) * -(-n_rounds // 6)
-    raise AssertionError("no balanced sequence of orders")
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=60, help="rounds (rounded up to a multiple of 6)")
@@ -113,16 +92,8 @@ def main(argv=None) -> None:
     losses = {name: [step() for _ in range(3)] for name, step in steps.items()}  # warm-up, and agreement
     for name in ("torch", "refgrad"):
         np.testing.assert_allclose(losses[name], losses["numpy"], rtol=1e-10)
-    times = {name: [] for name in steps}
-    names = list(steps)
-    rounds = balanced_orders(args.repeats)
-    for order in rounds:
-        for i in order:
-            t0 = time.perf_counter()
-            steps[names[i]]()
-            times[names[i]].append(time.perf_counter() - t0)
-    med = {name: statistics.median(ts) for name, ts in times.items()}
-    print(f"two-layer net step, N={N} D={D} H={H} C={C} float64, median of {len(rounds)} interleaved runs "
+    med = interleaved_medians(steps, args.repeats)
+    print(f"two-layer net step, N={N} D={D} H={H} C={C} float64, median of {args.repeats} interleaved runs "
           f"({platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()})")
     for name in steps:
         print(f"  {name:8s} {med[name] * 1e3:8.2f} ms   {med[name] / med['numpy']:5.2f}x numpy")
