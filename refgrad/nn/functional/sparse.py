@@ -69,7 +69,7 @@ class _RowScatter(Linear):
         out = np.zeros((num_rows,) + inner, g.dtype)
         if factor is not None:
             g = g * factor.reshape(factor.shape + (1,) * len(inner))
-        np.add.at(out, rows.reshape(-1), g.reshape((-1,) + inner))
+        np.add.at(out, rows.reshape(-1), g.reshape((rows.size,) + inner))
         return out
 
     def vjp(ctx, g):
@@ -146,6 +146,7 @@ def _float_arg(x, name: str, position: int, fn: str) -> float:
     raise argument_error(fn, name, position, "float", x)
 
 
+@np.errstate(all="ignore")  # an inf row scales to nan (inf·0), quietly, as torch
 def _renorm_(weight: Tensor, indices: Tensor, max_norm, norm_type) -> None:
     """torch.embedding_renorm_ under no_grad: each distinct looked-up row of weight whose norm_type-norm exceeds
     max_norm is scaled in place by max_norm / (norm + 1e-7) (the scale rounded to weight's dtype, as torch's row
@@ -166,11 +167,15 @@ def _renorm_(weight: Tensor, indices: Tensor, max_norm, norm_type) -> None:
         raise IndexError(f"select(): index {bad[0]} out of range for tensor of size {list(weight.shape)} at "
                          f"dimension 0")
     data = weight._data
-    norms = VectorNorm.forward(None, data[rows], ord=norm_type, dims=(1,), keepdim=False).astype(np.float64)
+    picked = data[rows]
+    if picked.shape[1] == 1 and norm_type != 0:  # one element: its magnitude, exactly (as torch; no |x|**p overflow)
+        norms = np.abs(picked[:, 0]).astype(np.float64)
+    else:
+        norms = VectorNorm.forward(None, picked, ord=norm_type, dims=(1,), keepdim=False).astype(np.float64)
     over = norms > max_norm
     scale = (max_norm / (norms[over] + 1e-7)).astype(weight.dtype)
     with no_grad():
-        weight.detach()[Tensor(rows[over])] = Tensor(data[rows[over]] * scale[:, None])
+        weight.detach()[Tensor(rows[over])] = Tensor(picked[over] * scale[:, None])
 
 
 def _padding_row(padding_idx, num_rows: int, fn: str, position: int):
@@ -277,8 +282,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
     an empty bag gives zeros). max takes, per dim, the first maximum of the bag (a NaN only where it comes first, as
     torch's running comparison). max_norm, scale_grad_by_freq and sparse as in embedding.
 
-    Deliberate difference: with include_last_offset and a last offset short of the input's end, torch's CPU mean
-    divides the last bag's sum by the count up to the input's end (a bug); refgrad divides by the bag's size."""
+    Deliberate differences from torch's CPU kernel, whose results there are wrong: with include_last_offset and a
+    last offset short of the input's end, torch's mean divides the last bag's sum by the count up to the input's end
+    (refgrad: by the bag's size); scale_grad_by_freq divides each row's gradient by another row's count unless a
+    single row is looked up (refgrad: by the row's own count, as torch's embedding does)."""
     indices = _tensor(input, "indices", 2, "embedding_bag")
     weight = _tensor(weight, "weight", 1, "embedding_bag")
     if weight.dtype == np.int64 and indices.dtype.kind == "f":  # torch's backward compatibility with (weight, input)
