@@ -194,3 +194,34 @@ def test_embedding_bag_mean_with_include_last_offset_divides_by_the_bags_size():
     expected = TF.embedding_bag(torch.from_numpy(flat[:5]), torch.from_numpy(W), torch.from_numpy(offsets),
                                 include_last_offset=True)
     np.testing.assert_allclose(np.asarray(ours._data), expected.numpy(), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("padding_idx", [None, 4])
+def test_embedding_gradient_differentiates_in_the_cotangent(padding_idx):
+    """The gradient of weight is linear in the cotangent g; its derivative in g, applied to u, is u[index] with the
+    padding positions zeroed, as torch's embedding_dense_double_backward."""
+    u = RNG.standard_normal(W.shape)
+    g0 = RNG.standard_normal(INDEX.shape + (3,))
+    results = []
+    for lib, functional in ((refgrad, F), (torch, TF)):
+        w = lib.tensor(W, requires_grad=True)
+        g = lib.tensor(g0, requires_grad=True)
+        index = lib.tensor(INDEX)
+        (gw,) = lib.autograd.grad(functional.embedding(index, w, padding_idx=padding_idx), w, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gw * lib.tensor(u)).sum(), g)
+        results.append(np.asarray(gg.detach().numpy()))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-15, atol=0)
+
+
+def test_scale_grad_by_freq_gradient_differentiates_in_the_cotangent_with_the_scaling():
+    """With scale_grad_by_freq the gradient of weight is Σ g[p] / count(row) over the positions p of each row, so its
+    derivative in g applied to u is u[index] / count. (torch's embedding_dense_double_backward leaves the 1/count out:
+    its result is u[index]; refgrad does not copy that.)"""
+    u = RNG.standard_normal(W.shape)
+    w = refgrad.tensor(W, requires_grad=True)
+    g = refgrad.tensor(RNG.standard_normal(INDEX.shape + (3,)), requires_grad=True)
+    (gw,) = refgrad.autograd.grad(F.embedding(refgrad.tensor(INDEX), w, scale_grad_by_freq=True), w, g,
+                                  create_graph=True)
+    (gg,) = refgrad.autograd.grad((gw * refgrad.tensor(u)).sum(), g)
+    counts = np.bincount(INDEX.reshape(-1), minlength=W.shape[0])
+    np.testing.assert_allclose(np.asarray(gg._data), u[INDEX] / counts[INDEX][..., None], rtol=1e-15, atol=0)
