@@ -17,6 +17,7 @@ in place, outside the graph, before the lookup, as torch does.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -168,6 +169,10 @@ def _renorm_(weight: Tensor, indices: Tensor, max_norm, norm_type) -> None:
                          f"dimension 0")
     data = weight._data
     picked = data[rows]
+    if picked.size == 0 and rows.size and (norm_type < 0 or norm_type == math.inf):  # a norm without identity
+        text = str(int(norm_type)) if norm_type.is_integer() else str(norm_type)
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {text} norm on an empty tensor because the "
+                           "operation does not have an identity")
     if picked.shape[1] == 1 and norm_type != 0:  # one element: its magnitude, exactly (as torch; no |x|**p overflow)
         norms = np.abs(picked[:, 0]).astype(np.float64)
     else:
