@@ -20,6 +20,7 @@ class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_retains_grad", "_hooks", "_tangent",
                  "_version_counter", "_base", "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
+    is_sparse = False  # a dense tensor (refgrad.sparse.SparseRowTensor, a sparse gradient, says True)
 
     def __init__(self, data, dtype=None, requires_grad: bool = False):
         self._data = np.asarray(data, dtype=dtype)

@@ -51,7 +51,7 @@ def _sole_reference(t, holders: int) -> bool:
     can_accumulate_inplace): then adding into t in place, or handing t out as a .grad, is invisible to anyone
     else. getrefcount also counts this function's parameter and its own argument; a caller's, a hook's or a
     sibling input's reference, a view of the array or a second Tensor over it each add one."""
-    return (_COUNTS_REFS and sys.getrefcount(t) == holders + 2 and sys.getrefcount(t._data) == 2
+    return (_COUNTS_REFS and not t.is_sparse and sys.getrefcount(t) == holders + 2 and sys.getrefcount(t._data) == 2
             and t._data.flags.owndata and t._data.flags.writeable)
 
 
@@ -70,10 +70,10 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
         old = pending.get(key)
         if old is None:
             pending[key] = g
-        elif not create_graph and old.dtype == g.dtype and _sole_reference(old, holders=2):  # pending, old
-            _add_into(old._data, g._data)
+        elif not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
+            _add_into(old._data, g._data)  # (pending and old are the 2 holders)
         else:
-            pending[key] = old + g
+            pending[key] = _plus(old, g)
 
     for r, g in zip(roots, root_grads):
         accumulate(_vertex(r), g)
@@ -92,10 +92,10 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                     capture[id(v)] = g
             elif t is not None and (node is None or t._retains_grad):
                 # a .grad owns its memory: never a view of, or the same object as, another gradient
-                t.grad = (g if _sole_reference(g, holders=1) else g.clone()) if t.grad is None else t.grad + g
+                t.grad = (g if _sole_reference(g, holders=1) else g.clone()) if t.grad is None else _plus(t.grad, g)
             if node is None:
                 continue
-            grads = node.vjp(g)
+            grads = node.vjp(g.to_dense() if g.is_sparse else g)  # ops take dense cotangents
             if len(grads) != len(node.inputs):
                 _check_gradient_count(node, grads)
             for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
@@ -106,6 +106,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
+
+
+def _plus(a, b):
+    """a + b for gradients, either of which may be sparse (a refgrad.sparse.SparseRowTensor adds itself)."""
+    return b.__radd__(a) if b.is_sparse else a + b
 
 
 def _run_hooks(hooks, g):
@@ -137,6 +142,8 @@ def _check_gradient_count(node, grads) -> None:
 def _conform(node, index: int, g, inp) -> Tensor:
     """A vjp's gradient for inp as torch's validate_outputs leaves it: summed back over the dims broadcasting
     added or widened and cast to inp's dtype, or an error naming the node if its shape cannot be summed back."""
+    if getattr(g, "is_sparse", False) and g.shape == inp.shape and g.dtype == inp.dtype:
+        return g  # a sparse row gradient (embedding's sparse=True), accumulated as it is
     if not isinstance(g, Tensor):
         raise RuntimeError(f"function {node.name()} returned a gradient at index {index} that is not a Tensor or "
                            f"None (got {type(g).__name__})")
