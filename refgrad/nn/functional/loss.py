@@ -493,10 +493,16 @@ def _not_differentiable(fn: str, name: str, value) -> None:
                            f"cannot have requires_grad True.")
 
 
+# torch's binary_cross_entropy_backward clamps (1 - x)·x below at a float constant 1e-12 (so 1e-12 rounded to
+# float32, also in float64); its double backward adds a double 1e-12 to x and to 1 - x
+_BCE_GRAD_EPSILON = float(np.float32(1e-12))
+_BCE_DOUBLE_BACKWARD_EPSILON = 1e-12
+
+
 class _BinaryCrossEntropy(Elementwise):
     """torch's binary_cross_entropy kernel, elementwise: (t - 1)·max(log1p(-x), -100) - t·max(log(x), -100). The
-    derivatives are torch's backward formulas: d/dx = (x - t) / max((1 - x)·x, 1e-12) (finite at x = 0 and 1) and
-    d/dt = -logit(x) (unclamped: ±inf at x = 0 and 1, as torch)."""
+    derivatives are torch's backward formulas: d/dx is _BinaryCrossEntropyInputGrad (finite at x = 0 and 1), d/dt
+    = -logit(x) (unclamped: ±inf at x = 0 and 1, as torch)."""
 
     saves = ("inputs",)
 
@@ -507,11 +513,47 @@ class _BinaryCrossEntropy(Elementwise):
 
     def d_x(ctx, v):
         x, t = ctx.inputs
-        return v * (x - t) / ((1 - x) * x).clamp_min(1e-12)
+        return _BinaryCrossEntropyInputGrad.apply(v, x, t)
 
     def d_t(ctx, v):
         x, _ = ctx.inputs
         return -x.logit() * v
+
+
+class _BinaryCrossEntropyInputGrad(Function):
+    """torch's binary_cross_entropy_backward for the input, g·(x - t) / max((1 - x)·x, ε), as a primitive whose own
+    derivatives are torch's double backward: for x, g·(x² - 2xt + t) / ((x + ε')²·(1 - x + ε')²); for t,
+    -g / max((1 - x)·x, ε) with the clamp's gradient passing through (torch clamps under no_grad); for g, the
+    formula itself (it is linear in g)."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, g, x, t):
+        return g * (x - t) / np.maximum((1 - x) * x, _BCE_GRAD_EPSILON)
+
+    def vjp(ctx, u):
+        g, x, t = ctx.inputs
+        need_g, need_x, need_t = ctx.needs_input_grad
+        return (_BinaryCrossEntropyInputGrad.apply(u, x, t) if need_g else None,
+                _bce_d2_input(u * g, x, t) if need_x else None,
+                -(u * g) / _ClampMinPassingGradient.apply((1 - x) * x, eps=_BCE_GRAD_EPSILON) if need_t else None)
+
+    def jvp(ctx, dg, dx, dt):
+        g, x, t = ctx.inputs
+        out = None
+        for term in (None if dg is None else _BinaryCrossEntropyInputGrad.apply(dg, x, t),
+                     None if dx is None else _bce_d2_input(dx * g, x, t),
+                     None if dt is None else -(dt * g) / _ClampMinPassingGradient.apply((1 - x) * x,
+                                                                                       eps=_BCE_GRAD_EPSILON)):
+            if term is not None:
+                out = term if out is None else out + term
+        return out
+
+
+def _bce_d2_input(scale: Tensor, x: Tensor, t: Tensor) -> Tensor:
+    """torch's binary_cross_entropy_double_backward (for the input), times scale."""
+    eps = _BCE_DOUBLE_BACKWARD_EPSILON
+    return (x * x - 2 * x * t + t) / ((x + eps) ** 2 * (1 - x + eps) ** 2) * scale
 
 
 @public(namespace="nn.functional")
@@ -562,18 +604,85 @@ def _in_place_shape(shape: tuple, loss_shape: tuple) -> None:
         raise RuntimeError(f"output with shape {list(loss_shape)} doesn't match the broadcast shape {list(shape)}")
 
 
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log(sigmoid(x)) as torch's kernel computes it: min(x, 0) - log1p(exp(-|x|)), finite for any finite x."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
 class _LogSigmoid(Elementwise):
-    """log(sigmoid(x)) as torch's kernel computes it, min(x, 0) - log1p(exp(-|x|)) (finite for any finite x); its
-    derivative sigmoid(-x) is a refgrad op, so it differentiates again, also at x = 0."""
+    """log(sigmoid(x)) (see _log_sigmoid); its derivative sigmoid(-x) is a refgrad op, so it differentiates again,
+    also at x = 0."""
 
     saves = ("inputs",)
 
     def forward(ctx, x):
-        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        return _log_sigmoid(x)
 
     def d_x(ctx, v):
         (x,) = ctx.inputs
         return v * (-x).sigmoid()
+
+
+def _reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
+    """A fused loss kernel's reduction, as torch's apply_loss_reduction (the mean of nothing is nan, quietly)."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return np.asarray(total if reduction == "sum" else total / loss.dtype.type(loss.size))
+
+
+class _BinaryCrossEntropyWithLogits(Function):
+    """torch's fused binary_cross_entropy_with_logits: (1 - t)·x - (1 + (pos_weight - 1)·t)·logsigmoid(x), times
+    weight, reduced; weight and pos_weight are constants (ndarrays or None). Fused because torch's backward
+    multiplies by the cotangent before it divides by the element count ('mean'), which decides where float32
+    overflows: the vjp keeps that order. Its factors are torch's: sigmoid(x) - t (with pos_weight,
+    (pw·t + 1 - t)·sigmoid(x) - pw·t) for the input, -x (with pos_weight, logsigmoid(-x) - pw·logsigmoid(x)) for
+    the target; all refgrad ops, so they differentiate again."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, x, t, weight, pos_weight, reduction):
+        log_sigmoid = _log_sigmoid(x)
+        if pos_weight is not None:
+            log_sigmoid = log_sigmoid * ((pos_weight - 1) * t + 1)
+        loss = (1 - t) * x - log_sigmoid
+        if weight is not None:
+            loss = loss * weight
+        return _reduce_array(loss, ctx.reduction)
+
+    def _factors(ctx, need_x: bool, need_t: bool):
+        x, t = ctx.inputs
+        pw = None if ctx.pos_weight is None else Tensor(ctx.pos_weight)
+        fx = ft = None
+        if need_x:
+            if pw is None:
+                fx = x.sigmoid() - t
+            else:
+                pw_t = pw * t
+                fx = (pw_t + 1 - t) * x.sigmoid() - pw_t
+        if need_t:
+            ft = -x if pw is None else _LogSigmoid.apply(-x) - _LogSigmoid.apply(x) * pw
+        return fx, ft
+
+    def _finish(ctx, grad: Tensor) -> Tensor:
+        if ctx.weight is not None:
+            grad = grad * Tensor(ctx.weight)
+        if ctx.reduction == "mean":
+            grad = grad / grad.numel()
+        return grad
+
+    def vjp(ctx, g):
+        fx, ft = _BinaryCrossEntropyWithLogits._factors(ctx, *ctx.needs_input_grad)
+        return (None if fx is None else _BinaryCrossEntropyWithLogits._finish(ctx, fx * g),
+                None if ft is None else _BinaryCrossEntropyWithLogits._finish(ctx, ft * g))
+
+    def jvp(ctx, dx, dt):
+        fx, ft = _BinaryCrossEntropyWithLogits._factors(ctx, dx is not None, dt is not None)
+        terms = [f * d for f, d in ((fx, dx), (ft, dt)) if d is not None]
+        total = terms[0] if len(terms) == 1 else terms[0] + terms[1]
+        if ctx.weight is not None:
+            total = total * Tensor(ctx.weight)
+        return apply_reduction(total, ctx.reduction)
 
 
 @public(namespace="nn.functional")
@@ -593,16 +702,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     pw = None if pos_weight is None else as_tensor_arg(pos_weight, "pos_weight")
     _not_differentiable("binary_cross_entropy_with_logits", "weight", w)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pw)
-    log_sigmoid = _LogSigmoid.apply(x)
     if pw is not None:
-        log_weight = (pw - 1) * t + 1
-        _in_place_shape(log_weight.shape, x.shape)
-        log_sigmoid = log_sigmoid * log_weight
-    loss = (1 - t) * x - log_sigmoid
+        _in_place_shape(broadcast_shapes(pw.shape, t.shape), x.shape)
     if w is not None:
-        _in_place_shape(w.shape, loss.shape)
-        loss = loss * w
-    return apply_reduction(loss, reduction)
+        _in_place_shape(w.shape, x.shape)
+    return _BinaryCrossEntropyWithLogits.apply(x, t, weight=None if w is None else w._data,
+                                               pos_weight=None if pw is None else pw._data, reduction=reduction)
 
 
 # ---- divergences and likelihoods: kl_div, poisson_nll_loss, gaussian_nll_loss -----------------------------
