@@ -410,6 +410,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     'mean' divides by its sum, as torch."""
     x, t = _pointwise_operands(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is None and x.dtype.kind != "f" and t.dtype.kind != "f":  # torch's kernel has no integer form
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{scalar_type_name(x.dtype)}'")
     return _pointwise_loss(lambda d: d.square(), x, t, weight, reduction, "weight")
 
 
