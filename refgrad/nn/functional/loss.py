@@ -1,4 +1,8 @@
-"""Loss functions (torch.nn.functional): cross_entropy.
+"""Loss functions (torch.nn.functional): cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss, huber_loss,
+binary_cross_entropy, binary_cross_entropy_with_logits, kl_div, poisson_nll_loss, gaussian_nll_loss,
+soft_margin_loss, multilabel_soft_margin_loss. Every one takes torch's arguments (reduction 'none' | 'mean' |
+'sum', the legacy size_average / reduce pair through _reduction.py where torch has it) and raises and warns as
+torch does.
 
 With class-index targets, the per-sample loss logsumexp(x) - x[target] (times the class weight) and its
 reduction are one primitive, ``_CrossEntropyIndices``: it is on the hot path of every classifier, and one
@@ -7,7 +11,15 @@ vjp, (softmax(x) - onehot(target)) · g, is one primitive too, ``_CrossEntropyIn
 nll_loss_backward), whose own vjp and jvp are written in refgrad ops, so the gradient differentiates again; the
 one-hot parts there are ``_PickClass`` (one entry gathered along the class dim) and its adjoint ``_PlaceClass``
 (a scatter into zeros), so no float one-hot of the input's size is built. label_smoothing adds
-its term with log_softmax; class-probability targets are composite ops throughout.
+its term with log_softmax; class-probability targets are composite ops throughout. nll_loss shares the target
+checks, ignore_index and class weights (``_IndexTargets``) and picks with ``_PickClass``.
+
+The other losses are refgrad ops composed as torch composes them, except where torch has a kernel whose
+numerics or subgradients a composition would not match: smooth_l1 and huber (``_SmoothL1``, ``_Huber``: the
+branch not taken leaves no 0·inf in the gradient, and the second derivative at |d| = β is torch's),
+binary_cross_entropy (``_BinaryCrossEntropy``: torch's log clamp at -100, its backward's 1e-12 floor and its
+double backward formula) and binary_cross_entropy_with_logits (``_BinaryCrossEntropyWithLogits``: torch
+multiplies by the cotangent before dividing by the element count, which decides where float32 overflows).
 """
 from __future__ import annotations
 
@@ -187,9 +199,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     if x.dtype.kind != "f":
         raise NotImplementedError(
             f"\"log_softmax_lastdim_kernel_impl\" not implemented for '{scalar_type_name(x.dtype)}'")
-    if x.ndim == 0:
-        raise RuntimeError(f"cross_entropy: expected input with at least 1 dimension (the classes), got a 0-D "
-                           f"input and a target of shape {list(t.shape)}")
+    if x.ndim == 0:  # torch looks for the class dim 1 (after checking a same-shaped target's dtype)
+        if x.shape == t.shape and t.dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{scalar_type_name(t.dtype)}")
+        if x.shape == t.shape:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     if x.shape == t.shape:
         return _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothing)
     return _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing)
