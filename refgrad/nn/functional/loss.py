@@ -284,7 +284,9 @@ class _IndexTargets:
         if w is None:  # no class weights: the mean is over the kept samples
             weights, denominator = None, int(idx.size if keep is None else keep.sum())
         else:
-            weights = w._data[safe]  # each sample's class weight (ignored samples are zeroed by ``keep``)
+            weights = w._data[safe]  # each sample's class weight, 0 for an ignored sample (never a nan weight)
+            if keep is not None:
+                weights = np.where(keep, weights, weights.dtype.type(0))
             with np.errstate(over="ignore"):  # max-sized weights sum to inf, silently as in torch
                 denominator = weights.sum() if keep is None else weights[keep].sum()
         self.x, self.index, self.weights, self.keep, self.denominator = x, safe, weights, keep, denominator
