@@ -34,7 +34,7 @@ from ...autograd.grad_mode import is_grad_enabled
 from ...dtypes import scalar_type_name
 from ...ops.binary import xlogy
 from ...ops.choose import choose
-from ...ops.common import as_tensor_arg, broadcast_shapes
+from ...ops.common import as_tensor_arg, broadcast_shapes, elementwise_operands
 from ...registry import public
 from ...tensor import Tensor
 from ._reduction import apply_reduction, check_reduction, legacy_get_string, resolve_reduction
@@ -421,6 +421,43 @@ def _pointwise_loss(elementwise, x: Tensor, t: Tensor, weight, reduction: str, w
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
+def _reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
+    """A fused loss kernel's reduction, as torch's apply_loss_reduction (the mean of nothing is nan, quietly)."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return np.asarray(total if reduction == "sum" else total / loss.dtype.type(loss.size))
+
+
+class _MeanSquaredError(Function):
+    """torch's mse_loss kernel: (x - t)², reduced. Fused because torch's backward, norm·(x - t)·g with norm = 2/n
+    ('mean') or 2, scales the difference before it meets the cotangent, which decides where float32 overflows;
+    the vjp keeps that order, in refgrad ops (so it differentiates again: 2·g/n for x, the negation for t)."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, x, t, reduction):
+        d = x - t
+        return _reduce_array(d * d, reduction)
+
+    def _norm(ctx, size: int) -> float:
+        if ctx.reduction != "mean":
+            return 2.0
+        return 2.0 / size if size else math.inf  # torch's 2/0 (the gradient is empty then)
+
+    def vjp(ctx, g):
+        x, t = ctx.inputs
+        need_x, need_t = ctx.needs_input_grad
+        d = x - t
+        norm = _MeanSquaredError._norm(ctx, d.numel())
+        return (d * norm * g if need_x else None), ((t - x) * norm * g if need_t else None)
+
+    def jvp(ctx, dx, dt):
+        x, t = ctx.inputs
+        tangent = dx if dt is None else dt.neg() if dx is None else dx - dt
+        return apply_reduction((x - t) * 2.0 * tangent, ctx.reduction)
+
+
 @public(namespace="nn.functional")
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
     """torch.nn.functional.mse_loss: (input - target)², reduced; target broadcasts against input with torch's
@@ -428,9 +465,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     'mean' divides by its sum, as torch."""
     x, t = _pointwise_operands(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if weight is None and x.dtype.kind != "f" and t.dtype.kind != "f":  # torch's kernel has no integer form
+    if weight is not None:
+        return _pointwise_loss(lambda d: d.square(), x, t, weight, reduction, "weight")
+    broadcast_shapes(x.shape, t.shape)
+    check_reduction(reduction)
+    if x.dtype.kind != "f" and t.dtype.kind != "f":  # torch's kernel has no integer form
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{scalar_type_name(x.dtype)}'")
-    return _pointwise_loss(lambda d: d.square(), x, t, weight, reduction, "weight")
+    x, t = elementwise_operands(x, t)
+    return _MeanSquaredError.apply(x, t, reduction=reduction)
 
 
 @public(namespace="nn.functional")
@@ -641,14 +683,6 @@ class _LogSigmoid(Elementwise):
     def d_x(ctx, v):
         (x,) = ctx.inputs
         return v * (-x).sigmoid()
-
-
-def _reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
-    """A fused loss kernel's reduction, as torch's apply_loss_reduction (the mean of nothing is nan, quietly)."""
-    if reduction == "none":
-        return loss
-    total = loss.sum()
-    return np.asarray(total if reduction == "sum" else total / loss.dtype.type(loss.size))
 
 
 class _BinaryCrossEntropyWithLogits(Function):
