@@ -34,7 +34,7 @@ from ...autograd.grad_mode import is_grad_enabled
 from ...dtypes import scalar_type_name
 from ...ops.binary import xlogy
 from ...ops.choose import choose
-from ...ops.common import as_tensor_arg, broadcast_shapes, elementwise_operands
+from ...ops.common import as_tensor_arg, broadcast_shapes, cast, elementwise_operands
 from ...registry import public
 from ...tensor import Tensor
 from ._reduction import apply_reduction, check_reduction, legacy_get_string, resolve_reduction
@@ -544,10 +544,25 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
         check_reduction(reduction)
     if not delta > 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    return _pointwise_loss(lambda d: _Huber.apply(d, delta=delta), x, t, weight, reduction, "mean")
+    return _pointwise_loss(lambda d: _in_input_dtype(_Huber.apply(d, delta=delta), x), x, t, weight, reduction,
+                           "mean")
 
 
 # ---- binary cross-entropy ----------------------------------------------------------------------------------
+def _in_input_dtype(loss: Tensor, x: Tensor) -> Tensor:
+    """The loss in input's dtype, as torch's kernels that write into a loss allocated like the input (float32 for
+    a float32 input and a float64 target); an integer input cannot hold it, as in torch."""
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"result type {scalar_type_name(loss.dtype)} can't be cast to the desired output type "
+                           f"{scalar_type_name(x.dtype)}")
+    return cast(loss, x.dtype)
+
+
+def _log_sigmoid_input(x: Tensor) -> None:
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(x.dtype)}'")
+
+
 def _not_differentiable(fn: str, name: str, value) -> None:
     """torch's refusal of a gradient-requiring argument its derivative formula does not cover."""
     if value is not None and value.requires_grad and is_grad_enabled():
@@ -632,6 +647,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     w = None if weight is None else as_tensor_arg(weight, "weight", 3)
     if w is not None:
         w = _expanded_weight(w, t.shape, x.shape)
+    if t.dtype != x.dtype:
+        raise RuntimeError(f"Found dtype {scalar_type_name(t.dtype)} but expected {scalar_type_name(x.dtype)}")
     _not_differentiable("binary_cross_entropy", "weight", w)
     for name, v in (("input", x), ("target", t)):
         if not ((v._data >= 0) & (v._data <= 1)).all():
@@ -760,8 +777,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         _in_place_shape(broadcast_shapes(pw.shape, t.shape), x.shape)
     if w is not None:
         _in_place_shape(w.shape, x.shape)
-    return _BinaryCrossEntropyWithLogits.apply(x, t, weight=None if w is None else w._data,
+    _log_sigmoid_input(x)
+    if t.dtype.kind != "f":  # torch computes (1 - target)·input in place, in target's dtype
+        raise RuntimeError(f"result type {scalar_type_name(x.dtype)} can't be cast to the desired output type "
+                           f"{scalar_type_name(t.dtype)}")
+    loss = _BinaryCrossEntropyWithLogits.apply(x, t, weight=None if w is None else w._data,
                                                pos_weight=None if pw is None else pw._data, reduction=reduction)
+    return cast(loss, t.dtype)  # in target's dtype, as torch's in-place products (float64 logits, float32 target)
 
 
 # ---- divergences and likelihoods: kl_div, poisson_nll_loss, gaussian_nll_loss -----------------------------
@@ -782,6 +804,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
                           UserWarning, stacklevel=2)
         if reduction != "batchmean":
             check_reduction(reduction)
+    if x.dtype.kind in "iub" or t.dtype.kind in "iub":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     loss = (t.exp() * (t - x)) if log_target else xlogy(t, t) - t * x
     if reduction != "batchmean":
         return apply_reduction(loss, reduction)
@@ -859,7 +883,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
     t = as_tensor_arg(target, "target", 2)
     reduction = resolve_reduction(size_average, reduce, reduction)
     _not_differentiable("soft_margin_loss", "target", t)
-    return apply_reduction(((-x) * t).exp().log1p(), reduction)
+    return apply_reduction(_in_input_dtype(((-x) * t).exp().log1p(), x), reduction)
 
 
 @public(namespace="nn.functional")
@@ -870,6 +894,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     x = as_tensor_arg(input)
     t = as_tensor_arg(target, "target", 2)
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    _log_sigmoid_input(x)
     loss = -(t * _LogSigmoid.apply(x) + (1 - t) * _LogSigmoid.apply(-x))
     if weight is not None:
         loss = loss * as_tensor_arg(weight, "weight", 3)
