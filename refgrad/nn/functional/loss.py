@@ -296,9 +296,10 @@ class _IndexTargets:
         """torch's 'mean' over no kept target is nan (with a zero gradient): see _nan_mean."""
         return reduction == "mean" and self.keep is not None and not self.keep.any()
 
-    def shaped(self, out: Tensor, reduction: str) -> Tensor:
-        """The per-sample loss of a (C,) input is 0-d, as torch's."""
-        return out.reshape(()) if self.one_d and reduction == "none" else out
+    def reduction_for(self, reduction: str) -> str:
+        """The loss of a (C,) input with 'none' is 0-d and, as in torch, a sum over its one sample (a -0.0 loss
+        comes out as 0.0, as from any sum)."""
+        return "sum" if self.one_d and reduction == "none" else reduction
 
 
 def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
@@ -319,7 +320,7 @@ def _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing):
 
     if targets.none_kept(reduction):
         return _nan_mean(reduced)  # torch: nan, with a zero gradient, when every target is ignored
-    return targets.shaped(reduced(reduction), reduction)
+    return reduced(targets.reduction_for(reduction))
 
 
 def _cross_entropy_probabilities(x, t, w, ignore_index, reduction, label_smoothing):
@@ -374,7 +375,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
 
     if targets.none_kept(reduction):
         return _nan_mean(reduced)
-    return targets.shaped(reduced(reduction), reduction)
+    return reduced(targets.reduction_for(reduction))
 
 
 # ---- regression losses: mse, l1, smooth l1, huber ----------------------------------------------------------
