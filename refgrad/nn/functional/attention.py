@@ -131,10 +131,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if mask is not None and mask.dtype.kind != "b" and mask.dtype not in (np.float32, q.dtype):
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_ctype(mask.dtype)} and  query.dtype: {_ctype(q.dtype)} instead.")
+    if v.numel() == 0 or q.shape[-2] == 0:
+        return _no_attention(q, k, v, enable_gqa)
     if is_causal and mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
-    if dropout_p > 1:
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p:g}")
     if q.dtype.kind != "f":  # torch's scaling makes q and k floats of the default dtype; the product with v fails
         raise RuntimeError(f"expected scalar type {scalar_type_name(get_default_dtype())} but found "
                            f"{scalar_type_name(q.dtype)}")
@@ -159,8 +159,26 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         scores = scores + mask
     weights = _SafeSoftmax.apply(scores, dim=scores.ndim - 1)
     if dropout_p > 0:
+        if dropout_p > 1:
+            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p:g}")
         weights = _attention_dropout(weights, dropout_p)
     return weights.matmul(v)
+
+
+def _no_attention(q: Tensor, k: Tensor, v: Tensor, enable_gqa: bool) -> Tensor:
+    """torch 2.13's early return where there is nothing to attend with (no value elements) or nothing to attend
+    for (no queries): zeros, plus 0·(Σq + Σk + Σv) so that every input gets a (zero) gradient; a nan or inf in any
+    input thus makes the whole output nan, as in torch. It skips every other check (masks, causal, GQA), as torch.
+    One deliberate difference: torch gives this output query's batch dims even where key and value broadcast
+    them to more; refgrad gives the broadcast batch dims, as the non-empty path does."""
+    k_batch = k.shape[:-3] + q.shape[-3:-2] if enable_gqa and k.ndim >= 3 and q.ndim >= 3 else k.shape[:-2]
+    v_batch = v.shape[:-3] + q.shape[-3:-2] if enable_gqa and v.ndim >= 3 and q.ndim >= 3 else v.shape[:-2]
+    try:
+        batch = np.broadcast_shapes(q.shape[:-2], k_batch, v_batch)
+    except ValueError:  # torch checks no shapes here
+        batch = q.shape[:-2]
+    zeros = Tensor(np.zeros(batch + (q.shape[-2], v.shape[-1]), q.dtype))
+    return zeros + (q.sum() + k.sum() + v.sum()) * 0
 
 
 # ---- multi_head_attention_forward --------------------------------------------------------------------------
