@@ -25,20 +25,18 @@ QK = S.Domain(-1.0, 1.0)
 DROPOUT_SEED = 20260401
 
 
-def _math_backend(call):
-    """call under torch's math backend."""
-    import torch
+def _math_backend(call, *args, **kwargs):
+    """call(*args, **kwargs) under torch's math backend."""
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
-    def run(*args, **kwargs):
-        with sdpa_kernel(SDPBackend.MATH):
-            return call(torch.nn.functional)(*args, **kwargs)
-
-    return run
+    with sdpa_kernel(SDPBackend.MATH):
+        return call(*args, **kwargs)
 
 
 def _torch_sdpa(*args, **kwargs):
-    return _math_backend(lambda F: F.scaled_dot_product_attention)(*args, **kwargs)
+    import torch
+
+    return _math_backend(torch._C._nn.scaled_dot_product_attention, *args, **kwargs)
 
 
 # ---- scaled_dot_product_attention ------------------------------------------------------------------------
@@ -146,6 +144,138 @@ def _torch_sdpa_same_mask(query, key, value, attn_mask=None, dropout_p=0.0, is_c
     return torch.matmul(weights * noise, value)
 
 
+# ---- multi_head_attention_forward ------------------------------------------------------------------------
+WEIGHTS = S.Domain(-0.5, 0.5)  # projections of inputs in (-1, 1) stay O(1): the scores too (see the module note)
+MHA_ARGS = ("query", "key", "value", "embed_dim_to_check", "num_heads", "in_proj_weight", "in_proj_bias", "bias_k",
+            "bias_v", "add_zero_attn", "dropout_p", "out_proj_weight", "out_proj_bias")
+
+
+def _mask(draw, dtype, shape, kind):
+    """A bool mask (True: masked out) or an additive float one. The first key is never masked: a query masked from
+    every key gets nan weights with need_weights=True (softmax of -infs, as torch), with which no derivative check
+    can work (tests/test_attention.py checks those rows against torch)."""
+    if kind == "bool":
+        mask = draw(hnp.arrays(bool, shape))
+        mask[..., :1] = False
+        return mask
+    return draw(S.arrays(dtype, shape)) if kind == "float" else None
+
+
+def mha_cases(dropout: bool = False):
+    """Every argument of multi_head_attention_forward drawn: batched (L, N, E) or unbatched (L, E) inputs (N may be
+    0), 1 or 2 heads of size 1 or 2, packed or separate projections (key and value sizes of their own), biases or
+    none, bias_k/bias_v, add_zero_attn, static_k/static_v, key_padding_mask and attn_mask (2-D or 3-D), each bool
+    or float, need_weights, average_attn_weights, is_causal (with its required attn_mask), training with
+    dropout_p > 0 (dropout: refgrad's mask, shared with torch)."""
+
+    def cases(dtype):
+        @st.composite
+        def draw_case(draw):
+            heads, head_dim = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+            E = heads * head_dim
+            L, S_ = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+            batched = draw(st.booleans())
+            N = draw(st.integers(0, 2)) if batched else 1
+            lead = (N,) if batched else ()
+            separate = draw(st.booleans())
+            kdim, vdim = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if separate else (E, E)
+
+            def w(*shape):
+                return draw(S.arrays(dtype, shape, WEIGHTS))
+
+            def maybe(*shape):
+                return w(*shape) if draw(st.booleans()) else None
+
+            statics = draw(st.sampled_from(["none", "none", "k", "v", "kv"]))
+            with_bias_kv = statics == "none" and draw(st.booleans())
+            kw = {
+                "query": draw(S.arrays(dtype, (L, *lead, E), QK)),
+                "key": draw(S.arrays(dtype, (S_, *lead, kdim), QK)),
+                "value": draw(S.arrays(dtype, (S_, *lead, vdim))),
+                "embed_dim_to_check": E, "num_heads": heads,
+                "in_proj_weight": None if separate else w(3 * E, E),
+                "in_proj_bias": maybe(3 * E),
+                "bias_k": w(1, 1, E) if with_bias_kv else None, "bias_v": w(1, 1, E) if with_bias_kv else None,
+                "add_zero_attn": draw(st.booleans()),
+                "dropout_p": draw(st.sampled_from([0.2, 0.5])) if dropout else draw(st.sampled_from([0.0, 0.5])),
+                "out_proj_weight": w(E, E), "out_proj_bias": maybe(E),
+            }
+            # dropout_p > 0 draws only while training: the deterministic spec has it with training=False
+            extra = {"training": True if dropout else (kw["dropout_p"] == 0.0 and draw(st.booleans())),
+                     "need_weights": draw(st.booleans()), "average_attn_weights": draw(st.booleans())}
+            if separate:
+                extra.update(use_separate_proj_weight=True, q_proj_weight=w(E, E), k_proj_weight=w(E, kdim),
+                             v_proj_weight=w(E, vdim))
+            if "k" in statics:
+                extra["static_k"] = draw(S.arrays(dtype, (N * heads, S_, head_dim), QK))
+            if "v" in statics:
+                extra["static_v"] = draw(S.arrays(dtype, (N * heads, S_, head_dim)))
+            # with N = 0 and need_weights=False, torch cannot view a merged (N·heads, ., S) mask as (N, heads, -1, S)
+            # (refgrad raises alike, see ERRORS): no key_padding_mask nor 3-D attn_mask is drawn there
+            view_fails = N == 0 and not extra["need_weights"]
+            kpm = "none" if view_fails else draw(st.sampled_from(["none", "bool", "float"]))
+            if kpm != "none":
+                extra["key_padding_mask"] = _mask(draw, dtype, (*lead, S_), kpm)
+            am = draw(st.sampled_from(["none", "bool", "float"]))
+            if am != "none":
+                three_d = not view_fails and draw(st.booleans())
+                extra["attn_mask"] = _mask(draw, dtype, (N * heads, L, S_) if three_d else (L, S_), am)
+                if draw(st.integers(0, 2)) == 0:
+                    extra["is_causal"] = True
+            args = tuple(kw[name] for name in MHA_ARGS)
+            return Case(args, extra)
+
+        return draw_case()
+
+    return cases
+
+
+def _without_none(result):
+    """(output, weights) without a None weights (need_weights=False): the checks compare tensors."""
+    return tuple(r for r in result if r is not None)
+
+
+def _refgrad_mha(*args, **kwargs):
+    import refgrad
+
+    return _without_none(refgrad.nn.functional.multi_head_attention_forward(*args, **kwargs))
+
+
+def _torch_mha(*args, **kwargs):
+    import torch
+
+    return _without_none(_math_backend(torch.nn.functional.multi_head_attention_forward, *args, **kwargs))
+
+
+def _refgrad_mha_seeded(*args, **kwargs):
+    import refgrad
+
+    refgrad.manual_seed(DROPOUT_SEED)
+    return _refgrad_mha(*args, **kwargs)
+
+
+def _torch_mha_same_mask(*args, **kwargs):
+    """torch's function with its two dropout calls (F.dropout on the weights with need_weights, else the one inside
+    scaled_dot_product_attention) given refgrad's mask, drawn after the same re-seeding."""
+    import torch
+
+    import refgrad
+    from refgrad.nn.functional import attention
+
+    def same_dropout(weights, p=0.5, training=True, inplace=False):
+        refgrad.manual_seed(DROPOUT_SEED)
+        ones = refgrad.ones(*weights.shape, dtype=np.dtype(str(weights.dtype).removeprefix("torch.")))
+        return weights * torch.from_numpy(np.asarray(attention._attention_dropout(ones, p)._data))
+
+    F = torch.nn.functional
+    saved = F.dropout, F.scaled_dot_product_attention
+    F.dropout, F.scaled_dot_product_attention = same_dropout, _torch_sdpa_same_mask
+    try:
+        return _without_none(F.multi_head_attention_forward(*args, **kwargs))
+    finally:
+        F.dropout, F.scaled_dot_product_attention = saved
+
+
 SPECS = [
     OpSpec("nn.functional.scaled_dot_product_attention", sdpa_cases(), torch=_torch_sdpa),
     # additive masks holding -inf (whole rows of them too): the safe softmax's zero rows; the mask is no leaf
@@ -153,6 +283,9 @@ SPECS = [
            variant="neg_inf_mask", torch=_torch_sdpa, grad_args=(0, 1, 2)),
     OpSpec("nn.functional.scaled_dot_product_attention", sdpa_cases(("none", "bool", "causal"), dropout=True),
            variant="dropout", ref=_refgrad_sdpa_seeded, torch=_torch_sdpa_same_mask),
+    OpSpec("nn.functional.multi_head_attention_forward", mha_cases(), ref=_refgrad_mha, torch=_torch_mha),
+    OpSpec("nn.functional.multi_head_attention_forward", mha_cases(dropout=True), variant="dropout",
+           ref=_refgrad_mha_seeded, torch=_torch_mha_same_mask),
 ]
 
 
