@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from ...arguments import argument_error
+from ...autograd import Function
 from ...dtypes import get_default_dtype, scalar_type_name
 from ...ops.common import as_tensor_arg, broadcast_shapes, wrap_dim
 from ...ops.linalg import _ctype, baddbmm
@@ -30,24 +31,65 @@ from ...ops.shape import cat
 from ...random import rand
 from ...registry import public
 from ...tensor import Tensor
-from .activation import Softmax, softmax
+from .activation import softmax
 from .padding import pad
 
 
-class _SafeSoftmax(Softmax):
-    """torch's _safe_softmax: softmax along ``dim``, except that a row whose entries are all -inf (a query masked
-    from every key) is exactly 0 where softmax gives nan. A row holding a nan stays nan. Its vjp and jvp are
-    softmax's, written in the output, which is 0 in such a row: a zero gradient, as torch."""
+class _SafeSoftmax(Function):
+    """torch's _safe_softmax of x (+ a constant additive ``mask``: a boolean or causal mask's 0 / -inf, added here
+    rather than by an op of its own, one pass less over the scores): softmax along ``dim``, except that a row whose
+    entries are all -inf (a query masked from every key) is exactly 0 where softmax gives nan. A row holding a nan
+    stays nan. Its vjp and jvp are softmax's, (g - Σ g·s)·s in the output s, which is 0 in such a row: a zero
+    gradient, as torch."""
 
-    def forward(ctx, x, dim):
-        row_max = x.max(axis=dim, keepdims=True, initial=-np.inf)
-        out = x - row_max
-        np.exp(out, out=out)
-        out /= out.sum(axis=dim, keepdims=True)
+    saves = ("out",)
+
+    def forward(ctx, x, dim, mask):
+        scores = x - 0 if mask is None else x + mask  # a fresh array, worked on in place below
+        row_max = scores.max(axis=dim, keepdims=True, initial=-np.inf)
+        np.subtract(scores, row_max, out=scores)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=dim, keepdims=True)
         dead = row_max == -np.inf  # every entry -inf (or no entry at all)
         if dead.any():
-            out = np.where(dead, out.dtype.type(0), out)
+            scores = np.where(dead, scores.dtype.type(0), scores)
+        return scores
+
+    def vjp(ctx, g):
+        return _SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim)
+
+    def jvp(ctx, dx):
+        return _SoftmaxGrad.apply(dx, ctx.out, dim=ctx.dim)  # softmax's Jacobian is symmetric
+
+
+class _SoftmaxGrad(Function):
+    """(g - Σ g·s)·s along ``dim``: softmax's vjp (and jvp) at the output s, as torch's _softmax_backward_data
+    computes it, in one primitive over the (..., L, S) scores instead of four ops. Its own vjp and jvp are refgrad
+    ops, so gradients of any order follow: with c = Σ g·s, ∂/∂g is the same map, and the vjp in s is
+    u·(g - c) - g·Σ u·s."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, g, s, dim):
+        out = g * s
+        total = out.sum(axis=dim, keepdims=True)
+        np.subtract(g, total, out=out)
+        out *= s
         return out
+
+    def vjp(ctx, u):
+        g, s = ctx.inputs
+        grad_g = _SoftmaxGrad.apply(u, s, dim=ctx.dim) if ctx.needs_input_grad[0] else None
+        grad_s = None
+        if ctx.needs_input_grad[1]:
+            c = (g * s).sum(dim=ctx.dim, keepdim=True)
+            grad_s = u * (g - c) - g * (u * s).sum(dim=ctx.dim, keepdim=True)
+        return grad_g, grad_s
+
+    def jvp(ctx, dg, ds):
+        g, s = ctx.inputs
+        c = (g * s).sum(dim=ctx.dim, keepdim=True)
+        return _SoftmaxGrad.apply(dg, s, dim=ctx.dim) + ds * (g - c) - s * (g * ds).sum(dim=ctx.dim, keepdim=True)
 
 
 def _attention_dropout(weights: Tensor, p: float) -> Tensor:
@@ -72,9 +114,13 @@ def _bool_arg(value, name: str, fn: str) -> bool:
     raise argument_error(fn, name, None, "bool", value)
 
 
-def _additive_mask(mask: np.ndarray, dtype) -> Tensor:
+def _additive(mask: np.ndarray, dtype) -> np.ndarray:
     """A boolean mask (True: takes part) as the additive mask torch converts it to: 0 there, -inf elsewhere."""
-    return Tensor(np.where(mask, dtype.type(0), dtype.type(-np.inf)))
+    return np.where(mask, dtype.type(0), dtype.type(-np.inf))
+
+
+def _additive_mask(mask: np.ndarray, dtype) -> Tensor:
+    return Tensor(_additive(mask, dtype))
 
 
 def _repeat_heads(t: Tensor, repeats: int) -> Tensor:
@@ -147,17 +193,19 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if enable_gqa:
         k, v = _group_query_heads(q, k, v)
     scores = q.matmul(k.mT * root)
+    constant = None  # a boolean or causal mask, as 0 / -inf: added inside the softmax
     if is_causal:
-        mask = _additive_mask(np.tri(q.shape[-2], k.shape[-2], dtype=bool), q.dtype)
+        constant = _additive(np.tri(q.shape[-2], k.shape[-2], dtype=bool), q.dtype)
     elif mask is not None and mask.dtype.kind == "b":
-        mask = _additive_mask(mask._data, q.dtype)
-    if mask is not None:  # torch adds it in place: it may broadcast to the scores' shape, not enlarge it
-        full = broadcast_shapes(scores.shape, mask.shape)
+        constant, mask = _additive(mask._data, q.dtype), None
+    for added in (constant, mask):  # torch adds it in place: it may broadcast to the scores' shape, not enlarge it
+        full = scores.shape if added is None else broadcast_shapes(scores.shape, added.shape)
         if full != scores.shape:
             raise RuntimeError(f"output with shape {list(scores.shape)} doesn't match the broadcast shape "
                                f"{list(full)}")
+    if mask is not None:  # an additive float mask: it gets a gradient
         scores = scores + mask
-    weights = _SafeSoftmax.apply(scores, dim=scores.ndim - 1)
+    weights = _SafeSoftmax.apply(scores, dim=scores.ndim - 1, mask=constant)
     if dropout_p > 0:
         if dropout_p > 1:
             raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p:g}")
