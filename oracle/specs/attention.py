@@ -342,3 +342,44 @@ KNOWN_FAILURES = {
     # the plain spec too, but rarely drawn (the ci profile's examples do not reach it)
     "nn.functional.scaled_dot_product_attention[dropout]": {"extremes": _MATMUL},
 }
+
+
+def _mha_bad(id, *, says, L=3, S=4, N=2, E=4, heads=2, query=None, key=None, value=None, bias_k=None, bias_v=None,
+             **kwargs):
+    """An ErrorCase of multi_head_attention_forward: float32 inputs (L, N, E) with packed projections, one thing
+    changed."""
+    q = C.ones(L, N, E) if query is None else query
+    k = C.ones(S, N, E) if key is None else key
+    v = C.ones(S, N, E) if value is None else value
+    args = (q, k, v, E, heads, C.ones(3 * E, E), C.ones(3 * E), bias_k, bias_v, False, 0.0, C.ones(E, E), C.ones(E))
+    return C.bad(id, *args, says=says, **kwargs)
+
+
+ERRORS["nn.functional.multi_head_attention_forward"] = (
+    _mha_bad("query_4d", query=C.ones(3, 2, 1, 4), says="query should be unbatched 2D or batched 3D tensor but "
+                                                         "received 4-D query tensor"),
+    _mha_bad("key_2d", key=C.ones(4, 4), says="expected `key` and `value` to be 3-D but found 2-D and 3-D"),
+    _mha_bad("embed_dim", E=4, query=C.ones(3, 2, 5), says="was expecting embedding dimension of 4, but got 5"),
+    _mha_bad("heads", heads=3, says="embed_dim 4 not divisible by num_heads 3"),
+    _mha_bad("key_value_shapes", value=C.ones(5, 2, 4), says="does not match value shape"),
+    _mha_bad("causal_without_mask", is_causal=True, says="Need attn_mask if specifying the is_causal hint"),
+    _mha_bad("padding_mask_int", key_padding_mask=C.ones(2, 4, dtype=np.int64),
+             says="only bool and floating types of key_padding_mask are supported"),
+    _mha_bad("padding_mask_rank", key_padding_mask=C.ones(2, 4, 1, dtype=np.bool),
+             says="expected `key_padding_mask` to be `None` or 2-D but found 3-D"),
+    _mha_bad("padding_mask_batch", key_padding_mask=C.ones(3, 4, dtype=np.bool),
+             says="Expected key_padded_mask.shape[0] to be 2, but got 3"),
+    _mha_bad("attn_mask_2d_shape", attn_mask=C.ones(3, 5), says=("The shape of the 2D attn_mask is", "(3, 4)")),
+    _mha_bad("attn_mask_3d_shape", attn_mask=C.ones(2, 3, 4), says=("The shape of the 3D attn_mask is", "(4, 3, 4)")),
+    _mha_bad("bias_k_alone", bias_k=C.ones(1, 1, 4), says="bias_k is set but bias_v is None"),
+    _mha_bad("static_with_bias", bias_k=C.ones(1, 1, 4), bias_v=C.ones(1, 1, 4), static_k=C.ones(4, 4, 2),
+             says="bias cannot be added to static key."),
+    _mha_bad("static_k_heads", static_k=C.ones(3, 4, 2), says="expecting static_k.size(0) of 4, but got 3"),
+    _mha_bad("separate_without_weight", use_separate_proj_weight=True,
+             says="use_separate_proj_weight is True but q_proj_weight is None"),
+    _mha_bad("empty_batch_mask_view", N=0, need_weights=False, key_padding_mask=C.ones(0, 4, dtype=np.bool),
+             says="cannot reshape tensor of 0 elements"),
+)
+# not a case: a list for query. torch's Python function fails with AttributeError ('list' object has no attribute
+# 'dim'); refgrad raises the TypeError of torch's argument parser (multi_head_attention_forward(): argument 'query'
+# (position 1) must be Tensor, not list), as its other functions do
