@@ -345,13 +345,14 @@ KNOWN_FAILURES = {
 
 
 def _mha_bad(id, *, says, L=3, S=4, N=2, E=4, heads=2, query=None, key=None, value=None, bias_k=None, bias_v=None,
-             **kwargs):
+             dropout_p=0.0, **kwargs):
     """An ErrorCase of multi_head_attention_forward: float32 inputs (L, N, E) with packed projections, one thing
     changed."""
     q = C.ones(L, N, E) if query is None else query
     k = C.ones(S, N, E) if key is None else key
     v = C.ones(S, N, E) if value is None else value
-    args = (q, k, v, E, heads, C.ones(3 * E, E), C.ones(3 * E), bias_k, bias_v, False, 0.0, C.ones(E, E), C.ones(E))
+    args = (q, k, v, E, heads, C.ones(3 * E, E), C.ones(3 * E), bias_k, bias_v, False, dropout_p, C.ones(E, E),
+            C.ones(E))
     return C.bad(id, *args, says=says, **kwargs)
 
 
@@ -377,6 +378,9 @@ ERRORS["nn.functional.multi_head_attention_forward"] = (
     _mha_bad("static_k_heads", static_k=C.ones(3, 4, 2), says="expecting static_k.size(0) of 4, but got 3"),
     _mha_bad("separate_without_weight", use_separate_proj_weight=True,
              says="use_separate_proj_weight is True but q_proj_weight is None"),
+    _mha_bad("dropout_above_one", dropout_p=1.5, says="dropout probability has to be between 0 and 1, but got 1.5"),
+    _mha_bad("dropout_above_one_sdpa", dropout_p=1.5, need_weights=False,
+             says="dropout probability has to be between 0 and 1, but got 1.5"),
     _mha_bad("empty_batch_mask_view", N=0, need_weights=False, key_padding_mask=C.ones(0, 4, dtype=np.bool),
              says="cannot reshape tensor of 0 elements"),
 )

@@ -445,6 +445,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         weights = q_scaled.bmm(kt) if attn_mask is None else baddbmm(attn_mask, q_scaled, kt)
         weights = softmax(weights, dim=-1)
         if dropout_p > 0.0:
+            if dropout_p > 1.0:  # F.dropout's check
+                raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
             weights = _attention_dropout(weights, dropout_p)
         out = weights.bmm(v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         out = _linear(out, out_proj_weight, out_proj_bias)
