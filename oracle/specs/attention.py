@@ -128,7 +128,6 @@ def _torch_sdpa_same_mask(query, key, value, attn_mask=None, dropout_p=0.0, is_c
     import torch
 
     import refgrad
-    from refgrad.nn.functional import attention
 
     if value.numel() == 0 or query.shape[-2] == 0:  # torch's early return, before any dropout
         return _torch_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale=scale, enable_gqa=enable_gqa)
@@ -138,7 +137,7 @@ def _torch_sdpa_same_mask(query, key, value, attn_mask=None, dropout_p=0.0, is_c
                                                                    scale=scale, enable_gqa=enable_gqa)
     refgrad.manual_seed(DROPOUT_SEED)
     ones = refgrad.ones(*weights.shape, dtype=np.dtype(str(query.dtype).removeprefix("torch.")))
-    noise = torch.from_numpy(np.asarray(attention._attention_dropout(ones, dropout_p)._data))
+    noise = torch.from_numpy(np.asarray(refgrad.nn.functional.dropout(ones, dropout_p)._data))
     if enable_gqa and value.shape[-3] != query.shape[-3]:
         value = value.repeat_interleave(query.shape[-3] // value.shape[-3], -3)
     return torch.matmul(weights * noise, value)
@@ -262,12 +261,11 @@ def _torch_mha_same_mask(*args, **kwargs):
     import torch
 
     import refgrad
-    from refgrad.nn.functional import attention
 
     def same_dropout(weights, p=0.5, training=True, inplace=False):
         refgrad.manual_seed(DROPOUT_SEED)
         ones = refgrad.ones(*weights.shape, dtype=np.dtype(str(weights.dtype).removeprefix("torch.")))
-        return weights * torch.from_numpy(np.asarray(attention._attention_dropout(ones, p)._data))
+        return weights * torch.from_numpy(np.asarray(refgrad.nn.functional.dropout(ones, p)._data))
 
     F = torch.nn.functional
     saved = F.dropout, F.scaled_dot_product_attention

@@ -28,10 +28,10 @@ from ...dtypes import get_default_dtype, scalar_type_name
 from ...ops.common import as_tensor_arg, broadcast_shapes, wrap_dim
 from ...ops.linalg import _ctype, baddbmm
 from ...ops.shape import cat
-from ...random import rand
 from ...registry import public
 from ...tensor import Tensor
 from .activation import softmax
+from .dropout import dropout
 from .padding import pad
 
 
@@ -90,13 +90,6 @@ class _SoftmaxGrad(Function):
         g, s = ctx.inputs
         c = (g * s).sum(dim=ctx.dim, keepdim=True)
         return _SoftmaxGrad.apply(dg, s, dim=ctx.dim) + ds * (g - c) - s * (g * ds).sum(dim=ctx.dim, keepdim=True)
-
-
-def _attention_dropout(weights: Tensor, p: float) -> Tensor:
-    """Zeroes each weight with probability p and scales the rest by 1/(1-p) (all zero at p = 1), drawing the
-    mask from refgrad's generator. A stand-in for F.dropout(weights, p), which another module provides."""
-    keep = rand(*weights.shape, dtype=np.float64)._data >= p
-    return weights * Tensor(keep.astype(weights.dtype) * (weights.dtype.type(0) if p >= 1 else 1 / (1 - p)))
 
 
 def _float_arg(value, name: str, fn: str) -> float:
@@ -209,7 +202,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0:
         if dropout_p > 1:
             raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p:g}")
-        weights = _attention_dropout(weights, dropout_p)
+        weights = dropout(weights, dropout_p)
     return weights.matmul(v)
 
 
@@ -447,7 +440,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         if dropout_p > 0.0:
             if dropout_p > 1.0:  # F.dropout's check
                 raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
-            weights = _attention_dropout(weights, dropout_p)
+            weights = dropout(weights, dropout_p)
         out = weights.bmm(v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         out = _linear(out, out_proj_weight, out_proj_bias)
         out = out.reshape(tgt_len, bsz, out.shape[1])
