@@ -2,9 +2,9 @@
 
 pairwise_distance and cosine_similarity are compositions, as in torch (a vector norm of x1 - x2 + eps; the
 normalized vectors' inner product). pdist and cdist form the pairwise differences and take their p-norm along
-the last dim with torch's ``_pdist_backward`` / ``_cdist_backward`` subgradients, which equal
-``linalg.vector_norm``'s except for p = inf: there every tied largest |difference| gets the whole gradient
-(torch's kernel), where vector_norm splits it. cdist's p = 2 "mm" path (torch's ``_euclidean_dist``: squared
+the last dim as torch's kernels do (``_RowDistance``), with their ``_pdist_backward`` / ``_cdist_backward``
+subgradients, which differ from ``linalg.vector_norm``'s: for p = inf every tied largest |difference| gets the
+whole gradient (vector_norm splits it), and a nan difference gives a nan gradient (sign(nan) is nan there). cdist's p = 2 "mm" path (torch's ``_euclidean_dist``: squared
 norms and one matmul, clamped at 0 and rooted) is its own primitive, ``_EuclideanDist``, with torch's gradient
 (0 where the distance is 0) and its numerics (cancellation included).
 """
@@ -43,26 +43,62 @@ class _ClampMinPassThrough(Function):
         return dx
 
 
-class _MaxAbsAllTies(Function):
-    """max |d| along the last dim, as torch's p = inf distance kernel: every element whose |d| equals the maximum
-    gets sign(d) times the whole gradient (linalg.vector_norm would split it among the ties)."""
+class _RowDistance(Function):
+    """The p-norm of d along its last dim as torch's pdist/cdist kernels compute it (p >= 0; p = 0 counts the
+    nonzero |d|, nan counting as nan), with their backward (``_pdist_backward`` / ``_cdist_backward``): 0 where
+    the distance is 0; p = 1: sign(d); p = inf: sign(d) for every |d| tied at the maximum (not split); p < 1: 0
+    where d is 0. The kernels' sign is nan at nan (where vector_norm's gradient takes 0). ``nan_max``: for p = inf
+    cdist's scalar kernel skips nan differences in its max (std::max), pdist's vectorized kernel propagates them;
+    refgrad follows each."""
+
     saves = ("inputs", "out")
 
-    def forward(ctx, d):
-        return np.amax(np.abs(d), axis=-1)
+    def forward(ctx, d, p, nan_max):
+        a = np.abs(d)
+        if p == 0:
+            return np.sum(np.minimum(np.ceil(a), 1), axis=-1)
+        if p == 1:
+            return np.sum(a, axis=-1)
+        if p == 2:
+            return np.sqrt(np.sum(d * d, axis=-1))
+        if p == math.inf:
+            return np.amax(a if nan_max else np.where(np.isnan(a), 0, a), axis=-1)
+        return np.sum(a ** d.dtype.type(p), axis=-1) ** d.dtype.type(1 / p)
 
     def vjp(ctx, g):
-        return g.unsqueeze(-1) * _tie_signs(ctx)
+        return _row_distance_grad(ctx, g.unsqueeze(-1))
 
     def jvp(ctx, dd):
-        return (dd * _tie_signs(ctx)).sum(-1)
+        d = ctx.inputs[0]
+        return (dd * _row_distance_grad(ctx, Tensor(np.ones(d.shape[:-1] + (1,), d.dtype)))).sum(-1)
 
 
-def _tie_signs(ctx) -> Tensor:
-    d = ctx.inputs[0]._data
-    with np.errstate(invalid="ignore"):
-        at_max = np.abs(d) == np.expand_dims(ctx.out._data, -1)
-        return Tensor((np.nan_to_num(np.sign(d), nan=0.0) * at_max).astype(d.dtype))
+def _row_distance_grad(ctx, g: Tensor) -> Tensor:
+    """g·∂dist/∂d for g of shape dist + (1,), torch's kernels' formulas term by term (see _RowDistance)."""
+    d, p = ctx.inputs[0], ctx.p
+    dd = d._data
+    dist = np.expand_dims(ctx.out._data, -1)
+    if p == 0:
+        return Tensor(np.zeros(d.shape, d.dtype))
+    sign = np.sign(dd)  # nan at nan, as the kernels' sign
+    if p == 1:
+        return g * Tensor(sign)
+    if p == math.inf:  # 1 where |d| is the maximum, 0 elsewhere, nan where |d| - dist is nan (inf - inf, nan)
+        with np.errstate(invalid="ignore"):
+            at_max = 1 - np.minimum(1, np.ceil(np.abs(np.abs(dd) - dist)))
+        return g * Tensor(sign * at_max)
+    nonzero = dist != 0
+    safe_dist = choose(nonzero, ctx.out.unsqueeze(-1), 1.0)
+    if p == 2:
+        return choose(nonzero, g * d / safe_dist, 0.0)
+    if p > 2:
+        return choose(nonzero, d * d.abs() ** (p - 2) * g / safe_dist ** (p - 1), 0.0)
+    if p < 1:  # |d|^(p-1) has a pole at d = 0, where the kernel gives 0: the base is made 1 there first
+        keep = nonzero & (dd != 0)
+        base = choose(dd != 0, d.abs(), 1.0)
+    else:
+        keep, base = nonzero, d.abs()
+    return choose(keep, Tensor(sign) * base ** (p - 1) * g / safe_dist ** (p - 1), 0.0)
 
 
 class _EuclideanDist(Function):
@@ -105,13 +141,11 @@ def _over_distance(v: Tensor, dist: Tensor) -> Tensor:
     return choose(nonzero, v / choose(nonzero, dist, 1.0), 0.0)
 
 
-def _row_distance(diff: Tensor, p: float) -> Tensor:
+def _row_distance(diff: Tensor, p: float, nan_max: bool) -> Tensor:
     """The p-norm of diff along its last dim, with torch's pdist/cdist kernels' values and subgradients."""
     if diff.shape[-1] == 0:  # torch fills zeros (and its gradient is zero): a sum over nothing, kept in the graph
         return diff.sum(-1)
-    if p == math.inf:
-        return _MaxAbsAllTies.apply(diff)
-    return vector_norm(diff, p, dim=-1)
+    return _RowDistance.apply(diff, p=p, nan_max=nan_max)
 
 
 def _float_p(p, name: str, position: int, fn: str) -> float:
@@ -172,7 +206,7 @@ def pdist(input, p: float = 2) -> Tensor:
         raise RuntimeError(f"pdist only supports floating-point dtypes, got {dtypes.scalar_type_name(x.dtype)}")
     _check_p(p, "pdist")
     i, j = np.triu_indices(x.shape[0], 1)
-    return _row_distance(x.index_select(0, Tensor(i)) - x.index_select(0, Tensor(j)), p)
+    return _row_distance(x.index_select(0, Tensor(i)) - x.index_select(0, Tensor(j)), p, nan_max=True)
 
 
 @public
@@ -207,4 +241,4 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     use_mm = p == 2 and (mode == 1 or (mode == 0 and (r1 > MM_ROWS or r2 > MM_ROWS)))
     if use_mm and a.numel() and b.numel():
         return _EuclideanDist.apply(a, b)
-    return _row_distance(a.unsqueeze(-2) - b.unsqueeze(-3), p)
+    return _row_distance(a.unsqueeze(-2) - b.unsqueeze(-3), p, nan_max=False)
