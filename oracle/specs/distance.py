@@ -259,7 +259,8 @@ ERRORS = {
     ),
     "cdist": (
         C.bad("one_d", C.ones(3), C.ones(2, 3), says="cdist only supports at least 2D tensors, X1 got: 1D"),
-        C.bad("columns", C.ones(3, 2), C.ones(2, 3), says="X1 and X2 must have the same number of columns. X1: 2 X2: 3"),
+        C.bad("columns", C.ones(3, 2), C.ones(2, 3),
+              says="X1 and X2 must have the same number of columns. X1: 2 X2: 3"),
         C.bad("negative_p", C.ones(3, 2), C.ones(2, 2), p=-1.0, says="cdist only supports non-negative p values"),
         C.bad("compute_mode", C.ones(3, 2), C.ones(2, 2), compute_mode="mm", says="mm is not a valid value for "
               "compute_mode"),

@@ -4,9 +4,10 @@ pairwise_distance and cosine_similarity are compositions, as in torch (a vector 
 normalized vectors' inner product). pdist and cdist form the pairwise differences and take their p-norm along
 the last dim as torch's kernels do (``_RowDistance``), with their ``_pdist_backward`` / ``_cdist_backward``
 subgradients, which differ from ``linalg.vector_norm``'s: for p = inf every tied largest |difference| gets the
-whole gradient (vector_norm splits it), and a nan difference gives a nan gradient (sign(nan) is nan there). cdist's p = 2 "mm" path (torch's ``_euclidean_dist``: squared
-norms and one matmul, clamped at 0 and rooted) is its own primitive, ``_EuclideanDist``, with torch's gradient
-(0 where the distance is 0) and its numerics (cancellation included).
+whole gradient (vector_norm splits it), and a nan difference gives a nan gradient (sign(nan) is nan there).
+cdist's p = 2 "mm" path (torch's ``_euclidean_dist``: squared norms and one matmul, clamped at 0 and rooted) is
+its own primitive, ``_EuclideanDist``, with torch's gradient (0 where the distance is 0) and its numerics
+(cancellation included).
 """
 from __future__ import annotations
 
