@@ -51,7 +51,8 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     Σ_{i ≠ y} w[y]·max(0, margin - x[y] + x[i])^p / C, for input (N, C), (C,) or 0-d (one class) and class
     indices ``target`` (int64, one per sample). p is 1 or 2; ``weight`` (C,) is not differentiable (as in torch,
     a weight that requires grad raises). A term exactly at the margin contributes 0 and gets a zero gradient, as
-    torch's kernel (z > 0); so does a nan term. 'mean' over an empty batch is 0, as torch."""
+    torch's kernel (z > 0); so does a nan term. Deliberate difference: over an empty batch 'sum' is 0 and 'mean'
+    nan (a mean over nothing), where torch 2.13 returns uninitialized memory."""
     x = as_tensor_arg(input)
     t = as_tensor_arg(target, "target", 2)
     reduction = resolve_reduction(size_average, reduce, reduction)
@@ -85,15 +86,12 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     column = index[:, None]
     z = (margin - scores.gather(1, Tensor(column))) + scores  # margin - x[y] + x[i], rounded as torch's kernel
     counted = (z._data > 0) & (np.arange(classes) != column)
+    z = choose(counted, z, 0.0)  # before squaring: an uncounted nan or inf term passes no 0·nan to the gradient
     h = z if p == 1 else z * z
-    if w is not None:
-        h = h * Tensor(w._data[column])
-    loss = choose(counted, h, 0.0).sum(1) / classes
-    if reduction == "none":
-        return loss.reshape(t.shape)
-    if reduction == "mean" and frames == 0:
-        return loss.sum()  # torch: 0, not the nan of a mean over nothing
-    return apply_reduction(loss, reduction)
+    if w is not None:  # w[y] on the counted terms only (as torch's kernel): a nan weight spoils no other term
+        h = h * Tensor(np.where(counted, w._data[column], w.dtype.type(0)))
+    loss = h.sum(1) / classes
+    return loss.reshape(t.shape) if reduction == "none" else apply_reduction(loss, reduction)
 
 
 @public(namespace="nn.functional")
