@@ -17,6 +17,7 @@ from ...arguments import as_tensor_arg, number_arg
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.binary import clamp_min, minimum
 from ...ops.choose import choose
+from ...ops.common import broadcast_shapes
 from ...registry import public
 from ...tensor import Tensor
 from ._reduction import apply_reduction, check_reduction, resolve_reduction
@@ -159,6 +160,7 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
     t = as_tensor_arg(target, "target", 2)
     reduction = resolve_reduction(size_average, reduce, reduction)
     margin = number_arg(margin, "margin", 3, "hinge_embedding_loss")
+    broadcast_shapes(x.shape, t.shape)  # torch's error for shapes that do not broadcast
     labels = t._data
     loss = choose(labels != 1, clamp_min(margin - x, 0), 0.0) + choose(labels != -1, x, 0.0)
     return apply_reduction(loss, reduction)
@@ -191,6 +193,7 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_averag
     dim = t.ndim
     squares = ((a * a).sum(dim) + COSINE_EMBEDDING_EPS) * ((b * b).sum(dim) + COSINE_EMBEDDING_EPS)
     cos = (a * b).sum(dim) / squares.sqrt()
+    broadcast_shapes(cos.shape, t.shape)  # torch's error for shapes that do not broadcast
     labels = t._data
     loss = choose(labels == 1, 1 - cos, 0.0) + choose(labels == -1, clamp_min(cos - margin, 0), 0.0)
     return apply_reduction(loss, reduction)
