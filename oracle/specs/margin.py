@@ -196,8 +196,15 @@ def cosine_embedding_cases(pool=None, margins=(OMIT, 0.0, 0.5, -0.5)):
 
 
 # ---- triplet losses ------------------------------------------------------------------------------------------
+# Each of anchor, positive and negative draws from its own band of |x| (which input gets which is drawn, and each
+# array's sign): every coordinate of every difference is then >= 0.2 from 0. Where all three are equal (Hypothesis's
+# favourite: zeros), each distance is the norm of an eps-sized vector, whose second derivative (1/|d| - d²/|d|³)
+# is 1e6-sized rounding noise around 0 in both libraries; zero differences are the kink cases.
+TRIPLET_BANDS = (S.Domain(-0.9, 0.9), S.Domain(1.1, 2.4), S.Domain(2.6, 4.0))
+
+
 def triplet_cases(pool=None, with_distance=False):
-    """anchor, positive, negative of one rank, broadcastable. triplet_margin_loss: p, eps, swap, margin (> 0);
+    """anchor, positive, negative of one rank, broadcastable (values: see TRIPLET_BANDS). triplet_margin_loss: p, eps, swap, margin (> 0);
     triplet_margin_with_distance_loss: the distance function by name (see _with_distance), swap, margin."""
 
     def cases(dtype):
@@ -214,7 +221,11 @@ def triplet_cases(pool=None, with_distance=False):
                 _put(kwargs, "p", draw(st.sampled_from([OMIT, 2.0, 1.0, 3.0, 1.5, math.inf])))
                 _put(kwargs, "eps", 0.0 if pool is not None else draw(st.sampled_from([OMIT, 0.0, 1e-3])))
                 _reduction(draw, kwargs)
-            return Case(tuple(_values(draw, dtype, s, pool) for s in shapes), kwargs)
+            if pool is not None:
+                return Case(tuple(_values(draw, dtype, s, pool) for s in shapes), kwargs)
+            bands = draw(st.permutations(TRIPLET_BANDS))
+            return Case(tuple(np.asarray(draw(S.arrays(dtype, s, band)) * draw(st.sampled_from([1, -1])), dtype)
+                              for s, band in zip(shapes, bands)), kwargs)
 
         return draw_case()
 
@@ -256,7 +267,14 @@ SPECS = [
            ref=_lib("refgrad"), torch=_lib("torch"), kink_cases=triplet_cases(KINK_POOL, with_distance=True)),
 ]
 
-KNOWN_FAILURES = {}
+# ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
+_NORM_OVERFLOW = ("inherited from linalg.vector_norm's known failure (through pairwise_distance): the 2-norm of a "
+                  "max-sized difference overflows to inf in refgrad's sum of squares where torch scales, so e.g. "
+                  "triplet_margin_loss(0, -max, 1e-45) has a nan gradient in refgrad, -2.67 in torch")
+KNOWN_FAILURES = {
+    "nn.functional.triplet_margin_loss": {"extremes": _NORM_OVERFLOW},
+    "nn.functional.triplet_margin_with_distance_loss": {"extremes": _NORM_OVERFLOW},
+}
 
 X34 = C.ones(3, 4)
 T3 = C.ints(0, 3, 1)
