@@ -204,8 +204,9 @@ TRIPLET_BANDS = (S.Domain(-0.9, 0.9), S.Domain(1.1, 2.4), S.Domain(2.6, 4.0))
 
 
 def triplet_cases(pool=None, with_distance=False):
-    """anchor, positive, negative of one rank, broadcastable (values: see TRIPLET_BANDS). triplet_margin_loss: p, eps, swap, margin (> 0);
-    triplet_margin_with_distance_loss: the distance function by name (see _with_distance), swap, margin."""
+    """anchor, positive, negative of one rank, broadcastable (values: see TRIPLET_BANDS). triplet_margin_loss: p,
+    eps, swap, margin (> 0); triplet_margin_with_distance_loss: the distance function by name (see
+    _with_distance), swap, margin."""
 
     def cases(dtype):
         @st.composite
