@@ -166,16 +166,17 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
     return apply_reduction(loss, reduction)
 
 
-COSINE_EMBEDDING_EPS = 1e-12  # torch's EPSILON, added to each squared norm
+# torch's EPSILON, added to each squared norm: a float constant, so 1e-12 rounded to float32 in either dtype
+COSINE_EMBEDDING_EPS = float(np.float32(1e-12))
 
 
 @public(namespace="nn.functional")
 def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None, reduce=None,
                           reduction: str = "mean") -> Tensor:
     """torch.nn.functional.cosine_embedding_loss: 1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin)
-    where it is -1 (0 for any other target value), cos = Σx1·x2 / sqrt((Σx1² + 1e-12)·(Σx2² + 1e-12)) along the
-    last dim of (N, D) inputs with a (N,) target, or of (D,) inputs with a 0-d target. The target gets no
-    gradient."""
+    where it is -1 (0 for any other target value), cos = Σx1·x2 / sqrt((Σx1² + ε)·(Σx2² + ε)) (ε: float32's
+    1e-12, as torch) along the last dim of (N, D) inputs with a (N,) target, or of (D,) inputs with a 0-d target.
+    The target gets no gradient."""
     a = as_tensor_arg(input1, "input1", 1)
     b = as_tensor_arg(input2, "input2", 2)
     t = as_tensor_arg(target, "target", 3)
