@@ -55,6 +55,8 @@ def apply_reduction(loss: Tensor, reduction: str, denominator=None) -> Tensor:
     if reduction != "mean":
         check_reduction(reduction)
     if denominator is None:
+        if loss.numel() == 0:  # nan, as torch, with a zero gradient and tangent (Mean's jvp would give 0/0 = nan)
+            return loss.sum() * 0 + Tensor(np.asarray(np.nan, loss.dtype))
         return loss.mean()
     total = loss.sum()
     return total / Tensor(np.asarray(denominator, total.dtype))  # 0 gives inf or nan, quietly, as in torch
