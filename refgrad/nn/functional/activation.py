@@ -1,4 +1,14 @@
-"""Activation functions: relu, softmax, log_softmax (torch.nn.functional, also torch.<name> and Tensor methods).
+"""Activation functions (torch.nn.functional, also torch.<name> and Tensor methods where torch has them).
+
+Each elementwise activation with a fused kernel in torch is one ``Elementwise`` primitive: its forward is torch's
+formula in NumPy (the same branches, so NaN, ±inf and signed zeros come out as torch's), its derivative ``d_x`` is
+torch's backward formula in refgrad ops, so it differentiates again. At a kink the derivative is torch's choice
+there, selected by a constant mask with ``choose`` (the unchosen branch gets exactly 0): relu6/hardtanh 0 at
+both bounds, leaky_relu the slope at 0, elu/selu/celu the exponential branch at 0, threshold 0 at the
+threshold, hard/softshrink 0 at ±lambd, hardsigmoid 0 and hardswish 0 / 1 at -3 / 3; NaN takes the branch
+torch's comparison sends it to. Where torch's double backward is a formula of its own (logsigmoid, softplus),
+the first derivative is a primitive too (``_LogSigmoidSlope``, ``_SoftplusSlope``) whose derivative is that
+formula. softsign, tanhshrink, softmin, glu and prelu are compositions, as in torch.
 
 softmax and log_softmax subtract the max along ``dim`` before exponentiating (no overflow), and their vjp/jvp
 are closed forms in the output: softmax' g = (g - Σ g·s) · s, log_softmax' g = g - exp(out) · Σ g.
@@ -9,9 +19,13 @@ import warnings
 
 import numpy as np
 
+from ...arguments import number_arg
 from ...autograd import Function
+from ...autograd.bases import Elementwise
 from ...dtypes import scalar_type_name
+from ...ops.choose import choose
 from ...ops.common import as_tensor_arg, cast, wrap_dim
+from ...ops.unary import _erf, erf, exp, log1p, sigmoid, tanh
 from ...registry import public
 from ...tensor import Tensor
 
@@ -128,3 +142,516 @@ def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     """torch.nn.functional.log_softmax (also torch.log_softmax, Tensor.log_softmax): x - logsumexp(x) along dim,
     computed as (x - max) - log Σ exp(x - max). dtype and dim=None as in softmax."""
     return _softmax_like(LogSoftmax, "log_softmax", input, dim, dtype, _stacklevel)
+
+
+# ---- shared helpers -----------------------------------------------------------------------------------------
+def _float_input(input, kernel: str) -> Tensor:
+    """The tensor argument of an activation that has floating kernels only: torch's NotImplementedError, naming
+    its kernel, for integer and bool tensors."""
+    x = as_tensor_arg(input)
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(x.dtype)}\'')
+    return x
+
+
+def _composite_input(input, attribute: str) -> Tensor:
+    """The argument of an activation torch writes in Python as ``input.<attribute>()``: anything that is neither
+    a tensor nor an ndarray fails there with torch's AttributeError."""
+    if isinstance(input, (Tensor, np.ndarray)):
+        return as_tensor_arg(input)
+    raise AttributeError(f"'{type(input).__name__}' object has no attribute '{attribute}'")
+
+
+def _in_dtype(dtype: np.dtype, *values) -> list[float]:
+    """Scalar arguments as torch's kernels use them: rounded to the input's dtype (a Python float again, so that
+    refgrad ops keep a float32 tensor float32)."""
+    t = dtype.type
+    return [float(t(v)) if dtype.kind == "f" else t(v) for v in values]
+
+
+# ---- piecewise linear: relu6, hardtanh, leaky_relu, threshold, hardshrink, softshrink -------------------------
+class Hardtanh(Elementwise):
+    """clamp(x, min_val, max_val), x kept where it equals a bound (-0.0 stays -0.0) and NaN kept; derivative as
+    torch's hardtanh_backward: 0 at and beyond the bounds, 1 strictly inside and at NaN."""
+
+    saves = ()  # backward reads the mask saved by forward
+
+    def forward(ctx, x, *, min_val, max_val):
+        lo, hi = (x.dtype.type(v) for v in (min_val, max_val))
+        ctx.outside = (x <= lo) | (x >= hi)
+        return np.where(x < lo, lo, np.where(x > hi, hi, x))
+
+    def d_x(ctx, v):
+        return choose(ctx.outside, 0, v)
+
+
+class LeakyRelu(Elementwise):
+    """x where x > 0, else x·negative_slope; derivative 1 / negative_slope (the slope at 0 and at NaN, as torch)."""
+
+    saves = ()  # backward reads the mask saved by forward
+
+    def forward(ctx, x, *, negative_slope):
+        ctx.positive = x > 0
+        return np.where(ctx.positive, x, x * x.dtype.type(negative_slope))
+
+    def d_x(ctx, v):
+        return choose(ctx.positive, v, v * _in_dtype(v.dtype, ctx.negative_slope)[0])
+
+
+class Threshold(Elementwise):
+    """value where x <= threshold, else x (NaN kept); derivative 0 at and below the threshold (torch's
+    threshold_backward), 1 above it and at NaN."""
+
+    saves = ()  # backward reads the mask saved by forward
+
+    def forward(ctx, x, *, threshold, value):
+        th, val = (x.dtype.type(v) for v in (threshold, value))
+        ctx.replaced = x <= th
+        return np.where(ctx.replaced, val, x)
+
+    def d_x(ctx, v):
+        return choose(ctx.replaced, 0, v)
+
+
+class Hardshrink(Elementwise):
+    """0 where -lambd <= x <= lambd, else x; derivative 0 on that closed interval, 1 outside it and at NaN."""
+
+    saves = ()  # backward reads the mask saved by forward
+
+    def forward(ctx, x, *, lambd):
+        lam = x.dtype.type(lambd)
+        ctx.zeroed = (x >= -lam) & (x <= lam)
+        return np.where(ctx.zeroed, x.dtype.type(0), x)
+
+    def d_x(ctx, v):
+        return choose(ctx.zeroed, 0, v)
+
+
+class Softshrink(Elementwise):
+    """x - lambd above lambd, x + lambd below -lambd, x·0 between (so -0.0 for a negative x, as torch); derivative
+    0 on the closed interval [-lambd, lambd] (torch's softshrink_backward), 1 outside it and at NaN."""
+
+    saves = ()  # backward reads the mask saved by forward
+
+    def forward(ctx, x, *, lambd):
+        lam = x.dtype.type(lambd)
+        ctx.zeroed = (x >= -lam) & (x <= lam)
+        return np.where(x > lam, x - lam, np.where(x < -lam, x + lam, x * 0))
+
+    def d_x(ctx, v):
+        return choose(ctx.zeroed, 0, v)
+
+
+# ---- exponential linear units: elu, selu, celu ----------------------------------------------------------------
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _elu_coefficients(dtype: np.dtype, alpha: float, scale: float, input_scale: float) -> list[float]:
+    """torch's elu kernel constants, formed in the input's dtype: negcoef = alpha·scale, poscoef = scale,
+    negiptcoef = input_scale."""
+    t = dtype.type
+    return [float(c) for c in (t(alpha) * t(scale), t(scale), t(input_scale))]
+
+
+class Elu(Elementwise):
+    """torch's elu kernel, behind elu, selu and celu: expm1(x·input_scale)·alpha·scale for x <= 0, x·scale
+    above. Derivative torch's elu_backward: input_scale·alpha·scale·exp(x·input_scale) for x <= 0 (so alpha·scale
+    ·input_scale at 0), scale above and at NaN; its own derivative is 0 at x = 0, as torch's."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x, *, alpha, scale, input_scale):
+        negcoef, poscoef, negiptcoef = _elu_coefficients(x.dtype, alpha, scale, input_scale)
+        return np.where(x <= 0, np.expm1(x * negiptcoef) * negcoef, x * poscoef)
+
+    def d_x(ctx, v):
+        x = ctx.inputs[0]
+        negcoef, poscoef, negiptcoef = _elu_coefficients(x.dtype, ctx.alpha, ctx.scale, ctx.input_scale)
+        # exp only of the x < 0 side, x = 0 elsewhere: exp(x) of a large positive x would be inf, and its zero
+        # cotangent times inf a NaN in the second derivative; and the second derivative is torch's
+        # elu_double_backward, which is 0 at x = 0 itself (its mask is x < 0)
+        x_negative = choose(x._data < 0, x, 0)
+        return choose(x._data <= 0, v * negiptcoef * negcoef * exp(x_negative * negiptcoef), v * poscoef)
+
+
+# ---- smooth: logsigmoid, softplus, silu, mish, gelu -----------------------------------------------------------
+class LogSigmoid(Elementwise):
+    """min(x, 0) - log1p(exp(-|x|)), as torch's log_sigmoid kernel: no overflow for any x (-inf at -inf, 0 at inf)."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x):
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    def d_x(ctx, v):
+        return v * _LogSigmoidSlope.apply(ctx.inputs[0])
+
+
+class _LogSigmoidSlope(Elementwise):
+    """logsigmoid'(x) = sigmoid(-x) as torch's log_sigmoid_backward forms it: with z = exp(-|x|), 1 - z/(1 + z)
+    for x < 0, z/(1 + z) otherwise (finite everywhere, NaN at NaN). Its derivative is torch's
+    log_sigmoid_double_backward, (sigmoid(x) - 1)·sigmoid(x)."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x):
+        z = np.exp(-np.abs(x))
+        s = z / (1 + z)
+        return np.where(x < 0, 1 - s, s)
+
+    def d_x(ctx, v):
+        s = sigmoid(ctx.inputs[0])
+        return v * (s - 1) * s
+
+
+class Softplus(Elementwise):
+    """log1p(exp(beta·x))/beta, and x itself where beta·x > threshold (torch's linear regime: no overflow)."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x, *, beta, threshold):
+        b, th = (x.dtype.type(v) for v in (beta, threshold))
+        xb = x * b
+        return np.where(xb > th, x, np.log1p(np.exp(xb)) / b)
+
+    def d_x(ctx, v):
+        return v * _SoftplusSlope.apply(ctx.inputs[0], beta=ctx.beta, threshold=ctx.threshold)
+
+
+class _SoftplusSlope(Elementwise):
+    """softplus'(x) as torch's softplus_backward: 1 where beta·x > threshold, else z/(z + 1) with z = exp(beta·x).
+    Its derivative is torch's softplus_double_backward: beta·sigmoid'(beta·x) where beta·x < threshold (strictly:
+    0 at the threshold itself, as torch), else 0."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x, *, beta, threshold):
+        b, th = (x.dtype.type(v) for v in (beta, threshold))
+        xb = x * b
+        z = np.exp(xb)
+        return np.where(xb > th, x.dtype.type(1), z / (z + 1))
+
+    def d_x(ctx, v):
+        x = ctx.inputs[0]
+        beta, threshold = _in_dtype(x.dtype, ctx.beta, ctx.threshold)
+        s = sigmoid(x * beta)
+        return choose(x._data * x.dtype.type(beta) < threshold, v * (1 - s) * s, 0) * beta
+
+
+class Silu(Elementwise):
+    """x / (1 + exp(-x)), as torch's silu kernel; derivative s·(1 + x·(1 - s)) with s = sigmoid(x), as torch's
+    silu_backward (NaN at ±inf, as torch)."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x):
+        return x / (1 + np.exp(-x))
+
+    def d_x(ctx, v):
+        x = ctx.inputs[0]
+        s = sigmoid(x)
+        return v * s * (1 + x * (1 - s))
+
+
+class Mish(Elementwise):
+    """x·tanh(log1p(exp(x))), as torch's mish kernel (no linear regime: exp overflows to inf, tanh(inf) = 1);
+    derivative t + x·s·(1 - t²) with t = tanh(softplus(x)), s = sigmoid(x), as torch's mish_backward."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x):
+        return x * np.tanh(np.log1p(np.exp(x)))
+
+    def d_x(ctx, v):
+        x = ctx.inputs[0]
+        s, t = sigmoid(x), tanh(log1p(exp(x)))
+        return v * (t + x * s * (1 - t * t))
+
+
+_SQRT1_2 = 0.7071067811865476  # M_SQRT1_2
+_GELU_PDF = 0.3989422804014327  # M_2_SQRTPI·M_SQRT1_2·0.5 = 1/sqrt(2 pi): the standard normal density at 0
+_GELU_TANH_BETA = 0.7978845608028654  # M_SQRT2·M_2_SQRTPI·0.5 = sqrt(2/pi)
+_GELU_TANH_KAPPA = 0.044715
+
+
+class Gelu(Elementwise):
+    """torch's gelu kernel: x·0.5·(1 + erf(x/√2)) (approximate='none'), or 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715
+    x³))) ('tanh'); derivatives as torch's gelu_backward, in refgrad ops (so the second derivative is the
+    derivative of that formula, as torch's gelu_double_backward)."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x, *, approximate):
+        if approximate == "tanh":
+            inner = x.dtype.type(_GELU_TANH_BETA) * (x + x.dtype.type(_GELU_TANH_KAPPA) * (x * x * x))
+            return x.dtype.type(0.5) * x * (1 + np.tanh(inner))
+        return x * x.dtype.type(0.5) * (1 + _erf(x * x.dtype.type(_SQRT1_2)))
+
+    def d_x(ctx, v):
+        x = ctx.inputs[0]
+        if ctx.approximate == "tanh":
+            x_sq = x * x
+            t = tanh(_GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * (x_sq * x)))
+            left_derivative = 0.5 * (1 + t)
+            right_derivative = 0.5 * x * (1 - t * t) * (_GELU_TANH_BETA * (1 + 3 * _GELU_TANH_KAPPA * x_sq))
+            return v * (left_derivative + right_derivative)
+        cdf = 0.5 * (1 + erf(x * _SQRT1_2))
+        pdf = exp(-0.5 * (x * x)) * _GELU_PDF
+        return v * (cdf + x * pdf)
+
+
+# ---- hard sigmoid and hard swish --------------------------------------------------------------------------------
+class Hardsigmoid(Elementwise):
+    """min(max(x + 3, 0), 6) / 6; derivative 1/6 strictly inside (-3, 3), 0 at ±3, beyond and at NaN (torch's
+    hardsigmoid_backward)."""
+
+    saves = ()  # backward reads the mask saved by forward
+
+    def forward(ctx, x):
+        ctx.inside = (x > -3) & (x < 3)
+        return np.minimum(np.maximum(x + 3, x.dtype.type(0)), x.dtype.type(6)) / 6
+
+    def d_x(ctx, v):
+        # 1/6 in v's dtype. torch multiplies by 1/6 rounded to float32 in every dtype (0.1666666716337204 in
+        # float64, 3e-8 off): refgrad does not copy that
+        return choose(ctx.inside, v * _in_dtype(v.dtype, 1 / 6)[0], 0)
+
+
+class Hardswish(Elementwise):
+    """x·min(max(x + 3, 0), 6) / 6; derivative (torch's hardswish_backward) 0 at and below -3, x/3 + 1/2 strictly
+    between -3 and 3, 1 from 3 on and at NaN."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x):
+        return x * np.minimum(np.maximum(x + 3, x.dtype.type(0)), x.dtype.type(6)) / 6
+
+    def d_x(ctx, v):
+        x = ctx.inputs[0]
+        a = x._data
+        return choose(a <= -3, 0, choose(a < 3, v * (x / 3 + 0.5), v))
+
+
+# ---- public functions: group 1 ------------------------------------------------------------------------------------
+def _bool_refused(x: Tensor, name: str) -> Tensor:
+    if x.dtype.kind == "b":
+        raise RuntimeError(f"Bool inputs not supported for {name}")
+    return x
+
+
+@public(namespace="nn.functional")
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+    """torch.nn.functional.hardtanh: clamp(input, min_val, max_val); integer tensors keep their dtype (the bounds
+    truncated to it, as torch), bool is refused. inplace=True is hardtanh_."""
+    min_val, max_val = number_arg(min_val, "min_val", 2, "hardtanh"), number_arg(max_val, "max_val", 3, "hardtanh")
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return hardtanh_(input, min_val, max_val)
+    x = _bool_refused(as_tensor_arg(input), "hardtanh")
+    return Hardtanh.apply(x, min_val=min_val, max_val=max_val)
+
+
+@public(namespace="nn.functional")
+def hardtanh_(input, min_val: float = -1.0, max_val: float = 1.0):
+    """torch.nn.functional.hardtanh_: hardtanh in place (under no_grad, or on tensors outside a graph)."""
+    x = as_tensor_arg(input)
+    return x._inplace(lambda t: hardtanh(t, min_val, max_val))
+
+
+@public(namespace="nn.functional")
+def relu6(input, inplace: bool = False):
+    """torch.nn.functional.relu6: hardtanh(input, 0, 6) (derivative 0 at 0 and at 6, as torch)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+@public(namespace="nn.functional")
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    """torch.nn.functional.leaky_relu: input where > 0, else input·negative_slope (the slope is the derivative at 0,
+    as torch). inplace=True is leaky_relu_."""
+    if inplace:
+        return leaky_relu_(input, negative_slope)
+    x = _float_input(input, "leaky_relu_cpu")
+    return LeakyRelu.apply(x, negative_slope=number_arg(negative_slope, "negative_slope", 2, "leaky_relu"))
+
+
+@public(namespace="nn.functional")
+def leaky_relu_(input, negative_slope: float = 0.01):
+    """torch.nn.functional.leaky_relu_: leaky_relu in place."""
+    x = as_tensor_arg(input)
+    return x._inplace(lambda t: leaky_relu(t, negative_slope))
+
+
+@public(namespace="nn.functional", also=("threshold",))
+def threshold(input, threshold: float, value: float, inplace: bool = False):
+    """torch.nn.functional.threshold (also torch.threshold): value where input <= threshold, else input. Integer
+    tensors keep their dtype (threshold and value truncated to it, as torch). inplace=True is threshold_."""
+    if inplace:
+        return threshold_(input, threshold, value)
+    return _threshold(input, threshold, value, "threshold")
+
+
+@public(namespace="nn.functional", also=("threshold_",))
+def threshold_(input, threshold: float, value: float):
+    """torch.nn.functional.threshold_ (also torch.threshold_): threshold in place."""
+    x = as_tensor_arg(input)
+    return x._inplace(lambda t: _threshold(t, threshold, value, "threshold_"))
+
+
+def _threshold(input, threshold, value, name: str) -> Tensor:
+    threshold, value = number_arg(threshold, "threshold", 2, name), number_arg(value, "value", 3, name)
+    x = as_tensor_arg(input)
+    if x.dtype.kind == "b":
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    return Threshold.apply(x, threshold=threshold, value=value)
+
+
+def _elu(input, alpha, scale, input_scale, name: str, inplace: bool):
+    if inplace:
+        x = as_tensor_arg(input)
+        return x._inplace(lambda t: _elu(t, alpha, scale, input_scale, name, False))
+    x = _float_input(input, "elu_cpu")
+    return Elu.apply(x, alpha=alpha, scale=scale, input_scale=input_scale)
+
+
+@public(namespace="nn.functional")
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    """torch.nn.functional.elu: input for input > 0, alpha·expm1(input) otherwise (derivative alpha at 0, as
+    torch). inplace=True is elu_."""
+    return _elu(input, number_arg(alpha, "alpha", 2, "elu"), 1.0, 1.0, "elu", inplace)
+
+
+@public(namespace="nn.functional")
+def elu_(input, alpha: float = 1.0):
+    """torch.nn.functional.elu_: elu in place."""
+    return _elu(input, number_arg(alpha, "alpha", 2, "elu_"), 1.0, 1.0, "elu_", True)
+
+
+@public(namespace="nn.functional", also=("selu",))
+def selu(input, inplace: bool = False):
+    """torch.nn.functional.selu (also torch.selu): scale·elu(input, alpha) with torch's SELU constants."""
+    return _elu(input, SELU_ALPHA, SELU_SCALE, 1.0, "selu", inplace)
+
+
+@public(namespace="nn.functional", also=("selu_",))
+def selu_(input):
+    """torch.nn.functional.selu_ (also torch.selu_): selu in place."""
+    return _elu(input, SELU_ALPHA, SELU_SCALE, 1.0, "selu_", True)
+
+
+def _celu_alpha(alpha, name: str) -> float:
+    alpha = number_arg(alpha, "alpha", 2, name)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    return alpha
+
+
+@public(namespace="nn.functional", also=("celu",))
+def celu(input, alpha: float = 1.0, inplace: bool = False):
+    """torch.nn.functional.celu (also torch.celu): max(0, x) + min(0, alpha·expm1(x/alpha)), torch's elu kernel
+    with input_scale 1/alpha (formed in float64, then rounded to the input's dtype, as torch)."""
+    alpha = _celu_alpha(alpha, "celu")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, "celu", inplace)
+
+
+@public(namespace="nn.functional", also=("celu_",))
+def celu_(input, alpha: float = 1.0):
+    """torch.nn.functional.celu_ (also torch.celu_): celu in place."""
+    alpha = _celu_alpha(alpha, "celu_")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, "celu_", True)
+
+
+@public(namespace="nn.functional", also=("hardshrink",), method=True)
+def hardshrink(input, lambd: float = 0.5):
+    """torch.nn.functional.hardshrink (also torch.hardshrink, Tensor.hardshrink): 0 on [-lambd, lambd], else
+    input (a negative lambd shrinks nothing, as torch)."""
+    x = _float_input(input, "hardshrink_cpu")
+    return Hardshrink.apply(x, lambd=number_arg(lambd, "lambd", 2, "hardshrink"))
+
+
+@public(namespace="nn.functional")
+def softshrink(input, lambd: float = 0.5):
+    """torch.nn.functional.softshrink: input ∓ lambd beyond ±lambd, 0 between. lambd must lie in [0, the dtype's
+    max], as torch."""
+    x = _float_input(input, "softshrink_check")
+    lambd = number_arg(lambd, "lambd", 2, "softshrink")
+    high = float(np.finfo(x.dtype).max)
+    if not 0 <= lambd <= high:
+        raise RuntimeError(f"lambda must be in range [0, {high:g}] for input dtype {scalar_type_name(x.dtype)}, "
+                           f"but found to be {lambd:g}.")
+    return Softshrink.apply(x, lambd=lambd)
+
+
+# ---- public functions: group 2 ------------------------------------------------------------------------------------
+@public(namespace="nn.functional")
+def logsigmoid(input):
+    """torch.nn.functional.logsigmoid: log(sigmoid(input)) = min(x, 0) - log1p(exp(-|x|)), finite for every
+    finite input (as torch)."""
+    return LogSigmoid.apply(_float_input(input, "log_sigmoid_cpu"))
+
+
+@public(namespace="nn.functional")
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    """torch.nn.functional.softplus: log1p(exp(beta·x))/beta, and x itself where beta·x > threshold (torch's
+    linear regime)."""
+    x = _float_input(input, "softplus_cpu")
+    beta = number_arg(beta, "beta", 2, "softplus")
+    threshold = number_arg(threshold, "threshold", 3, "softplus")
+    return Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+@public(namespace="nn.functional")
+def softsign(input):
+    """torch.nn.functional.softsign: input / (|input| + 1), composed as torch writes it (integer inputs give the
+    default float dtype)."""
+    x = _composite_input(input, "abs")
+    return x / (x.abs() + 1)
+
+
+@public(namespace="nn.functional")
+def tanhshrink(input):
+    """torch.nn.functional.tanhshrink: input - tanh(input), composed as torch writes it."""
+    x = _composite_input(input, "tanh")
+    return x - x.tanh()
+
+
+def _inplace_or(fn, input, inplace: bool, kernel: str) -> Tensor:
+    """fn(input), or fn's result written into input when inplace (torch's <name>_ kernels)."""
+    x = _float_input(input, kernel)
+    return x._inplace(lambda t: fn.apply(t)) if inplace else fn.apply(x)
+
+
+@public(namespace="nn.functional")
+def silu(input, inplace: bool = False):
+    """torch.nn.functional.silu: input·sigmoid(input), computed as x / (1 + exp(-x)) as torch."""
+    return _inplace_or(Silu, input, inplace, "silu_cpu")
+
+
+@public(namespace="nn.functional")
+def mish(input, inplace: bool = False):
+    """torch.nn.functional.mish: input·tanh(softplus(input))."""
+    return _inplace_or(Mish, input, inplace, "mish_cpu")
+
+
+@public(namespace="nn.functional")
+def hardsigmoid(input, inplace: bool = False):
+    """torch.nn.functional.hardsigmoid: relu6(input + 3) / 6. Deliberate difference: the derivative inside
+    (-3, 3) is 1/6 in the input's dtype, where torch's float64 kernel uses 1/6 rounded to float32."""
+    return _inplace_or(Hardsigmoid, input, inplace, "hardsigmoid_cpu")
+
+
+@public(namespace="nn.functional")
+def hardswish(input, inplace: bool = False):
+    """torch.nn.functional.hardswish: input·relu6(input + 3) / 6."""
+    return _inplace_or(Hardswish, input, inplace, "hardswish_cpu")
+
+
+@public(namespace="nn.functional")
+def gelu(input, approximate: str = "none"):
+    """torch.nn.functional.gelu: x·Φ(x) (approximate='none', through refgrad's erf) or its tanh approximation
+    (approximate='tanh')."""
+    x = _float_input(input, "GeluKernelImpl")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(x, approximate=approximate)
