@@ -26,8 +26,8 @@ SLOPES = st.sampled_from([0.01, 0.0, 0.2, -0.5, 1.5])
 # alpha.toFloat()), so for an alpha float32 does not hold, such as 0.3, torch's float64 gradient is off by up to
 # |x/alpha|·6e-8 relative (its forward uses 1/alpha in double); refgrad does not copy that
 ALPHAS = st.sampled_from([1.0, 0.5, 2.0, 0.375])
-# the elu family is C1 but not C2 at 0 (alpha = 1): central differences there have an O(h) error that no kink
-# test sees; the kink cases check x = 0 itself
+# the elu family (alpha = 1) and softsign are C1 but not C2 at 0: central differences there have an O(h) error
+# that no kink test sees; the kink cases check x = 0 itself
 NOT_ZERO = S.Domain(-3.0, 3.0, avoid=(0.0,), margin=0.01)
 LAMBDAS = st.sampled_from([0.5, 0.0, 0.25, 1.5])
 BETAS = st.sampled_from([1.0, 0.5, 2.0, 4.0])
@@ -181,10 +181,11 @@ SPECS = [
            kink_cases=at_kinks(_kwargs(beta=BETAS, threshold=THRESHOLDS), _softplus_points)),
     OpSpec("nn.functional.softplus", drawn(_kwargs(beta=BETAS, threshold=THRESHOLDS), S.Domain(-1e4, 1e4)),
            variant="large", checks=("forward", "vjp_torch")),
-    OpSpec("nn.functional.softsign", drawn(), kink_cases=at_kinks(st.just({}), lambda kw: (0.0, -0.0, 1.0))),
+    OpSpec("nn.functional.softsign", drawn(domain=NOT_ZERO),
+           kink_cases=at_kinks(st.just({}), lambda kw: (0.0, -0.0, 1.0))),
     OpSpec("nn.functional.tanhshrink", drawn()),
-    OpSpec("nn.functional.silu", drawn(WIDE)),
-    OpSpec("nn.functional.mish", drawn(WIDE)),
+    OpSpec("nn.functional.silu", drawn(domain=WIDE)),
+    OpSpec("nn.functional.mish", drawn(domain=WIDE)),
     OpSpec("nn.functional.gelu", drawn(_kwargs(approximate=st.sampled_from(["none", "tanh"])), WIDE),
            extreme_skip={"-0.0": "torch's float32 gelu(-0.0) is -0.0 from its scalar kernel, 0.0 from its vectorized "
                                  "one (refgrad: -0.0, x·0.5·(1 + erf(x/√2)))",
