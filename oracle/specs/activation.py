@@ -138,6 +138,71 @@ def _softmax_cases(offset: bool = False):
     return cases
 
 
+def _glu_cases(dtype):
+    """A dim of even size (0 included) along which to halve, the others any; dim given or left at -1."""
+
+    @st.composite
+    def draw_case(draw):
+        shape = list(draw(S.shapes(min_dims=1, max_elements=24)))
+        dim = draw(S.dims(len(shape)))
+        shape[dim] = 2 * draw(st.integers(0, 2))
+        x = draw(S.arrays(dtype, tuple(shape)))
+        return Case((x,), draw(_kwargs(dim=st.just(dim))) if dim == -1 else {"dim": dim})
+
+    return draw_case()
+
+
+def _prelu_cases(pool=None):
+    """input 0-d, 1-D (one channel) or (N, C, ...); weight 0-d or 1 element, or one slope per channel."""
+
+    def cases(dtype):
+        @st.composite
+        def draw_case(draw):
+            shape = draw(S.shapes(max_elements=36))
+            channels = shape[1] if len(shape) >= 2 else 1
+            weight_shape = draw(st.sampled_from([(), (1,), (channels,)]))
+            x = draw(S.values(dtype, shape, pool if pool is not None else S.REAL))
+            return Case((x, draw(S.arrays(dtype, weight_shape, S.Domain(-1.0, 1.0)))))
+
+        return draw_case()
+
+    return cases
+
+
+def _rrelu_kwargs(training=st.sampled_from([False]), fixed: bool = False):
+    """lower <= upper, both given or both left at their defaults (equal when fixed: training then draws that one
+    slope, in torch too); training=True given when drawn, False left out."""
+    if fixed:
+        return BOUNDS.map(lambda b: {"lower": b / 4, "upper": b / 4, "training": True})
+    bounds = st.one_of(st.just({}), st.tuples(BOUNDS, BOUNDS).map(lambda b: {"lower": min(b) / 4,
+                                                                           "upper": max(b) / 4}))
+    return st.tuples(bounds, training).map(lambda bt: {**bt[0], "training": True} if bt[1] else bt[0])
+
+
+SEED = 20260   # the seed the training variant's refgrad side draws its slopes from, every call
+
+
+def _seeded_rrelu(*args, **kwargs):
+    """refgrad's rrelu re-seeded before each call: the same slopes for every call on one shape."""
+    import refgrad
+
+    refgrad.manual_seed(SEED)
+    return refgrad.nn.functional.rrelu(*args, **kwargs)
+
+
+def _torch_twin_of_seeded_rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """What _seeded_rrelu must compute, in torch: x·noise, noise the slopes refgrad's seeded generator draws (one
+    per element, uniform in [lower, upper)) where x <= 0, 1 elsewhere (NaN included)."""
+    import torch
+
+    import refgrad
+
+    refgrad.manual_seed(SEED)
+    draws = refgrad.rand(tuple(x.shape), dtype=np.float64).numpy()
+    slopes = torch.from_numpy(np.asarray(lower + (upper - lower) * draws))
+    return x * torch.where(x <= 0, slopes.to(x.dtype), torch.ones((), dtype=x.dtype))
+
+
 SPECS = [
     OpSpec("nn.functional.relu", C.unary(S.REAL), kink_cases=C.ties()),
     OpSpec("nn.functional.relu_", C.unary(S.REAL), checks=FORWARD_ONLY, notes="in place, outside any graph"),
@@ -145,6 +210,19 @@ SPECS = [
     OpSpec("nn.functional.softmax", _softmax_cases(offset=True), variant="offset"),
     OpSpec("nn.functional.log_softmax", _softmax_cases()),
     OpSpec("nn.functional.log_softmax", _softmax_cases(offset=True), variant="offset"),
+    OpSpec("nn.functional.softmin", _softmax_cases()),
+    OpSpec("nn.functional.softmin", _softmax_cases(offset=True), variant="offset"),
+    OpSpec("nn.functional.glu", _glu_cases),
+    OpSpec("nn.functional.prelu", _prelu_cases(), kink_cases=_prelu_cases((0.0, -0.0, -1.0, 1.0))),
+    # rrelu: training=False is deterministic; training=True with lower == upper too (every slope is that one
+    # value, in torch as well); with lower < upper refgrad's draws are compared with a torch twin fed the same
+    # draws, and refgrad's derivatives with numerical ones (tests/test_activation.py checks the distribution)
+    OpSpec("nn.functional.rrelu", drawn(_rrelu_kwargs()), kink_cases=at_kinks(_rrelu_kwargs(), lambda kw: ELU_POINTS)),
+    OpSpec("nn.functional.rrelu", drawn(_rrelu_kwargs(st.just(True), fixed=True)), variant="fixed_slope",
+           kink_cases=at_kinks(_rrelu_kwargs(st.just(True), fixed=True), lambda kw: ELU_POINTS)),
+    OpSpec("nn.functional.rrelu", drawn(_rrelu_kwargs(st.just(True))), variant="seeded", ref=_seeded_rrelu,
+           torch=_torch_twin_of_seeded_rrelu, checks=("forward", "vjp_numeric", "jvp")),
+    OpSpec("nn.functional.rrelu_", drawn(_rrelu_kwargs()), checks=FORWARD_ONLY, notes="in place"),
     # piecewise linear, kinks at each boundary
     OpSpec("nn.functional.relu6", drawn(domain=S.Domain(-1.0, 7.0)), extreme_skip=NAN_SPLIT,
            kink_cases=at_kinks(st.just({}), lambda kw: RELU6_POINTS, nan=False)),

@@ -19,13 +19,15 @@ import warnings
 
 import numpy as np
 
-from ...arguments import number_arg
+from ...arguments import int_arg, number_arg
 from ...autograd import Function
 from ...autograd.bases import Elementwise
 from ...dtypes import scalar_type_name
 from ...ops.choose import choose
 from ...ops.common import as_tensor_arg, cast, wrap_dim
+from ...ops.shape import narrow
 from ...ops.unary import _erf, erf, exp, log1p, sigmoid, tanh
+from ...random import Generator, rand
 from ...registry import public
 from ...tensor import Tensor
 
@@ -114,15 +116,19 @@ def _softmax_dim(name: str, ndim: int, dim, stacklevel: int) -> int:
     return dim
 
 
-def _softmax_like(fn, name: str, input, dim, dtype, stacklevel) -> Tensor:
+def _softmax_like(fn, name: str, input, dim, dtype, stacklevel, negate: bool = False) -> Tensor:
+    """fn (Softmax or LogSoftmax) along dim of input cast to dtype; of -input for softmin (negate)."""
     if stacklevel is not None and not isinstance(stacklevel, int):  # torch.softmax(x, dim, dtype): 3rd is dtype
         dtype, stacklevel = stacklevel, 3
     x = as_tensor_arg(input)
     d = wrap_dim(_softmax_dim(name, x.ndim, dim, stacklevel + 1), x.ndim)
+    if negate:  # torch's softmin: (-input).softmax(dim, dtype=dtype), so negated before the cast
+        x = -x
     if dtype is not None:
         x = cast(x, dtype)
     if x.dtype.kind != "f":
-        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'{scalar_type_name(x.dtype)}\'')
+        kernel = "log_softmax" if fn is LogSoftmax else "softmax"
+        raise NotImplementedError(f'"{kernel}_lastdim_kernel_impl" not implemented for \'{scalar_type_name(x.dtype)}\'')
     if x.ndim == 0:  # one element: work on a 1-vector
         return fn.apply(x.reshape(1), dim=0).reshape(())
     return fn.apply(x, dim=d)
@@ -142,6 +148,13 @@ def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     """torch.nn.functional.log_softmax (also torch.log_softmax, Tensor.log_softmax): x - logsumexp(x) along dim,
     computed as (x - max) - log Σ exp(x - max). dtype and dim=None as in softmax."""
     return _softmax_like(LogSoftmax, "log_softmax", input, dim, dtype, _stacklevel)
+
+
+@public(namespace="nn.functional")
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
+    """torch.nn.functional.softmin: softmax(-input) along dim (dtype casts -input first, dim=None is torch's
+    deprecated implicit choice with its warning, as softmax)."""
+    return _softmax_like(Softmax, "softmin", input, dim, dtype, _stacklevel, negate=True)
 
 
 # ---- shared helpers -----------------------------------------------------------------------------------------
@@ -655,3 +668,105 @@ def gelu(input, approximate: str = "none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     return Gelu.apply(x, approximate=approximate)
+
+
+# ---- public functions: group 3 (compositions, as torch) ---------------------------------------------------------
+@public(namespace="nn.functional")
+def glu(input, dim: int = -1):
+    """torch.nn.functional.glu: a·sigmoid(b), a and b the two halves of input along dim (of even size)."""
+    x = _composite_input(input, "dim")
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(int_arg(dim, "dim", 2, "glu"), x.ndim)
+    if x.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"glu_cpu\" not implemented for '{scalar_type_name(x.dtype)}'")
+    half = x.shape[d] // 2
+    return narrow(x, d, 0, half) * sigmoid(narrow(x, d, half, half))
+
+
+@public(namespace="nn.functional", also=("prelu",), method=True)
+def prelu(input, weight):
+    """torch.nn.functional.prelu (also torch.prelu, Tensor.prelu): input where > 0, else weight·input, weight one
+    slope (0-d or 1 element) or one per channel (dim 1; a 1-D input has one channel). Gradients reach both: the
+    derivative at 0 is the slope, and the weight's is Σ input·g over the non-positive inputs, as torch."""
+    x, w = as_tensor_arg(input), as_tensor_arg(weight, "weight", 2)
+    if w.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.ndim}")
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_type_name(x.dtype)} and "
+                           f"{scalar_type_name(w.dtype)}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"prelu_cpu\" not implemented for '{scalar_type_name(x.dtype)}'")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if w.numel() != 1 and w.numel() != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{w.numel()} and channel size = {channels}.")
+    slope = w.reshape(()) if w.numel() == 1 else w.reshape((channels,) + (1,) * (x.ndim - 2))
+    return Prelu.apply(x, slope)
+
+
+class Prelu(Function):
+    """x where x > 0, else w·x (w broadcast along the channels). vjp as torch's _prelu_kernel_backward: g where
+    x > 0 else w·g to x (the slope at 0, and a NaN weight never reaches a positive x), x·g where x <= 0 to w (the
+    engine sums it to w's shape). Written in refgrad ops with torch's second derivatives: the mixed terms
+    ∂(grad_x)/∂w and ∂(grad_w)/∂x are g where !(x >= 0), so 0 at x = 0 itself, as torch's."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x, w):
+        ctx.positive = x > 0
+        return np.where(ctx.positive, x, w * x)
+
+    def vjp(ctx, g):
+        x, w = ctx.inputs
+        need_x, need_w = ctx.needs_input_grad
+        crossing = ~(x._data >= 0)  # where the mixed second derivatives are g (NaN included), as torch
+        gx = choose(ctx.positive, g, g * choose(crossing, w, w.detach())) if need_x else None
+        gw = choose(ctx.positive, 0, choose(crossing, x, 0) * g) if need_w else None  # x·g, whose x is 0 at 0
+        return gx, gw
+
+    def jvp(ctx, dx, dw):
+        x, w = ctx.inputs
+        return choose(ctx.positive, dx, w * dx + x * dw)
+
+
+# ---- public functions: group 4 (random) ---------------------------------------------------------------------------
+@public(namespace="nn.functional", also=("rrelu",))
+def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False, inplace: bool = False, *,
+          generator: Generator | None = None):
+    """torch.nn.functional.rrelu (also torch.rrelu, whose 5th positional argument is a generator, not inplace):
+    randomized leaky ReLU. training=False is leaky_relu with slope (lower + upper)/2; training=True draws one slope
+    per element uniformly in [lower, upper) from refgrad's generator (``generator`` or the default one; one draw
+    per element, negative or not) and multiplies the inputs <= 0 by it (0 included; NaN and the positive ones
+    by 1): the gradient is that same noise, as torch's rrelu_with_noise_backward. Values differ from torch's,
+    whose generator refgrad does not reproduce."""
+    if isinstance(inplace, Generator):  # torch.rrelu(input, lower, upper, training, generator)
+        generator, inplace = inplace, False
+    if inplace:
+        return rrelu_(input, lower, upper, training, generator=generator)
+    return _rrelu(input, lower, upper, training, generator, "rrelu")
+
+
+@public(namespace="nn.functional", also=("rrelu_",))
+def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False, *,
+           generator: Generator | None = None):
+    """torch.nn.functional.rrelu_ (also torch.rrelu_): rrelu in place."""
+    x = as_tensor_arg(input)
+    return x._inplace(lambda t: _rrelu(t, lower, upper, training, generator, "rrelu_"))
+
+
+def _rrelu(input, lower, upper, training, generator, name: str) -> Tensor:
+    lower, upper = number_arg(lower, "lower", 2, name), number_arg(upper, "upper", 3, name)
+    x = as_tensor_arg(input)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if x.dtype.kind != "f":
+        kernel = "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(x.dtype)}'")
+    if not training:
+        return LeakyRelu.apply(x, negative_slope=(lower + upper) / 2)
+    slopes = lower + (upper - lower) * rand(x.shape, generator=generator, dtype=np.float64)._data
+    noise = np.where(x._data <= 0, slopes, 1.0).astype(x.dtype)
+    return x * Tensor(noise)
