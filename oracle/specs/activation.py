@@ -301,3 +301,72 @@ ERRORS = {
     ),
 }
 ERRORS["nn.functional.relu_"] = (C.bad("number", 1.5, says="float"),)
+
+
+# ---- bad inputs of the other activations: dtypes torch has no kernel for, bad parameters, bad shapes -----------
+X = C.ones(2, 3)
+LONGS = C.ints(1, -2)
+BOOLS = C.bools(True, False)
+
+
+def _no_int(kernel: str) -> tuple:
+    return (C.bad("int", LONGS, says=(kernel, "'Long'")), C.bad("bool", BOOLS, says=(kernel, "'Bool'")),
+            C.bad("list", [1.0], says="list"))
+
+
+ERRORS.update({
+    "nn.functional.relu6": (C.bad("bool", BOOLS, says="Bool inputs not supported for hardtanh"),
+                            C.bad("list", [1.0], says="list")),
+    "nn.functional.hardtanh": (C.bad("bool", BOOLS, says="Bool inputs not supported for hardtanh"),
+                               C.bad("min_above_max", X, 2.0, 1.0, says="min_val cannot be greater than max_val"),
+                               C.bad("min_val_str", X, "a", says=("min_val", "str"))),
+    "nn.functional.leaky_relu": (*_no_int("leaky_relu_cpu"),
+                                 C.bad("slope_str", X, "a", says=("negative_slope", "str"))),
+    "nn.functional.threshold": (C.bad("bool", BOOLS, 0.0, 1.0, says=("threshold_cpu", "'Bool'")),
+                                C.bad("value_str", X, 0.0, "a", says=("value", "str")),
+                                C.bad("list", [1.0], 0.0, 1.0, says="list")),
+    "nn.functional.elu": (*_no_int("elu_cpu"), C.bad("alpha_str", X, "a", says=("alpha", "str"))),
+    "nn.functional.selu": _no_int("elu_cpu"),
+    "nn.functional.celu": (*_no_int("elu_cpu"), C.bad("alpha_zero", X, 0.0, says="alpha cannot be 0 for CELU")),
+    "nn.functional.hardshrink": (*_no_int("hardshrink_cpu"), C.bad("lambd_str", X, "a", says=("lambd", "str"))),
+    "nn.functional.softshrink": (*_no_int("softshrink_check"),
+                                 C.bad("negative_lambd", X, -1.0, says=("lambda must be in range [0, 3.40282e+38]",
+                                                                        "Float", "-1")),
+                                 C.bad("negative_lambd_double", C.ones(2, dtype=np.float64), -0.5,
+                                       says=("[0, 1.79769e+308]", "Double", "-0.5"))),
+    "nn.functional.logsigmoid": _no_int("log_sigmoid_cpu"),
+    "nn.functional.softplus": (*_no_int("softplus_cpu"), C.bad("beta_str", X, beta="a", says=("beta", "str"))),
+    "nn.functional.softsign": (C.bad("bool", BOOLS, says="'Bool'"), C.bad("list", [1.0], says="abs")),
+    "nn.functional.tanhshrink": (C.bad("bool", BOOLS, says="Subtraction, the `-` operator, with a bool tensor"),
+                                 C.bad("list", [1.0], says="tanh")),
+    "nn.functional.silu": _no_int("silu_cpu"),
+    "nn.functional.mish": _no_int("mish_cpu"),
+    "nn.functional.hardsigmoid": _no_int("hardsigmoid_cpu"),
+    "nn.functional.hardswish": _no_int("hardswish_cpu"),
+    "nn.functional.gelu": (*_no_int("GeluKernelImpl"),
+                           C.bad("approximate", X, approximate="erf", says="approximate argument must be either none "
+                                                                           "or tanh")),
+    "nn.functional.softmin": (C.bad("int", C.ones(2, 3, dtype=np.int64), 1, says="'Long'"),
+                              C.bad("dim_range", X, 2, says="Dimension out of range (expected to be in range of "
+                                                              "[-2, 1], but got 2)")),
+    "nn.functional.glu": (C.bad("odd", X, 1, says="Halving dimension must be even, but dimension 1 is size 3"),
+                          C.bad("odd_negative_dim", X, -1, says="dimension 1 is size 3"),
+                          C.bad("scalar", np.array(1.0, np.float32), says="glu does not support scalars"),
+                          C.bad("int", C.ones(2, 4, dtype=np.int64), says=("glu_cpu", "'Long'")),
+                          C.bad("dim_range", C.ones(2, 4), 2, says="Dimension out of range"),
+                          C.bad("dim_str", C.ones(2, 4), "a", says=("dim", "str"))),
+    "nn.functional.prelu": (C.bad("channels", C.ones(2, 3), C.ones(2), says=("parameter numbers = 2",
+                                                                            "channel size = 3")),
+                            C.bad("one_d_channels", C.ones(3), C.ones(3), says=("parameter numbers = 3",
+                                                                                "channel size = 1")),
+                            C.bad("weight_2d", C.ones(2, 3), C.ones(3, 1), says="but got: ndim = 2"),
+                            C.bad("dtypes", C.ones(2, 3), C.ones(1, dtype=np.float64), says=("Float", "Double")),
+                            C.bad("int", C.ints(1, 2), C.ints(1), says=("prelu_cpu", "'Long'")),
+                            C.bad("list", [1.0], C.ones(1), says="list")),
+    "nn.functional.rrelu": (C.bad("bounds", X, 0.5, 0.1, says="Lower bound should be less than or equal to the upper "
+                                                             "bound"),
+                            C.bad("bounds_training", X, 0.5, 0.1, True, says="Lower bound should be less"),
+                            C.bad("int", LONGS, says=("leaky_relu_cpu", "'Long'")),
+                            C.bad("int_training", LONGS, training=True, says=("rrelu_with_noise", "'Long'")),
+                            C.bad("lower_str", X, "a", says=("lower", "str"))),
+})
