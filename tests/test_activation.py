@@ -57,6 +57,14 @@ def test_in_place_on_a_leaf_that_requires_grad_is_refused(name, args):
         getattr(F, name)(x, *args, **kwargs)
 
 
+def test_hardtanh_in_place_takes_bounds_in_either_order():
+    """torch's hardtanh_ (unlike F.hardtanh) does not check min_val <= max_val: min(max(x, 2), 1) is 1."""
+    x, t = refgrad.tensor(X.copy()), torch.from_numpy(X.copy())
+    F.hardtanh_(x, 2.0, 1.0)
+    TF.hardtanh_(t, 2.0, 1.0)
+    np.testing.assert_array_equal(x.numpy(), t.numpy())
+
+
 @pytest.mark.parametrize("call", [lambda m, x: m.hardtanh(x, -1.5, 2.7), lambda m, x: m.relu6(x),
                                   lambda m, x: m.threshold(x, 0.5, 1.5), lambda m, x: m.threshold(x, -2, 7)])
 def test_integer_inputs_keep_their_dtype(call):

@@ -192,7 +192,8 @@ class Hardtanh(Elementwise):
     def forward(ctx, x, *, min_val, max_val):
         lo, hi = (x.dtype.type(v) for v in (min_val, max_val))
         ctx.outside = (x <= lo) | (x >= hi)
-        return np.where(x < lo, lo, np.where(x > hi, hi, x))
+        at_least_lo = np.where(x < lo, lo, x)  # min(max(x, lo), hi), as torch's clamp (also for lo > hi)
+        return np.where(at_least_lo > hi, hi, at_least_lo)
 
     def d_x(ctx, v):
         return choose(ctx.outside, 0, v)
@@ -462,21 +463,27 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
         return hardtanh_(input, min_val, max_val)
+    return _hardtanh(input, min_val, max_val)
+
+
+@public(namespace="nn.functional")
+def hardtanh_(input, min_val: float = -1.0, max_val: float = 1.0):
+    """torch.nn.functional.hardtanh_: hardtanh in place (under no_grad, or on tensors outside a graph). As
+    torch's, it does not check min_val <= max_val (the result is then max_val everywhere but NaN)."""
+    x = as_tensor_arg(input)
+    return x._inplace(lambda t: _hardtanh(t, min_val, max_val, "hardtanh_"))
+
+
+def _hardtanh(input, min_val, max_val, name: str = "hardtanh") -> Tensor:
+    min_val, max_val = number_arg(min_val, "min_val", 2, name), number_arg(max_val, "max_val", 3, name)
     x = _bool_refused(as_tensor_arg(input), "hardtanh")
     return Hardtanh.apply(x, min_val=min_val, max_val=max_val)
 
 
 @public(namespace="nn.functional")
-def hardtanh_(input, min_val: float = -1.0, max_val: float = 1.0):
-    """torch.nn.functional.hardtanh_: hardtanh in place (under no_grad, or on tensors outside a graph)."""
-    x = as_tensor_arg(input)
-    return x._inplace(lambda t: hardtanh(t, min_val, max_val))
-
-
-@public(namespace="nn.functional")
 def relu6(input, inplace: bool = False):
     """torch.nn.functional.relu6: hardtanh(input, 0, 6) (derivative 0 at 0 and at 6, as torch)."""
-    return hardtanh(input, 0.0, 6.0, inplace)
+    return hardtanh_(input, 0.0, 6.0) if inplace else _hardtanh(input, 0.0, 6.0)
 
 
 @public(namespace="nn.functional")
