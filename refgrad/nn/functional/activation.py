@@ -25,7 +25,7 @@ from ...autograd.bases import Elementwise
 from ...dtypes import scalar_type_name
 from ...ops.choose import choose
 from ...ops.common import as_tensor_arg, cast, wrap_dim
-from ...ops.shape import narrow
+from ...ops.shape import cat, narrow
 from ...ops.unary import _erf, erf, exp, log1p, sigmoid, tanh
 from ...random import Generator, rand
 from ...registry import public
@@ -176,10 +176,9 @@ def _composite_input(input, attribute: str) -> Tensor:
 
 
 def _in_dtype(dtype: np.dtype, *values) -> list[float]:
-    """Scalar arguments as torch's kernels use them: rounded to the input's dtype (a Python float again, so that
-    refgrad ops keep a float32 tensor float32)."""
-    t = dtype.type
-    return [float(t(v)) if dtype.kind == "f" else t(v) for v in values]
+    """Scalar arguments as torch's float kernels use them: rounded to the input's dtype (then a Python float
+    again, so that refgrad ops keep a float32 tensor float32)."""
+    return [float(dtype.type(v)) for v in values]
 
 
 # ---- piecewise linear: relu6, hardtanh, leaky_relu, threshold, hardshrink, softshrink -------------------------
@@ -527,10 +526,11 @@ def _threshold(input, threshold, value, name: str) -> Tensor:
     return Threshold.apply(x, threshold=threshold, value=value)
 
 
-def _elu(input, alpha, scale, input_scale, name: str, inplace: bool):
+def _elu(input, alpha, scale, input_scale, inplace: bool) -> Tensor:
+    """torch's elu kernel (elu, selu, celu and their in-place forms)."""
     if inplace:
         x = as_tensor_arg(input)
-        return x._inplace(lambda t: _elu(t, alpha, scale, input_scale, name, False))
+        return x._inplace(lambda t: _elu(t, alpha, scale, input_scale, False))
     x = _float_input(input, "elu_cpu")
     return Elu.apply(x, alpha=alpha, scale=scale, input_scale=input_scale)
 
@@ -539,25 +539,25 @@ def _elu(input, alpha, scale, input_scale, name: str, inplace: bool):
 def elu(input, alpha: float = 1.0, inplace: bool = False):
     """torch.nn.functional.elu: input for input > 0, alpha·expm1(input) otherwise (derivative alpha at 0, as
     torch). inplace=True is elu_."""
-    return _elu(input, number_arg(alpha, "alpha", 2, "elu"), 1.0, 1.0, "elu", inplace)
+    return _elu(input, number_arg(alpha, "alpha", 2, "elu"), 1.0, 1.0, inplace)
 
 
 @public(namespace="nn.functional")
 def elu_(input, alpha: float = 1.0):
     """torch.nn.functional.elu_: elu in place."""
-    return _elu(input, number_arg(alpha, "alpha", 2, "elu_"), 1.0, 1.0, "elu_", True)
+    return _elu(input, number_arg(alpha, "alpha", 2, "elu_"), 1.0, 1.0, True)
 
 
 @public(namespace="nn.functional", also=("selu",))
 def selu(input, inplace: bool = False):
     """torch.nn.functional.selu (also torch.selu): scale·elu(input, alpha) with torch's SELU constants."""
-    return _elu(input, SELU_ALPHA, SELU_SCALE, 1.0, "selu", inplace)
+    return _elu(input, SELU_ALPHA, SELU_SCALE, 1.0, inplace)
 
 
 @public(namespace="nn.functional", also=("selu_",))
 def selu_(input):
     """torch.nn.functional.selu_ (also torch.selu_): selu in place."""
-    return _elu(input, SELU_ALPHA, SELU_SCALE, 1.0, "selu_", True)
+    return _elu(input, SELU_ALPHA, SELU_SCALE, 1.0, True)
 
 
 def _celu_alpha(alpha, name: str) -> float:
@@ -572,14 +572,14 @@ def celu(input, alpha: float = 1.0, inplace: bool = False):
     """torch.nn.functional.celu (also torch.celu): max(0, x) + min(0, alpha·expm1(x/alpha)), torch's elu kernel
     with input_scale 1/alpha (formed in float64, then rounded to the input's dtype, as torch)."""
     alpha = _celu_alpha(alpha, "celu")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, "celu", inplace)
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
 
 
 @public(namespace="nn.functional", also=("celu_",))
 def celu_(input, alpha: float = 1.0):
     """torch.nn.functional.celu_ (also torch.celu_): celu in place."""
     alpha = _celu_alpha(alpha, "celu_")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, "celu_", True)
+    return _elu(input, alpha, 1.0, 1.0 / alpha, True)
 
 
 @public(namespace="nn.functional", also=("hardshrink",), method=True)
@@ -689,8 +689,35 @@ def glu(input, dim: int = -1):
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"glu_cpu\" not implemented for '{scalar_type_name(x.dtype)}'")
-    half = x.shape[d] // 2
-    return narrow(x, d, 0, half) * sigmoid(narrow(x, d, half, half))
+    return Glu.apply(x, dim=d)
+
+
+class Glu(Function):
+    """a·sigmoid(b), a and b the halves of x along dim (sigmoid as torch's kernel forms it, 1/(1 + exp(-b))).
+    vjp as torch's glu_backward: g·s to a, (1 - s)·s·g·a to b, multiplied in that order, so that it overflows
+    exactly where torch's does (g·a first would overflow for an a near the dtype's max)."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x, dim):
+        a, b = np.split(x, 2, axis=dim)
+        return a * (1 / (1 + np.exp(-b)))
+
+    def vjp(ctx, g):
+        a, b = _halves(ctx.inputs[0], ctx.dim)
+        s = sigmoid(b)
+        return cat([g * s, (1 - s) * s * g * a], dim=ctx.dim)
+
+    def jvp(ctx, dx):
+        a, b = _halves(ctx.inputs[0], ctx.dim)
+        da, db = _halves(dx, ctx.dim)
+        s = sigmoid(b)
+        return da * s + (1 - s) * s * db * a
+
+
+def _halves(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+    half = x.shape[dim] // 2
+    return narrow(x, dim, 0, half), narrow(x, dim, half, half)
 
 
 @public(namespace="nn.functional", also=("prelu",), method=True)
