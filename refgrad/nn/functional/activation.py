@@ -26,7 +26,7 @@ from ...dtypes import scalar_type_name
 from ...ops.choose import choose
 from ...ops.common import as_tensor_arg, cast, wrap_dim
 from ...ops.shape import cat, narrow
-from ...ops.unary import _erf, erf, exp, log1p, sigmoid, tanh
+from ...ops.unary import _erf, exp, log1p, sigmoid, tanh
 from ...random import Generator, rand
 from ...registry import public
 from ...tensor import Tensor
@@ -390,28 +390,50 @@ _GELU_TANH_KAPPA = 0.044715
 
 class Gelu(Elementwise):
     """torch's gelu kernel: x·0.5·(1 + erf(x/√2)) (approximate='none'), or 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715
-    x³))) ('tanh'); derivatives as torch's gelu_backward, in refgrad ops (so the second derivative is the
-    derivative of that formula, as torch's gelu_double_backward)."""
+    x³))) ('tanh'). Its derivative is ``_GeluSlope`` times v, which reuses the erf (or tanh) of this forward
+    rather than computing it again."""
 
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x, *, approximate):
+        t = x.dtype.type
         if approximate == "tanh":
-            inner = x.dtype.type(_GELU_TANH_BETA) * (x + x.dtype.type(_GELU_TANH_KAPPA) * (x * x * x))
-            return x.dtype.type(0.5) * x * (1 + np.tanh(inner))
-        return x * x.dtype.type(0.5) * (1 + _erf(x * x.dtype.type(_SQRT1_2)))
+            ctx.shared = np.tanh(t(_GELU_TANH_BETA) * (x + t(_GELU_TANH_KAPPA) * (x * x * x)))
+            return t(0.5) * x * (1 + ctx.shared)
+        ctx.shared = _erf(x * t(_SQRT1_2))
+        return x * t(0.5) * (1 + ctx.shared)
+
+    def d_x(ctx, v):
+        return v * _GeluSlope.apply(ctx.inputs[0], approximate=ctx.approximate, shared=ctx.shared)
+
+
+class _GeluSlope(Elementwise):
+    """gelu'(x) as torch's gelu_backward forms it, from the erf(x/√2) (or tanh of the inner term) its forward
+    computed (``shared``): cdf + x·pdf with cdf = 0.5·(1 + erf(x/√2)), pdf = exp(-x²/2)/√(2π) ('none'), or
+    0.5·(1 + t) + 0.5·x·(1 - t²)·√(2/π)·(1 + 3·0.044715·x²) ('tanh'). Its derivative, gelu'', is the derivative
+    of that formula (torch's gelu_double_backward): pdf·(2 - x²), or (1 - t²)·(u - x·t·u² + 3·√(2/π)·0.044715·x²)
+    with u = √(2/π)·(1 + 3·0.044715·x²), written in refgrad ops."""
+
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, x, *, approximate, shared):
+        t = x.dtype.type
+        half = t(0.5)
+        if approximate == "tanh":
+            inner_derivative = t(_GELU_TANH_BETA) * (1 + t(3 * _GELU_TANH_KAPPA) * (x * x))
+            return half * (1 + shared) + half * x * (1 - shared * shared) * inner_derivative
+        pdf = np.exp(t(-0.5) * x * x) * t(_GELU_PDF)
+        return half * (1 + shared) + x * pdf
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
+        x_sq = x * x
         if ctx.approximate == "tanh":
-            x_sq = x * x
-            t = tanh(_GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * (x_sq * x)))
-            left_derivative = 0.5 * (1 + t)
-            right_derivative = 0.5 * x * (1 - t * t) * (_GELU_TANH_BETA * (1 + 3 * _GELU_TANH_KAPPA * x_sq))
-            return v * (left_derivative + right_derivative)
-        cdf = 0.5 * (1 + erf(x * _SQRT1_2))
-        pdf = exp(-0.5 * (x * x)) * _GELU_PDF
-        return v * (cdf + x * pdf)
+            tanh_inner = tanh(_GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * (x_sq * x)))
+            u = _GELU_TANH_BETA * (1 + 3 * _GELU_TANH_KAPPA * x_sq)
+            return v * (1 - tanh_inner * tanh_inner) * (u - x * tanh_inner * (u * u) + 3 * _GELU_TANH_BETA *
+                                                         _GELU_TANH_KAPPA * x_sq)
+        return v * (exp(-0.5 * x_sq) * _GELU_PDF) * (2 - x_sq)
 
 
 # ---- hard sigmoid and hard swish --------------------------------------------------------------------------------
