@@ -6,9 +6,11 @@ torch's backward formula in refgrad ops, so it differentiates again. At a kink t
 there, selected by a constant mask with ``choose`` (the unchosen branch gets exactly 0): relu6/hardtanh 0 at
 both bounds, leaky_relu the slope at 0, elu/selu/celu the exponential branch at 0, threshold 0 at the
 threshold, hard/softshrink 0 at ±lambd, hardsigmoid 0 and hardswish 0 / 1 at -3 / 3; NaN takes the branch
-torch's comparison sends it to. Where torch's double backward is a formula of its own (logsigmoid, softplus),
-the first derivative is a primitive too (``_LogSigmoidSlope``, ``_SoftplusSlope``) whose derivative is that
-formula. softsign, tanhshrink, softmin, glu and prelu are compositions, as in torch.
+torch's comparison sends it to. Where torch's double backward is a formula of its own (logsigmoid, softplus,
+gelu), the first derivative is a primitive too (``_LogSigmoidSlope``, ``_SoftplusSlope``, ``_GeluSlope``) whose
+derivative is that formula. softsign, tanhshrink and softmin are compositions, as in torch; glu and prelu are
+primitives whose vjps are torch's backward formulas in refgrad ops (the order of glu's products, prelu's mixed
+second derivatives). rrelu's training mode draws its slopes from refgrad's generator.
 
 softmax and log_softmax subtract the max along ``dim`` before exponentiating (no overflow), and their vjp/jvp
 are closed forms in the output: softmax' g = (g - Σ g·s) · s, log_softmax' g = g - exp(out) · Σ g.
