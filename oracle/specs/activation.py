@@ -19,6 +19,11 @@ from ..tolerances import Tol
 
 NAN, INF = float("nan"), float("inf")
 WIDE = S.Domain(-5.0, 5.0)  # past hardsigmoid's and hardswish's kinks at ±3
+# below -4, the float32 derivative of gelu(approximate='tanh') is 0.5·(1 + t) + 0.5·x·(1 - t²)·u with t near -1:
+# two terms of ~1e-5 cancelling to ~2e-6, each carrying the ~6e-8 rounding of t amplified by |x|·u, so torch's
+# float32 value (scalar and vectorized kernels differ there too) and refgrad's are both ~1e-6 from the float64
+# truth: a comparison no tolerance can judge. Measured on a grid: above -4 they agree within 5.8e-7
+GELU = S.Domain(-4.0, 5.0)
 # exactly representable parameters, so a kink point drawn from them is the kink in float32 and float64 alike
 BOUNDS = st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.25, 1.0, 1.5])
 SLOPES = st.sampled_from([0.01, 0.0, 0.2, -0.5, 1.5])
@@ -280,7 +285,7 @@ SPECS = [
     OpSpec("nn.functional.tanhshrink", drawn()),
     OpSpec("nn.functional.silu", drawn(domain=WIDE)),
     OpSpec("nn.functional.mish", drawn(domain=WIDE)),
-    OpSpec("nn.functional.gelu", drawn(_kwargs(approximate=st.sampled_from(["none", "tanh"])), WIDE),
+    OpSpec("nn.functional.gelu", drawn(_kwargs(approximate=st.sampled_from(["none", "tanh"])), GELU),
            extreme_skip={"-0.0": "torch's float32 gelu(-0.0) is -0.0 from its scalar kernel, 0.0 from its vectorized "
                                  "one (refgrad: -0.0, x·0.5·(1 + erf(x/√2)))",
                          "-huge": "torch's float32 gelu(-max) is -0.0 from its scalar kernel, 0.0 from its vectorized "
