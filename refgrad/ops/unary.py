@@ -731,7 +731,7 @@ def cosh(input):
     return Cosh.apply(_floating(input))
 
 
-@public(method=True, inplace=True)
+@public(method=True, inplace=True, also=("nn.functional.tanh",))
 def tanh(input):
     """torch.tanh"""
     return Tanh.apply(_floating(input))
@@ -755,7 +755,7 @@ def atanh(input):
     return Atanh.apply(_floating(input))
 
 
-@public(method=True, inplace=True, also=("special.expit",))
+@public(method=True, inplace=True, also=("special.expit", "nn.functional.sigmoid"))
 def sigmoid(input):
     """torch.sigmoid: 1 / (1 + exp(-input))."""
     return Sigmoid.apply(_floating(input))
