@@ -38,7 +38,7 @@ from ...ops.common import as_tensor_arg, broadcast_shapes, cast, elementwise_ope
 from ...registry import public
 from ...tensor import Tensor
 from ._reduction import apply_reduction, check_reduction, legacy_get_string, resolve_reduction
-from .activation import Softmax, log_softmax
+from .activation import LogSigmoid, Softmax, log_softmax
 
 
 def _along(index: np.ndarray, axis: int) -> tuple:
@@ -684,25 +684,6 @@ def _in_place_shape(shape: tuple, loss_shape: tuple) -> None:
         raise RuntimeError(f"output with shape {list(loss_shape)} doesn't match the broadcast shape {list(shape)}")
 
 
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    """log(sigmoid(x)) as torch's kernel computes it: min(x, 0) - log1p(exp(-|x|)), finite for any finite x."""
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
-
-
-class _LogSigmoid(Elementwise):
-    """log(sigmoid(x)) (see _log_sigmoid); its derivative sigmoid(-x) is a refgrad op, so it differentiates again,
-    also at x = 0."""
-
-    saves = ("inputs",)
-
-    def forward(ctx, x):
-        return _log_sigmoid(x)
-
-    def d_x(ctx, v):
-        (x,) = ctx.inputs
-        return v * (-x).sigmoid()
-
-
 class _BinaryCrossEntropyWithLogits(Function):
     """torch's fused binary_cross_entropy_with_logits: (1 - t)·x - (1 + (pos_weight - 1)·t)·logsigmoid(x), times
     weight, reduced; weight and pos_weight are constants (ndarrays or None). Fused because torch's backward
@@ -714,7 +695,7 @@ class _BinaryCrossEntropyWithLogits(Function):
     saves = ("inputs",)
 
     def forward(ctx, x, t, weight, pos_weight, reduction):
-        log_sigmoid = _log_sigmoid(x)
+        log_sigmoid = LogSigmoid.forward(ctx, x)
         if pos_weight is not None:
             log_sigmoid = log_sigmoid * ((pos_weight - 1) * t + 1)
         loss = (1 - t) * x - log_sigmoid
@@ -733,7 +714,7 @@ class _BinaryCrossEntropyWithLogits(Function):
                 pw_t = pw * t
                 fx = (pw_t + 1 - t) * x.sigmoid() - pw_t
         if need_t:
-            ft = -x if pw is None else _LogSigmoid.apply(-x) - _LogSigmoid.apply(x) * pw
+            ft = -x if pw is None else LogSigmoid.apply(-x) - LogSigmoid.apply(x) * pw
         return fx, ft
 
     def _finish(ctx, grad: Tensor) -> Tensor:
@@ -896,7 +877,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     t = as_tensor_arg(target, "target", 2)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _log_sigmoid_input(x)
-    loss = -(t * _LogSigmoid.apply(x) + (1 - t) * _LogSigmoid.apply(-x))
+    loss = -(t * LogSigmoid.apply(x) + (1 - t) * LogSigmoid.apply(-x))
     if weight is not None:
         loss = loss * as_tensor_arg(weight, "weight", 3)
     if x.ndim == 0:
