@@ -61,7 +61,7 @@ def _omitted(stride) -> bool:
 
 
 def _shape_text(shape) -> str:
-    return str(list(shape)).replace(" ", "")
+    return str(list(shape))
 
 
 # ---- geometry ---------------------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ def _adaptive_output_size(output_size, x: Tensor, fn: str, two_d: bool) -> tuple
         if isinstance(output_size, (tuple, list)):
             output_size = tuple(x.shape[-2 + i] if s is None else s for i, s in enumerate(output_size))
         sizes = size_arg((output_size,), fn, "output_size", 2)
-        sizes = sizes * 2 if len(sizes) == 1 else sizes
+        sizes = sizes * 2 if isinstance(output_size, numbers.Integral) else sizes
         if len(sizes) != 2:
             raise RuntimeError(f"{fn}: output_size must be 2" if "avg" in fn else
                                f"{fn}(): internal error: output_size.size() must be 2")
@@ -346,28 +346,27 @@ def _adaptive_output_size(output_size, x: Tensor, fn: str, two_d: bool) -> tuple
     return sizes
 
 
-def _adaptive_input(x: Tensor, fn: str, two_d: bool, channels_may_be_empty: bool) -> Tensor:
-    """torch's rank and non-empty checks; a 1-D input comes back as (..., 1, L)."""
-    if not two_d:
-        if x.ndim not in (2, 3):
-            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
-                               f"'self' (while checking arguments for {fn})")
-        x = x.unsqueeze(-2)
-        fn = fn.replace("1d", "2d")
-    elif x.ndim not in (3, 4):
+def _adaptive_input(x: Tensor, fn: str, two_d: bool, spatial_only: bool) -> Tensor:
+    """torch's rank and non-empty checks (dim 0 may be empty; with ``spatial_only``, as adaptive average pooling,
+    the channels too); a 1-D input comes back as (..., 1, L), which average pooling checks, max pooling before."""
+    if not two_d and x.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
+                           f"'self' (while checking arguments for {fn})")
+    if two_d and x.ndim not in (3, 4):
         raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got{'' if 'avg' in fn else ':'} "
                            f"{_shape_text(x.shape)}")
-    first = x.ndim - (2 if channels_may_be_empty else 3)
-    for d in range(max(first, x.ndim - 3), x.ndim):
-        if x.shape[d] == 0 and (d > 0 or x.ndim == 3):
+    if not two_d and spatial_only:
+        x, fn = x.unsqueeze(-2), fn.replace("1d", "2d")
+    for d in range(x.ndim - 2 if spatial_only else 1, x.ndim):
+        if x.shape[d] == 0:
             raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but input "
                                f"has sizes {_shape_text(x.shape)} with dimension {d} being empty")
-    return x
+    return x if two_d or spatial_only else x.unsqueeze(-2)
 
 
 def _adaptive_avg(input, output_size, fn: str, two_d: bool) -> Tensor:
     x = as_tensor_arg(input)
-    x = _adaptive_input(x, fn, two_d, channels_may_be_empty=True)
+    x = _adaptive_input(x, fn, two_d, spatial_only=True)
     oh, ow = _adaptive_output_size(output_size, x, fn, two_d)
     _check_dtype("adaptive_avg_pool2d", x, integers=False)
     (ph, vh, nh), (pw, vw, nw) = _adaptive_windows(x.shape[-2], oh), _adaptive_windows(x.shape[-1], ow)
@@ -397,7 +396,7 @@ def adaptive_avg_pool2d(input, output_size):
 
 def _adaptive_max(input, output_size, return_indices, fn: str, two_d: bool):
     x = as_tensor_arg(input)
-    x = _adaptive_input(x, fn, two_d, channels_may_be_empty=False)
+    x = _adaptive_input(x, fn, two_d, spatial_only=False)
     oh, ow = _adaptive_output_size(output_size, x, fn, two_d)
     _check_dtype("adaptive_max_pool2d", x, integers=False)
     h, w = x.shape[-2:]
@@ -461,8 +460,8 @@ def _max_unpool2d(x: Tensor, indices, size: tuple) -> Tensor:
     if x.ndim not in (3, 4):
         raise RuntimeError(f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with {x.ndim} "
                            "dimensions.")
-    for d in range(x.ndim - 3, x.ndim):
-        if x.shape[d] == 0 and (d > 0 or x.ndim == 3):
+    for d in range(1, x.ndim):
+        if x.shape[d] == 0:
             raise RuntimeError("max_unpooling2d_forward_out_cpu(): Expected input to have non-zero size for "
                                f"non-batch dimensions, but got {_shape_text(x.shape)} with dimension {d} being "
                                "empty.")
