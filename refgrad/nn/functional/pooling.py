@@ -23,6 +23,7 @@ import numpy as np
 
 from ... import dtypes
 from ...arguments import int_arg, size_arg
+from ...autograd.bases import Linear
 from ...ops.choose import choose
 from ...ops.common import as_tensor_arg
 from ...ops.indexing import index_add_into, take
@@ -129,35 +130,71 @@ def _lowest(dtype: np.dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _argmax_positions(x: np.ndarray, rows, cols):
-    """torch's choice of maximum in each 2-D window: the first maximum in scan order, the last NaN where there is
-    one. ``rows``/``cols`` are (positions (o, k), inside (o, k)) along H and W. Returns the flat position within
-    the plane of each chosen element (..., oh, ow), and which windows have no element inside the input (None when
-    none is empty)."""
+def _torch_max_scan(x: np.ndarray, rows, cols, entry):
+    """torch's max-pooling kernel, vectorized over every window at once and looped over the kernel offsets: the
+    running maximum starts at -inf at the window's first position inside the input, and entry (jh, jw) takes over
+    where it is greater or NaN. So ties go to the first maximum in scan order, NaN to the last NaN, an all -inf
+    window to its first element. ``rows``/``cols``: (positions (o, k), inside (o, k)) along H and W;
+    ``entry(jh, jw)`` is x at that entry of every window, (..., oh, ow) (any value where outside). Returns the
+    flat positions of the maxima in the plane; a window with nothing inside (dilation stepping over the input)
+    keeps -inf and the position torch reports for it, its first entry at or after 0 along each dim (which may lie
+    outside the plane)."""
     (ph, vh), (pw, vw) = rows, cols
+    w = x.shape[-1]
+    shape = x.shape[:-2] + (ph.shape[0], pw.shape[0])
+    offsets = [(jh, jw) for jh in range(ph.shape[1]) for jw in range(pw.shape[1])]
+    if vh[:, 0].all() and vw[:, 0].all():
+        # every window starts inside: the first entry beats -inf or ties it at its own position
+        best = np.array(entry(0, 0), copy=True)
+        best_pos = np.array(np.broadcast_to(ph[:, 0, None] * w + pw[None, :, 0], shape))
+        offsets = offsets[1:]
+    else:
+        never = np.iinfo(np.int64).max
+        first = (np.where(ph >= 0, ph, never).min(axis=1)[:, None] * w
+                 + np.where(pw >= 0, pw, never).min(axis=1)[None, :])
+        best_pos = np.array(np.broadcast_to(first, shape))
+        best = np.full(shape, _lowest(x.dtype), x.dtype)
+    nans = x.dtype.kind == "f" and bool(np.isnan(x).any())
+    for i, (jh, jw) in enumerate(offsets):
+        v = entry(jh, jw)
+        better = v > best
+        if nans:
+            better |= np.isnan(v)
+        inside = vh[:, jh, None] & vw[None, :, jw]
+        if not inside.all():
+            better &= inside
+        if i < len(offsets) - 1:  # the last entry's value is not needed again
+            np.copyto(best, v, where=better)
+        np.copyto(best_pos, ph[:, jh, None] * w + pw[None, :, jw], where=better)
+    return best_pos
+
+
+class _Pick(Linear):
+    """out = x.flat[positions]: each window's chosen element. ``unique`` says no position repeats (windows that do
+    not overlap), so the vjp writes instead of accumulating; the vjp of that scatter is this gather again."""
+
+    params = ("positions", "unique")
+    saves = ()  # backward reads shapes only
+
+    def forward(ctx, x, positions, unique):
+        return np.take(x, positions)
+
+    def vjp(ctx, g):
+        return index_add_into(g, ctx.positions, ctx.inputs[0].shape, unique=ctx.unique)
+
+
+def _pick(x: Tensor, positions: np.ndarray, unique: bool) -> tuple:
+    """(values, indices): x at each window's chosen position (``positions`` within the plane, (..., oh, ow)); a
+    window with nothing inside the input gives -inf and no gradient (torch sends its gradient to that position
+    outside the plane, into a neighbouring row or plane: a torch bug not copied)."""
     h, w = x.shape[-2:]
-    oh, kh = ph.shape
-    ow, kw = pw.shape
-    # (..., oh, ow, kh·kw): every window's entries in scan order (positions clipped; outside ones masked below)
-    entries = x[..., np.clip(ph, 0, h - 1)[:, None, :, None], np.clip(pw, 0, w - 1)[None, :, None, :]]
-    entries = entries.reshape(x.shape[:-2] + (oh, ow, kh * kw))
-    inside = (vh[:, None, :, None] & vw[None, :, None, :]).reshape(oh, ow, kh * kw)
-    flat = (ph[:, None, :, None] * w + pw[None, :, None, :]).reshape(oh, ow, kh * kw)
-    nan = np.isnan(entries) & inside if x.dtype.kind == "f" else np.zeros(entries.shape, bool)
-    largest = np.where(inside & ~nan, entries, _lowest(x.dtype)).max(axis=-1, keepdims=True)
-    first_max = np.argmax(inside & ~nan & (entries == largest), axis=-1)
-    last_nan = kh * kw - 1 - np.argmax(nan[..., ::-1], axis=-1)
-    chosen = np.where(nan.any(axis=-1), last_nan, first_max)
-    positions = np.take_along_axis(np.broadcast_to(flat, chosen.shape + (kh * kw,)), chosen[..., None], -1)[..., 0]
-    empty = ~inside.any(axis=-1)
+    indices = Tensor(positions)
+    empty = (positions < 0) | (positions >= h * w) if x.ndim else None
+    offsets = (np.arange(int(np.prod(x.shape[:-2])), dtype=np.int64) * (h * w)).reshape(x.shape[:-2] + (1, 1))
     if not empty.any():
-        return positions, None
-    # a window with nothing inside the input (dilation stepping over it): torch gives -inf and the position where
-    # its scan would have started, the first window entry at or after 0 along each dim (which may lie outside)
-    first_row = np.where(ph >= 0, ph, np.iinfo(np.int64).max).min(axis=1)
-    first_col = np.where(pw >= 0, pw, np.iinfo(np.int64).max).min(axis=1)
-    positions = np.where(empty, first_row[:, None] * w + first_col[None, :], positions)
-    return positions, empty
+        return _Pick.apply(x, positions=positions + offsets, unique=unique), indices
+    picked = _Pick.apply(x, positions=np.where(empty, 0, positions) + offsets, unique=False)
+    return choose(~empty, picked, _lowest(x.dtype)), indices
 
 
 def _max_pool2d(x: Tensor, kernel, stride, padding, dilation, out: tuple):
@@ -165,17 +202,23 @@ def _max_pool2d(x: Tensor, kernel, stride, padding, dilation, out: tuple):
     h, w = x.shape[-2:]
     rows = _window_positions(h, out[0], kernel[0], stride[0], padding[0], dilation[0])
     cols = _window_positions(w, out[1], kernel[1], stride[1], padding[1], dilation[1])
+    # every window entry, read from strided views of x padded with the lowest value (a copy only where windows
+    # reach past the input)
+    ends = [max(n + p, (o - 1) * s - p + (k - 1) * d + 1) + p
+            for n, o, s, p, k, d in zip((h, w), out, stride, padding, kernel, dilation)]
+    data = x._data
+    if any(padding) or ends != [h, w]:
+        data = np.full(x.shape[:-2] + tuple(ends), _lowest(x.dtype), x.dtype)
+        data[..., padding[0]:padding[0] + h, padding[1]:padding[1] + w] = x._data
+    (sh, sw), (dh, dw) = stride, dilation
+
+    def entry(jh, jw):
+        return data[..., jh * dh:jh * dh + (out[0] - 1) * sh + 1:sh, jw * dw:jw * dw + (out[1] - 1) * sw + 1:sw]
+
     with np.errstate(invalid="ignore"):
-        positions, empty = _argmax_positions(x._data, rows, cols)
-    indices = np.ascontiguousarray(np.broadcast_to(positions, x.shape[:-2] + positions.shape[-2:]))
-    if empty is None:
-        return take(x, indices + _lead_offsets(x, h * w)), Tensor(indices)
-    # torch then sends such a window's gradient to that outside position (into a neighbouring row or plane, a
-    # torch bug): here it gets none
-    inside_positions = np.where(empty, 0, indices)
-    values = choose(np.broadcast_to(~empty, indices.shape), take(x, inside_positions + _lead_offsets(x, h * w)),
-                    _lowest(x.dtype))
-    return values, Tensor(indices)
+        positions = _torch_max_scan(x._data, rows, cols, entry)
+    apart = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+    return _pick(x, positions, unique=apart)
 
 
 def _finish(values: Tensor, indices: Tensor, return_indices: bool, unbatch: bool = False):
@@ -405,10 +448,13 @@ def _adaptive_max(input, output_size, return_indices, fn: str, two_d: bool):
         indices = Tensor(np.zeros(values.shape, np.int64))
     else:
         (ph, vh, _), (pw, vw, _) = _adaptive_windows(h, oh), _adaptive_windows(w, ow)
+
+        def entry(jh, jw):
+            return x._data[..., ph[:, jh, None], pw[None, :, jw]]
+
         with np.errstate(invalid="ignore"):
-            positions, _ = _argmax_positions(x._data, (ph, vh), (pw, vw))
-        indices = Tensor(np.ascontiguousarray(positions))
-        values = take(x, positions + _lead_offsets(x, h * w))
+            positions = _torch_max_scan(x._data, (ph, vh), (pw, vw), entry)
+        values, indices = _pick(x, positions, unique=False)
     return _finish(values, indices, return_indices, unbatch=not two_d)
 
 
