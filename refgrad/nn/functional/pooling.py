@@ -183,18 +183,19 @@ class _Pick(Linear):
         return index_add_into(g, ctx.positions, ctx.inputs[0].shape, unique=ctx.unique)
 
 
-def _pick(x: Tensor, positions: np.ndarray, unique: bool) -> tuple:
-    """(values, indices): x at each window's chosen position (``positions`` within the plane, (..., oh, ow)); a
-    window with nothing inside the input gives -inf and no gradient (torch sends its gradient to that position
-    outside the plane, into a neighbouring row or plane: a torch bug not copied)."""
+def _pick(x: Tensor, positions: np.ndarray, unique: bool, rows=None, cols=None) -> tuple:
+    """(values, indices): x at each window's chosen position (``positions`` within the plane, (..., oh, ow)). A
+    window with nothing inside the input (``rows``/``cols``: (positions, inside) along H and W) gives -inf and no
+    gradient (torch sends its gradient to the position it reports, outside the window: into another row or plane,
+    a torch bug not copied)."""
     h, w = x.shape[-2:]
     indices = Tensor(positions)
-    empty = (positions < 0) | (positions >= h * w) if x.ndim else None
     offsets = (np.arange(int(np.prod(x.shape[:-2])), dtype=np.int64) * (h * w)).reshape(x.shape[:-2] + (1, 1))
-    if not empty.any():
+    empty = None if rows is None else ~rows[1].any(axis=1)[:, None] | ~cols[1].any(axis=1)[None, :]
+    if empty is None or not empty.any():
         return _Pick.apply(x, positions=positions + offsets, unique=unique), indices
     picked = _Pick.apply(x, positions=np.where(empty, 0, positions) + offsets, unique=False)
-    return choose(~empty, picked, _lowest(x.dtype)), indices
+    return choose(np.broadcast_to(~empty, positions.shape), picked, _lowest(x.dtype)), indices
 
 
 def _max_pool2d(x: Tensor, kernel, stride, padding, dilation, out: tuple):
@@ -218,7 +219,7 @@ def _max_pool2d(x: Tensor, kernel, stride, padding, dilation, out: tuple):
     with np.errstate(invalid="ignore"):
         positions = _torch_max_scan(x._data, rows, cols, entry)
     apart = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
-    return _pick(x, positions, unique=apart)
+    return _pick(x, positions, apart, rows, cols)
 
 
 def _finish(values: Tensor, indices: Tensor, return_indices: bool, unbatch: bool = False):
