@@ -3,17 +3,19 @@
 
 Every 1-D pooling is its 2-D form on a (..., 1, L) view, as in torch, so one geometry serves both.
 
-- Max pooling (plain and adaptive) picks, in NumPy, the flat position of each window's maximum by torch's rule
-  (the first maximum in scan order; the last NaN when the window holds one), and is then ``take(x, positions)``:
-  the gradient goes to that one element (take's vjp is a scatter-add, whose vjp is take again), so every order of
-  derivative follows, and ``return_indices`` are those positions within the input plane.
-- Average pooling is F.pad (zeros), the sliding windows of ``_windows.windows``, a sum and a division by torch's
-  divisor per output position (count_include_pad, ceil_mode's overhang, divisor_override), a constant array.
+- Max pooling (plain and adaptive) runs torch's kernel in NumPy, vectorized over all windows and looped over the
+  kernel offsets (``_torch_max_scan``: the first maximum in scan order, the last NaN where the window holds one),
+  which gives each window's chosen flat position; the op is then the pick ``_Pick`` of those elements (a gather,
+  whose vjp is a scatter into zeros, whose vjp is the gather again), so the gradient goes to that one element in
+  any order of derivative, and ``return_indices`` are those positions within the input plane.
+- Average pooling is F.pad (zeros), the windows' sums (``_WindowSums``, whose vjp is ``_windows.overlap_add``)
+  and a division by torch's divisor per output position (count_include_pad, ceil_mode's overhang,
+  divisor_override), a constant array.
 - Adaptive average pooling gathers each window (start = floor(i·L/out), end = ceil((i+1)·L/out)) padded to the
   widest one, masks the padding with ``choose`` (its gradient is exactly 0) and divides by the window's length.
 - max_unpool is the adjoint of a take: a scatter of the input into zeros at the given indices.
-- lp_pool is torch's own composition of avg_pool, sign, relu, abs and pow, so its values and its gradient at 0
-  are torch's.
+- lp_pool is torch's own composition of avg_pool, sign, relu (with torch's threshold_backward), abs and pow, so
+  its values and its gradient at 0 are torch's.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from ...ops.common import as_tensor_arg
 from ...ops.indexing import index_add_into, take
 from ...registry import public
 from ...tensor import Tensor
-from ._windows import windows
+from ._windows import overlap_add
 from .padding import pad
 
 _TWO_INTS = {"kernel_size": "must either be a single int, or a tuple of two ints",
@@ -114,7 +116,8 @@ def _check_pool2d(fn: str, x: Tensor, kernel, stride, padding, dilation, ceil_mo
 
 
 def _lead_offsets(x: Tensor, plane: int) -> np.ndarray:
-    """The flat position of each (batch, channel) plane's first element, shaped x.shape[:-2] + (1, 1)."""
+    """The flat position of the first element of each (batch, channel) plane of ``plane`` elements, shaped
+    x.shape[:-2] + (1, 1)."""
     lead = x.shape[:-2]
     return (np.arange(int(np.prod(lead)), dtype=np.int64) * plane).reshape(lead + (1, 1))
 
@@ -190,7 +193,7 @@ def _pick(x: Tensor, positions: np.ndarray, unique: bool, rows=None, cols=None) 
     a torch bug not copied)."""
     h, w = x.shape[-2:]
     indices = Tensor(positions)
-    offsets = (np.arange(int(np.prod(x.shape[:-2])), dtype=np.int64) * (h * w)).reshape(x.shape[:-2] + (1, 1))
+    offsets = _lead_offsets(x, h * w)
     empty = None if rows is None else ~rows[1].any(axis=1)[:, None] | ~cols[1].any(axis=1)[None, :]
     if empty is None or not empty.any():
         return _Pick.apply(x, positions=positions + offsets, unique=unique), indices
@@ -300,6 +303,29 @@ def _divisor(size: int, out: int, kernel: int, stride: int, padding: int, count_
     return np.minimum(end, size) - np.maximum(start, 0)
 
 
+class _WindowSums(Linear):
+    """The sum of every 2-D window of x (already padded): (..., H, W) -> (..., oh, ow), one strided view added per
+    kernel offset, in torch's order (row-major over the window), with no (..., oh, ow, kh, kw) copy of the windows.
+    Its vjp spreads each window's cotangent back over the window (``_windows.overlap_add``)."""
+
+    params = ("kernel", "stride", "counts")
+    saves = ()  # backward reads shapes only
+
+    def forward(ctx, x, kernel, stride, counts):
+        ctx.size = x.shape[-2:]
+        total = None
+        for jh in range(kernel[0]):
+            for jw in range(kernel[1]):
+                view = x[..., jh:jh + (counts[0] - 1) * stride[0] + 1:stride[0],
+                         jw:jw + (counts[1] - 1) * stride[1] + 1:stride[1]]
+                total = view.copy() if total is None else np.add(total, view, out=total)
+        return total
+
+    def vjp(ctx, g):
+        spread = g.unsqueeze(-1).unsqueeze(-1).expand(*g.shape, *ctx.kernel)
+        return overlap_add(spread, ctx.size, ctx.kernel, ctx.stride, (1, 1))
+
+
 def _avg_pool2d(x: Tensor, kernel, stride, padding, out, count_include_pad: bool, divisor_override) -> Tensor:
     """A checked 2-D average pooling: zero padding (plus what a ceil_mode window overhangs), the windows' sums,
     divided by torch's divisor."""
@@ -307,7 +333,7 @@ def _avg_pool2d(x: Tensor, kernel, stride, padding, out, count_include_pad: bool
     overhang = [max(0, (o - 1) * s + k - (n + 2 * p)) for n, o, s, k, p in zip(sizes, out, stride, kernel, padding)]
     if any(padding) or any(overhang):
         x = pad(x, (padding[1], padding[1] + overhang[1], padding[0], padding[0] + overhang[0]))
-    sums = windows(x, kernel, stride, (1, 1)).sum(dim=(-2, -1))
+    sums = _WindowSums.apply(x, kernel=tuple(kernel), stride=tuple(stride), counts=tuple(out))
     if divisor_override:
         return sums / divisor_override
     rows, cols = (_divisor(n, o, k, s, p, count_include_pad) for n, o, k, s, p in zip(sizes, out, kernel, stride,
@@ -519,11 +545,10 @@ def _max_unpool2d(x: Tensor, indices, size: tuple) -> Tensor:
     if bad.any():
         raise RuntimeError(f"Found an invalid max index: {idx[bad].flat[0]} (output volumes are of size "
                            f"{size[0]}x{size[1]}")
-    lead = x.shape[:-2]
-    offsets = (np.arange(int(np.prod(lead)), dtype=np.int64) * plane).reshape(lead + (1, 1))
+    offsets = _lead_offsets(x, plane)
     # repeated indices: the last write wins, as in torch's sequential kernel (and its gradient reaches every
     # input element written there, as torch's gather backward does)
-    return index_add_into(x, idx + offsets, lead + tuple(size), unique=True)
+    return index_add_into(x, idx + offsets, x.shape[:-2] + tuple(size), unique=True)
 
 
 @public(namespace="nn.functional")
