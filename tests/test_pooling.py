@@ -63,6 +63,21 @@ def test_integer_max_pooling(fn, shape):
         assert o.dtype == t.dtype
 
 
+@pytest.mark.parametrize("fn, shape, kwargs", [
+    ("avg_pool1d", (2, 3, 7), {"padding": 1, "ceil_mode": True}),
+    ("avg_pool1d", (2, 3, 7), {"padding": 1, "count_include_pad": False}),
+    ("avg_pool2d", (2, 3, 5, 6), {"padding": 1, "ceil_mode": True}),
+    ("avg_pool2d", (2, 3, 5, 6), {"divisor_override": 3}),
+    ("avg_pool2d", (2, 3, 5, 6), {"divisor_override": -2}),
+])
+def test_integer_average_pooling_truncates(fn, shape, kwargs):
+    """torch's integer average: the window's sum divided with truncation toward zero (negative sums included)."""
+    x = np.random.default_rng(4).integers(-20, 20, shape)
+    (ours,), (theirs,) = _both(fn, x, 3, 2, **kwargs)
+    np.testing.assert_array_equal(ours, theirs)
+    assert ours.dtype == theirs.dtype
+
+
 @pytest.mark.parametrize("d", [1, 2])
 def test_max_unpool_undoes_max_pool(d):
     """max_unpool of max_pool's values and indices: torch's result and gradient (back through both poolings)."""

@@ -335,20 +335,22 @@ def _avg_pool2d(x: Tensor, kernel, stride, padding, out, count_include_pad: bool
         x = pad(x, (padding[1], padding[1] + overhang[1], padding[0], padding[0] + overhang[0]))
     sums = _WindowSums.apply(x, kernel=tuple(kernel), stride=tuple(stride), counts=tuple(out))
     if divisor_override:
-        return sums / divisor_override
-    rows, cols = (_divisor(n, o, k, s, p, count_include_pad) for n, o, k, s, p in zip(sizes, out, kernel, stride,
-                                                                                    padding))
-    return sums / Tensor((rows[:, None] * cols[None, :]).astype(sums.dtype))
-
-
-def _check_avg_dtype(fn: str, x: Tensor):
-    _check_dtype(fn, x, integers=False)
+        divisor = np.asarray(divisor_override)
+    else:
+        rows, cols = (_divisor(n, o, k, s, p, count_include_pad) for n, o, k, s, p in zip(sizes, out, kernel, stride,
+                                                                                        padding))
+        divisor = rows[:, None] * cols[None, :]
+    if sums.dtype.kind != "f":  # torch's integer average: the sum divided with truncation toward zero
+        quotient = sums._data // divisor
+        inexact = (sums._data % divisor != 0) & ((sums._data < 0) != (divisor < 0))
+        return Tensor((quotient + inexact).astype(sums.dtype))
+    return sums / (divisor_override if divisor_override else Tensor(divisor.astype(sums.dtype)))
 
 
 @public(namespace="nn.functional", also=("avg_pool1d",))
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
     """torch.nn.functional.avg_pool1d on (N, C, L) or (C, L): avg_pool2d on (..., 1, L), as torch (its messages
-    too). Floating inputs only (torch also averages integer tensors)."""
+    too). Integer inputs are averaged as torch does, the sum divided with truncation toward zero."""
     fn = "avg_pool1d"
     x = as_tensor_arg(input)
     message = "avg_pool1d() argument '{name}' should contain one int (got {{n}})"
@@ -358,7 +360,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
     if x.ndim not in (2, 3):
         raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 'self' "
                            "(while checking arguments for avg_pool1d)")
-    _check_avg_dtype(fn, x)
+    _check_dtype(fn, x)
     x = x.unsqueeze(-2)
     out = _check_pool2d("avg_pool2d", x, (1, k), (1, s), (0, p), (1, 1), bool(ceil_mode))
     return _avg_pool2d(x, (1, k), (1, s), (0, p), out, bool(count_include_pad), None).squeeze(-2)
@@ -369,7 +371,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
                divisor_override=None):
     """torch.nn.functional.avg_pool2d on (N, C, H, W) or (C, H, W), with torch's divisor: the window's size
     within the padded input (count_include_pad, a ceil_mode window cut at the right padding) or within the input,
-    or divisor_override. Floating inputs only (torch also averages integer tensors)."""
+    or divisor_override. Integer inputs are averaged as torch does, the sum divided with truncation toward zero."""
     fn = "avg_pool2d"
     x = as_tensor_arg(input)
     kernel = _pair(kernel_size, fn, "kernel_size", 2)
@@ -379,7 +381,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
         divisor_override = int_arg(divisor_override, "divisor_override", None, fn)
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
-    _check_avg_dtype(fn, x)
+    _check_dtype(fn, x)
     out = _check_pool2d(fn, x, kernel, stride, padding, (1, 1), bool(ceil_mode))
     return _avg_pool2d(x, kernel, stride, padding, out, bool(count_include_pad), divisor_override)
 
