@@ -182,6 +182,7 @@ def _unpool_cases(d: int):
         padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
         pooled = tuple(draw(st.integers(1, 4)) for _ in range(d))
         default = [(n - 1) * s + k - 2 * p for n, s, k, p in zip(pooled, stride, kernel, padding)]
+        assume(min(default) >= 1)
         given = draw(st.booleans())
         size = [draw(st.integers(max(1, dflt - s + 1), dflt + s - 1)) if given else dflt
                 for dflt, s in zip(default, stride)]

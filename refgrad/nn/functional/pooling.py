@@ -319,7 +319,8 @@ class _WindowSums(Linear):
             for jw in range(kernel[1]):
                 view = x[..., jh:jh + (counts[0] - 1) * stride[0] + 1:stride[0],
                          jw:jw + (counts[1] - 1) * stride[1] + 1:stride[1]]
-                total = view.copy() if total is None else np.add(total, view, out=total)
+                # torch's sum starts at 0: a window of -0.0 sums to +0.0
+                total = view + x.dtype.type(0) if total is None else np.add(total, view, out=total)
         return total
 
     def vjp(ctx, g):
