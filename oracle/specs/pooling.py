@@ -151,23 +151,35 @@ def _avg_pool_cases(d: int):
 
 
 # ---- adaptive pooling --------------------------------------------------------------------------------------
-def _adaptive_cases(d: int, with_indices: bool, pool=None):
+def _adaptive_cases(d: int, with_indices: bool, pool=None, to_one: bool = False):
     """Output sizes from 1 to a little more than the input (torch's backward refuses empty outputs, so sizes of 0
-    are forward-only, in tests/test_pooling.py)."""
+    are forward-only, in tests/test_pooling.py). ``to_one``: an output of one element per plane, which torch's
+    adaptive_avg_pool computes as mean() (see MEAN_ORDER); else any other size."""
 
     @st.composite
     def cases(draw, dtype):
         sizes = tuple(draw(st.integers(1, 7)) for _ in range(d))
         x = _input(draw, dtype, sizes, pool)
-        out = tuple(draw(st.integers(1, s + 2)) for s in sizes)
+        out = (1,) * d if to_one else tuple(draw(st.integers(1, s + 2)) for s in sizes)
         if d == 2 and draw(st.booleans()):
-            out = tuple(None if draw(st.booleans()) else o for o in out)
+            out = tuple(None if draw(st.booleans()) else o for o in out)  # None: the input's size
+        resolved = tuple(s if o is None else o for s, o in zip(sizes, out))
+        assume(to_one or resolved != (1,) * d)
         kwargs = {}
         if with_indices and draw(st.booleans()):
             kwargs["return_indices"] = draw(st.booleans())
         return Case((x, _per_dim(out, d, draw)), kwargs)
 
     return cases
+
+
+# torch's adaptive_avg_pool to one element is mean(), whose vectorized sum adds a window's entries in another order
+# than its own adaptive_avg_pool to larger sizes or avg_pool over the same window (both in scan order, as refgrad):
+# at the dtype's max, whether a partial sum overflows to inf then depends on the kernel ([max, -0, -0, -max, max]
+# averages to inf by mean(), max/5 by avg_pool2d with kernel (1, 5))
+MEAN_ORDER = {name: "torch disagrees with itself: adaptive_avg_pool to size 1 is mean(), whose summation order "
+                    "differs from avg_pool's over the same window, so sums of ±max overflow in one and not the other"
+              for name in ("max", "-huge")}
 
 
 # ---- unpooling ---------------------------------------------------------------------------------------------
@@ -239,7 +251,11 @@ SPECS = [
     OpSpec("nn.functional.avg_pool1d", _avg_pool_cases(1)),
     OpSpec("nn.functional.avg_pool2d", _avg_pool_cases(2)),
     OpSpec("nn.functional.adaptive_avg_pool1d", _adaptive_cases(1, False)),
+    OpSpec("nn.functional.adaptive_avg_pool1d", _adaptive_cases(1, False, to_one=True), variant="to_one",
+           extreme_skip=MEAN_ORDER),
     OpSpec("nn.functional.adaptive_avg_pool2d", _adaptive_cases(2, False)),
+    OpSpec("nn.functional.adaptive_avg_pool2d", _adaptive_cases(2, False, to_one=True), variant="to_one",
+           extreme_skip=MEAN_ORDER),
     OpSpec("nn.functional.adaptive_max_pool1d", _adaptive_cases(1, True),
            kink_cases=_adaptive_cases(1, True, TIE_POOL)),
     OpSpec("nn.functional.adaptive_max_pool2d", _adaptive_cases(2, True),
