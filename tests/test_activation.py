@@ -134,3 +134,16 @@ def test_rrelu_training_in_place():
     t = refgrad.tensor(x.copy())
     assert F.rrelu_(t, LOWER, UPPER, True) is t
     np.testing.assert_array_equal(t.numpy(), expected)
+
+
+@pytest.mark.parametrize("cotangent", [np.inf, -np.inf, np.nan])
+def test_relu_backward_selects_as_threshold_backward(cotangent):
+    """An inf or nan cotangent where the input is <= 0 gives 0, as torch's threshold_backward selects (a product
+    with a 0/1 mask would give nan)."""
+    x = np.array([-1.0, 0.0, 2.0])
+    g = np.full(3, cotangent)
+    xr = refgrad.tensor(x, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    (gr,) = refgrad.autograd.grad(F.relu(xr), xr, refgrad.tensor(g))
+    (gt,) = torch.autograd.grad(TF.relu(xt), xt, torch.tensor(g))
+    np.testing.assert_array_equal(gr.numpy(), gt.numpy())

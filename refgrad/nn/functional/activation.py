@@ -44,15 +44,16 @@ class Relu(Function):
         return np.where(x < 0, x.dtype.type(0), x)
 
     def vjp(ctx, g):
-        return g * _positive(ctx.out)
+        return choose(_positive(ctx.out), g, 0)
 
     def jvp(ctx, dx):
-        return dx * _positive(ctx.out)
+        return choose(_positive(ctx.out), dx, 0)
 
 
-def _positive(out: Tensor) -> Tensor:
-    """The constant mask "not out <= 0": 0 at the kink x == 0 and 1 at NaN, as torch's threshold_backward."""
-    return Tensor((~(out._data <= 0)).astype(out.dtype))
+def _positive(out: Tensor) -> np.ndarray:
+    """The constant mask "not out <= 0": False at the kink x == 0 and True at NaN, as torch's threshold_backward
+    (which selects, so an inf or nan cotangent where the input is <= 0 still gives 0)."""
+    return ~(out._data <= 0)
 
 
 class Softmax(Function):
