@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg
 from ...ops.linalg import _ctype, einsum, matmul
-from ...dtypes import scalar_type_name
 from ...registry import public
 
 
