@@ -1,14 +1,16 @@
 """Linear functions (torch.nn.functional): linear, bilinear.
 
-Both are compositions of refgrad's products (matmul, einsum), so their gradients of any order are those ops'.
+linear is a composition of matmul; bilinear one primitive (torch's order of products) whose vjp is made of
+matmuls. Gradients of any order are refgrad ops'.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ...autograd import Function
 from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg
-from ...ops.linalg import _ctype, einsum, matmul
+from ...ops.linalg import _ctype, matmul
 from ...registry import public
 
 
@@ -17,8 +19,8 @@ def linear(input, weight, bias=None):
     """torch.nn.functional.linear: input (*, in) @ weight.T + bias, weight (out, in) or (in,) (then the out dim is
     dropped). The bias broadcasts to the result's shape (torch's expand rule).
 
-    Deliberate difference: torch refuses a bias with a 1-D weight for a 2-D input only ("mat2 must be a matrix",
-    its addmm path) and accepts it for every other input rank; refgrad accepts it for all."""
+    Deliberate difference: with a 1-D weight, torch takes only a 0-d bias and none at all for a 2-D input ("mat2
+    must be a matrix", from the addmm path it takes for those); refgrad takes any bias that broadcasts there too."""
     x = as_tensor_arg(input)
     w = as_tensor_arg(weight, "weight", 2)
     b = None if bias is None else as_tensor_arg(bias, "bias", 3)
@@ -75,6 +77,50 @@ def bilinear(input1, input2, weight, bias=None):
     if w.ndim > 3:  # torch's _trilinear refuses it, with this message
         raise RuntimeError("number of dimensions must match")
     lead = x1.shape[:-1]
-    flat1, flat2 = x1.reshape((int(np.prod(lead)), x1.shape[-1])), x2.reshape((int(np.prod(lead)), x2.shape[-1]))
-    out = einsum("bi,oij,bj->bo", flat1, w, flat2).reshape(lead + (w.shape[0],))
+    rows = int(np.prod(lead))
+    out = _Bilinear.apply(x1.reshape((rows, x1.shape[-1])), x2.reshape((rows, x2.shape[-1])), w)
+    out = out.reshape(lead + (w.shape[0],))
     return out if b is None else out + b
+
+
+class _Bilinear(Function):
+    """out[b, o] = Σ_j (Σ_i x1[b, i] w[o, i, j]) x2[b, j], for x1 (B, in1), x2 (B, in2), w (out, in1, in2).
+
+    A primitive for torch's groupings (its _trilinear sums a dim as soon as the operands holding it have met),
+    which decide where an inf meets a 0 or another inf: the forward sums i first; the gradients are
+    dx1 = (g·w)·x2, dw = (g⊗x1)·x2, dx2 = (x1·w)·g. Each is written with matmul, so it differentiates again."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, x1, x2, w):
+        n_out, n1, n2 = w.shape
+        partial = np.matmul(x1, w.transpose(1, 0, 2).reshape(n1, n_out * n2)).reshape(x1.shape[0], n_out, n2)
+        return np.matmul(partial, x2[:, :, None])[:, :, 0]
+
+    def vjp(ctx, g):
+        x1, x2, w = ctx.inputs
+        n_out, n1, n2 = w.shape
+        rows = g.shape[0]
+        wanted = ctx.needs_input_grad
+        if g.numel() == 0:  # an empty sum: exactly 0, whatever the other factor holds (as torch)
+            return tuple(t.new_zeros(t.shape) if want else None for t, want in zip((x1, x2, w), wanted))
+        d1 = d2 = dw = None
+        if wanted[0]:
+            gw = matmul(g, w.reshape((n_out, n1 * n2))).reshape((rows, n1, n2))
+            d1 = matmul(gw, x2.unsqueeze(2)).squeeze(2)
+        if wanted[1]:
+            partial = matmul(x1, w.permute((1, 0, 2)).reshape((n1, n_out * n2))).reshape((rows, n_out, n2))
+            d2 = matmul(g.unsqueeze(1), partial).squeeze(1)
+        if wanted[2]:
+            gx1 = (g.unsqueeze(2) * x1.unsqueeze(1)).reshape((rows, n_out * n1))
+            dw = matmul(gx1.t(), x2).reshape((n_out, n1, n2))
+        return d1, d2, dw
+
+    def jvp(ctx, d1, d2, dw):
+        x1, x2, w = ctx.inputs  # trilinear: one term per input with a tangent
+        terms = [_Bilinear.apply(*(t if k == j else a for k, a in enumerate((x1, x2, w))))
+                 for j, t in enumerate((d1, d2, dw)) if t is not None]
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return total
