@@ -88,6 +88,12 @@ def _check_bias(b: Tensor | None, w: Tensor, out_channels: int, transposed: bool
                            f"elements, but got bias of size {list(b.shape)} instead")
 
 
+def _check_spatial(x: Tensor) -> None:
+    if min(x.shape[2:]) == 0:
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                           f"{list(x.shape)}")
+
+
 def _check_dtypes(x: Tensor, w: Tensor) -> None:
     if x.dtype != w.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found {scalar_type_name(w.dtype)}")
@@ -113,6 +119,12 @@ def _pad_spatial(x: Tensor, pairs) -> Tensor:
     if not any(any(p) for p in pairs):
         return x
     return pad(x, tuple(v for pair in reversed(pairs) for v in pair))
+
+
+def _product(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b; a contraction over one element is a broadcast multiply, as torch's kernels keep the sign of a single
+    -0.0 product there (a matmul adds it to +0.0)."""
+    return a * b if a.shape[-1] == 1 else matmul(a, b)
 
 
 def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int, fn: str) -> Tensor:
@@ -148,6 +160,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int,
     if any(p < s for p, s in zip(padded, span)):
         raise RuntimeError(f"Calculated padded input size per channel: ({_x(padded)}). Kernel size: ({_x(span)}). "
                            f"Kernel size can't be greater than actual input size")
+    _check_spatial(x)
     _check_dtypes(x, w)
     if b is not None and b.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_ctype(x.dtype)}) and bias type ({_ctype(b.dtype)}) should be the same")
@@ -160,7 +173,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int,
     cols = cols.reshape((n, groups, per_group, positions, taps)).permute((0, 1, 2, 4, 3)).reshape(
         (n, groups, per_group * taps, positions))
     kernels = w.reshape((groups, out_channels // groups, per_group * taps))  # (g, O/g, C/g·∏k)
-    out = matmul(kernels, cols).reshape((n, out_channels) + tuple(out_sizes))  # (N, g, O/g, P): O = g·O/g
+    out = _product(kernels, cols).reshape((n, out_channels) + tuple(out_sizes))  # (N, g, O/g, P): O = g·O/g
     if b is not None:
         out = out + b.reshape((out_channels,) + (1,) * d)
     return out.squeeze(0) if unbatched else out
@@ -218,10 +231,8 @@ def _transposed_convolution(input, weight, bias, stride, padding, output_padding
                            f"have {w.shape[0]} channels, but got {c} channels instead")
     out_channels = w.shape[1] * groups
     _check_bias(b, w, out_channels, transposed=True)
+    _check_spatial(x)
     sizes = x.shape[2:]
-    if min(sizes) == 0:
-        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
-                           f"{list(x.shape)}")
     full = [(s - 1) * st + dl * (kk - 1) + 1 + op for s, st, dl, kk, op in zip(sizes, stride, dilation, k,
                                                                                 output_padding)]
     out_sizes = [f - 2 * p for f, p in zip(full, padding)]
@@ -233,7 +244,7 @@ def _transposed_convolution(input, weight, bias, stride, padding, output_padding
     positions, taps = int(np.prod(sizes)), int(np.prod(k))
     per_group = c // groups
     spread = w.reshape((groups, per_group, w.shape[1] * taps)).transpose(1, 2)  # (g, O/g·∏k, C/g)
-    cols = matmul(spread, x.reshape((n, groups, per_group, positions)))  # (N, g, O/g·∏k, P)
+    cols = _product(spread, x.reshape((n, groups, per_group, positions)))  # (N, g, O/g·∏k, P)
     # (N, O, *k, *spatial) -> the (N, O, *spatial, *k) layout overlap_add reads (a view, no copy)
     cols = cols.reshape((n, out_channels) + tuple(k) + tuple(sizes)).permute(
         (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
