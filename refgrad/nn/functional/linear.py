@@ -86,9 +86,10 @@ def bilinear(input1, input2, weight, bias=None):
 class _Bilinear(Function):
     """out[b, o] = Σ_j (Σ_i x1[b, i] w[o, i, j]) x2[b, j], for x1 (B, in1), x2 (B, in2), w (out, in1, in2).
 
-    A primitive for torch's groupings (its _trilinear sums a dim as soon as the operands holding it have met),
-    which decide where an inf meets a 0 or another inf: the forward sums i first; the gradients are
-    dx1 = (g·w)·x2, dw = (g⊗x1)·x2, dx2 = (x1·w)·g. Each is written with matmul, so it differentiates again."""
+    A primitive for torch's grouping of the products (measured on infs and overflows: it decides where an inf
+    meets a 0 or another inf): the forward sums over i first; the gradients are dw = (g⊗x1)·x2, dx2 = (x1·w)·g
+    and dx1 = (g⊗x2)·w (torch forms every product g·w of dx1 first, a (B, out, in1, in2) intermediate; refgrad
+    sums the same terms in one matmul). Each is written with matmul, so it differentiates again."""
 
     saves = ("inputs",)
 
@@ -106,8 +107,8 @@ class _Bilinear(Function):
             return tuple(t.new_zeros(t.shape) if want else None for t, want in zip((x1, x2, w), wanted))
         d1 = d2 = dw = None
         if wanted[0]:
-            gw = matmul(g, w.reshape((n_out, n1 * n2))).reshape((rows, n1, n2))
-            d1 = matmul(gw, x2.unsqueeze(2)).squeeze(2)
+            gx2 = (g.unsqueeze(2) * x2.unsqueeze(1)).reshape((rows, n_out * n2))
+            d1 = matmul(gx2, w.permute((0, 2, 1)).reshape((n_out * n2, n1)))
         if wanted[1]:
             partial = matmul(x1, w.permute((1, 0, 2)).reshape((n1, n_out * n2))).reshape((rows, n_out, n2))
             d2 = matmul(g.unsqueeze(1), partial).squeeze(1)
