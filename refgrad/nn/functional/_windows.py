@@ -26,7 +26,7 @@ def output_size(size: int, kernel: int, stride: int, dilation: int) -> int:
 
 class Windows(Linear):
     """x (..., *spatial) -> (..., *counts, *kernel), a copy of the strided view of every window (``counts``: the
-    number of windows along each dim)."""
+    number of windows along each dim), in kernel-major memory order."""
 
     params = ("kernel", "stride", "dilation", "counts")
     saves = ()  # backward reads shapes only
@@ -35,11 +35,18 @@ class Windows(Linear):
         d = len(kernel)
         ctx.size = x.shape[x.ndim - d:]
         step = x.strides[x.ndim - d:]
+        lead = x.ndim - d
         view = np.lib.stride_tricks.as_strided(
-            x, x.shape[:x.ndim - d] + tuple(counts) + tuple(kernel),
-            x.strides[:x.ndim - d] + tuple(s * st for s, st in zip(step, stride))
+            x, x.shape[:lead] + tuple(counts) + tuple(kernel),
+            x.strides[:lead] + tuple(s * st for s, st in zip(step, stride))
             + tuple(s * dl for s, dl in zip(step, dilation)), writeable=False)
-        return view.copy()
+        # stored kernel-major, (..., *kernel, *counts), and returned as the (..., *counts, *kernel) view of that: the
+        # copy then runs along output rows (long) rather than along kernel rows (3 wide), and im2col's layout
+        # (a convolution's (N, C·∏kernel, positions)) is a free view of it
+        stored = np.empty(x.shape[:lead] + tuple(kernel) + tuple(counts), x.dtype)
+        out = stored.transpose(tuple(range(lead)) + tuple(range(lead + d, lead + 2 * d)) + tuple(range(lead, lead + d)))
+        out[...] = view
+        return out
 
     def vjp(ctx, g):
         return OverlapAdd.apply(g, size=ctx.size, kernel=ctx.kernel, stride=ctx.stride, dilation=ctx.dilation)
