@@ -6,7 +6,7 @@ Batch 8, 4 heads, 128 tokens, head dim 32 (query, key and value (8, 4, 128, 32))
 forms users write: no mask, is_causal=True and a boolean padding mask (True: take part). One step = the forward,
 then backward of a fixed cotangent into the three inputs. torch runs what it picks by default on CPU (its flash
 kernel for these 4-D inputs) and, for reference, its math backend, the one refgrad mirrors. The implementations
-run interleaved (one step of each per round, the order rotating) and we report medians. refgrad's targets:
+run interleaved (benchmarks/timing.py) and we report medians. refgrad's targets:
 <= 1.2x torch in float64, <= 2x in float32. --threads N gives both libraries N threads (OpenBLAS's for NumPy's
 matmul, torch's intra-op pool); on a machine whose cores are busy with other work, N=1 keeps the comparison about
 the code: a multithreaded BLAS call for each of 32 small matrices then waits on the other jobs.
@@ -16,16 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
-import time
 
-# torch's OpenMP threads otherwise spin after each of its steps and slow whichever step runs next
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 if "--threads" in sys.argv[1:-1]:  # before NumPy loads OpenBLAS, which reads it once
     os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 
 import numpy as np  # noqa: E402
+from timing import interleaved_medians  # noqa: E402 (benchmarks/ is the script's directory)
 
 B, H, L, D = 8, 4, 128, 32
 
@@ -90,17 +87,9 @@ def main(argv=None) -> None:
                 for ours, theirs in zip(results["refgrad"], results[name]):
                     np.testing.assert_allclose(ours, theirs, rtol=1e-4 if dtype == np.float32 else 1e-10,
                                                atol=1e-5 if dtype == np.float32 else 1e-12)
-            times = {name: [] for name in steps}
-            names = list(steps)
-            for r in range(args.repeats):
-                for i in range(len(names)):
-                    name = names[(r + i) % len(names)]
-                    t0 = time.perf_counter()
-                    steps[name]()
-                    times[name].append(time.perf_counter() - t0)
-            med = {name: statistics.median(ts) for name, ts in times.items()}
+            med = interleaved_medians(steps, args.repeats)
             print(f"  {np.dtype(dtype).name} {form:8s} " + "  ".join(
-                f"{name} {med[name] * 1e3:7.2f} ms" for name in names)
+                f"{name} {med[name] * 1e3:7.2f} ms" for name in steps)
                   + f"   refgrad/torch {med['refgrad'] / med['torch']:5.2f}x")
     print("outputs and gradients agree with both torch backends (float64 rtol 1e-10, float32 rtol 1e-4)")
 

@@ -5,21 +5,16 @@
 N=32, 3 -> 16 channels, 32x32, 3x3 kernel, padding=1, with a bias: out = conv2d(x, w, b), then
 backward of <out, G> for a fixed random cotangent G. Two forms, as users write them: a first layer (x needs no
 gradient: weight and bias gradients only) and an inner layer (x's gradient too). The two libraries run
-interleaved, each following the other equally often, and we report medians. Targets (issue #8): refgrad
+interleaved (benchmarks/timing.py), and we report medians. Targets (issue #8): refgrad
 <= 1.2x torch in float64, <= 2x in float32 (where torch uses oneDNN's direct convolution).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import platform
-import statistics
-import time
 
 import numpy as np
-
-# torch's OpenMP threads otherwise spin after each of its steps and slow whichever step runs next
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from timing import interleaved_medians  # benchmarks/ is the script's directory, so on sys.path
 
 N, C_IN, C_OUT, SIZE, K = 32, 3, 16, 32, 3
 
@@ -52,17 +47,6 @@ class ConvStep:
         return [np.asarray(gr.detach()) for gr in grads]
 
 
-def measure(steps: dict, repeats: int) -> dict:
-    times = {name: [] for name in steps}
-    names = list(steps)
-    for r in range(repeats):
-        for name in (names if r % 2 == 0 else names[::-1]):  # each follows the other equally often
-            t0 = time.perf_counter()
-            steps[name]()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=40, help="rounds per configuration")
@@ -81,7 +65,7 @@ def main(argv=None) -> None:
             rtol = 1e-10 if dtype == np.float64 else 1e-4
             for got, want in zip(steps["refgrad"](), steps["torch"]()):  # warm-up, and agreement
                 np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.abs(want).max())
-            med = measure(steps, args.repeats)
+            med = interleaved_medians(steps, args.repeats)
             form = "x, w, b grads" if input_grad else "w, b grads   "
             print(f"  {np.dtype(dtype).name} {form}  torch {med['torch'] * 1e3:7.2f} ms  refgrad "
                   f"{med['refgrad'] * 1e3:7.2f} ms  {med['refgrad'] / med['torch']:5.2f}x torch (target {target}x)")

@@ -32,6 +32,7 @@ from ...registry import public
 from ...tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
+from .linear import linear
 from .padding import pad
 
 
@@ -223,12 +224,6 @@ def _no_attention(q: Tensor, k: Tensor, v: Tensor, enable_gqa: bool) -> Tensor:
 
 
 # ---- multi_head_attention_forward --------------------------------------------------------------------------
-def _linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """F.linear(x, weight, bias) (a stand-in until the linear family's F.linear is here)."""
-    out = x.matmul(weight.t())
-    return out if bias is None else out + bias
-
-
 def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads: int) -> bool:
     """torch's checks of the input ranks (AssertionError, torch's messages); whether the input is batched."""
     if query.ndim == 3:
@@ -285,12 +280,12 @@ def _in_projection(query, key, value, E, use_separate, in_proj_weight, in_proj_b
         w = in_proj_weight
         b = (None,) * 3 if in_proj_bias is None else (in_proj_bias[:E], in_proj_bias[E:2 * E], in_proj_bias[2 * E:])
         if key is value and query is key:  # self-attention: one product with the packed weight, as torch
-            qkv = _linear(query, w, in_proj_bias)
+            qkv = linear(query, w, in_proj_bias)
             return qkv[..., :E], qkv[..., E:2 * E], qkv[..., 2 * E:]
         if key is value:  # encoder-decoder attention: key and value share one product
-            kv = _linear(key, w[E:], None if in_proj_bias is None else in_proj_bias[E:])
-            return _linear(query, w[:E], b[0]), kv[..., :E], kv[..., E:]
-        return _linear(query, w[:E], b[0]), _linear(key, w[E:2 * E], b[1]), _linear(value, w[2 * E:], b[2])
+            kv = linear(key, w[E:], None if in_proj_bias is None else in_proj_bias[E:])
+            return linear(query, w[:E], b[0]), kv[..., :E], kv[..., E:]
+        return linear(query, w[:E], b[0]), linear(key, w[E:2 * E], b[1]), linear(value, w[2 * E:], b[2])
     for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
         if w is None:
             raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight is None")
@@ -306,7 +301,7 @@ def _in_projection(query, key, value, E, use_separate, in_proj_weight, in_proj_b
     for what, bias in (("query", b_q), ("key", b_k), ("value", b_v)):
         if bias is not None and bias.shape != (eq,):
             raise AssertionError(f"expecting {what} bias shape of {(eq,)}, but got {list(bias.shape)}")
-    return _linear(query, q_proj_weight, b_q), _linear(key, k_proj_weight, b_k), _linear(value, v_proj_weight, b_v)
+    return linear(query, q_proj_weight, b_q), linear(key, k_proj_weight, b_k), linear(value, v_proj_weight, b_v)
 
 
 def _static(t: Tensor, name: str, batch_heads: int, head_dim: int) -> Tensor:
@@ -442,7 +437,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
                 raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
             weights = dropout(weights, dropout_p)
         out = weights.bmm(v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = _linear(out, out_proj_weight, out_proj_bias)
+        out = linear(out, out_proj_weight, out_proj_bias)
         out = out.reshape(tgt_len, bsz, out.shape[1])
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
@@ -460,6 +455,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
     v = v.reshape(bsz, num_heads, src_len, head_dim)
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = _linear(out, out_proj_weight, out_proj_bias)
+    out = linear(out, out_proj_weight, out_proj_bias)
     out = out.reshape(tgt_len, bsz, out.shape[1])
     return (out if batched else out.squeeze(1)), None
