@@ -25,14 +25,23 @@ from ...tensor import Tensor
 from .padding import pad
 
 
-def _moments(x: np.ndarray, dims: tuple, eps: float, center: bool):
-    """(x - mean) (or x itself when not ``center``) in the accumulation dtype, the biased variance (or mean
-    square) over dims, keepdim, and its rstd = 1 / sqrt(var + eps); float32 accumulates in float64."""
+@np.errstate(all="ignore")  # also called outside a Function's forward (the running statistics): inf - inf is nan
+def _moments(x: np.ndarray, dims: tuple, center: bool):
+    """(mean (0 when not ``center``), biased variance (the mean square when not ``center``)) over dims, keepdim,
+    in the accumulation dtype: float32 accumulates in float64."""
     acc = x.astype(accumulation_dtype(x.dtype, float32_to_float64=True), copy=False)
     n = max(math.prod(x.shape[d] for d in dims), 1)  # an empty group: no element reads its (arbitrary) stats
-    centered = acc - np.sum(acc, axis=dims, keepdims=True) / n if center else acc
-    var = np.sum(centered * centered, axis=dims, keepdims=True) / n
-    return centered, var, 1 / np.sqrt(var + eps)
+    mean = np.sum(acc, axis=dims, keepdims=True) / n if center else np.zeros((), acc.dtype)
+    centered = acc - mean
+    return mean, np.sum(centered * centered, axis=dims, keepdims=True) / n
+
+
+def _statistics(x: np.ndarray, dims: tuple, eps: float, center: bool):
+    """(mean, rstd = 1 / sqrt(var + eps)) in x's dtype, as torch's kernels hand them on: the variance rounded to
+    x's dtype first, so that a float32 variance beyond float32's range is inf and its rstd 0, as torch's."""
+    mean, var = _moments(x, dims, center)
+    var = var.astype(x.dtype).astype(var.dtype)
+    return mean.astype(x.dtype), (1 / np.sqrt(var + eps)).astype(x.dtype)
 
 
 class _InvStd(Function):
@@ -41,7 +50,7 @@ class _InvStd(Function):
     mean)/n, in refgrad ops on the input and on this op's output, so it differentiates again."""
 
     def forward(ctx, x, dims, eps, center, known=None):
-        return known if known is not None else _moments(x, dims, eps, center)[2].astype(x.dtype)
+        return known if known is not None else _statistics(x, dims, eps, center)[1]
 
     def vjp(ctx, g):
         return -(g * ctx.out ** 3 / _count(ctx)) * _centered(ctx.inputs[0], ctx.dims, ctx.center)
@@ -65,9 +74,10 @@ class _Standardize(Function):
     and the jvp are the same closed form, as torch's layer_norm_backward."""
 
     def forward(ctx, x, dims, eps, center):
-        centered, _, rstd = _moments(x, dims, eps, center)
-        ctx.rstd = rstd.astype(x.dtype)
-        return (centered * rstd).astype(x.dtype, copy=False)
+        # torch's form, x · rstd + (-mean · rstd), in x's dtype: its rounding, and its inf - inf = nan where x · rstd
+        # overflows
+        mean, ctx.rstd = _statistics(x, dims, eps, center)
+        return x * ctx.rstd - mean * ctx.rstd if center else x * ctx.rstd
 
     def vjp(ctx, g):
         return _standardize_jacobian(ctx, g)
@@ -215,23 +225,28 @@ def _check_channels(fn: str, channels: int, **tensors) -> None:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
 
 
+def _both_or_neither(running_mean, running_var) -> None:
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+
+
+@np.errstate(all="ignore")  # inf and nan are values: 0 · inf = nan, as in torch's update
 def _update_running(running: Tensor | None, value: np.ndarray, momentum: float) -> None:
     """running ← (1 - momentum) · running + momentum · value, in place (outside the graph, as torch)."""
     if running is None:
         return
-    acc = value.dtype
-    updated = (1 - momentum) * running._data.astype(acc) + momentum * value
+    updated = (1 - momentum) * running._data.astype(value.dtype) + momentum * value
     running._write(updated.reshape(running.shape).astype(running.dtype))
 
 
 def _batch_statistics(x: np.ndarray, dims: tuple) -> tuple:
-    """(mean, unbiased variance) over dims, accumulated as _moments, squeezed to one value per remaining entry."""
-    centered, var, _ = _moments(x, dims, 0.0, True)
+    """(mean, unbiased variance) over dims (accumulated as _moments), one value per remaining entry, in x's dtype:
+    what the running statistics take in. One value per group has no unbiased variance (inf, as torch's n/(n - 1))."""
+    mean, var = _moments(x, dims, True)
     n = math.prod(x.shape[d] for d in dims)
-    with np.errstate(all="ignore"):
-        mean = (x.astype(centered.dtype) - centered)
-        mean = np.sum(mean, axis=dims, keepdims=True) / max(n, 1)
-        unbiased = var * (n / (n - 1)) if n > 1 else np.full_like(var, np.inf if n == 1 else np.nan)
+    with np.errstate(all="ignore"):  # rounded through x's dtype, as torch's kernels hand them on (inf beyond it)
+        unbiased = var.astype(x.dtype) * x.dtype.type(n / (n - 1)) if n > 1 else np.full_like(var, np.inf, x.dtype)
+        mean = mean.astype(x.dtype)
     return np.squeeze(mean, dims), np.squeeze(unbiased, dims)
 
 
@@ -268,6 +283,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         for name, t in (("running_mean", running_mean), ("running_var", running_var)):
             if t is None:
                 raise RuntimeError(f"{name} must be defined in evaluation mode")
+    _both_or_neither(running_mean, running_var)
     channels = x.shape[1] if x.ndim > 1 else 0
     _check_channels(fn, channels, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     dims = (0,) + tuple(range(2, x.ndim))
@@ -314,6 +330,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     bias = _optional(fn, bias, "bias", 5, x.dtype)
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    _both_or_neither(running_mean, running_var)
     channels = x.shape[1] if x.ndim > 1 else 0
     # torch checks the running statistics against N·C (it runs batch_norm on the (1, N·C, *) view)
     _check_channels(fn, x.shape[0] * channels, running_mean=_repeated(running_mean, x.shape[0]),
@@ -359,6 +376,10 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     if num_groups < 0 or channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
                            f"shape {list(x.shape)} and num_groups={num_groups}")
+    # torch's F.group_norm checks the (N·C/G, G, *spatial) view as batch_norm checks its input
+    viewed = [x.shape[0] * channels // num_groups, num_groups, *x.shape[2:]]
+    if x.shape[0] * channels // num_groups * math.prod(x.shape[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {viewed}")
     weight = _optional(fn, weight, "weight", 3, x.dtype)
     bias = _optional(fn, bias, "bias", 4, x.dtype)
     for name, t in (("weight", weight), ("bias", bias)):
