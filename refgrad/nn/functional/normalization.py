@@ -341,8 +341,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     dims = tuple(range(2, x.ndim))
     if x.numel() and (running_mean is not None or running_var is not None):
         mean, unbiased = _batch_statistics(x._data, dims)
-        _update_running(running_mean, mean.mean(axis=0), momentum)
-        _update_running(running_var, unbiased.mean(axis=0), momentum)
+        with np.errstate(all="ignore"):  # averaged over the batch, as torch averages its (1, N·C) update
+            mean, unbiased = mean.mean(axis=0), unbiased.mean(axis=0)
+        _update_running(running_mean, mean, momentum)
+        _update_running(running_var, unbiased, momentum)
     return _affine(_standardize(x, dims, eps), weight, bias, _channel_shape(x))
 
 
