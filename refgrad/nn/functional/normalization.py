@@ -1,12 +1,13 @@
 """Normalization functions (torch.nn.functional): layer_norm, rms_norm, normalize, batch_norm, group_norm,
 instance_norm, local_response_norm.
 
-Every statistics-based norm is one primitive, ``_Standardize``: (x - mean) / sqrt(var + eps) over some dims
-(the biased variance; rms_norm's form skips the centring), the moments accumulated in float64 for float32
-inputs. Its vjp is torch's closed form, rstd · (g - mean(g) - x̂ · mean(g · x̂)), written in refgrad ops on the
-output x̂ and on rstd as a differentiable tensor (``_InvStd``, whose forward reuses the value the forward
-computed), so the gradient differentiates again to any order. The affine weight and bias, and the reshapes that
-make group and instance norm standardize over the right elements, are ordinary refgrad ops.
+Every mean-and-variance norm is one primitive, ``_Standardize``: (x - mean) / sqrt(var + eps) over some dims
+(the biased variance), the moments accumulated in float64 for float32 inputs and handed on in the input's dtype,
+the output formed as torch forms it. Its vjp is torch's closed form, rstd · (g - mean(g) - x̂ · mean(g · x̂)),
+written in refgrad ops on the output x̂ and on rstd as a differentiable tensor (``_InvStd``, whose forward reuses
+the value the forward computed), so the gradient differentiates again to any order. The affine weight and bias,
+and the reshapes that make group and instance norm standardize over the right elements, are ordinary refgrad
+ops; rms_norm, normalize and local_response_norm are compositions, as in torch.
 """
 from __future__ import annotations
 
@@ -26,37 +27,36 @@ from .padding import pad
 
 
 @np.errstate(all="ignore")  # also called outside a Function's forward (the running statistics): inf - inf is nan
-def _moments(x: np.ndarray, dims: tuple, center: bool):
-    """(mean (0 when not ``center``), biased variance (the mean square when not ``center``)) over dims, keepdim,
-    in the accumulation dtype: float32 accumulates in float64."""
+def _moments(x: np.ndarray, dims: tuple):
+    """(mean, biased variance) over dims, keepdim, in the accumulation dtype: float32 accumulates in float64."""
     acc = x.astype(accumulation_dtype(x.dtype, float32_to_float64=True), copy=False)
     n = max(math.prod(x.shape[d] for d in dims), 1)  # an empty group: no element reads its (arbitrary) stats
-    mean = np.sum(acc, axis=dims, keepdims=True) / n if center else np.zeros((), acc.dtype)
+    mean = np.sum(acc, axis=dims, keepdims=True) / n
     centered = acc - mean
     return mean, np.sum(centered * centered, axis=dims, keepdims=True) / n
 
 
-def _statistics(x: np.ndarray, dims: tuple, eps: float, center: bool):
+def _statistics(x: np.ndarray, dims: tuple, eps: float):
     """(mean, rstd = 1 / sqrt(var + eps)) in x's dtype, as torch's kernels hand them on: the variance rounded to
     x's dtype first, so that a float32 variance beyond float32's range is inf and its rstd 0, as torch's."""
-    mean, var = _moments(x, dims, center)
+    mean, var = _moments(x, dims)
     var = var.astype(x.dtype).astype(var.dtype)
     return mean.astype(x.dtype), (1 / np.sqrt(var + eps)).astype(x.dtype)
 
 
 class _InvStd(Function):
-    """rstd = 1 / sqrt(mean((x - mean)²) + eps) over ``dims`` (keepdim; the mean square when not ``center``).
+    """rstd = 1 / sqrt(mean((x - mean)²) + eps) over ``dims`` (keepdim).
     ``known``: the value, already computed by _Standardize's forward (no second pass). d rstd/dx = -rstd³·(x -
     mean)/n, in refgrad ops on the input and on this op's output, so it differentiates again."""
 
-    def forward(ctx, x, dims, eps, center, known=None):
-        return known if known is not None else _statistics(x, dims, eps, center)[1]
+    def forward(ctx, x, dims, eps, known=None):
+        return known if known is not None else _statistics(x, dims, eps)[1]
 
     def vjp(ctx, g):
-        return -(g * ctx.out ** 3 / _count(ctx)) * _centered(ctx.inputs[0], ctx.dims, ctx.center)
+        return -(g * ctx.out ** 3 / _count(ctx)) * _centered(ctx.inputs[0], ctx.dims)
 
     def jvp(ctx, dx):
-        spread = (dx * _centered(ctx.inputs[0], ctx.dims, ctx.center)).sum(ctx.dims, keepdim=True)
+        spread = (dx * _centered(ctx.inputs[0], ctx.dims)).sum(ctx.dims, keepdim=True)
         return -(ctx.out ** 3 / _count(ctx)) * spread
 
 
@@ -64,20 +64,19 @@ def _count(ctx) -> int:
     return max(math.prod(ctx.inputs[0].shape[d] for d in ctx.dims), 1)
 
 
-def _centered(x: Tensor, dims: tuple, center: bool) -> Tensor:
-    return x - x.mean(dims, keepdim=True) if center else x
+def _centered(x: Tensor, dims: tuple) -> Tensor:
+    return x - x.mean(dims, keepdim=True)
 
 
 class _Standardize(Function):
-    """x̂ = (x - mean) · rstd over ``dims`` (rstd as _InvStd; no centring when not ``center``: x · rstd, rms_norm).
-    Its Jacobian is symmetric, rstd · (I - 11ᵀ/n - x̂x̂ᵀ/n) (without the 11ᵀ term when not centring), so the vjp
-    and the jvp are the same closed form, as torch's layer_norm_backward."""
+    """x̂ = (x - mean) · rstd over ``dims`` (rstd as _InvStd). Its Jacobian is symmetric, rstd · (I - 11ᵀ/n -
+    x̂x̂ᵀ/n), so the vjp and the jvp are the same closed form, as torch's layer_norm_backward."""
 
-    def forward(ctx, x, dims, eps, center):
+    def forward(ctx, x, dims, eps):
         # torch's form, x · rstd + (-mean · rstd), in x's dtype: its rounding, and its inf - inf = nan where x · rstd
         # overflows
-        mean, ctx.rstd = _statistics(x, dims, eps, center)
-        return x * ctx.rstd - mean * ctx.rstd if center else x * ctx.rstd
+        mean, ctx.rstd = _statistics(x, dims, eps)
+        return x * ctx.rstd - mean * ctx.rstd
 
     def vjp(ctx, g):
         return _standardize_jacobian(ctx, g)
@@ -87,15 +86,14 @@ class _Standardize(Function):
 
 
 def _standardize_jacobian(ctx, v: Tensor) -> Tensor:
-    dims, center = ctx.dims, ctx.center
-    rstd = _InvStd.apply(ctx.inputs[0], dims=dims, eps=ctx.eps, center=center, known=ctx.rstd)
+    dims = ctx.dims
+    rstd = _InvStd.apply(ctx.inputs[0], dims=dims, eps=ctx.eps, known=ctx.rstd)
     xhat = ctx.out
-    along = v - v.mean(dims, keepdim=True) if center else v
-    return rstd * (along - xhat * (v * xhat).mean(dims, keepdim=True))
+    return rstd * (v - v.mean(dims, keepdim=True) - xhat * (v * xhat).mean(dims, keepdim=True))
 
 
-def _standardize(x: Tensor, dims: tuple, eps: float, center: bool = True) -> Tensor:
-    return _Standardize.apply(x, dims=tuple(dims), eps=float(eps), center=center)
+def _standardize(x: Tensor, dims: tuple, eps: float) -> Tensor:
+    return _Standardize.apply(x, dims=tuple(dims), eps=float(eps))
 
 
 # ---- argument checks ------------------------------------------------------------------------------------------
@@ -118,8 +116,18 @@ def _optional(fn: str, value, name: str, position: int, dtype) -> Tensor | None:
     return t
 
 
+def _float_arg(fn: str, value, name: str, position: int) -> float:
+    """A float argument (eps, momentum) as torch's parser takes it: a number or a 0-d tensor, not None or bool."""
+    if value is None or isinstance(value, (bool, np.bool_)):
+        raise argument_error(fn, name, position, "float", value)
+    try:
+        return float(number_arg(value, name, position, fn))
+    except TypeError:
+        raise argument_error(fn, name, position, "float", value) from None
+
+
 def _eps(fn: str, eps, position: int) -> float:
-    return float(number_arg(eps, "eps", position, fn))
+    return _float_arg(fn, eps, "eps", position)
 
 
 def _normalized_shape(fn: str, normalized_shape) -> tuple:
@@ -177,13 +185,16 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
 @public(namespace="nn.functional", also=("rms_norm",))
 def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
     """torch.nn.functional.rms_norm (also torch.rms_norm): x / sqrt(mean(x²) + eps) · weight over the trailing
-    ``normalized_shape`` dims; eps=None is the input dtype's machine epsilon, as torch."""
+    ``normalized_shape`` dims; eps=None is the input dtype's machine epsilon, as torch. Composed of refgrad ops,
+    as torch composes it on the CPU."""
     x = _float_input("rms_norm", input, "rms_norm")
     shape = _normalized_shape("rms_norm", normalized_shape)
     weight = _optional("rms_norm", weight, "weight", 3, x.dtype)
     dims = _last_dims("rms_norm", x, shape, weight, None)
     eps = float(np.finfo(x.dtype).eps) if eps is None else _eps("rms_norm", eps, 4)
-    return _affine(_standardize(x, dims, eps, center=False), weight, None)
+    # composed as torch's CPU rms_norm: its rounding, and its gradient's inf · 0 = nan where x² overflows
+    rstd = (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    return _affine(x * rstd, weight, None)
 
 
 @public(namespace="nn.functional")
@@ -192,7 +203,7 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None)
     clamp_min, whose gradient passes where the norm is at least eps). out= writes the result into a tensor
     outside the graph, as torch's out= does."""
     x = as_tensor_arg(input, "input", 1, "normalize")
-    p = number_arg(p, "p", 2, "normalize")
+    p = 2.0 if p is None else number_arg(p, "p", 2, "normalize")  # None: torch's norm default, the 2-norm
     dim = int_arg(dim, "dim", 3, "normalize")
     norm = x.norm(p, dim, keepdim=True)
     result = x / norm.clamp_min(_eps("normalize", eps, 4)).expand_as(x)
@@ -218,11 +229,12 @@ def _channel_shape(x: Tensor) -> tuple:
     return (x.shape[1],) + (1,) * (x.ndim - 2)
 
 
-def _check_channels(fn: str, channels: int, **tensors) -> None:
-    """torch's size check of the per-channel arguments ("running_mean should contain 3 elements not 4")."""
+def _check_channels(channels: int, repeats: int = 1, **tensors) -> None:
+    """torch's size check of the per-channel arguments ("running_mean should contain 3 elements not 4"), each
+    counted ``repeats`` times (instance_norm checks its running statistics as repeated over the batch)."""
     for name, t in tensors.items():
-        if t is not None and t.numel() != channels:
-            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+        if t is not None and t.numel() * repeats != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel() * repeats}")
 
 
 def _both_or_neither(running_mean, running_var) -> None:
@@ -242,7 +254,7 @@ def _update_running(running: Tensor | None, value: np.ndarray, momentum: float) 
 def _batch_statistics(x: np.ndarray, dims: tuple) -> tuple:
     """(mean, unbiased variance) over dims (accumulated as _moments), one value per remaining entry, in x's dtype:
     what the running statistics take in. One value per group has no unbiased variance (inf, as torch's n/(n - 1))."""
-    mean, var = _moments(x, dims, True)
+    mean, var = _moments(x, dims)
     n = math.prod(x.shape[d] for d in dims)
     with np.errstate(all="ignore"):  # rounded through x's dtype, as torch's kernels hand them on (inf beyond it)
         unbiased = var.astype(x.dtype) * x.dtype.type(n / (n - 1)) if n > 1 else np.full_like(var, np.inf, x.dtype)
@@ -271,9 +283,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if values == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"torch.Size({list(x.shape)})")
-    if momentum is None or isinstance(momentum, bool):
-        raise argument_error(fn, "momentum", 7, "float", momentum)
-    momentum = float(number_arg(momentum, "momentum", 7, fn))
+    momentum = _float_arg(fn, momentum, "momentum", 7)
     eps = _eps(fn, eps, 8)
     running_mean = _optional(fn, running_mean, "running_mean", 2, x.dtype)
     running_var = _optional(fn, running_var, "running_var", 3, x.dtype)
@@ -285,7 +295,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                 raise RuntimeError(f"{name} must be defined in evaluation mode")
     _both_or_neither(running_mean, running_var)
     channels = x.shape[1] if x.ndim > 1 else 0
-    _check_channels(fn, channels, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    _check_channels(channels, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     dims = (0,) + tuple(range(2, x.ndim))
     if training:
         if x.numel() and (running_mean is not None or running_var is not None):
@@ -322,7 +332,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if math.prod(x.shape[2:]) == 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                              f"torch.Size({list(x.shape)})")
-    momentum = float(number_arg(momentum, "momentum", 7, fn))
+    momentum = _float_arg(fn, momentum, "momentum", 7)
     eps = _eps(fn, eps, 8)
     running_mean = _optional(fn, running_mean, "running_mean", 2, x.dtype)
     running_var = _optional(fn, running_var, "running_var", 3, x.dtype)
@@ -333,9 +343,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     _both_or_neither(running_mean, running_var)
     channels = x.shape[1] if x.ndim > 1 else 0
     # torch checks the running statistics against N·C (it runs batch_norm on the (1, N·C, *) view)
-    _check_channels(fn, x.shape[0] * channels, running_mean=_repeated(running_mean, x.shape[0]),
-                    running_var=_repeated(running_var, x.shape[0]))
-    _check_channels(fn, channels, weight=weight, bias=bias)
+    _check_channels(x.shape[0] * channels, x.shape[0], running_mean=running_mean, running_var=running_var)
+    _check_channels(channels, weight=weight, bias=bias)
     if not use_input_stats:
         return _normalize_with(x, running_mean, running_var, eps, weight, bias)
     dims = tuple(range(2, x.ndim))
@@ -346,20 +355,6 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         _update_running(running_mean, mean, momentum)
         _update_running(running_var, unbiased, momentum)
     return _affine(_standardize(x, dims, eps), weight, bias, _channel_shape(x))
-
-
-class _Repeated:
-    """Stands for a per-channel tensor repeated over the batch, in size checks only."""
-
-    def __init__(self, t: Tensor, times: int):
-        self.n = t.numel() * times
-
-    def numel(self) -> int:
-        return self.n
-
-
-def _repeated(t: Tensor | None, times: int):
-    return None if t is None else _Repeated(t, times)
 
 
 @public(namespace="nn.functional", also=("group_norm",))
