@@ -137,7 +137,7 @@ def _normalize_ties(dtype):
 
 
 # ---- batch_norm, instance_norm, group_norm ---------------------------------------------------------------------
-def _channels_shape(draw, min_spatial_values: int = 1):
+def _channels_shape(draw):
     """(N, C, *spatial) of rank 2-4, N possibly 0."""
     rank = draw(st.integers(2, 4))
     n = draw(st.integers(0, 4))
