@@ -314,12 +314,15 @@ SPECS = [
 # Where ±max, ±inf or nan enter a group, torch's outputs and gradients follow from its kernels' inner formulas,
 # which refgrad's do not copy: its float32 Welford (layer_norm, group_norm) or float sums (batch_norm) overflow to
 # a nan variance where refgrad's float64-accumulated one is finite or inf (refgrad then gives 0 where torch gives
-# nan); its batch_norm output x·α + (b - mean·α) and refgrad's x·rstd - mean·rstd give zeros of opposite sign; its
-# backward, built from Σg and Σg·x, turns inf·0 into nan where refgrad's closed form in x̂ gives 0.
+# nan); its training batch_norm output x·α + (b - mean·α) and refgrad's x·rstd - mean·rstd give zeros of opposite
+# sign; its backward, built from Σg and Σg·x, turns inf·0 into nan where refgrad's closed form in x̂ gives 0. In
+# evaluation refgrad's forward is torch's x·α + β, but torch's backward scales by weight·rstd in float64, finite
+# where refgrad's float32 product overflows.
 _STATISTICS_AT_OVERFLOW = (
     "at ±max/±inf inputs torch's nan/inf/signed-zero pattern comes from its kernels' inner formulas (Welford or "
     "float32 sums overflowing to a nan variance; x·α + (b - mean·α); a backward from Σg and Σg·x giving inf·0 = "
-    "nan), which refgrad's float64-accumulated statistics and closed-form vjp in x̂ do not reproduce")
+    "nan; evaluation's backward scale weight·rstd taken in float64), which refgrad's float64-accumulated "
+    "statistics and closed-form vjp in x̂ do not reproduce")
 KNOWN_FAILURES = {spec_id: {"extremes": _STATISTICS_AT_OVERFLOW} for spec_id in (
     "nn.functional.layer_norm", "nn.functional.batch_norm",
     "nn.functional.batch_norm[running_stats]", "nn.functional.batch_norm[eval]", "nn.functional.instance_norm",

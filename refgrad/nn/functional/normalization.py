@@ -306,14 +306,47 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return _normalize_with(x, running_mean, running_var, eps, weight, bias)
 
 
+class _NormalizeWithStatistics(Function):
+    """batch_norm in evaluation, as torch's kernel: x · α + β per channel (dim 1), α = rstd · weight and β = bias -
+    mean · α, with given per-channel mean and rstd (constants: no gradient flows to them, as in torch). weight
+    and bias are tensors (ones and zeros standing for absent ones). vjp as torch's: g · α to the input, Σ g · (x -
+    mean) · rstd to the weight, Σ g to the bias, in refgrad ops (double backward works)."""
+
+    def forward(ctx, x, weight, bias, mean, rstd):
+        shape = (-1,) + (1,) * (x.ndim - 2)
+        alpha = rstd * weight
+        return x * alpha.reshape(shape) + (bias - mean * alpha).reshape(shape)
+
+    def vjp(ctx, g):
+        x, weight, _ = ctx.inputs
+        shape, dims = _channel_shape(x), _non_channel_dims(x)
+        rstd = Tensor(ctx.rstd.reshape(shape))
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = g * (weight.reshape(shape) * rstd) if need_x else None
+        gw = (g * (x - Tensor(ctx.mean.reshape(shape))) * rstd).sum(dims) if need_w else None
+        gb = g.sum(dims) if need_b else None
+        return gx, gw, gb
+
+    def jvp(ctx, dx, dw, db):
+        x, weight, _ = ctx.inputs
+        shape = _channel_shape(x)
+        rstd = Tensor(ctx.rstd.reshape(shape))
+        return (dx * (weight.reshape(shape) * rstd) + (x - Tensor(ctx.mean.reshape(shape))) * rstd * dw.reshape(shape)
+                + db.reshape(shape))
+
+
+def _non_channel_dims(x: Tensor) -> tuple:
+    return (0,) + tuple(range(2, x.ndim))
+
+
 def _normalize_with(x: Tensor, mean: Tensor, var: Tensor, eps: float, weight, bias) -> Tensor:
-    """(x - mean) / sqrt(var + eps) · weight + bias with given per-channel statistics (constants: no gradient
-    flows to them, as torch's batch_norm in evaluation)."""
-    shape = _channel_shape(x)
+    """(x - mean) / sqrt(var + eps) · weight + bias with given per-channel statistics, as torch's evaluation."""
     acc = accumulation_dtype(x.dtype, float32_to_float64=True)
-    rstd = (1 / np.sqrt(var._data.astype(acc) + eps)).astype(x.dtype)
-    y = (x - Tensor(mean._data.reshape(shape))) * Tensor(rstd.reshape(shape))
-    return _affine(y, weight, bias, shape)
+    rstd = (1 / np.sqrt(var._data.astype(acc) + eps)).astype(x.dtype).reshape(-1)
+    channels = rstd.shape[0]
+    weight = Tensor(np.ones(channels, x.dtype)) if weight is None else weight.reshape(channels)
+    bias = Tensor(np.zeros(channels, x.dtype)) if bias is None else bias.reshape(channels)
+    return _NormalizeWithStatistics.apply(x, weight, bias, mean=mean._data.reshape(-1).copy(), rstd=rstd)
 
 
 @public(namespace="nn.functional", also=("instance_norm",))
