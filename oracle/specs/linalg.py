@@ -222,7 +222,9 @@ _MATMUL = ("products of inf/nan/max-sized factors: where torch's BLAS order over
            "inf in torch; mm output -inf in refgrad, nan in torch); and a sum of -0.0 products is 0.0 in refgrad "
            "(numpy's accumulator starts at +0.0), -0.0 in torch (e.g. a 1x1 @ 1x2 product -1.25·0.0)")
 KNOWN_FAILURES = {
-    **{op: {"extremes": _MATMUL} for op in ("matmul", "mm", "bmm", "tensordot", "einsum", "baddbmm")},
+    **{op: {"extremes": _MATMUL} for op in ("matmul", "mm", "bmm", "tensordot", "baddbmm")},
+    # float64 too, but rarely drawn
+    "einsum": {("extremes", "float32"): _MATMUL},
     # float32 too, but rarely drawn (100 examples of the ci profile do not reach it)
     **{op: {("extremes", "float64"): _MATMUL} for op in ("inner", "addmm")},
 }

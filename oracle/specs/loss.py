@@ -374,9 +374,6 @@ SPECS = [
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
 KNOWN_FAILURES = {
-    "nn.functional.cross_entropy[indices]": {("extremes", "float64"): (
-        "with label_smoothing=0.5, reduction='sum', logits holding max and -inf and class weights of ±max, the "
-        "summed loss differs from torch's by 0.04 (relative 1.2); cause not traced")},
     "nn.functional.cross_entropy[probabilities]": {"extremes": (
         "the sign of a zero loss differs: refgrad 0.0, torch -0.0 (reduction='mean' of one row with a subnormal "
         "target; reduction='sum' over an empty batch)")},

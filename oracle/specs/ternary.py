@@ -71,8 +71,5 @@ KNOWN_FAILURES = {
                          "gradient of start is nan, torch -inf; end = -max: the gradient of weight is nan, torch inf)"},
     "lerp[scalar_weight]": {("extremes", "float64"): (
         "lerp(start, end, -0.5) with max-sized operands: refgrad overflows to inf where torch gives 8.99e307 (max/2)")},
-    "addcmul": {("extremes", "float64"): (
-        "the gradient of tensor1 is -inf in refgrad where torch's is nan (value·tensor2·g with a nan among the "
-        "broadcast partners: refgrad's sum back to tensor1's shape differs from torch's in where inf meets nan)")},
 }
 ERRORS["Tensor.where"] = (C.bad("float_condition", F2, F2, F2, says=("boolean tensor", "Float")),)
