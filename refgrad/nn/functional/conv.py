@@ -169,11 +169,13 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int,
     out_sizes = cols.shape[2:2 + d]
     positions, taps = int(np.prod(out_sizes)), int(np.prod(k))
     per_group = c // groups
-    # (N, g, C/g·∏k, P): the contraction axes next to each other, so that the product is one batched matmul
-    cols = cols.reshape((n, groups, per_group, positions, taps)).permute((0, 1, 2, 4, 3)).reshape(
-        (n, groups, per_group * taps, positions))
+    # (g, C/g·∏k, N·P): the batch folded into the matmul's columns, so that the product, and each of its two
+    # gradients (the weight's sums over N·P inside one GEMM), is one matmul per group rather than one per item
+    cols = cols.reshape((n, groups, per_group, positions, taps)).permute((1, 2, 4, 0, 3)).reshape(
+        (groups, per_group * taps, n * positions))
     kernels = w.reshape((groups, out_channels // groups, per_group * taps))  # (g, O/g, C/g·∏k)
-    out = _product(kernels, cols).reshape((n, out_channels) + tuple(out_sizes))  # (N, g, O/g, P): O = g·O/g
+    out = _product(kernels, cols).reshape((groups, out_channels // groups, n, positions))  # (g, O/g, N, P)
+    out = out.permute((2, 0, 1, 3)).reshape((n, out_channels) + tuple(out_sizes))  # O = g·O/g
     if b is not None:
         out = out + b.reshape((out_channels,) + (1,) * d)
     return out.squeeze(0) if unbatched else out
