@@ -130,6 +130,15 @@ def _broadcast_to(draw, shape: tuple) -> tuple:
     return tuple(1 if draw(st.booleans()) else side for side in suffix)
 
 
+def _reduction_and_weight(draw, dtype, shape: tuple) -> dict:
+    """A reduction (or the legacy pair), and sometimes a weight broadcastable to the loss's shape."""
+    kwargs: dict = {}
+    _reduction(draw, kwargs)
+    if draw(st.booleans()):
+        kwargs["weight"] = draw(S.arrays(dtype, _broadcast_to(draw, shape), WEIGHTS))
+    return kwargs
+
+
 def regression_cases(kind: str):
     """input and target (possibly broadcasting, with torch's warning), reduction or the legacy pair; mse and l1
     draw a ``weight`` of input's size, smooth_l1 a beta (0 included: torch's l1 path), huber a delta (and a
@@ -188,10 +197,7 @@ def bce_cases(dtype):
         x = draw(S.arrays(dtype, shape, S.PROBABILITY))
         # inside [0, 1] by more than a numerical-derivative step (torch refuses a target outside it)
         target = draw(S.arrays(dtype, shape, S.Domain(0.02, 0.98)))
-        kwargs: dict = {}
-        _reduction(draw, kwargs)
-        if draw(st.booleans()):
-            kwargs["weight"] = draw(S.arrays(dtype, _broadcast_to(draw, shape), WEIGHTS))
+        kwargs = _reduction_and_weight(draw, dtype, shape)
         return Case((x, target), kwargs)
 
     return draw_case()
@@ -221,10 +227,7 @@ def bce_logits_cases(dtype):
         shape = draw(S.shapes(max_elements=24))
         x = draw(S.arrays(dtype, shape, draw(st.sampled_from([S.Domain(-6.0, 6.0)] * 2 + [S.Domain(-1e4, 1e4)]))))
         target = draw(S.arrays(dtype, shape, S.Domain(0.0, 1.0)))
-        kwargs: dict = {}
-        _reduction(draw, kwargs)
-        if draw(st.booleans()):
-            kwargs["weight"] = draw(S.arrays(dtype, _broadcast_to(draw, shape), WEIGHTS))
+        kwargs = _reduction_and_weight(draw, dtype, shape)
         if draw(st.booleans()):
             kwargs["pos_weight"] = draw(S.arrays(dtype, _broadcast_to(draw, shape), S.Domain(0.1, 3.0)))
         return Case((x, target), kwargs)
@@ -341,10 +344,7 @@ def multilabel_soft_margin_cases(dtype):
             target = draw(S.with_ties(dtype, shape, (0.0, 1.0)))
         else:
             target = draw(S.arrays(dtype, shape, S.Domain(0.0, 1.0)))
-        kwargs: dict = {}
-        _reduction(draw, kwargs)
-        if draw(st.booleans()):
-            kwargs["weight"] = draw(S.arrays(dtype, _broadcast_to(draw, shape), WEIGHTS))
+        kwargs = _reduction_and_weight(draw, dtype, shape)
         return Case((x, target), kwargs)
 
     return draw_case()

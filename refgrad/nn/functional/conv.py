@@ -127,14 +127,20 @@ def _product(a: Tensor, b: Tensor) -> Tensor:
     return a * b if a.shape[-1] == 1 else matmul(a, b)
 
 
-def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int, fn: str) -> Tensor:
-    """conv1d / conv2d: every check of torch's, then pad -> windows -> one matmul (see the module docstring)."""
-    x = as_tensor_arg(input)
+def _conv_tensors(input, weight, bias, d: int, fn: str) -> tuple:
+    """The input (batched: (N, C, *spatial)), weight and bias of a convolution or its transpose, and whether the
+    input came unbatched."""
+    x, unbatched = _batched(as_tensor_arg(input), d, fn)
     w = as_tensor_arg(weight, "weight", 2)
     b = None if bias is None else as_tensor_arg(bias, "bias", 3)
-    x, unbatched = _batched(x, d, fn)
     if w.ndim < 3:
         raise RuntimeError("weight should have at least three dimensions")
+    return x, w, b, unbatched
+
+
+def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int, fn: str) -> Tensor:
+    """conv1d / conv2d: every check of torch's, then pad -> windows -> one matmul (see the module docstring)."""
+    x, w, b, unbatched = _conv_tensors(input, weight, bias, d, fn)
     k = w.shape[2:]
     stride = _conv_param(stride, d, len(k), "stride", fn, 4)
     if isinstance(padding, str) and padding not in ("same", "valid"):
@@ -199,12 +205,7 @@ def _transposed_convolution(input, weight, bias, stride, padding, output_padding
                             fn: str) -> Tensor:
     """conv_transpose1d / conv_transpose2d, the adjoint of the convolution in x: one matmul spreads every input
     position over its kernel window, overlap_add sums the windows, and the padding is cropped off."""
-    x = as_tensor_arg(input)
-    w = as_tensor_arg(weight, "weight", 2)
-    b = None if bias is None else as_tensor_arg(bias, "bias", 3)
-    x, unbatched = _batched(x, d, fn)
-    if w.ndim < 3:
-        raise RuntimeError("weight should have at least three dimensions")
+    x, w, b, unbatched = _conv_tensors(input, weight, bias, d, fn)
     k = w.shape[2:]
     stride = _conv_param(stride, d, len(k), "stride", fn, 4)
     padding = _conv_param(padding, d, len(k), "padding", fn, 5)

@@ -12,11 +12,10 @@ ops; rms_norm, normalize and local_response_norm are compositions, as in torch.
 from __future__ import annotations
 
 import math
-import operator
 
 import numpy as np
 
-from ...arguments import argument_error, as_tensor_arg, int_arg, number_arg
+from ...arguments import argument_error, as_tensor_arg, int_arg, number_arg, size_arg
 from ...autograd import Function
 from ...autograd.grad_mode import no_grad
 from ...dtypes import scalar_type_name
@@ -131,16 +130,10 @@ def _eps(fn: str, eps, position: int) -> float:
 
 
 def _normalized_shape(fn: str, normalized_shape) -> tuple:
+    """A list of ints (torch takes no single int here, unlike other size arguments)."""
     if not isinstance(normalized_shape, (tuple, list)):
         raise argument_error(fn, "normalized_shape", 2, "tuple of ints", normalized_shape)
-    shape = []
-    for pos, s in enumerate(normalized_shape):
-        try:
-            shape.append(operator.index(s))
-        except TypeError:
-            raise TypeError(f"{fn}(): argument 'normalized_shape' (position 2) must be tuple of ints, but found "
-                            f"element of type {type(s).__name__} at pos {pos}") from None
-    return tuple(shape)
+    return size_arg((normalized_shape,), fn, "normalized_shape", 2)
 
 
 def _last_dims(fn: str, x: Tensor, shape: tuple, weight, bias) -> tuple:
@@ -262,6 +255,13 @@ def _batch_statistics(x: np.ndarray, dims: tuple) -> tuple:
     return np.squeeze(mean, dims), np.squeeze(unbiased, dims)
 
 
+def _statistics_arguments(fn: str, dtype, momentum, eps, running_mean, running_var, weight, bias) -> tuple:
+    """batch_norm's and instance_norm's shared arguments, checked at torch's positions."""
+    return (_float_arg(fn, momentum, "momentum", 7), _eps(fn, eps, 8),
+            _optional(fn, running_mean, "running_mean", 2, dtype), _optional(fn, running_var, "running_var", 3, dtype),
+            _optional(fn, weight, "weight", 4, dtype), _optional(fn, bias, "bias", 5, dtype))
+
+
 @public(namespace="nn.functional", also=("batch_norm",))
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5):
@@ -283,12 +283,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if values == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"torch.Size({list(x.shape)})")
-    momentum = _float_arg(fn, momentum, "momentum", 7)
-    eps = _eps(fn, eps, 8)
-    running_mean = _optional(fn, running_mean, "running_mean", 2, x.dtype)
-    running_var = _optional(fn, running_var, "running_var", 3, x.dtype)
-    weight = _optional(fn, weight, "weight", 4, x.dtype)
-    bias = _optional(fn, bias, "bias", 5, x.dtype)
+    momentum, eps, running_mean, running_var, weight, bias = _statistics_arguments(
+        fn, x.dtype, momentum, eps, running_mean, running_var, weight, bias)
     if not training:
         for name, t in (("running_mean", running_mean), ("running_var", running_var)):
             if t is None:
@@ -365,12 +361,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if math.prod(x.shape[2:]) == 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                              f"torch.Size({list(x.shape)})")
-    momentum = _float_arg(fn, momentum, "momentum", 7)
-    eps = _eps(fn, eps, 8)
-    running_mean = _optional(fn, running_mean, "running_mean", 2, x.dtype)
-    running_var = _optional(fn, running_var, "running_var", 3, x.dtype)
-    weight = _optional(fn, weight, "weight", 4, x.dtype)
-    bias = _optional(fn, bias, "bias", 5, x.dtype)
+    momentum, eps, running_mean, running_var, weight, bias = _statistics_arguments(
+        fn, x.dtype, momentum, eps, running_mean, running_var, weight, bias)
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
     _both_or_neither(running_mean, running_var)
