@@ -26,7 +26,8 @@ LAYERS = (
 IMPORTED = [("refgrad.dtypes", 0), ("refgrad._grad_state", 0), ("refgrad.registry", 0), ("refgrad.tensor", 1),
             ("refgrad.arguments", 1), ("refgrad.sparse", 1), ("refgrad.autograd", 2),
             *[(f"refgrad.ops.{p.stem}", 3) for p in sorted((PACKAGE_DIR / "ops").glob("[!_]*.py"))],
-            *[(f"refgrad.nn.functional.{p.stem}", 4) for p in sorted((PACKAGE_DIR / "nn/functional").glob("*.py"))]]
+            *[(f"refgrad.nn.functional.{p.stem}", 4) for p in sorted((PACKAGE_DIR / "nn/functional").glob("*.py"))],
+            ("refgrad.nn.init", 4)]
 
 
 def _modules_loaded_by(module: str) -> list:

@@ -1,2 +1,2 @@
 """refgrad.nn: mirrors torch.nn."""
-from . import functional  # noqa: F401
+from . import functional, init  # noqa: F401
