@@ -21,7 +21,7 @@ import refgrad
 import refgrad.nn.init as RI
 
 DTYPES = [np.float32, np.float64]
-TORCH_DTYPES = {np.float32: torch.float32, np.float64: torch.float64, np.int64: torch.int64}
+TORCH_DTYPES = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64, np.int64: torch.int64}
 NONLINEARITIES = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
                   "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
 SIGNIFICANCE = 1e-3  # a distribution differs from torch's when the KS test rejects at this level (fixed seeds)
@@ -310,6 +310,15 @@ ERRORS = {  # id -> call(init module, tensor maker)
     "sparse_rank_3": lambda init, make: init.sparse_(make(3, 2, 2), 0.1),
     "uniform_bounds": lambda init, make: init.uniform_(make(3), 2.0, 1.0),
     "normal_negative_std": lambda init, make: init.normal_(make(3), 0.0, -1.0),
+    "uniform_to_inf": lambda init, make: init.uniform_(make(3), 0.0, math.inf),
+    "uniform_from_nan": lambda init, make: init.uniform_(make(3), math.nan, 1.0),
+    "uniform_from_double_range": lambda init, make: init.uniform_(make(3, dtype=np.float64), -math.inf, 0.0),
+    "uniform_to_half_range": lambda init, make: init.uniform_(make(3, dtype=np.float16), 0.0, 1e5),
+    "uniform_width_overflows": lambda init, make: init.uniform_(make(3), -3e38, 3e38),
+    "uniform_width_overflows_double": lambda init, make: init.uniform_(make(3, dtype=np.float64), -1e308, 1e308),
+    "uniform_width_overflows_half": lambda init, make: init.uniform_(make(3, dtype=np.float16), -6e4, 6e4),
+    "orthogonal_half": lambda init, make: init.orthogonal_(make(3, 3, dtype=np.float16)),
+    "trunc_normal_std_0": lambda init, make: init.trunc_normal_(make(3), 0.0, 0.0),
     "uniform_int": lambda init, make: init.uniform_(make(3, dtype=np.int64)),
     "normal_int": lambda init, make: init.normal_(make(3, dtype=np.int64)),
     "xavier_normal_int": lambda init, make: init.xavier_normal_(make(3, 2, dtype=np.int64)),
@@ -342,3 +351,16 @@ def test_negative_sparsity_is_refused():
     refgrad raises a ValueError naming the sparsity."""
     with pytest.raises(ValueError, match="sparsity must be a fraction in \\[0, 1\\], got -0.3"):
         RI.sparse_(refgrad.zeros(5, 3), -0.3)
+
+
+DEPRECATED = ["uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+              "kaiming_normal", "orthogonal", "sparse"]
+
+
+@pytest.mark.parametrize("name", DEPRECATED)
+def test_deprecated_names_warn_as_torch_and_initialize(name):
+    shape, args = ((4, 2, 3), ()) if name == "dirac" else ((4, 3), IN_PLACE_CALLS.get(name + "_", ()))
+    for init, make in ((TI, _torch_maker), (RI, _refgrad_maker)):
+        with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`."):
+            tensor = make(*shape)
+            assert getattr(init, name)(tensor, *args) is tensor

@@ -37,11 +37,23 @@ def _check_floating(tensor: Tensor, kernel: str) -> None:
     _float_dtype(tensor.dtype, kernel)
 
 
+_C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}  # as torch's bounds messages
+
+
 def _uniform_values(tensor: Tensor, a: float, b: float, generator, shape=None) -> np.ndarray:
+    """U(a, b) draws, with torch's checks of the bounds against the tensor's dtype (finite, within its range, b - a
+    representable)."""
     _check_floating(tensor, "check_uniform_bounds")
     a, b = float(a), float(b)
+    largest = float(np.finfo(tensor.dtype).max)
+    for name, bound in (("from", a), ("to", b)):
+        if not -largest <= bound <= largest:  # NaN too
+            raise RuntimeError(f"{name} is out of bounds for {_C_TYPE_NAMES[tensor.dtype.name]}")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
+    if b - a > largest:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{dtypes.scalar_type_name(tensor.dtype)}>"
+                           f"::max(), but found to={b:g} and from={a:g} which result in to-from to exceed the limit")
     return a + (b - a) * _rng(generator).random(tensor.shape if shape is None else shape)
 
 
@@ -274,3 +286,30 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     zeroed_rows = np.argsort(_rng(generator).random((rows, cols)), axis=0)[:zeros_per_column]
     values[zeroed_rows, np.arange(cols)] = 0
     return _fill(tensor, values)
+
+
+def _deprecated(initializer):
+    """torch.nn.init's old names without the trailing underscore: the same initializer, with torch's FutureWarning."""
+    old_name, new_name = initializer.__name__[:-1], initializer.__name__
+
+    def deprecated_initializer(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.", FutureWarning,
+                      stacklevel=2)
+        return initializer(*args, **kwargs)
+
+    deprecated_initializer.__name__ = old_name
+    deprecated_initializer.__doc__ = f"Deprecated torch.nn.init.{old_name}: {new_name} with a FutureWarning."
+    return deprecated_initializer
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
