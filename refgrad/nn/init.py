@@ -99,25 +99,26 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         def draw(n):
             return _normal_values(tensor, mean, std, generator, (n,)).astype(dtype)
 
-        def accepted(candidates):
-            return (candidates >= low) & (candidates <= high)
+        def accepted(candidates):  # written as torch's rejection test, so that a NaN (a NaN mean) is accepted
+            return ~((candidates < low) | (candidates > high))
     else:
         log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
 
         def draw(n):
             return _uniform_values(tensor, a, b, generator, (n,)).astype(dtype)
 
-        def accepted(candidates):
+        def accepted(candidates):  # as torch's test, so that a NaN log-density (a NaN std) accepts
             log_pdf = -0.5 * ((candidates.astype(np.float64) - mean) / std) ** 2 - log_peak
-            return np.log(_rng(generator).random(candidates.shape)) <= log_pdf
+            return ~(np.log(_rng(generator).random(candidates.shape)) > log_pdf)
 
     values = np.empty(tensor.numel(), dtype=dtype)
     pending = np.arange(values.size)
-    while pending.size:  # rounds of redraws, each vectorized over the elements still rejected
-        candidates = draw(pending.size)
-        keep = accepted(candidates)
-        values[pending[keep]] = candidates[keep]
-        pending = pending[~keep]
+    with np.errstate(over="ignore", divide="ignore"):  # a draw past a small dtype's range; log(0): both torch's inf
+        while pending.size:  # rounds of redraws, each vectorized over the elements still rejected
+            candidates = draw(pending.size)
+            keep = accepted(candidates)
+            values[pending[keep]] = candidates[keep]
+            pending = pending[~keep]
     return _fill(tensor, values.reshape(tensor.shape))
 
 
