@@ -372,3 +372,15 @@ def test_deprecated_names_warn_as_torch_and_initialize(name):
         with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`."):
             tensor = make(*shape)
             assert getattr(init, name)(tensor, *args) is tensor
+
+
+def test_initializing_views_writes_through_to_the_base_as_torch():
+    """A row, a transpose and a column of a weight are initialized in its storage, as torch's views are."""
+    results = []
+    for init, make in ((TI, _torch_maker), (RI, _refgrad_maker)):
+        weight = make(3, 4)
+        init.ones_(weight[1])
+        init.eye_(weight.t()[:2])
+        init.constant_(weight[:, 3], 5.0)
+        results.append(np.asarray(weight))
+    np.testing.assert_array_equal(*results)
