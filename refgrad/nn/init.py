@@ -48,7 +48,7 @@ def _uniform_values(tensor: Tensor, a: float, b: float, generator, shape=None) -
     largest = float(np.finfo(tensor.dtype).max)
     for name, bound in (("from", a), ("to", b)):
         if not -largest <= bound <= largest:  # NaN too
-            raise RuntimeError(f"{name} is out of bounds for {_C_TYPE_NAMES[tensor.dtype.name]}")
+            raise RuntimeError(f"{name} is out of bounds for {_C_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)}")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     if b - a > largest:
