@@ -41,7 +41,7 @@ class _Encoder:
         if array.dtype.kind not in "biufc":
             raise TypeError(f"refgrad.save: cannot save an array of dtype {array.dtype} (numbers and bools only)")
         key = f"t{len(self.arrays)}"
-        self.arrays[key] = np.ascontiguousarray(array)
+        self.arrays[key] = array
         return key
 
     def node(self, obj, path: str):
