@@ -532,3 +532,56 @@ def test_parameter_containers_register_their_tensors_on_the_parent():
     t, r = _twins()
     assert "scales.1" in dict(r.named_parameters()) and "named.y" in dict(r.named_parameters())
     assert list(t.state_dict()) == list(r.state_dict())
+
+
+# ---- full backward hooks ---------------------------------------------------------------------------------------
+def _as_lists(grads):
+    return [None if g is None else np.asarray(g.detach()).tolist() for g in grads]
+
+
+def _backward_hook_run(lib, nn, b_requires_grad, replace):
+    class Two(nn.Module):
+        def forward(self, a, b, k=2.0):
+            return a * b * k, (a + b).sum()
+
+    m, log = Two(), []
+
+    def hook(module, grad_input, grad_output):
+        log.append((_as_lists(grad_input), _as_lists(grad_output)))
+        if replace:
+            return tuple(None if g is None else g * 10 for g in grad_input)
+
+    handle = m.register_full_backward_hook(hook)
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    b = lib.tensor([3.0, 4.0], requires_grad=b_requires_grad)
+    x, y = m(a, b)
+    (x.sum() + 2 * y).backward()
+    handle.remove()
+    m(a, b)[1].backward()  # removed: not called again
+    return log, a.grad.tolist(), None if b.grad is None else b.grad.tolist()
+
+
+@pytest.mark.parametrize("b_requires_grad, replace", [(True, False), (False, False), (False, True)])
+def test_full_backward_hook_as_torch(b_requires_grad, replace):
+    expected = _backward_hook_run(torch, torch.nn, b_requires_grad, replace)
+    assert _backward_hook_run(refgrad, refgrad.nn, b_requires_grad, replace) == expected
+
+
+def test_full_backward_hook_without_differentiable_inputs_fires_on_outputs():
+    def run(lib, nn):
+        class Scale(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(lib.ones(2))
+
+            def forward(self, a):
+                return a * self.w
+
+        m, log = Scale(), []
+        m.register_full_backward_hook(lambda mod, gi, go: log.append((_as_lists(gi), _as_lists(go))))
+        m(lib.tensor([1.0, 2.0])).sum().backward()
+        return log
+
+    with pytest.warns(UserWarning):  # torch warns that the hook fires at the outputs; refgrad does not
+        expected = run(torch, torch.nn)
+    assert run(refgrad, refgrad.nn) == expected == [([None], [[1.0, 1.0]])]

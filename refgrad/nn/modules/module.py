@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ... import dtypes
-from ...autograd import no_grad
+from ...autograd import is_grad_enabled, no_grad
 from ...tensor import Tensor
 from ..parameter import Parameter
 
@@ -98,6 +98,73 @@ def _as_array(value) -> np.ndarray | None:
 
 def _forward_unimplemented(self, *input):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
+class _BackwardHooks:
+    """One call's full backward hooks: inputs and outputs pass through identity views whose tensor hooks collect
+    grad_output, then grad_input, and call the module's hooks once every input gradient is known."""
+
+    def __init__(self, module: Module):
+        self.module = module
+        self.grad_input, self.grad_output, self.waiting, self.inputs = [], [], 0, []
+
+    def watch_inputs(self, args: tuple) -> tuple:
+        watched = list(args)
+        for position, arg in enumerate(args):
+            if not isinstance(arg, Tensor):
+                continue
+            slot = len(self.grad_input)
+            self.grad_input.append(None)
+            self.inputs.append(arg)
+            if arg.requires_grad:
+                watched[position] = arg.view_as(arg)
+                watched[position].register_hook(lambda g, slot=slot: self._input_grad(slot, g))
+                self.waiting += 1
+        return tuple(watched)
+
+    def watch_outputs(self, result):
+        outputs = result if isinstance(result, (tuple, list)) else (result,)
+        watched = list(outputs)
+        for position, out in enumerate(outputs):
+            if not isinstance(out, Tensor):
+                continue
+            slot = len(self.grad_output)
+            self.grad_output.append(None)
+            if out.requires_grad:
+                watched[position] = out.view_as(out)
+                watched[position].register_hook(lambda g, slot=slot: self._output_grad(slot, g))
+        if not isinstance(result, (tuple, list)):
+            return watched[0]
+        return type(result)(watched)
+
+    def _output_grad(self, slot: int, grad: Tensor) -> None:
+        self.grad_output[slot] = grad
+        if not self.waiting and all(g is not None for g in self.grad_output):  # no input needs a gradient
+            self._call_hooks()
+
+    def _input_grad(self, slot: int, grad: Tensor):
+        self.grad_input[slot] = grad
+        self.waiting -= 1
+        if self.waiting == 0:
+            # as torch: once some input needs a gradient, a tensor input that needs none reports zeros
+            self.grad_input = [g if g is not None else x.new_zeros(x.shape) for g, x in zip(self.grad_input,
+                                                                                          self.inputs)]
+            self._call_hooks()
+            return self.grad_input[slot]
+        return None
+
+    def _call_hooks(self) -> None:
+        grad_input, grad_output = tuple(self.grad_input), tuple(self.grad_output)
+        for hook in list(self.module._backward_hooks.values()):
+            replaced = hook(self.module, grad_input, grad_output)
+            if replaced is None:
+                continue
+            replaced = replaced if isinstance(replaced, tuple) else (replaced,)
+            if len(replaced) != len(grad_input):
+                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got {len(replaced)}, but "
+                                   f"expected {len(grad_input)}")
+            grad_input = replaced
+        self.grad_input = list(grad_input)
 
 
 class Module:
@@ -516,6 +583,15 @@ class Module:
             self._forward_hooks_always_called.add(handle.id)
         return _register(self._forward_hooks, handle, hook, prepend)
 
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """hook(module, grad_input, grad_output) -> None or a new grad_input tuple, called once the gradients with
+        respect to the module's tensor inputs (positional, None where an input needs none) are computed.
+        Difference from torch: a returned grad_input replaces what flows on exactly when the module has one
+        differentiable input; with several, the earlier ones' gradients have already flowed on when the hook runs
+        (the values it sees are exact either way)."""
+        handle = RemovableHandle(self._backward_hooks)
+        return _register(self._backward_hooks, handle, hook, prepend)
+
     def _run_forward_hooks(self, hook_ids, args, kwargs, result):
         for hook_id in hook_ids:
             hook = self._forward_hooks[hook_id]
@@ -540,13 +616,18 @@ class Module:
                 replaced = hook(self, args)
                 if replaced is not None:
                     args = replaced if isinstance(replaced, tuple) else (replaced,)
+        backward_hooks = None
+        if self._backward_hooks and is_grad_enabled():
+            backward_hooks = _BackwardHooks(self)
+            args = backward_hooks.watch_inputs(args)
         try:
             result = self.forward(*args, **kwargs)
         except Exception:
             always = [i for i in self._forward_hooks if i in self._forward_hooks_always_called]
             self._run_forward_hooks(always, args, kwargs, None)
             raise
-        return self._run_forward_hooks(list(self._forward_hooks), args, kwargs, result)
+        result = self._run_forward_hooks(list(self._forward_hooks), args, kwargs, result)
+        return result if backward_hooks is None else backward_hooks.watch_outputs(result)
 
     # ---- repr -----------------------------------------------------------------------------------
     def extra_repr(self) -> str:
