@@ -585,3 +585,16 @@ def test_full_backward_hook_without_differentiable_inputs_fires_on_outputs():
     with pytest.warns(UserWarning):  # torch warns that the hook fires at the outputs; refgrad does not
         expected = run(torch, torch.nn)
     assert run(refgrad, refgrad.nn) == expected == [([None], [[1.0, 1.0]])]
+
+
+def test_deepcopy_keeps_the_tree_and_copies_the_tensors():
+    import copy
+
+    original = CLASSES["refgrad"][2]()
+    clone = copy.deepcopy(original)
+    assert list(clone.state_dict()) == list(original.state_dict()) and clone.shared is clone.heads[0]
+    assert isinstance(clone.body[0].weight, refgrad.nn.Parameter) and clone.body[0].weight.requires_grad
+    with refgrad.no_grad():
+        clone.body[0].weight.fill_(3.0)
+    assert original.body[0].weight.detach().numpy().max() == 0.0
+    assert original.state_dict(keep_vars=True)["body.0.weight"] is original.body[0].weight
