@@ -443,6 +443,14 @@ def _sequence_ops(nn, Lin):
     log.append((repr(named), list(named.state_dict())))
     log.append(_error(lambda: s[10]))
     log.append(_error(lambda: s + [1]))
+    for factor in (0, 1.5):  # the messages name the class: <class '{torch,refgrad}.nn.modules.container.Sequential'>
+        kind, message = _error(lambda factor=factor: s * factor)
+        log.append((kind, message.replace(nn.__name__ + ".", "nn.")))
+    log.append((repr(s * 2), repr(2 * s)))
+    repeated = s * 3
+    assert repeated[0] is repeated[len(s)]  # the same modules, as torch's
+    s *= 2
+    log.append(repr(s))
     return log
 
 

@@ -93,6 +93,23 @@ class Sequential(Module):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return self.extend(other)
 
+    def _repeated(self, times) -> list:
+        """The children repeated ``times`` times (the same module objects, as torch's ``Sequential * n``)."""
+        if not isinstance(times, int) or isinstance(times, bool):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(times)}")
+        if times <= 0:
+            raise ValueError(f"Non-positive multiplication factor {times} for {type(self)}")
+        return list(self._modules.values()) * times
+
+    def __mul__(self, times) -> Sequential:
+        return Sequential(*self._repeated(times))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times) -> Sequential:
+        self._modules = {str(i): module for i, module in enumerate(self._repeated(times))}
+        return self
+
     def __dir__(self):
         return _digitless_dir(self)
 
