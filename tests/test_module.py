@@ -606,3 +606,11 @@ def test_deepcopy_keeps_the_tree_and_copies_the_tensors():
         clone.body[0].weight.fill_(3.0)
     assert original.body[0].weight.detach().numpy().max() == 0.0
     assert original.state_dict(keep_vars=True)["body.0.weight"] is original.body[0].weight
+
+
+def test_load_accepts_torch_tensors_that_require_grad():
+    t, r = _twins("Lin", 3, 2)
+    _torch_weights(t)
+    r.load_state_dict(t.state_dict(keep_vars=True))  # Parameters requiring grad: detached before np.asarray
+    np.testing.assert_array_equal(r.weight.detach().numpy(), t.weight.detach().numpy())
+    np.testing.assert_array_equal(r.bias.detach().numpy(), t.bias.detach().numpy())
