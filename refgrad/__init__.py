@@ -13,6 +13,7 @@ from .ops.common import broadcast_shapes
 
 from . import autograd, creation, ops, random, registry  # noqa: E402
 from . import func, linalg, nn, special  # noqa: E402
+from .serialization import load, save  # noqa: E402
 from . import _tensor_methods  # noqa: E402
 
 globals().update(registry.namespace(""))  # every op declared at torch's top level (see refgrad.registry)
