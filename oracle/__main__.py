@@ -1,4 +1,5 @@
-"""python -m oracle coverage: lists public refgrad ops that have no OpSpec; exits 1 if any."""
+"""python -m oracle coverage: lists public refgrad ops without an OpSpec, nn modules without a ModuleSpec and nn.init
+initializers without an InitSpec; exits 1 if any."""
 from __future__ import annotations
 
 import sys
@@ -24,19 +25,51 @@ def spec_targets() -> tuple[set, set]:
     return needed, known | needed
 
 
-def coverage() -> int:
-    from .specs import all_specs
+# containers hold no math of their own: tests/test_module.py checks them with the Module system
+CONTAINERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 
-    needed, known = spec_targets()
-    covered = {s.op for s in all_specs()}
-    missing = sorted(needed - covered)
-    unknown = sorted(covered - known)
-    print(f"{len(needed)} public ops, {len(needed & covered)} with a spec, {len(missing)} without.")
+
+def module_targets() -> set:
+    """The public module classes of refgrad.nn, less the containers."""
+    from refgrad.nn import modules
+
+    return set(modules.__all__) - CONTAINERS
+
+
+def initializer_targets() -> set:
+    """The public initializers of refgrad.nn.init (deprecated aliases and the fan helpers excluded)."""
+    from refgrad.nn import init
+
+    return {name for name in getattr(init, "INITIALIZERS", ())}
+
+
+def _report(kind: str, needed: set, covered: set, known: set) -> bool:
+    missing, unknown = sorted(needed - covered), sorted(covered - known)
+    print(f"{len(needed)} {kind}, {len(needed & covered)} with a spec, {len(missing)} without.")
     for name in missing:
         print(f"  no spec: {name}")
     for name in unknown:
-        print(f"  spec for an op refgrad does not declare: {name}")
-    return 1 if missing or unknown else 0
+        print(f"  spec for {name}, which refgrad does not declare")
+    return bool(missing or unknown)
+
+
+def coverage() -> int:
+    from .specs import all_specs
+    from .specs.modules import all_module_specs
+
+    needed, known = spec_targets()
+    failed = _report("public ops", needed, {s.op for s in all_specs()}, known)
+    modules = module_targets()
+    failed |= _report("nn modules", modules, {s.name for s in all_module_specs()}, modules)
+    try:
+        from .specs.init import all_init_specs
+    except ImportError:  # no InitSpec registry yet: every initializer is listed as without a spec
+        covered = set()
+    else:
+        covered = {s.name for s in all_init_specs()}
+    initializers = initializer_targets()
+    failed |= _report("nn.init initializers", initializers, covered, initializers)
+    return 1 if failed else 0
 
 
 def main(argv=None) -> int:

@@ -93,14 +93,19 @@ def _no_leaked_warnings(check):
                     _torch_call(spec, case)
         finally:
             _log = outer
-        leaked = _leaked(log)
-        if leaked:
-            for r in records:
-                r.passed = False
-                r.note = "; ".join(n for n in (r.note, "warning leaked from refgrad: " + " | ".join(leaked)) if n)
-        return records
+        return fail_on_leaks(records, log)
 
     return run
+
+
+def fail_on_leaks(records: list[Record], log: _WarningLog) -> list[Record]:
+    """Fails every record of a check in whose log refgrad raised a warning that torch did not."""
+    leaked = _leaked(log)
+    if leaked:
+        for r in records:
+            r.passed = False
+            r.note = "; ".join(n for n in (r.note, "warning leaked from refgrad: " + " | ".join(leaked)) if n)
+    return records
 
 
 # ---- running an op in refgrad and in torch --------------------------------------------------------------
@@ -678,20 +683,29 @@ def describe_call(op: str, ec: ErrorCase) -> str:
 def error_case(spec: OpSpec, ec: ErrorCase) -> list[str]:
     """Runs one bad input through torch and refgrad; returns what is wrong (empty when refgrad raises torch's
     exception class with a message naming every fragment, and leaks no warning)."""
-    call = describe_call(spec.op, ec)
     case = Case(tuple(ec.args), dict(ec.kwargs))
+
+    def attempt(lib: str):
+        fn = spec.torch_fn() if lib == "torch" else spec.refgrad_fn()
+        args, kwargs = _library_args(case, lib)
+        return fn(*args, **kwargs)
+
+    return compare_raises(describe_call(spec.op, ec), attempt, ec.fragments)
+
+
+def compare_raises(call: str, attempt, fragments) -> list[str]:
+    """attempt("torch") must raise; attempt("refgrad") must raise the same exception class with a message naming
+    every fragment (or torch's message itself for SAME_MESSAGE) and leak no warning. Returns what is wrong."""
     global _log
     outer, _log = _log, _WarningLog()
     log = _log
     try:
-        targs, tkwargs = _library_args(case, "torch")
         with _watch("torch"):
-            _, expected = _outcome(spec.torch_fn(), *targs, **tkwargs)
+            _, expected = _outcome(attempt, "torch")
         if expected is None:
             return [f"torch accepts {call}: the error case is wrong (or torch changed)"]
         with _watch("refgrad"):
-            args, kwargs = _library_args(case, "refgrad")
-            _, got = _outcome(spec.refgrad_fn(), *args, **kwargs)
+            _, got = _outcome(attempt, "refgrad")
     finally:
         _log = outer
     theirs = f"torch raises {type(expected).__name__}: {expected}"
@@ -700,11 +714,11 @@ def error_case(spec: OpSpec, ec: ErrorCase) -> list[str]:
         problems.append(f"refgrad accepts {call}; {theirs}")
     elif type(got) is not type(expected):
         problems.append(f"refgrad raises {type(got).__name__}: {got}\n  {theirs}")
-    elif ec.fragments == SAME_MESSAGE:
+    elif fragments == SAME_MESSAGE:
         if str(got) != str(expected):
             problems.append(f"refgrad's message {str(got)!r} is not torch's {str(expected)!r}")
     else:
-        missing = [f for f in ec.fragments if f not in str(got)]
+        missing = [f for f in fragments if f not in str(got)]
         if missing:
             problems.append(f"refgrad's message {str(got)!r} does not name {missing}\n  ({theirs})")
     leaked = _leaked(log)

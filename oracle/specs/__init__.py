@@ -13,7 +13,7 @@ from ..spec import OpSpec
 def all_specs() -> list[OpSpec]:
     specs = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or info.ispkg:  # packages hold other kinds of spec (modules/: ModuleSpecs)
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for spec in module.SPECS:

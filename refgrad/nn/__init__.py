@@ -1,4 +1,5 @@
 """refgrad.nn: mirrors torch.nn."""
-from . import functional, init  # noqa: F401
-from .modules import Module, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
+from . import functional, init, utils  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
 from .parameter import Parameter  # noqa: F401

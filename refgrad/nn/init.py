@@ -17,6 +17,12 @@ from ..autograd import no_grad
 from ..random import _float_dtype, _rng
 from ..tensor import Tensor
 
+# the public initializers (python -m oracle coverage asks each for a spec); the deprecated names without the trailing
+# underscore forward to these
+INITIALIZERS = ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
+                "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_",
+                "calculate_gain")
+
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 
 

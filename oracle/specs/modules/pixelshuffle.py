@@ -1,0 +1,6 @@
+"""ModuleSpecs of refgrad.nn.modules.pixelshuffle."""
+from __future__ import annotations
+
+MODULE_SPECS: list = []
+ERRORS: dict = {}
+KNOWN_FAILURES: dict = {}

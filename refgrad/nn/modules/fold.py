@@ -1,0 +1,4 @@
+"""refgrad.nn.modules.fold: mirrors torch.nn.modules.fold."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,50 @@
+"""refgrad.nn.modules.linear: mirrors torch.nn.modules.linear (Identity, Linear, Bilinear)."""
+from __future__ import annotations
+
+import math
+
+from .. import functional as F
+from .. import init
+from .module import Module
+from .utils import new_parameter
+
+__all__ = ["Identity", "Linear"]
+
+
+class Identity(Module):
+    """torch.nn.Identity(*args, **kwargs): returns its input; the arguments are accepted and ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """torch.nn.Linear(in_features, out_features, bias=True, device=None, dtype=None): y = x Wᵀ + b, W of shape
+    (out_features, in_features). Initialized as torch's: W ~ kaiming_uniform_(a=√5), i.e. U(-1/√in, 1/√in), and
+    b ~ U(-1/√in, 1/√in)."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = new_parameter(out_features, in_features, device=device, dtype=dtype)
+        if bias:
+            self.bias = new_parameter(out_features, device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

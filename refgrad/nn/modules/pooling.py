@@ -1,0 +1,4 @@
+"""refgrad.nn.modules.pooling: mirrors torch.nn.modules.pooling."""
+from __future__ import annotations
+
+__all__: list[str] = []

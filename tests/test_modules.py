@@ -1,0 +1,53 @@
+"""The module harness: one test per (ModuleSpec, check, dtype) over the module spec registry, with Hypothesis cases
+(each example runs the check in train and in eval mode); then one test per (ModuleSpec, error case)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oracle.module_checks import MODULE_CHECKS, module_error_case
+from oracle.module_spec import MODULE_CHECK_DTYPES
+from oracle.specs.modules import all_module_specs
+
+SPECS = all_module_specs()
+
+
+def _marks(spec, check, dtype):
+    reason = spec.known_failure(check, dtype)
+    return [pytest.mark.xfail(strict=True, reason=f"known refgrad defect: {reason}")] if reason else []
+
+
+PARAMS = [pytest.param(spec, check, dtype, id=f"{spec.id}-{check}-{dtype}", marks=_marks(spec, check, dtype))
+          for spec in SPECS for check in spec.checks for dtype in MODULE_CHECK_DTYPES[check]]
+ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spec, "error", ec.id))
+                for spec in SPECS for ec in spec.error_cases]
+
+
+def _describe(r) -> str:
+    return (f"{r.op} {r.check} {r.dtype}: shapes {r.shapes} params ({r.params}) seed {r.seed}\n"
+            f"  max_abs_err {r.max_abs_err:.3e}  max_rel_err {r.max_rel_err:.3e}  (rtol {r.rtol:g}, atol {r.atol:g})"
+            f"  {r.note}\n  example: {r.example or '(large; see the case above)'}")
+
+
+@pytest.mark.parametrize("spec,check,dtype", PARAMS)
+def test_module(spec, check, dtype, oracle_records):
+    strategy = spec.strategy(np.dtype(dtype))
+
+    @given(data=st.data())
+    def run(data):
+        case = data.draw(strategy, label="case")
+        seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+        records = MODULE_CHECKS[check](spec, case, dtype, seed)
+        oracle_records.write(records)
+        failed = [r for r in records if not r.passed]
+        assert not failed, "\n".join(_describe(r) for r in failed)
+
+    run()
+
+
+@pytest.mark.parametrize("spec,error_case_", ERROR_PARAMS)
+def test_module_error_case(spec, error_case_):
+    problems = module_error_case(spec, error_case_)
+    assert not problems, "\n".join(problems)
