@@ -11,6 +11,6 @@ FAMILIES = ("activation", "loss", "distance", "dropout", "padding", "flatten", "
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 for _name in FAMILIES:
-    _family = importlib.import_module(f".{_name}", __name__)
+    _family = importlib.import_module(f"{__package__}.{_name}")
     globals().update({n: getattr(_family, n) for n in _family.__all__})
     __all__ += _family.__all__
