@@ -40,21 +40,29 @@ def _constructor_args(spec: ModuleSpec, case: ModuleCase, lib: str):
     return case.build_constructor(lambda a: refgrad.tensor(a.copy()))
 
 
-def build_pair(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int, mode: str = "train"):
-    """The torch module (built after torch.manual_seed(seed)) and its refgrad twin holding the same weights, both in
-    ``dtype`` and ``mode``."""
+def build_torch(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int, mode: str = "train"):
+    """The torch module, built after torch.manual_seed(seed), in ``dtype`` and ``mode``."""
     import torch
 
     torch.manual_seed(seed)
     args, kwargs = _constructor_args(spec, case, "torch")
     with C._watch("torch"):
-        theirs = spec.torch_module()(*args, **kwargs).to(_torch_dtype(dtype)).train(mode == "train")
+        return spec.torch_module()(*args, **kwargs).to(_torch_dtype(dtype)).train(mode == "train")
+
+
+def build_twin(spec: ModuleSpec, case: ModuleCase, theirs, dtype: str, mode: str = "train"):
+    """The refgrad module holding the torch module's weights (loaded with load_state_dict), in ``dtype``, ``mode``."""
     args, kwargs = _constructor_args(spec, case, "refgrad")
     with C._watch("refgrad"):
         ours = spec.refgrad_module()(*args, **kwargs).to(np.dtype(dtype))
         ours.load_state_dict({k: np.asarray(v) for k, v in theirs.state_dict().items()})
-        ours.train(mode == "train")
-    return theirs, ours
+        return ours.train(mode == "train")
+
+
+def build_pair(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int, mode: str = "train"):
+    """The torch module and its refgrad twin holding the same weights, both in ``dtype`` and ``mode``."""
+    theirs = build_torch(spec, case, dtype, seed, mode)
+    return theirs, build_twin(spec, case, theirs, dtype, mode)
 
 
 def _call(module, case: ModuleCase, lib: str, grad_leaves, dtype: str):
@@ -86,9 +94,12 @@ def _call(module, case: ModuleCase, lib: str, grad_leaves, dtype: str):
 def _run(spec, case, dtype, seed, mode, grad_leaves=()):
     """Both modules called on the case: ((torch outputs, torch leaves, torch module), (refgrad's ...) or the
     exception refgrad raised)."""
-    theirs, ours = build_pair(spec, case, dtype, seed, mode)
+    theirs = build_torch(spec, case, dtype, seed, mode)
+    ours, error = C._outcome(build_twin, spec, case, theirs, dtype, mode)  # before torch's call updates its buffers
     th_out, th_leaves = _call(theirs, case, "torch", grad_leaves, dtype)
-    result, error = C._outcome(_call, ours, case, "refgrad", grad_leaves, dtype)
+    result = None
+    if error is None:
+        result, error = C._outcome(_call, ours, case, "refgrad", grad_leaves, dtype)
     return (th_out, th_leaves, theirs), (result, ours), error
 
 
@@ -144,11 +155,11 @@ def state_dict(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> lis
     tol = spec.tol("forward", dtype)
     records = []
     for mode in spec.modes:
-        pair, error = C._outcome(build_pair, spec, case, dtype, seed, mode)
+        theirs = build_torch(spec, case, dtype, seed, mode)
+        ours, error = C._outcome(build_twin, spec, case, theirs, dtype, mode)
         if error is not None:
             records.append(_record(spec, case, "state_dict", dtype, mode, [_refused(error)], tol, seed))
             continue
-        theirs, ours = pair
         errs = _compare_named({k: C._array(v) for k, v in ours.state_dict().items()},
                               {k: C._array(v) for k, v in theirs.state_dict().items()}, tol, "state_dict")
         errs += _compare_named({k: C._array(v) for k, v in ours.named_parameters()},
