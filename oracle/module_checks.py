@@ -9,6 +9,9 @@ torch weights into refgrad with ``load_state_dict``, casts both to the check's d
 |                 | (running statistics, num_batches_tracked)                                         |          |
 | vjp_torch       | the input gradients and every parameter gradient, by name, for random cotangents  | f32, f64 |
 | double_backward | the gradient of Σ⟨first gradients, w⟩ with respect to the inputs and parameters   | f64      |
+| init            | each parameter's default initialization (reset_parameters) against torch's by     | f32      |
+|                 | distribution (two-sample KS over many constructions; constants exactly), and the  |          |
+|                 | buffers at construction exactly                                                   |          |
 
 Each runs in train and in eval mode (``ModuleSpec.modes``). A refgrad call that raises where torch's does not is a
 failing Record naming the exception; a case torch refuses is an error in the spec and raises.
@@ -274,6 +277,70 @@ def double_backward(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -
     return records
 
 
+INIT_SAMPLES = 1000  # values drawn per parameter (over repeated constructions) for the KS test
+INIT_MAX_BUILDS = 50
+INIT_SIGNIFICANCE = 1e-6  # run under every profile and seed: a false alarm must be rarer than one in the suite's life
+
+
+def init(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[Record]:
+    """refgrad's default initialization draws from torch's distribution: each parameter's values over repeated
+    constructions (refgrad's and torch's generators seeded alike, which makes neither copy the other) pass a
+    two-sample KS test at INIT_SIGNIFICANCE; a parameter torch fills with one constant (LayerNorm's ones) and every
+    buffer must equal torch's exactly."""
+    import torch
+
+    import refgrad
+
+    from .statistics import ks_p_value, ks_statistic
+
+    tol = spec.tol("forward", dtype)
+    ours, theirs, our_buffers, their_buffers = {}, {}, {}, {}
+    builds, k = 1, 0
+    torch.manual_seed(seed)  # once: reseeding torch costs milliseconds
+    refgrad.manual_seed(seed)
+    while k < builds:
+        args, kwargs = _constructor_args(spec, case, "torch")
+        with C._watch("torch"):
+            module = spec.torch_module()(*args, **kwargs)
+        args, kwargs = _constructor_args(spec, case, "refgrad")
+        with C._watch("refgrad"):
+            twin, error = C._outcome(lambda: spec.refgrad_module()(*args, **kwargs))
+        if error is not None:
+            return [_record(spec, case, "init", dtype, "", [_refused(error)], tol, seed)]
+        for store, m in ((theirs, module), (ours, twin)):
+            for name, p in m.named_parameters():
+                store.setdefault(name, []).append(C._array(p).ravel())
+        if k == 0:
+            their_buffers, our_buffers = _buffers(module), _buffers(twin)
+            smallest = min((p.numel() for p in module.parameters()), default=0)
+            builds = min(INIT_MAX_BUILDS, -(-INIT_SAMPLES // smallest)) if smallest else 1
+        k += 1
+    errs = _compare_named(our_buffers, their_buffers, tol, "buffer at construction")
+    if list(ours) != list(theirs):
+        errs.append(C._failed(f"parameters: refgrad has {list(ours)}, torch {list(theirs)}"))
+    notes = []
+    for name in theirs:
+        if name not in ours:
+            continue
+        a, b = np.concatenate(ours[name]).astype(np.float64), np.concatenate(theirs[name]).astype(np.float64)
+        if b.size == 0 or a.size != b.size:
+            if a.size != b.size:
+                errs.append(C._failed(f"parameter {name}: refgrad {a.size} values, torch {b.size}"))
+            continue
+        if np.all(b == b[0]):  # a constant initialization: exactly torch's
+            err = metrics.compare(a, b, tol.rtol, tol.atol)
+            errs.append(err if err.passed else C._failed(f"parameter {name}: torch fills it with {float(b[0])!r}, "
+                                                         f"refgrad's values lie in [{a.min():g}, {a.max():g}]"))
+            continue
+        p_value, statistic = ks_p_value(a, b), ks_statistic(a, b)
+        passed = p_value >= INIT_SIGNIFICANCE
+        notes.append(f"{name}: KS D={statistic:.3f} p={p_value:.2g} over {b.size} values")
+        errs.append(metrics.Errors(statistic, 0.0, 0.0, b.size, passed,
+                                   "" if passed else f"parameter {name} is not drawn as torch's: {notes[-1]}"))
+    record = _record(spec, case, "init", dtype, "", errs, tol, seed, "; ".join(notes))
+    return [record]
+
+
 def _no_leaked_warnings(check):
     def run(spec, case, dtype, seed):
         outer, C._log = C._log, C._WarningLog()
@@ -289,7 +356,7 @@ def _no_leaked_warnings(check):
 
 
 MODULE_CHECKS = {name: _no_leaked_warnings(check) for name, check in {
-    "state_dict": state_dict, "forward": forward, "vjp_torch": vjp_torch, "double_backward": double_backward}.items()}
+    "state_dict": state_dict, "forward": forward, "vjp_torch": vjp_torch, "double_backward": double_backward, "init": init}.items()}
 
 
 # ---- error cases ----------------------------------------------------------------------------------------

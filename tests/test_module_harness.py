@@ -57,6 +57,8 @@ def _failed(check, spec, case=CASE, dtype="float64"):
 def test_a_correct_twin_passes_every_check():
     for check in ("state_dict", "forward", "vjp_torch", "double_backward"):
         assert _failed(check, _linear(None)) == []
+    (init,) = MODULE_CHECKS["init"](_linear(None), CASE, "float32", 0)
+    assert init.passed and "weight: KS" in init.note and "bias: KS" in init.note
 
 
 def test_forward_check_sees_a_wrong_output():
@@ -72,6 +74,33 @@ def test_vjp_check_names_the_parameter_whose_gradient_is_wrong():
 def test_state_dict_check_sees_a_renamed_parameter():
     failed = _failed("state_dict", _linear(RenamedLinear))
     assert failed and "'kernel'" in failed[0].note
+
+
+class MisscaledLinear(refgrad.nn.Linear):
+    """Linear initialized with kaiming_uniform_'s default a=0 instead of torch's a=√5 (bounds √6 times too wide), and
+    a zero bias."""
+
+    def reset_parameters(self):
+        refgrad.nn.init.kaiming_uniform_(self.weight)
+        refgrad.nn.init.zeros_(self.bias)
+
+
+def test_init_check_tells_a_wrong_distribution_and_a_wrong_constant():
+    (record,) = MODULE_CHECKS["init"](_linear(MisscaledLinear), CASE, "float32", 0)
+    assert not record.passed and "parameter weight is not drawn as torch's" in record.note
+    assert "parameter bias is not drawn as torch's" in record.note  # zeros where torch draws U(±1/√3)
+
+
+class OnesLayerNorm(refgrad.nn.LayerNorm):
+    def reset_parameters(self):
+        refgrad.nn.init.ones_(self.weight)
+        refgrad.nn.init.ones_(self.bias)
+
+
+def test_init_check_requires_torchs_constants_exactly():
+    spec = ModuleSpec("LayerNorm", cases=None, ref=OnesLayerNorm)
+    (record,) = MODULE_CHECKS["init"](spec, ModuleCase((3,)), "float32", 0)
+    assert not record.passed and "torch fills it with 0.0" in record.note
 
 
 class NoRunningStats(refgrad.nn.Module):
