@@ -304,7 +304,7 @@ def init(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[Reco
             module = spec.torch_module()(*args, **kwargs)
         args, kwargs = _constructor_args(spec, case, "refgrad")
         with C._watch("refgrad"):
-            twin, error = C._outcome(lambda: spec.refgrad_module()(*args, **kwargs))
+            twin, error = C._outcome(spec.refgrad_module(), *args, **kwargs)
         if error is not None:
             return [_record(spec, case, "init", dtype, "", [_refused(error)], tol, seed)]
         for store, m in ((theirs, module), (ours, twin)):
@@ -356,7 +356,8 @@ def _no_leaked_warnings(check):
 
 
 MODULE_CHECKS = {name: _no_leaked_warnings(check) for name, check in {
-    "state_dict": state_dict, "forward": forward, "vjp_torch": vjp_torch, "double_backward": double_backward, "init": init}.items()}
+    "state_dict": state_dict, "forward": forward, "vjp_torch": vjp_torch, "double_backward": double_backward,
+    "init": init}.items()}
 
 
 # ---- error cases ----------------------------------------------------------------------------------------
