@@ -12,7 +12,7 @@ from .tensor import Tensor
 from .ops.common import broadcast_shapes
 
 from . import autograd, creation, ops, random, registry  # noqa: E402
-from . import func, linalg, nn, special  # noqa: E402
+from . import func, linalg, nn, optim, special  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import _tensor_methods  # noqa: E402
 

@@ -1,0 +1,6 @@
+"""refgrad.optim: mirrors torch.optim. One file per optimizer, each stating its update rule as an algorithm."""
+from . import lr_scheduler  # noqa: F401
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD"]

@@ -1,0 +1,53 @@
+"""The optimizer and schedule harness: one test per (OptimizerSpec, check, dtype) with Hypothesis cases (parameters,
+groups, gradients, hyperparameters), one per (SchedulerSpec, check), and one per error case."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oracle.optim_checks import OPTIMIZER_CHECKS, optimizer_cases, optimizer_error_case
+from oracle.optim_spec import OPTIMIZER_CHECK_DTYPES
+from oracle.specs.optim import all_optimizer_specs
+
+OPTIMIZERS = all_optimizer_specs()
+
+
+def _marks(spec, check, dtype):
+    reason = spec.known_failure(check, dtype)
+    return [pytest.mark.xfail(strict=True, reason=f"known refgrad defect: {reason}")] if reason else []
+
+
+PARAMS = [pytest.param(spec, check, dtype, id=f"{spec.id}-{check}-{dtype}", marks=_marks(spec, check, dtype))
+          for spec in OPTIMIZERS for check in spec.checks for dtype in OPTIMIZER_CHECK_DTYPES[check]]
+ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spec, "error", ec.id))
+                for spec in OPTIMIZERS for ec in spec.error_cases]
+
+
+def _describe(r) -> str:
+    return (f"{r.op} {r.check} {r.dtype}: shapes {r.shapes} params ({r.params}) seed {r.seed}\n"
+            f"  max_abs_err {r.max_abs_err:.3e}  max_rel_err {r.max_rel_err:.3e}  (rtol {r.rtol:g}, atol {r.atol:g})"
+            f"  {r.note}")
+
+
+@pytest.mark.parametrize("spec,check,dtype", PARAMS)
+def test_optimizer(spec, check, dtype, oracle_records):
+    strategy = optimizer_cases(spec, np.dtype(dtype))
+
+    @given(data=st.data())
+    def run(data):
+        case = data.draw(strategy, label="case")
+        seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+        records = OPTIMIZER_CHECKS[check](spec, case, dtype, seed)
+        oracle_records.write(records)
+        failed = [r for r in records if not r.passed]
+        assert not failed, "\n".join(_describe(r) for r in failed)
+
+    run()
+
+
+@pytest.mark.parametrize("spec,error_case_", ERROR_PARAMS)
+def test_optimizer_error_case(spec, error_case_):
+    problems = optimizer_error_case(spec, error_case_)
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,65 @@
+"""The optimizer checks fail when they should: each on a deliberately wrong refgrad twin of torch.optim.SGD."""
+from __future__ import annotations
+
+import numpy as np
+
+import refgrad
+from oracle.optim_checks import OPTIMIZER_CHECKS, OptimizerCase, optimizer_error_case
+from oracle.optim_spec import OptimizerErrorCase, OptimizerSpec
+
+RNG = np.random.default_rng(0)
+CASE = OptimizerCase(initial=[RNG.standard_normal((2, 3)), RNG.standard_normal(4)], groups=[[0], [1]],
+                     group_options=[{}, {"lr": 0.5}], kwargs={"lr": 0.1, "momentum": 0.9, "dampening": 0.5},
+                     grads=[[RNG.standard_normal((2, 3)), None if k == 2 else RNG.standard_normal(4)] for k in range(6)])
+
+
+class DampedFromTheStart(refgrad.optim.SGD):
+    """Dampens the first gradient too (torch's buffer starts as the undamped gradient)."""
+
+    def _update(self, group, params):
+        for p in params:
+            if "momentum_buffer" not in self.state[p]:
+                self.state[p]["momentum_buffer"] = refgrad.tensor((1 - group["dampening"]) * p.grad.numpy())
+        super()._update(group, params)
+
+
+class RenamedState(refgrad.optim.SGD):
+    def _update(self, group, params):
+        super()._update(group, params)
+        for p in params:
+            self.state[p]["velocity"] = self.state[p].pop("momentum_buffer")
+            self.state[p]["momentum_buffer"] = self.state[p]["velocity"]
+
+
+def _check(check, ref, dtype="float64"):
+    return OPTIMIZER_CHECKS[check](OptimizerSpec("SGD", None, ref=ref), CASE, dtype, 0)[0]
+
+
+def test_a_correct_optimizer_passes():
+    for check in ("trajectory", "resume"):
+        assert _check(check, None).passed
+    case32 = OptimizerCase([a.astype(np.float32) for a in CASE.initial], CASE.groups, CASE.group_options, CASE.kwargs,
+                           [[None if g is None else g.astype(np.float32) for g in step] for step in CASE.grads])
+    assert OPTIMIZER_CHECKS["trajectory"](OptimizerSpec("SGD", None), case32, "float32", 0)[0].passed
+
+
+def test_trajectory_sees_a_wrong_update():
+    record = _check("trajectory", DampedFromTheStart)
+    assert not record.passed and "step 0: parameter 0" in record.note
+
+
+def test_trajectory_sees_extra_state():
+    record = _check("trajectory", RenamedState)
+    assert not record.passed and "'velocity'" in record.note
+
+
+def test_resume_continues_from_torchs_state():
+    record = _check("resume", DampedFromTheStart)  # loading torch's buffer hides the first step's defect
+    assert record.passed
+
+
+def test_error_cases():
+    spec = OptimizerSpec("SGD", None)
+    assert optimizer_error_case(spec, OptimizerErrorCase("lr", {"lr": -1.0}, fragments=("-1.0",))) == []
+    (problem,) = optimizer_error_case(spec, OptimizerErrorCase("fine", {"lr": 1.0}))
+    assert "torch accepts" in problem
