@@ -29,7 +29,8 @@ ERRORS = {
         OptimizerErrorCase("nesterov without momentum", {"nesterov": True},
                            fragments=("Nesterov momentum requires a momentum and zero dampening",)),
         OptimizerErrorCase("empty", {}, params="empty", fragments=("optimizer got an empty parameter list",)),
-        OptimizerErrorCase("a bare tensor", {}, params="tensor", fragments=("should be an iterable of Tensors or dicts",)),
+        OptimizerErrorCase("a bare tensor", {}, params="tensor",
+                           fragments=("should be an iterable of Tensors or dicts",)),
     ),
 }
 KNOWN_FAILURES: dict = {}
