@@ -281,3 +281,147 @@ def optimizer_error_case(spec: OptimizerSpec, ec: OptimizerErrorCase) -> list[st
         return optimizer
 
     return C.compare_raises(call, attempt, ec.fragments)
+
+
+# ---- schedules ----------------------------------------------------------------------------------------------
+@dataclass
+class SchedulerCase:
+    """The scheduler's settings, each parameter group's initial lr, and the metric passed to every step (None:
+    step() without one)."""
+
+    settings: dict
+    lrs: list
+    metrics: list
+
+    def shapes(self) -> str:
+        return ""
+
+    def params(self) -> str:
+        return ", ".join([f"{k}={v}" for k, v in sorted(self.settings.items()) if not callable(v)] +
+                         [f"lrs={self.lrs}"])
+
+
+def scheduler_cases(spec: SchedulerSpec):
+    @st.composite
+    def draw(draw_):
+        settings = draw_(spec.settings)
+        lrs = draw_(st.lists(st.sampled_from([0.1, 0.01, 1.0, 0.05]), min_size=1, max_size=2))
+        metrics_ = draw_(spec.metrics) if spec.metrics is not None else [None] * spec.steps
+        return SchedulerCase(settings, lrs, metrics_)
+
+    return draw()
+
+
+class _Schedule:
+    """One library's optimizer (one parameter per group, each group its lr) and scheduler."""
+
+    def __init__(self, spec: SchedulerSpec, case: SchedulerCase, lib: str):
+        module = _library(lib)
+        self.lib = lib
+        groups = [{"params": [module.nn.Parameter(_tensor(lib, np.zeros(2)))], "lr": lr} for lr in case.lrs]
+        optimizer_kwargs = {k: v for k, v in spec.optimizer_kwargs.items() if k != "lr"}
+        with C._watch(lib):
+            self.optimizer = getattr(module.optim, spec.optimizer)(groups, **optimizer_kwargs)
+            self.scheduler = spec.build(module, self.optimizer, dict(case.settings))
+
+    def step(self, metric) -> None:
+        with C._watch(self.lib):
+            self.optimizer.step()
+            if metric is None:
+                self.scheduler.step()
+            else:
+                self.scheduler.step(metric)
+
+    def values(self) -> dict:
+        """What the schedule sets: every group's numeric options (lr, momentum, betas ...) and get_last_lr()."""
+        out = {"get_last_lr": [_number(v) for v in self.scheduler.get_last_lr()]}
+        for i, group in enumerate(self.optimizer.param_groups):
+            for key, value in group.items():
+                if key != "params" and isinstance(_number(value), (float, int, list)) and not isinstance(value, bool):
+                    out[f"group {i} {key}"] = _number(value)
+        return out
+
+
+def _number(value):
+    if isinstance(value, (list, tuple)):
+        return [_number(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (int, float)):
+        return float(value.item())
+    return value
+
+
+def _compare_values(ours: dict, theirs: dict, tol, step: int) -> list[metrics.Errors]:
+    errs = []
+    if list(ours) != list(theirs):
+        errs.append(C._failed(f"step {step}: refgrad sets {sorted(ours)}, torch {sorted(theirs)}"))
+    for key in theirs:
+        if key not in ours:
+            continue
+        a, b = np.asarray(ours[key], np.float64), np.asarray(theirs[key], np.float64)
+        if a.shape != b.shape:
+            errs.append(C._failed(f"step {step}: {key} refgrad {ours[key]}, torch {theirs[key]}"))
+            continue
+        err = metrics.compare(a, b, tol.rtol, tol.atol)
+        errs.append(err if err.passed else C._failed(f"step {step}: {key} refgrad {ours[key]}, torch {theirs[key]}"))
+    return errs
+
+
+def schedule(spec: SchedulerSpec, case: SchedulerCase, dtype: str, seed: int) -> list[Record]:
+    tol = spec.tolerance
+    theirs = _Schedule(spec, case, "torch")
+    ours, error = C._outcome(_Schedule, spec, case, "refgrad")
+    if error is not None:
+        return [_record(spec, case, "schedule", dtype, [C._failed(f"refgrad raises {type(error).__name__}: {error}")],
+                        tol, seed)]
+    errs = _compare_values(ours.values(), theirs.values(), tol, 0)
+    for k, metric in enumerate(case.metrics, 1):
+        theirs.step(metric)
+        _, error = C._outcome(ours.step, metric)
+        if error is not None:
+            errs.append(C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}"))
+            break
+        errs += _compare_values(ours.values(), theirs.values(), tol, k)
+    return [_record(spec, case, "schedule", dtype, errs, tol, seed)]
+
+
+def schedule_resume(spec: SchedulerSpec, case: SchedulerCase, dtype: str, seed: int) -> list[Record]:
+    """torch's optimizer and scheduler state_dicts taken mid-way load into a fresh refgrad pair, which then continues
+    torch's sequence."""
+    tol = spec.tolerance
+    theirs = _Schedule(spec, case, "torch")
+    half = len(case.metrics) // 2
+    for metric in case.metrics[:half]:
+        theirs.step(metric)
+    ours, error = C._outcome(_Schedule, spec, case, "refgrad")
+    if error is None:
+        def load():
+            ours.optimizer.load_state_dict(_as_arrays(theirs.optimizer.state_dict()))
+            ours.scheduler.load_state_dict(_plain_state(theirs.scheduler.state_dict()))
+        _, error = C._outcome(load)
+    if error is not None:
+        return [_record(spec, case, "resume", dtype, [C._failed(f"refgrad raises {type(error).__name__}: {error}")],
+                        tol, seed)]
+    errs = _compare_values(ours.values(), theirs.values(), tol, half)
+    for k, metric in enumerate(case.metrics[half:], half + 1):
+        theirs.step(metric)
+        _, error = C._outcome(ours.step, metric)
+        if error is not None:
+            errs.append(C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}"))
+            break
+        errs += _compare_values(ours.values(), theirs.values(), tol, k)
+    return [_record(spec, case, "resume", dtype, errs, tol, seed)]
+
+
+def _plain_state(value):
+    """A scheduler's state_dict with torch tensors made plain numbers or arrays (what a user saves)."""
+    if isinstance(value, dict):
+        return {k: _plain_state(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_state(v) for v in value]
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        array = np.asarray(value.detach()).copy()
+        return float(array) if array.ndim == 0 else array
+    return value
+
+
+SCHEDULER_CHECKS = {"schedule": schedule, "resume": schedule_resume}

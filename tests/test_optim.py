@@ -7,11 +7,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oracle.optim_checks import OPTIMIZER_CHECKS, optimizer_cases, optimizer_error_case
+from oracle.optim_checks import (
+    OPTIMIZER_CHECKS,
+    SCHEDULER_CHECKS,
+    optimizer_cases,
+    optimizer_error_case,
+    scheduler_cases,
+)
 from oracle.optim_spec import OPTIMIZER_CHECK_DTYPES
-from oracle.specs.optim import all_optimizer_specs
+from oracle.specs.optim import all_optimizer_specs, all_scheduler_specs
 
 OPTIMIZERS = all_optimizer_specs()
+SCHEDULERS = all_scheduler_specs()
 
 
 def _marks(spec, check, dtype):
@@ -21,6 +28,8 @@ def _marks(spec, check, dtype):
 
 PARAMS = [pytest.param(spec, check, dtype, id=f"{spec.id}-{check}-{dtype}", marks=_marks(spec, check, dtype))
           for spec in OPTIMIZERS for check in spec.checks for dtype in OPTIMIZER_CHECK_DTYPES[check]]
+SCHEDULE_PARAMS = [pytest.param(spec, check, id=f"{spec.id}-{check}", marks=_marks(spec, check, "float64"))
+                   for spec in SCHEDULERS for check in spec.checks]
 ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spec, "error", ec.id))
                 for spec in OPTIMIZERS for ec in spec.error_cases]
 
@@ -40,6 +49,21 @@ def test_optimizer(spec, check, dtype, oracle_records):
         case = data.draw(strategy, label="case")
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
         records = OPTIMIZER_CHECKS[check](spec, case, dtype, seed)
+        oracle_records.write(records)
+        failed = [r for r in records if not r.passed]
+        assert not failed, "\n".join(_describe(r) for r in failed)
+
+    run()
+
+
+@pytest.mark.parametrize("spec,check", SCHEDULE_PARAMS)
+def test_scheduler(spec, check, oracle_records):
+    strategy = scheduler_cases(spec)
+
+    @given(data=st.data())
+    def run(data):
+        case = data.draw(strategy, label="case")
+        records = SCHEDULER_CHECKS[check](spec, case, "float64", 0)
         oracle_records.write(records)
         failed = [r for r in records if not r.passed]
         assert not failed, "\n".join(_describe(r) for r in failed)
