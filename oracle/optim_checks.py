@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from . import checks as C
 from . import metrics
 from . import strategies as S
-from .optim_spec import OptimizerErrorCase, OptimizerSpec
+from .optim_spec import OptimizerErrorCase, OptimizerSpec, SchedulerSpec
 from .records import Record
 
 
