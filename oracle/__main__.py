@@ -1,5 +1,6 @@
-"""python -m oracle coverage: lists public refgrad ops without an OpSpec, nn modules without a ModuleSpec and nn.init
-initializers without an InitSpec; exits 1 if any."""
+"""python -m oracle coverage: lists public refgrad ops without an OpSpec, nn modules without a ModuleSpec, nn.init
+initializers without an InitSpec, optimizers without an OptimizerSpec and schedulers without a SchedulerSpec; exits 1
+if any."""
 from __future__ import annotations
 
 import sys
@@ -69,7 +70,19 @@ def coverage() -> int:
         covered = {s.name for s in all_init_specs()}
     initializers = initializer_targets()
     failed |= _report("nn.init initializers", initializers, covered, initializers)
+    from .specs.optim import all_optimizer_specs, all_scheduler_specs
+
+    optimizers, schedulers = optimizer_targets()
+    failed |= _report("optimizers", optimizers, {s.name for s in all_optimizer_specs()}, optimizers)
+    failed |= _report("lr schedulers", schedulers, {s.name for s in all_scheduler_specs()}, schedulers)
     return 1 if failed else 0
+
+
+def optimizer_targets() -> tuple[set, set]:
+    """The public optimizers and schedulers of refgrad.optim (the bases excluded: tests/test_optim_base.py)."""
+    from refgrad import optim
+
+    return set(optim.__all__) - {"Optimizer"}, set(optim.lr_scheduler.__all__) - {"LRScheduler"}
 
 
 def main(argv=None) -> int:
