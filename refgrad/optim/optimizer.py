@@ -145,18 +145,20 @@ class Optimizer:
                     p.grad._data[...] = 0
 
     # ---- stepping -------------------------------------------------------------------------------------
-    def step(self, closure: Callable | None = None):
-        """One update of every parameter with a gradient; ``closure`` (re-evaluating the model and returning its
-        loss) is called first, under grad mode, and its loss returned. Pre-hooks may replace (args, kwargs)."""
-        args, kwargs = (closure,), {}
+    def step(self, *args, **kwargs):
+        """step(closure=None): one update of every parameter with a gradient; ``closure`` (re-evaluating the model
+        and returning its loss) is called first, under grad mode, and its loss returned. Hooks see the call as
+        torch's do: ``hook(optimizer, args, kwargs)`` with ``args`` starting with the optimizer itself; a pre-hook
+        may return replacement ``(args, kwargs)``."""
+        args = (self, *args)
         for hook in list(self._optimizer_step_pre_hooks.values()):
             result = hook(self, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError("optimizer step pre hook must return None or a tuple of (new_args, "
+                    raise RuntimeError(f"{type(self).__name__}.step must return None or a tuple of (new_args, "
                                        f"new_kwargs), but got {result}.")
                 args, kwargs = result
-        loss = self._step(*args, **kwargs)
+        loss = args[0]._step(*args[1:], **kwargs)
         for hook in list(self._optimizer_step_post_hooks.values()):
             hook(self, args, kwargs)
         return loss
