@@ -23,13 +23,15 @@ LAYERS = (
     ("refgrad.autograd",),
     ("refgrad.ops",),
     ("refgrad.nn",),
+    ("refgrad.optim",),
 )
 IMPORTED = [("refgrad.dtypes", 0), ("refgrad._grad_state", 0), ("refgrad.registry", 0), ("refgrad.tensor", 1),
             ("refgrad.arguments", 1), ("refgrad.sparse", 1), ("refgrad.serialization", 1), ("refgrad.autograd", 2),
             *[(f"refgrad.ops.{p.stem}", 3) for p in sorted((PACKAGE_DIR / "ops").glob("[!_]*.py"))],
             *[(f"refgrad.nn.functional.{p.stem}", 4) for p in sorted((PACKAGE_DIR / "nn/functional").glob("*.py"))],
             ("refgrad.nn.init", 4), ("refgrad.nn.parameter", 4),
-            *[(f"refgrad.nn.modules.{p.stem}", 4) for p in sorted((PACKAGE_DIR / "nn/modules").glob("*.py"))]]
+            *[(f"refgrad.nn.modules.{p.stem}", 4) for p in sorted((PACKAGE_DIR / "nn/modules").glob("*.py"))],
+            *[(f"refgrad.optim.{p.stem}", 5) for p in sorted((PACKAGE_DIR / "optim").glob("*.py"))]]
 
 
 def _modules_loaded_by(module: str) -> list:
