@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.utils as TU
+from hypothesis import given
+from hypothesis import strategies as st
 
 import refgrad
 import refgrad.nn.utils as RU
+from oracle import strategies as S
 from oracle.tolerances import default
 
 TORCH_DTYPES = {np.float32: torch.float32, np.float64: torch.float64}
@@ -94,6 +97,30 @@ def test_clip_grad_norm_equals_torch(norm_type, mix, max_norm):
     assert all(p.grad is g for p, g in zip(ours, ours_grads))
     assert all(g is None or g._data is s for g, s in zip(ours_grads, ours_storage))
     assert total_ours.grad_fn is None and not total_ours.requires_grad
+
+
+@st.composite
+def _gradient_lists(draw):
+    """1 to 4 gradients, each float32 or float64, of any shape (size 0 too, except for the orders whose norm of an
+    empty tensor torch refuses), values drawn freely or from a pool with zeros and ties; an order and a max_norm."""
+    norm_type = draw(st.one_of(st.sampled_from([2.0, 1.0, 0, 3, 0.5, -1, -0.5, math.inf, -math.inf]),
+                               st.floats(0.25, 6)))
+    shapes = S.nonempty_shapes(0, 3, max_side=4) if norm_type < 0 or math.isinf(norm_type) else S.shapes(0, 3, max_side=4)
+    arrays = []
+    for dtype in draw(st.lists(st.sampled_from([np.float32, np.float64]), min_size=1, max_size=4)):
+        shape = draw(shapes)
+        arrays.append(draw(st.one_of(S.arrays(dtype, shape), S.with_ties(dtype, shape, (0.0, -1.0, 2.5)))))
+    return arrays, norm_type, draw(st.floats(-3, 10))
+
+
+@given(_gradient_lists())
+def test_clip_grad_norm_of_drawn_gradients_equals_torch(drawn):
+    arrays, norm_type, max_norm = drawn
+    theirs, ours = _parameters(arrays)
+    tolerance = _tolerance(np.float64 if all(a.dtype == np.float64 for a in arrays) else np.float32)
+    _assert_same_tensor(RU.clip_grad_norm_(ours, max_norm, norm_type), TU.clip_grad_norm_(theirs, max_norm, norm_type),
+                        **tolerance)
+    _assert_same_grads(ours, theirs, tolerance)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
