@@ -39,7 +39,6 @@ from . import metrics
 from .records import Record
 from .spec import _short
 
-INIT_CHECKS = ("exact", "distribution", "property")
 SIGNIFICANCE = 1e-3  # a distribution differs from torch's when the KS test rejects at this level (fixed seeds)
 BOUND_SE = 5.0  # a sample variance further than this many standard errors from the formula fails
 EXACT_FILL = 7  # an exact check initializes a tensor full of this, so that zeros_, eye_'s zeros, ... must write
@@ -213,12 +212,11 @@ def call(spec: InitSpec, case: InitCase, lib: str, dtype: str, seed: int | None 
     return result, tensor, {w.category for w in caught}
 
 
-def _outcome(spec, case, lib, dtype, seed):
-    """call() in refgrad, or the exception it raised (torch's are the spec's fault: they propagate)."""
-    if lib == "torch":
-        return call(spec, case, lib, dtype, seed), None
+def _refgrad_call(spec, case, dtype, seed):
+    """(call()'s result in refgrad, None), or (None, the exception it raised). torch's own exceptions propagate: a
+    call torch refuses is a mistake of the spec, not a finding."""
     try:
-        return call(spec, case, lib, dtype, seed), None
+        return call(spec, case, "refgrad", dtype, seed), None
     except Exception as error:  # noqa: BLE001 (a refgrad failure is a failing Record, not a crash of the harness)
         return None, error
 
@@ -252,9 +250,10 @@ def _refused(spec, case, check, dtype, seed, error) -> Record:
 
 # ---- the checks ----------------------------------------------------------------------------------------------------
 def check_exact(spec: InitSpec, case: InitCase, dtype: str, seed: int | None = None) -> Record:
-    """refgrad's result equals torch's: the same bits, dtype and shape (a number: the same value and Python type)."""
-    (theirs, _, torch_warned), _ = _outcome(spec, case, "torch", dtype, None)
-    ours_call, error = _outcome(spec, case, "refgrad", dtype, None)
+    """refgrad's result equals torch's: the same bits, dtype and shape (a number: the same value and Python type).
+    ``seed`` is unused (a deterministic initializer draws nothing); it keeps the checks' one signature."""
+    theirs, _, torch_warned = call(spec, case, "torch", dtype, None)
+    ours_call, error = _refgrad_call(spec, case, dtype, None)
     if error is not None:
         return _refused(spec, case, "exact", dtype, None, error)
     ours, tensor, warned = ours_call
@@ -275,8 +274,8 @@ def check_distribution(spec: InitSpec, case: InitCase, dtype: str, seed: int | N
     variances about the formula's mean within BOUND_SE standard errors of the formula's variance (torch's own
     sample must meet the formula too, or the formula is wrong)."""
     seed = case.seed if seed is None else seed
-    (theirs, _, torch_warned), _ = _outcome(spec, case, "torch", dtype, seed)
-    ours_call, error = _outcome(spec, case, "refgrad", dtype, seed)
+    theirs, _, torch_warned = call(spec, case, "torch", dtype, seed)
+    ours_call, error = _refgrad_call(spec, case, dtype, seed)
     if error is not None:
         return _refused(spec, case, "distribution", dtype, seed, error)
     result, tensor, warned = ours_call
@@ -301,8 +300,8 @@ def check_property(spec: InitSpec, case: InitCase, dtype: str, seed: int | None 
     """The structure torch guarantees holds in refgrad's sample (and in torch's, which shows the property is
     torch's): ``spec.structure(values, case, dtype) -> (violation, allowed, what)``."""
     seed = case.seed if seed is None else seed
-    (theirs, _, torch_warned), _ = _outcome(spec, case, "torch", dtype, seed)
-    ours_call, error = _outcome(spec, case, "refgrad", dtype, seed)
+    theirs, _, torch_warned = call(spec, case, "torch", dtype, seed)
+    ours_call, error = _refgrad_call(spec, case, dtype, seed)
     if error is not None:
         return _refused(spec, case, "property", dtype, seed, error)
     result, tensor, warned = ours_call
