@@ -38,35 +38,18 @@ import numpy as np
 from . import metrics
 from .records import Record
 from .spec import _short
+from .statistics import ks_p_value, ks_statistic
 
 SIGNIFICANCE = 1e-3  # a distribution differs from torch's when the KS test rejects at this level (fixed seeds)
 BOUND_SE = 5.0  # a sample variance further than this many standard errors from the formula fails
 EXACT_FILL = 7  # an exact check initializes a tensor full of this, so that zeros_, eye_'s zeros, ... must write
 
 
-# ---- the statistics --------------------------------------------------------------------------------------------
+# ---- the statistics (the KS test itself: oracle.statistics) -----------------------------------------------------
 def _ks_scale(n: int, m: int) -> float:
-    """λ = scale·D in Stephens' approximation, n_e = n·m/(n+m)."""
+    """λ = scale·D in Stephens' approximation of ks_p_value, n_e = n·m/(n+m)."""
     effective = n * m / (n + m)
     return math.sqrt(effective) + 0.12 + 0.11 / math.sqrt(effective)
-
-
-def ks_statistic(x: np.ndarray, y: np.ndarray) -> float:
-    """D = max |F_x - F_y| of two samples' empirical distribution functions."""
-    x, y = np.sort(np.ravel(x).astype(np.float64)), np.sort(np.ravel(y).astype(np.float64))
-    both = np.concatenate([x, y])
-    return float(np.max(np.abs(np.searchsorted(x, both, side="right") / x.size
-                                - np.searchsorted(y, both, side="right") / y.size)))
-
-
-def ks_p_value(x: np.ndarray, y: np.ndarray) -> float:
-    """The two-sample Kolmogorov-Smirnov statistic D = max |F_x - F_y| and its asymptotic p-value
-    Q(λ) = 2 Σ_k (-1)^(k-1) exp(-2 k² λ²), λ = (√n_e + 0.12 + 0.11/√n_e)·D, n_e = n·m/(n+m) (Stephens' correction)."""
-    lam = _ks_scale(np.size(x), np.size(y)) * ks_statistic(x, y)
-    if lam < 0.05:  # the series converges too slowly there; Q is 1 to many digits
-        return 1.0
-    k = np.arange(1, 101)
-    return float(np.clip(2 * np.sum((-1.0) ** (k - 1) * np.exp(-2 * k**2 * lam**2)), 0.0, 1.0))
 
 
 def ks_critical_statistic(n: int, m: int, significance: float = SIGNIFICANCE) -> float:
