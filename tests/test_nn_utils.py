@@ -247,6 +247,15 @@ def test_clip_grads_with_norm_equals_torch(total, dtype):
         _assert_same_grads(ours, theirs, _tolerance(dtype))
 
 
+def test_get_total_norm_of_a_non_tensor_names_its_type():
+    """A deliberate difference: torch fails on ``.device`` with an AttributeError; refgrad's TypeError names the
+    type."""
+    with pytest.raises(AttributeError):
+        TU.get_total_norm([[1.0, 2.0]])
+    with pytest.raises(TypeError, match="get_total_norm: expected Tensors, got an element of type list"):
+        RU.get_total_norm([[1.0, 2.0]])
+
+
 def test_clip_grads_with_norm_wants_a_tensor_total():
     """torch fails inside clamp with a TypeError about its overloads; refgrad's TypeError names the type."""
     theirs, ours = _parameters([np.ones(3)])

@@ -4,11 +4,11 @@ clip_grads_with_norm_ and the deprecated clip_grad_norm).
 The norms are torch's composition: each tensor's ``linalg.vector_norm`` of order ``norm_type``, then the
 vector_norm of those norms stacked (so mixed float32/float64 gradients give a float64 total, as torch's stack
 promotes; and an order-0 "norm" counts the tensors with a nonzero element, as torch's does). Gradients are scaled
-and clamped in place, under no_grad. ``foreach`` is accepted for torch's signature and has no effect: refgrad has one
-(CPU, NumPy) implementation, and it only picks which of torch's two messages an inf norm of an empty tensor
-raises. Deliberate differences: torch groups the per-tensor norms by (device, dtype) before
-stacking, which can reorder the final sum of a mixed-dtype list (rounding only); an element that is not a tensor
-raises a TypeError naming its type (torch: an AttributeError about ``.device``).
+and clamped in place, under no_grad. ``foreach`` is accepted for torch's signature and changes no result: refgrad
+has one (CPU, NumPy) implementation; it only picks which of torch's two messages the inf norm of an empty tensor
+raises. Deliberate differences: torch groups the per-tensor norms by (device, dtype) before stacking, which can
+reorder the final sum of a mixed-dtype list (rounding only); an element that is not a tensor raises a TypeError
+naming its type (torch: an AttributeError about ``.device``).
 """
 from __future__ import annotations
 
