@@ -58,6 +58,9 @@ MODULE_SPECS = [
     ModuleSpec("CrossEntropyLoss", from_functional(L.index_cases), variant="indices"),
     ModuleSpec("CrossEntropyLoss", from_functional(L.probability_cases), variant="probabilities"),
     ModuleSpec("NLLLoss", from_functional(lambda dtype: L.index_cases(dtype, smoothing=False))),
+    # NLLLoss under its deprecated name (both libraries warn, FutureWarning, at construction); it takes any input
+    # NLLLoss takes, so the same cases
+    ModuleSpec("NLLLoss2d", from_functional(lambda dtype: L.index_cases(dtype, smoothing=False))),
     ModuleSpec("PoissonNLLLoss", from_functional(L.poisson_cases)),
     ModuleSpec("GaussianNLLLoss", from_functional(L.gaussian_cases())),
     ModuleSpec("GaussianNLLLoss", from_functional(L.gaussian_cases(clamped=True)), variant="clamped",

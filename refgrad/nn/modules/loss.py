@@ -281,15 +281,25 @@ class TripletMarginLoss(_Loss):
                                      swap=self.swap, reduction=self.reduction)
 
 
+def _pairwise_distance_module():
+    """torch's default distance_function, a PairwiseDistance() module (a child: it shows in the repr). refgrad's
+    PairwiseDistance comes with the distance family (refgrad/nn/modules/distance.py); where it is not there yet,
+    None, for which F.triplet_margin_with_distance_loss computes the same F.pairwise_distance."""
+    from . import distance
+
+    module = getattr(distance, "PairwiseDistance", None)
+    return module() if module is not None else None
+
+
 class TripletMarginWithDistanceLoss(_Loss):
     """torch.nn.TripletMarginWithDistanceLoss(*, distance_function=None, margin=1.0, swap=False, reduction='mean'):
     F.triplet_margin_with_distance_loss with ``distance_function`` (any callable of two tensors; a Module is
-    registered as a child, as in torch)."""
+    registered as a child, as in torch; by default a PairwiseDistance())."""
 
     def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False, reduction: str = "mean"):
         super().__init__(None, None, reduction)
         _check_triplet_margin("TripletMarginWithDistanceLoss", margin)
-        self.distance_function = distance_function
+        self.distance_function = distance_function if distance_function is not None else _pairwise_distance_module()
         self.margin, self.swap = margin, swap
 
     def forward(self, anchor, positive, negative):
