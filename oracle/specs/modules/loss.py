@@ -84,14 +84,83 @@ MODULE_SPECS = [
                ref=_triplet_with_distance("refgrad"), torch=_triplet_with_distance("torch")),
 ]
 
+# Bad configurations torch refuses at construction, and, for every loss, a bad call: the module passes its
+# configuration and inputs to F, whose errors (checked in full by the functional specs) must come out unchanged.
 X34 = np.ones((3, 4), np.float32)
 T3 = np.array([0, 3, 1], np.int64)
+ONES3, ONES4 = np.ones(3, np.float32), np.ones(4, np.float32)
+BAD_REDUCTION = "avg is not a valid value for reduction"
+
+
+def _bad_reduction(*inputs) -> ModuleErrorCase:
+    """reduction='avg' constructs (torch checks it at the call) and raises at the call."""
+    return ModuleErrorCase("reduction at the call", kwargs={"reduction": "avg"}, inputs=inputs,
+                           fragments=BAD_REDUCTION)
+
+
 ERRORS = {
-    "L1Loss": (
-        ModuleErrorCase("reduction at the call", kwargs={"reduction": "avg"}, inputs=(X34, X34),
-                        fragments="avg is not a valid value for reduction"),
+    "L1Loss": (_bad_reduction(X34, X34),),
+    "MSELoss": (
+        _bad_reduction(X34, X34),
+        ModuleErrorCase("no broadcast", inputs=(X34, np.ones(2, np.float32)),
+                        fragments=("size of tensor a (4)", "tensor b (2)")),
+    ),
+    "NLLLoss": (
+        _bad_reduction(X34, T3),
+        ModuleErrorCase("target out of range", inputs=(X34, np.array([0, 7, 1], np.int64)),
+                        fragments="Target 7 is out of bounds."),
+        ModuleErrorCase("weight size", kwargs={"weight": ONES3}, inputs=(X34, T3),
+                        fragments="weight tensor should be defined either for all 4 classes or no classes"),
+    ),
+    "NLLLoss2d": (_bad_reduction(X34, T3),),
+    "PoissonNLLLoss": (_bad_reduction(X34, X34),),
+    "GaussianNLLLoss": (
+        ModuleErrorCase("negative var", inputs=(X34, X34, -X34), fragments="var has negative entry/entries"),
+        ModuleErrorCase("reduction at the call", kwargs={"reduction": "avg"}, inputs=(X34, X34, X34),
+                        fragments="avg is not valid"),
+    ),
+    "KLDivLoss": (_bad_reduction(X34, X34),),
+    "BCELoss": (
+        _bad_reduction(X34 / 2, X34 / 2),
+        ModuleErrorCase("input above 1", inputs=(X34 * 2, X34 / 2),
+                        fragments="all elements of input should be between 0 and 1"),
+    ),
+    "BCEWithLogitsLoss": (
+        _bad_reduction(X34, X34),
+        ModuleErrorCase("target size", inputs=(X34, ONES4),
+                        fragments="Target size (torch.Size([4])) must be the same as input size "
+                                  "(torch.Size([3, 4]))"),
+        ModuleErrorCase("pos_weight size", kwargs={"pos_weight": ONES3}, inputs=(X34, X34),
+                        fragments="The size of tensor a (3) must match the size of tensor b (4)"),
+    ),
+    "MarginRankingLoss": (
+        ModuleErrorCase("target rank", inputs=(ONES3, ONES3, np.ones((3, 1), np.float32)),
+                        fragments=("All input tensors should have same dimension", "[3, 1]")),
+    ),
+    "HingeEmbeddingLoss": (
+        ModuleErrorCase("size mismatch", inputs=(ONES3, ONES4), fragments=("size of tensor a", "(4)")),
+    ),
+    "MultiLabelMarginLoss": (
+        ModuleErrorCase("target shape", inputs=(X34, np.zeros((3, 3), np.int64)),
+                        fragments="inconsistent target size: [3, 3] for input of size: [3, 4]"),
+    ),
+    "SmoothL1Loss": (
+        ModuleErrorCase("negative beta", kwargs={"beta": -1.0}, inputs=(X34, X34),
+                        fragments="smooth_l1_loss does not support negative values for beta."),
+    ),
+    "SoftMarginLoss": (
+        ModuleErrorCase("no broadcast", inputs=(np.ones(2, np.float32), ONES3), fragments="size of tensor a (2)"),
+    ),
+    "MultiLabelSoftMarginLoss": (
+        ModuleErrorCase("0-d input", inputs=(np.ones((), np.float32), np.ones((), np.float32)),
+                        fragments="Dimension specified as -1 but tensor has no dimensions"),
+    ),
+    "CosineEmbeddingLoss": (
+        ModuleErrorCase("2-d target", inputs=(X34, X34, np.ones((3, 1), np.float32)),
+                        fragments="0D or 1D target tensor expected, multi-target not supported"),
     ),
     "CrossEntropyLoss": (
+        _bad_reduction(X34, T3),
         ModuleErrorCase("target out of range", inputs=(X34, np.array([0, 5, 1], np.int64)),
                         fragments="Target 5 is out of bounds."),
         ModuleErrorCase("weight size", kwargs={"weight": np.ones(3, np.float32)}, inputs=(X34, T3),
@@ -116,11 +185,13 @@ ERRORS = {
     "TripletMarginLoss": (
         ModuleErrorCase("margin zero", kwargs={"margin": 0.0},
                         fragments="TripletMarginLoss: expected margin to be greater than 0, got 0.0 instead"),
+        ModuleErrorCase("ranks", inputs=(X34, X34, ONES4), fragments="anchor 2D, positive 2D, and negative 1D"),
     ),
     "TripletMarginWithDistanceLoss": (
         ModuleErrorCase("margin negative", kwargs={"margin": -1.0},
                         fragments="TripletMarginWithDistanceLoss: expected margin to be greater than 0, got -1.0 "
                                   "instead"),
+        ModuleErrorCase("ranks", inputs=(X34, X34, ONES4), fragments="anchor 2D, positive 2D, and negative 1D"),
     ),
 }
 KNOWN_FAILURES: dict = {}
