@@ -17,7 +17,7 @@ import refgrad
 from refgrad.nn.modules import loss as loss_modules
 
 LOSSES = loss_modules.__all__
-LEGACY = [name for name in LOSSES if "size_average" in inspect.signature(getattr(torch.nn, name)).parameters]
+LEGACY = [name for name in LOSSES if "size_average" in inspect.signature(getattr(torch.nn, name).__init__).parameters]
 
 
 def _public_attributes(module) -> dict:
@@ -63,6 +63,28 @@ def test_default_attributes_and_repr_as_torch(name):
         pytest.skip("refgrad.nn.PairwiseDistance is the distance family's: until it is there, the default distance "
                     "is None (F's pairwise_distance), and the repr has no (distance_function) child")
     assert repr(ours) == repr(theirs)
+
+
+def _configured(name: str) -> dict:
+    """Every bool, int and float constructor argument away from its default (each stays valid: p 1 -> 2, a margin
+    up by 0.5), and reduction='sum'."""
+    kwargs: dict = {"reduction": "sum"}
+    for p in inspect.signature(getattr(torch.nn, name).__init__).parameters.values():
+        if isinstance(p.default, bool):
+            kwargs[p.name] = not p.default
+        elif isinstance(p.default, (int, float)):
+            kwargs[p.name] = p.default + (1 if isinstance(p.default, int) else 0.5)
+    return kwargs
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_configured_attributes_as_torch(name):
+    ours, _ = _caught(lambda: getattr(refgrad.nn, name)(**_configured(name)))
+    theirs, _ = _caught(lambda: getattr(torch.nn, name)(**_configured(name)))
+    mine, torchs = _public_attributes(ours), _public_attributes(theirs)
+    if name == "TripletMarginWithDistanceLoss":  # see test_default_attributes_and_repr_as_torch
+        mine.pop("distance_function", None)
+    assert mine == torchs and len(torchs) >= 2
 
 
 @pytest.mark.parametrize("name", LEGACY)
