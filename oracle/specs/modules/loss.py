@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...module_spec import ModuleCase, ModuleErrorCase, ModuleSpec
+from ...module_spec import MODULE_CHECKS, ModuleCase, ModuleErrorCase, ModuleSpec
 from .. import loss as L
 from .. import margin as M
 
@@ -46,7 +46,7 @@ def _triplet_with_distance(lib_name: str):
 
 # torch has no double backward for these (multi_margin_loss_backward and multilabel_margin_loss_backward are not
 # differentiable): the check is left out, as in their functional specs
-NO_DOUBLE_BACKWARD = ("state_dict", "forward", "vjp_torch")
+NO_DOUBLE_BACKWARD = tuple(check for check in MODULE_CHECKS if check != "double_backward")
 
 # F.mse_loss, l1_loss and huber_loss take an elementwise ``weight`` (of input's size) that their modules do not
 ELEMENTWISE_WEIGHT = ("weight",)
