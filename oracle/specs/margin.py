@@ -208,7 +208,7 @@ TRIPLET_BANDS = (S.Domain(0.1, 0.9), S.Domain(1.1, 2.4), S.Domain(2.6, 4.0))
 def triplet_cases(pool=None, with_distance=False):
     """anchor, positive, negative of one rank, broadcastable (values: see TRIPLET_BANDS). triplet_margin_loss: p,
     eps, swap, margin (> 0); triplet_margin_with_distance_loss: the distance function by name (see
-    _with_distance), swap, margin."""
+    distance_functions), swap, margin."""
 
     def cases(dtype):
         @st.composite
@@ -239,17 +239,23 @@ def triplet_cases(pool=None, with_distance=False):
     return cases
 
 
+def distance_functions(lib) -> dict:
+    """The distance functions a case names (a case holds no callables of either library), in ``lib`` (torch or
+    refgrad): None (pairwise_distance), "cosine" (1 - cosine_similarity along the last dim) or "l1" (a lambda:
+    Σ|u - v| over the last dim). Also used by the TripletMarginWithDistanceLoss module spec."""
+    F = lib.nn.functional
+    return {None: None, "cosine": lambda u, v: 1 - F.cosine_similarity(u, v, dim=-1),
+            "l1": lambda u, v: (u - v).abs().sum(-1)}
+
+
 def _with_distance(lib):
-    """triplet_margin_with_distance_loss of one library, the distance function named by ``distance`` (a case
-    holds no callables of either library): left out / None (pairwise_distance), "cosine" (1 - cosine_similarity
-    along the last dim) or "l1" (a lambda: Σ|u - v| over the last dim)."""
+    """triplet_margin_with_distance_loss of one library, the distance function named by ``distance`` (see
+    distance_functions; left out: the default)."""
 
     def call(anchor, positive, negative, *args, distance=OMIT, **kwargs):
         F = lib.nn.functional
-        functions = {None: None, "cosine": lambda u, v: 1 - F.cosine_similarity(u, v, dim=-1),
-                     "l1": lambda u, v: (u - v).abs().sum(-1)}
         if distance is not OMIT:
-            kwargs["distance_function"] = functions[distance]
+            kwargs["distance_function"] = distance_functions(lib)[distance]
         return F.triplet_margin_with_distance_loss(anchor, positive, negative, *args, **kwargs)
 
     return call
