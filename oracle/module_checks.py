@@ -9,6 +9,9 @@ torch weights into refgrad with ``load_state_dict``, casts both to the check's d
 |                 | (running statistics, num_batches_tracked)                                         |          |
 | vjp_torch       | the input gradients and every parameter gradient, by name, for random cotangents  | f32, f64 |
 | double_backward | the gradient of Σ⟨first gradients, w⟩ with respect to the inputs and parameters   | f64      |
+| init            | each parameter's default initialization (reset_parameters) against torch's by     | f32      |
+|                 | distribution (two-sample KS over many constructions; constants exactly), and the  |          |
+|                 | buffers at construction exactly                                                   |          |
 
 Each runs in train and in eval mode (``ModuleSpec.modes``). A refgrad call that raises where torch's does not is a
 failing Record naming the exception; a case torch refuses is an error in the spec and raises.
@@ -40,21 +43,29 @@ def _constructor_args(spec: ModuleSpec, case: ModuleCase, lib: str):
     return case.build_constructor(lambda a: refgrad.tensor(a.copy()))
 
 
-def build_pair(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int, mode: str = "train"):
-    """The torch module (built after torch.manual_seed(seed)) and its refgrad twin holding the same weights, both in
-    ``dtype`` and ``mode``."""
+def build_torch(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int, mode: str = "train"):
+    """The torch module, built after torch.manual_seed(seed), in ``dtype`` and ``mode``."""
     import torch
 
     torch.manual_seed(seed)
     args, kwargs = _constructor_args(spec, case, "torch")
     with C._watch("torch"):
-        theirs = spec.torch_module()(*args, **kwargs).to(_torch_dtype(dtype)).train(mode == "train")
+        return spec.torch_module()(*args, **kwargs).to(_torch_dtype(dtype)).train(mode == "train")
+
+
+def build_twin(spec: ModuleSpec, case: ModuleCase, theirs, dtype: str, mode: str = "train"):
+    """The refgrad module holding the torch module's weights (loaded with load_state_dict), in ``dtype``, ``mode``."""
     args, kwargs = _constructor_args(spec, case, "refgrad")
     with C._watch("refgrad"):
         ours = spec.refgrad_module()(*args, **kwargs).to(np.dtype(dtype))
         ours.load_state_dict({k: np.asarray(v) for k, v in theirs.state_dict().items()})
-        ours.train(mode == "train")
-    return theirs, ours
+        return ours.train(mode == "train")
+
+
+def build_pair(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int, mode: str = "train"):
+    """The torch module and its refgrad twin holding the same weights, both in ``dtype`` and ``mode``."""
+    theirs = build_torch(spec, case, dtype, seed, mode)
+    return theirs, build_twin(spec, case, theirs, dtype, mode)
 
 
 def _call(module, case: ModuleCase, lib: str, grad_leaves, dtype: str):
@@ -86,9 +97,12 @@ def _call(module, case: ModuleCase, lib: str, grad_leaves, dtype: str):
 def _run(spec, case, dtype, seed, mode, grad_leaves=()):
     """Both modules called on the case: ((torch outputs, torch leaves, torch module), (refgrad's ...) or the
     exception refgrad raised)."""
-    theirs, ours = build_pair(spec, case, dtype, seed, mode)
+    theirs = build_torch(spec, case, dtype, seed, mode)
+    ours, error = C._outcome(build_twin, spec, case, theirs, dtype, mode)  # before torch's call updates its buffers
     th_out, th_leaves = _call(theirs, case, "torch", grad_leaves, dtype)
-    result, error = C._outcome(_call, ours, case, "refgrad", grad_leaves, dtype)
+    result = None
+    if error is None:
+        result, error = C._outcome(_call, ours, case, "refgrad", grad_leaves, dtype)
     return (th_out, th_leaves, theirs), (result, ours), error
 
 
@@ -144,11 +158,11 @@ def state_dict(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> lis
     tol = spec.tol("forward", dtype)
     records = []
     for mode in spec.modes:
-        pair, error = C._outcome(build_pair, spec, case, dtype, seed, mode)
+        theirs = build_torch(spec, case, dtype, seed, mode)
+        ours, error = C._outcome(build_twin, spec, case, theirs, dtype, mode)
         if error is not None:
             records.append(_record(spec, case, "state_dict", dtype, mode, [_refused(error)], tol, seed))
             continue
-        theirs, ours = pair
         errs = _compare_named({k: C._array(v) for k, v in ours.state_dict().items()},
                               {k: C._array(v) for k, v in theirs.state_dict().items()}, tol, "state_dict")
         errs += _compare_named({k: C._array(v) for k, v in ours.named_parameters()},
@@ -265,6 +279,70 @@ def double_backward(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -
     return records
 
 
+INIT_SAMPLES = 1000  # values drawn per parameter (over repeated constructions) for the KS test
+INIT_MAX_BUILDS = 50
+INIT_SIGNIFICANCE = 1e-6  # run under every profile and seed: a false alarm must be rarer than one in the suite's life
+
+
+def init(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[Record]:
+    """refgrad's default initialization draws from torch's distribution: each parameter's values over repeated
+    constructions (refgrad's and torch's generators seeded alike, which makes neither copy the other) pass a
+    two-sample KS test at INIT_SIGNIFICANCE; a parameter torch fills with one constant (LayerNorm's ones) and every
+    buffer must equal torch's exactly."""
+    import torch
+
+    import refgrad
+
+    from .statistics import ks_p_value, ks_statistic
+
+    tol = spec.tol("forward", dtype)
+    ours, theirs, our_buffers, their_buffers = {}, {}, {}, {}
+    builds, k = 1, 0
+    torch.manual_seed(seed)  # once: reseeding torch costs milliseconds
+    refgrad.manual_seed(seed)
+    while k < builds:
+        args, kwargs = _constructor_args(spec, case, "torch")
+        with C._watch("torch"):
+            module = spec.torch_module()(*args, **kwargs)
+        args, kwargs = _constructor_args(spec, case, "refgrad")
+        with C._watch("refgrad"):
+            twin, error = C._outcome(spec.refgrad_module(), *args, **kwargs)
+        if error is not None:
+            return [_record(spec, case, "init", dtype, "", [_refused(error)], tol, seed)]
+        for store, m in ((theirs, module), (ours, twin)):
+            for name, p in m.named_parameters():
+                store.setdefault(name, []).append(C._array(p).ravel())
+        if k == 0:
+            their_buffers, our_buffers = _buffers(module), _buffers(twin)
+            smallest = min((p.numel() for p in module.parameters()), default=0)
+            builds = min(INIT_MAX_BUILDS, -(-INIT_SAMPLES // smallest)) if smallest else 1
+        k += 1
+    errs = _compare_named(our_buffers, their_buffers, tol, "buffer at construction")
+    if list(ours) != list(theirs):
+        errs.append(C._failed(f"parameters: refgrad has {list(ours)}, torch {list(theirs)}"))
+    notes = []
+    for name in theirs:
+        if name not in ours:
+            continue
+        a, b = np.concatenate(ours[name]).astype(np.float64), np.concatenate(theirs[name]).astype(np.float64)
+        if b.size == 0 or a.size != b.size:
+            if a.size != b.size:
+                errs.append(C._failed(f"parameter {name}: refgrad {a.size} values, torch {b.size}"))
+            continue
+        if np.all(b == b[0]):  # a constant initialization: exactly torch's
+            err = metrics.compare(a, b, tol.rtol, tol.atol)
+            errs.append(err if err.passed else C._failed(f"parameter {name}: torch fills it with {float(b[0])!r}, "
+                                                         f"refgrad's values lie in [{a.min():g}, {a.max():g}]"))
+            continue
+        p_value, statistic = ks_p_value(a, b), ks_statistic(a, b)
+        passed = p_value >= INIT_SIGNIFICANCE
+        notes.append(f"{name}: KS D={statistic:.3f} p={p_value:.2g} over {b.size} values")
+        errs.append(metrics.Errors(statistic, 0.0, 0.0, b.size, passed,
+                                   "" if passed else f"parameter {name} is not drawn as torch's: {notes[-1]}"))
+    record = _record(spec, case, "init", dtype, "", errs, tol, seed, "; ".join(notes))
+    return [record]
+
+
 def _no_leaked_warnings(check):
     def run(spec, case, dtype, seed):
         outer, C._log = C._log, C._WarningLog()
@@ -280,7 +358,8 @@ def _no_leaked_warnings(check):
 
 
 MODULE_CHECKS = {name: _no_leaked_warnings(check) for name, check in {
-    "state_dict": state_dict, "forward": forward, "vjp_torch": vjp_torch, "double_backward": double_backward}.items()}
+    "state_dict": state_dict, "forward": forward, "vjp_torch": vjp_torch, "double_backward": double_backward,
+    "init": init}.items()}
 
 
 # ---- error cases ----------------------------------------------------------------------------------------

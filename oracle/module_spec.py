@@ -20,9 +20,9 @@ import numpy as np
 from .spec import _rebuild, _short, _walk, resolve
 from .tolerances import Tol, default
 
-MODULE_CHECKS = ("state_dict", "forward", "vjp_torch", "double_backward")
+MODULE_CHECKS = ("state_dict", "forward", "vjp_torch", "double_backward", "init")
 MODULE_CHECK_DTYPES = {"state_dict": ("float32", "float64"), "forward": ("float32", "float64"),
-                       "vjp_torch": ("float32", "float64"), "double_backward": ("float64",)}
+                       "vjp_torch": ("float32", "float64"), "double_backward": ("float64",), "init": ("float32",)}
 MODES = ("train", "eval")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oracle.module_checks import MODULE_CHECKS, module_error_case
@@ -12,6 +12,9 @@ from oracle.module_spec import MODULE_CHECK_DTYPES
 from oracle.specs.modules import all_module_specs
 
 SPECS = all_module_specs()
+# the init check builds each configuration many times (a KS test per parameter over the draws): a few
+# configurations tell a wrong distribution, whatever the profile
+INIT_EXAMPLES = 3
 
 
 def _marks(spec, check, dtype):
@@ -44,6 +47,8 @@ def test_module(spec, check, dtype, oracle_records):
         failed = [r for r in records if not r.passed]
         assert not failed, "\n".join(_describe(r) for r in failed)
 
+    if check == "init":
+        run = settings(max_examples=INIT_EXAMPLES, suppress_health_check=list(HealthCheck))(run)
     run()
 
 
