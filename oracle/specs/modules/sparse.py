@@ -107,7 +107,7 @@ def _from_pretrained(lib: str, name: str):
 I2 = np.array([1, 2], np.int64)
 # torch has no double backward through per_sample_weights ("the derivative for '_embedding_bag_backward' is not
 # implemented")
-_NO_DOUBLE_BACKWARD = ("state_dict", "forward", "vjp_torch")
+_NO_DOUBLE_BACKWARD = ("state_dict", "forward", "vjp_torch", "init")
 
 MODULE_SPECS = [
     ModuleSpec("Embedding", _embedding_cases(pretrained=False)),
