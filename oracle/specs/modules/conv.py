@@ -18,8 +18,7 @@ from ...module_spec import ModuleCase, ModuleErrorCase, ModuleSpec
 def _per_dim(draw, d: int, values: st.SearchStrategy):
     """An int (the same for every dim) or a d-tuple."""
     per_dim = tuple(draw(values) for _ in range(d))
-    return per_dim[0] if d == 1 and draw(st.booleans()) or len(set(per_dim)) == 1 and draw(st.booleans()) \
-        else per_dim
+    return per_dim[0] if len(set(per_dim)) == 1 and draw(st.booleans()) else per_dim
 
 
 def _expanded(value, d: int) -> tuple:
@@ -58,10 +57,11 @@ def _conv_cases(d: int):
                 totals = [dd * (kk - 1) for kk, dd in zip(k, dl)]
                 pairs = [(t // 2, t - t // 2) if padding == "same" else (0, 0) for t in totals]
             kwargs["padding"] = padding
-            # large enough for the kernel once padded, and reflect pads less than the dim (circular: no more)
-            margin = {"reflect": 1, "circular": 0}.get(kwargs["padding_mode"], -10)
-            smallest = [max(1, dd * (kk - 1) + 1 - lo - hi, max(lo, hi) + margin) for kk, dd, (lo, hi)
-                        in zip(k, dl, pairs)]
+            # large enough for the kernel once padded; a reflect padding is less than the dim, a circular one no more
+            mode = kwargs["padding_mode"]
+            smallest = [max(1, dd * (kk - 1) + 1 - lo - hi,
+                            {"reflect": max(lo, hi) + 1, "circular": max(lo, hi)}.get(mode, 1))
+                        for kk, dd, (lo, hi) in zip(k, dl, pairs)]
             spatial = [draw(st.integers(n, n + (3 if d == 1 else 2))) for n in smallest]
             x = _input(draw, dtype, in_channels, spatial, max_batch=2 if d == 1 else 1)
             return ModuleCase((in_channels, out_channels, kernel), kwargs, (x,))
