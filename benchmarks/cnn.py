@@ -6,7 +6,9 @@ N=32 images 3×32×32: Conv2d 3→16 (3×3, padding 1), batch norm, relu, max_po
 batch norm, relu, adaptive_avg_pool2d 1, Linear 32→10, cross_entropy; one step = forward, backward and an SGD update
 of every parameter. The model is written once against the torch API and built in each library; refgrad's twin
 loads torch's weights with load_state_dict. The two run interleaved (benchmarks/timing.py), medians reported.
-Targets (issue #9): refgrad within 1.2× torch in float64 and 2× in float32.
+Targets (issue #9): refgrad within 1.2× torch in float64 and 2× in float32. On a machine other processes load, both
+libraries' BLAS threads contend and the ratio measures that: there run it with OMP_NUM_THREADS=1
+OPENBLAS_NUM_THREADS=1 (one thread each).
 
 TODO (lead): the batch norm and pooling layers are called through nn.functional here (with the batch norm's weight,
 bias and running statistics held by the model), until nn.BatchNorm2d, nn.MaxPool2d, nn.ReLU and
