@@ -93,9 +93,9 @@ def _transposed_cases(d: int):
                       "bias": draw(st.booleans()), "dilation": dilation}
             x = _input(draw, dtype, in_channels, spatial, max_batch=2 if d == 1 else 1)
             forward = {}
-            if draw(st.booleans()):  # output_size: one of the sizes the stride allows (output_padding then unused)
-                smallest = [(n - 1) * ss - 2 * pp + dd * (kk - 1) + 1
-                            for n, ss, pp, dd, kk in zip(spatial, s, p, dl, k)]
+            smallest = [(n - 1) * ss - 2 * pp + dd * (kk - 1) + 1 for n, ss, pp, dd, kk in zip(spatial, s, p, dl, k)]
+            # output_size: one of the sizes the stride allows, non-empty (the module's output_padding then unused)
+            if all(lo + ss - 1 >= 1 for lo, ss in zip(smallest, s)) and draw(st.booleans()):
                 size = [draw(st.integers(max(lo, 1), lo + ss - 1)) for lo, ss in zip(smallest, s)]
                 if draw(st.booleans()):
                     size = list(x.shape[:-d]) + size  # with the batch and channel dims
