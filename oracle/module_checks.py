@@ -232,8 +232,10 @@ def vjp_torch(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list
 
 
 def _grads(names, targets, grads) -> dict:
-    """name -> gradient array, a missing gradient (None) as zeros of its target's shape."""
-    return {n: np.zeros(t.shape, C._array(t).dtype) if g is None else C._array(g)
+    """name -> gradient array, a missing gradient (None) as zeros of its target's shape, a sparse one (torch's sparse
+    COO, refgrad's SparseRowTensor: Embedding(sparse=True)) densified."""
+    return {n: np.zeros(t.shape, C._array(t).dtype) if g is None
+            else C._array(g.to_dense() if getattr(g, "is_sparse", False) else g)
             for n, t, g in zip(names, targets, grads)}
 
 
