@@ -96,3 +96,31 @@ def test_rrelu_training_draws_slopes_and_eval_uses_their_mean():
     assert np.all((slopes >= lower) & (slopes <= upper)) and np.unique(slopes).size > 100
     eval_out = module.eval()(refgrad.tensor(x)).numpy()
     np.testing.assert_allclose(eval_out, x * (lower + upper) / 2, rtol=1e-15)
+
+
+DROPOUTS = {"Dropout": ("dropout", (4, 5)), "Dropout1d": ("dropout1d", (4, 5, 3)),
+            "Dropout2d": ("dropout2d", (4, 5, 2, 3)), "Dropout3d": ("dropout3d", (4, 5, 2, 2, 2)),
+            "AlphaDropout": ("alpha_dropout", (4, 5)), "FeatureAlphaDropout": ("feature_alpha_dropout", (4, 5, 2, 3))}
+
+
+@pytest.mark.parametrize("name", DROPOUTS)
+def test_dropout_module_passes_training_and_p_to_its_function(name):
+    function, shape = DROPOUTS[name]
+    x = refgrad.tensor(np.random.default_rng(1).standard_normal(shape))
+    module = getattr(nn, name)(0.4)
+    assert repr(module) == repr(getattr(torch.nn, name)(0.4))
+    refgrad.manual_seed(3)
+    trained = module(x).numpy()
+    refgrad.manual_seed(3)
+    np.testing.assert_array_equal(trained, getattr(refgrad.nn.functional, function)(x, 0.4, True).numpy())
+    assert not np.array_equal(trained, x.numpy())  # something was dropped
+    np.testing.assert_array_equal(module.eval()(x).numpy(), x.numpy())
+
+
+@pytest.mark.parametrize("name", ["AlphaDropout", "FeatureAlphaDropout"])
+def test_alpha_dropout_inplace_flag_is_not_passed_on_as_torch(name):
+    x = refgrad.tensor(np.random.default_rng(2).standard_normal((4, 5, 2)))
+    before = x.numpy().copy()
+    out = getattr(nn, name)(0.4, inplace=True)(x)
+    assert out is not x
+    np.testing.assert_array_equal(x.numpy(), before)
