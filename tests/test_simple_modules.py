@@ -30,6 +30,11 @@ REPR_CASES = [  # (name, args, kwargs): constructed in both libraries, reprs com
     ("PReLU", (), {}), ("PReLU", (3, 0.1), {}),
     ("Softmin", (), {}), ("Softmin", (1,), {}), ("Softmax", (-1,), {}), ("Softmax2d", (), {}),
     ("LogSoftmax", (), {}), ("LogSoftmax", (0,), {}),
+    ("Dropout1d", (), {}), ("Dropout2d", (0.2, True), {}), ("Dropout3d", (1,), {}), ("AlphaDropout", (0.1,), {}),
+    ("FeatureAlphaDropout", (), {"inplace": True}),
+    ("PairwiseDistance", (), {}), ("PairwiseDistance", (1, 1e-3, True), {}), ("CosineSimilarity", (0, 1e-3), {}),
+    ("Flatten", (), {}), ("Flatten", (0, 2), {}), ("Unflatten", (1, (2, 3)), {}), ("Unflatten", (-1, [2, -1]), {}),
+    ("PixelShuffle", (2,), {}), ("PixelUnshuffle", (3,), {}),
 ]
 
 
