@@ -35,6 +35,11 @@ REPR_CASES = [  # (name, args, kwargs): constructed in both libraries, reprs com
     ("PairwiseDistance", (), {}), ("PairwiseDistance", (1, 1e-3, True), {}), ("CosineSimilarity", (0, 1e-3), {}),
     ("Flatten", (), {}), ("Flatten", (0, 2), {}), ("Unflatten", (1, (2, 3)), {}), ("Unflatten", (-1, [2, -1]), {}),
     ("PixelShuffle", (2,), {}), ("PixelUnshuffle", (3,), {}),
+    ("ConstantPad1d", (2, 3.5), {}), ("ConstantPad2d", ((1, 2, 3, 4), 0), {}), ("ConstantPad3d", ([1] * 6, -1.0), {}),
+    ("ZeroPad1d", ((1, 2),), {}), ("ZeroPad2d", (1,), {}), ("ZeroPad3d", (2,), {}),
+    ("ReflectionPad1d", ([1, 2],), {}), ("ReflectionPad2d", (1,), {}), ("ReflectionPad3d", ((1, 0, 1, 0, 1, 0),), {}),
+    ("ReplicationPad1d", (3,), {}), ("ReplicationPad2d", ((1, 2, 3, 4),), {}), ("ReplicationPad3d", (1,), {}),
+    ("CircularPad1d", (1,), {}), ("CircularPad2d", ((1, 0, 1, 0),), {}), ("CircularPad3d", (2,), {}),
 ]
 
 
