@@ -40,6 +40,8 @@ REPR_CASES = [  # (name, args, kwargs): constructed in both libraries, reprs com
     ("ReflectionPad1d", ([1, 2],), {}), ("ReflectionPad2d", (1,), {}), ("ReflectionPad3d", ((1, 0, 1, 0, 1, 0),), {}),
     ("ReplicationPad1d", (3,), {}), ("ReplicationPad2d", ((1, 2, 3, 4),), {}), ("ReplicationPad3d", (1,), {}),
     ("CircularPad1d", (1,), {}), ("CircularPad2d", ((1, 0, 1, 0),), {}), ("CircularPad3d", (2,), {}),
+    ("Fold", ((4, 5), 2), {}), ("Fold", (4, (2, 3), 1, (0, 1), 2), {}),
+    ("Unfold", (2,), {}), ("Unfold", ([2, 3],), {"dilation": 2, "padding": 1, "stride": (1, 2)}),
 ]
 
 
