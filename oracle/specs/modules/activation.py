@@ -19,7 +19,7 @@ from ..activation import ALPHAS, BETAS, BOUNDS, GELU, HARDSIGMOID_TOL, LAMBDAS, 
 
 FORWARD_ONLY = ("state_dict", "forward")
 INPLACE_REASON = "in place: torch refuses it on the leaf requiring grad that the gradient checks pass"
-# torch has no double backward for these (hardsigmoid_backward and hardswish_backward are not differentiable)
+# torch has no double backward for Hardsigmoid (its hardsigmoid_backward is not differentiable)
 NO_DOUBLE_BACKWARD = ("state_dict", "forward", "vjp_torch")
 
 
