@@ -25,7 +25,8 @@ def module_cases(inputs: Callable, args=(), kwargs=None, forward_kwargs=None):
     of the forward inputs (a tuple of arrays) for the drawn config, a ModuleCase with args and kwargs set."""
 
     def cases(dtype):
-        configs = st.builds(lambda a, k: ModuleCase(a, k), _as_strategy(tuple(args)), _as_strategy(kwargs or {}))
+        constructor_kwargs = _as_strategy({} if kwargs is None else kwargs)  # a strategy's bool() warns
+        configs = st.builds(lambda a, k: ModuleCase(a, k), _as_strategy(tuple(args)), constructor_kwargs)
 
         def with_inputs(config: ModuleCase):
             drawn = inputs(config, dtype)
