@@ -12,13 +12,13 @@ EPS = st.sampled_from([1e-5, 1e-5, 1e-3, 0.5])
 MOMENTUM = st.sampled_from([0.1, None, 0.5, 1.0, 0.0])
 
 
-def conditioned_eps(draw, x: np.ndarray, dims: tuple, center: bool = True) -> float:
+def conditioned_eps(draw, x: np.ndarray, dims: tuple, center: bool = True, choices=EPS) -> float | None:
     """eps drawn, except where a normalized group is nearly constant (for RMSNorm: nearly 0) and eps small: there
     rstd = 1/sqrt(var + eps) reaches 316 and multiplies the libraries' roundings into differences that compare two
     roundings, not two functions (see _conditioned_eps in oracle/specs/normalization.py). Such a case gets eps 0.5:
-    float32 below a spread of 0.5, float64 below 1e-3."""
-    eps = draw(EPS)
-    if not x.size or eps >= 0.1:
+    float32 below a spread of 0.5, float64 below 1e-3. (``choices`` may offer None, RMSNorm's machine epsilon.)"""
+    eps = draw(choices)
+    if not x.size or eps is not None and eps >= 0.1:
         return eps
     small = 0.5 if x.dtype == np.float32 else 1e-3
     wide = x.astype(np.float64)

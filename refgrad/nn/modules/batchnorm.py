@@ -8,9 +8,9 @@ import numpy as np
 
 from ... import creation
 from .. import functional as F
-from .. import init
 from .module import Module
-from .utils import new_buffer, new_parameter
+from .normalization import _affine_parameters, _reset_affine
+from .utils import new_buffer
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
@@ -25,15 +25,7 @@ class _NormBase(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = new_parameter(num_features, device=device, dtype=dtype)
-            if bias:
-                self.bias = new_parameter(num_features, device=device, dtype=dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_features,), affine, bias, device, dtype)
         if track_running_stats:
             # creation's zeros refuses a negative num_features as torch does (RuntimeError), where NumPy's would not
             self.register_buffer("running_mean", new_buffer(creation.zeros(num_features), device=device, dtype=dtype))
@@ -53,9 +45,7 @@ class _NormBase(Module):
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+            _reset_affine(self)
 
     def _check_input_dim(self, input) -> None:
         raise NotImplementedError
