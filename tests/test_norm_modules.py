@@ -203,6 +203,52 @@ def test_repr_as_torch(name, args, kwargs):
     assert repr(getattr(refgrad.nn, name)(*args, **kwargs)) == repr(getattr(torch.nn, name)(*args, **kwargs))
 
 
+POOLINGS = [
+    ("MaxPool1d", (2,), {}), ("MaxPool1d", ([3],), {"stride": (1,), "padding": 1, "return_indices": True}),
+    ("MaxPool2d", (2, 1, 1), {"return_indices": True}), ("MaxPool2d", ((2, 3),), {"dilation": (1, 2),
+                                                                                  "ceil_mode": True}),
+    ("MaxUnpool1d", (2,), {}), ("MaxUnpool1d", ((3,), 2, 1), {}), ("MaxUnpool2d", (2, (1, 2)), {}),
+    ("MaxUnpool2d", ([2, 3],), {"padding": 1}),
+    ("AvgPool1d", (3,), {}), ("AvgPool1d", ([3], 2, 1, True, False), {}),
+    ("AvgPool2d", (2,), {"divisor_override": 3}), ("AvgPool2d", ((2, 1),), {"padding": 1, "ceil_mode": True}),
+    ("AdaptiveAvgPool1d", (3,), {}), ("AdaptiveAvgPool2d", ((None, 2),), {}), ("AdaptiveAvgPool2d", (4,), {}),
+    ("AdaptiveMaxPool1d", (2, True), {}), ("AdaptiveMaxPool2d", ([3, None],), {"return_indices": True}),
+    ("LPPool1d", (2, 3), {}), ("LPPool2d", (1.5, (2, 3)), {"ceil_mode": True, "stride": 1}),
+]
+
+
+def _public_attributes(module) -> dict:
+    return {k: v for k, v in vars(module).items() if not k.startswith("_") and k != "training"}
+
+
+@pytest.mark.parametrize("name,args,kwargs", POOLINGS, ids=lambda v: str(v))
+def test_pooling_attributes_and_repr_as_torch(name, args, kwargs):
+    """The arguments are kept as torch keeps them (as given, or expanded to tuples where torch expands them)."""
+    ours, theirs = getattr(refgrad.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert _public_attributes(ours) == _public_attributes(theirs)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == []
+
+
+@pytest.mark.parametrize("d", [1, 2])
+def test_max_pool_indices_unpool_back_as_torch(d):
+    """MaxPoolNd(return_indices=True) then MaxUnpoolNd with the input's size: outputs and input gradient as torch's
+    (the gradient reaches each window's maximum through both modules)."""
+    shape = (2, 3, 7) if d == 1 else (2, 3, 5, 7)
+    x = np.random.default_rng(7).standard_normal(shape)
+    results = []
+    for lib in (torch, refgrad):
+        pool = getattr(lib.nn, f"MaxPool{d}d")(3, stride=2, padding=1, return_indices=True)
+        unpool = getattr(lib.nn, f"MaxUnpool{d}d")(3, stride=2, padding=1)
+        leaf = lib.tensor(x, requires_grad=True)
+        values, indices = pool(leaf)
+        out = unpool(values, indices, output_size=list(shape))
+        (out * lib.tensor(np.arange(out.numel(), dtype=np.float64).reshape(out.shape))).sum().backward()
+        results.append((out.detach().numpy(), indices.numpy(), leaf.grad.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_array_equal(ours, theirs)
+
+
 def test_no_warning_from_a_plain_call():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -107,6 +107,7 @@ ERRORS = {
                         fragments=("divisor must be not zero",)),
         ModuleErrorCase("kernel too large", (5,), inputs=(_ones(1, 2, 4, 4),), fragments=("Output size is too small",)),
         ModuleErrorCase("rank 5", (2,), inputs=(_ones(1, 1, 2, 4, 4),), fragments=("3D or 4D",)),
+        ModuleErrorCase("negative kernel", (-1,), inputs=(_ones(1, 2, 4, 4),), fragments=("greater than zero",)),
     ),
     "AdaptiveAvgPool1d": (
         ModuleErrorCase("output pair", ((2, 2),), inputs=(_ones(1, 2, 5),),
