@@ -1,13 +1,31 @@
-"""Vision functions (torch.nn.functional): pixel_shuffle, pixel_unshuffle.
+"""Vision functions (torch.nn.functional): pixel_shuffle, pixel_unshuffle, interpolate and the deprecated upsample,
+upsample_nearest, upsample_bilinear.
 
-Each is a reshape, a permute and a reshape (linear ops), so its gradients of any order are the inverse
-rearrangement.
+pixel_shuffle and pixel_unshuffle are each a reshape, a permute and a reshape (linear ops), so their gradients of
+any order are the inverse rearrangement.
+
+interpolate is separable: one linear map per spatial dim (``_AxisMap``: each output entry a weighted sum of 1, 2
+or 4 input entries, from index and weight arrays computed once per call as torch's kernels compute them), applied
+in turn by one primitive (``_Resample``) whose vjp is their adjoints (a sorted scatter-add, ``_ResampleAdjoint``),
+whose vjp is the maps again: so double backward and forward mode work, as in torch.
 """
 from __future__ import annotations
 
+import math
+import numbers
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ... import dtypes
 from ...arguments import int_arg
+from ...autograd.bases import Linear
 from ...ops.common import as_tensor_arg
 from ...registry import public
+from ...tensor import Tensor
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 
 def _at_least_3d(x, fn: str) -> None:
@@ -54,3 +72,290 @@ def pixel_unshuffle(input, downscale_factor):
     split = x.reshape(tuple(lead) + (c, h // r, r, w // r, r))
     return split.permute(tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3)).reshape(
         tuple(lead) + (c * r * r, h // r, w // r))
+
+
+# ---- interpolate --------------------------------------------------------------------------------------------
+_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
+_RANK_OF = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}  # the one input rank of each such mode
+_CUBIC_A = -0.75  # torch's bicubic kernel parameter (Keys' cubic convolution)
+_SIZE_TYPES = "expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int]"
+
+
+def _axis_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: bool, opmath: np.dtype):
+    """Along one spatial dim: (index (n_out, taps) int64, weights (n_out, taps) in opmath, or None for a plain pick),
+    as torch's CPU kernels compute them (UpSample.h), in the kernel's own precision (float for float32 and
+    float16 inputs, double for float64), so that every index and weight is torch's to the last bit.
+
+    ``scale`` is the scale factor handed to the kernel (None when the size was given or the scale recomputed):
+    the kernel then maps output to input by 1/scale, else by n_in/n_out."""
+    j = np.arange(n_out, dtype=np.int64)
+    if mode in ("nearest", "nearest-exact"):  # always in float: torch's nearest kernels take a float scale
+        ratio = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(n_in) / np.float32(n_out)
+        position = j.astype(np.float32) + np.float32(0.5) if mode == "nearest-exact" else j.astype(np.float32)
+        index = np.minimum(np.floor(position * ratio).astype(np.int64), n_in - 1)
+        return index[:, None], None
+    one = opmath.type(1)
+    if mode != "bicubic" and n_out == n_in:  # torch copies (its linear kernels special-case equal sizes)
+        return np.stack([j, j], axis=1), np.stack([np.ones(n_out, opmath), np.zeros(n_out, opmath)], axis=1)
+    if align_corners:
+        ratio = opmath.type(n_in - 1) / opmath.type(n_out - 1) if n_out > 1 else opmath.type(0)
+        source = ratio * j.astype(opmath)
+    else:
+        ratio = opmath.type(1.0 / scale) if scale is not None and scale > 0 else opmath.type(n_in) / opmath.type(n_out)
+        # ratio·(j + 0.5) - 0.5 rounded once (torch's compiled kernel fuses it into one multiply-add); the product
+        # of two floats is exact in double, so double arithmetic rounded to opmath gives the same for float
+        source = (np.float64(ratio) * (j + 0.5) - 0.5).astype(opmath)
+        if mode != "bicubic":
+            source = np.maximum(source, opmath.type(0))
+    if mode == "bicubic":
+        start = np.floor(source)
+        t = source - start
+        a = opmath.type(_CUBIC_A)
+
+        def near(x):  # |x| <= 1
+            return ((a + 2) * x - (a + 3)) * x * x + one
+
+        def far(x):  # 1 < |x| < 2
+            return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+        weights = np.stack([far(t + one), near(t), near(one - t), far(one - t + one)], axis=1)
+        index = np.clip(start.astype(np.int64)[:, None] + np.arange(-1, 3), 0, n_in - 1)
+        return index, weights
+    start = np.minimum(np.floor(source).astype(np.int64), n_in - 1)
+    lam = np.minimum(np.maximum(source - start.astype(opmath), opmath.type(0)), one)
+    index = np.stack([start, start + (start < n_in - 1)], axis=1)
+    return index, np.stack([one - lam, lam], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class _AxisMap:
+    """A linear map along one axis: out[..., j, ...] = Σ_k weights[j, k] · in[..., index[j, k], ...] (weights None:
+    one tap of weight 1). Its adjoint adds each weighted output entry into its input entries: the taps' targets
+    sorted once (stably, so each input entry sums its contributions in output order, as torch's backward loop), then
+    one ``np.add.reduceat`` over the runs of equal targets."""
+
+    axis: int
+    n_in: int
+    index: np.ndarray
+    weights: np.ndarray | None
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        if self.weights is None:
+            return np.take(x, self.index[:, 0], axis=self.axis)
+        shape = [1] * x.ndim
+        shape[self.axis] = -1
+        out = None
+        for k in range(self.index.shape[1]):  # a loop over the 2 or 4 taps, in torch's order
+            term = np.take(x, self.index[:, k], axis=self.axis) * self.weights[:, k].reshape(shape)
+            out = term if out is None else np.add(out, term, out=out)
+        return out
+
+    def adjoint(self, g: np.ndarray) -> np.ndarray:
+        moved = np.moveaxis(g, self.axis, 0)
+        rows = moved.reshape(moved.shape[0], -1)
+        taps = self.index.shape[1]
+        order, starts, targets = self._runs
+        source = rows[order // taps]
+        if self.weights is not None:
+            source = source * self.weights.reshape(-1)[order, None]
+        out = np.zeros((self.n_in, rows.shape[1]), g.dtype)
+        if source.size:
+            out[targets] = np.add.reduceat(source, starts, axis=0)
+        return np.moveaxis(out.reshape((self.n_in,) + moved.shape[1:]), 0, self.axis)
+
+    @cached_property
+    def _runs(self):
+        """(the taps in target order, where each run of one target starts, that target)."""
+        flat = self.index.reshape(-1)
+        order = np.argsort(flat, kind="stable")
+        ordered = flat[order]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        return order, starts, ordered[starts]
+
+
+class _Resample(Linear):
+    """Separable resampling: each ``_AxisMap`` applied in turn (the last spatial dim first, as torch's kernels
+    nest their loops), cast to the input's dtype at the end (float16 is resampled in float32, as torch's opmath).
+    Its vjp is ``_ResampleAdjoint``, whose vjp is this op again: derivatives of any order."""
+
+    params = ("maps",)
+    saves = ()  # backward reads shapes only
+
+    def forward(ctx, x, maps):
+        out = x.astype(np.float32) if x.dtype == np.float16 else x
+        for m in maps:
+            out = m.apply(out)
+        return out.astype(x.dtype, copy=False)
+
+    def vjp(ctx, g):
+        return _ResampleAdjoint.apply(g, maps=ctx.maps)
+
+
+class _ResampleAdjoint(Linear):
+    """The adjoint of ``_Resample``: each axis map's adjoint (a scatter-add of the weighted entries), in reverse."""
+
+    params = ("maps",)
+    saves = ()
+
+    def forward(ctx, g, maps):
+        out = g.astype(np.float32) if g.dtype == np.float16 else g
+        for m in reversed(maps):
+            out = m.adjoint(out)
+        return out.astype(g.dtype, copy=False)
+
+    def vjp(ctx, g):
+        return _Resample.apply(g, maps=ctx.maps)
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _kernel_name(mode: str, spatial: int) -> str:
+    name = {"nearest": "nearest", "nearest-exact": "nearest_exact", "bicubic": "bicubic"}.get(mode)
+    return f"_upsample_{name}{spatial}d" if mode == "nearest-exact" else (
+        f"upsample_{name or ('linear', 'bilinear', 'trilinear')[spatial - 1]}{spatial}d")
+
+
+def _sizes_and_scales(x: Tensor, size, scale_factor, mode: str, recompute_scale_factor, spatial: int):
+    """(output sizes, the scales handed to the kernel or None), following torch's interpolate: exactly one of size
+    and scale_factor, each an int/float or one per spatial dim; a scale_factor recomputed (or mode 'area') becomes
+    the sizes floor(in·scale) and no scales."""
+    dims = list(x.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != spatial:
+                raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input "
+                                 f"with spatial dimensions of {dims} and output size of {size}. Please provide input "
+                                 f"tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+            if not all(_is_int(s) for s in size):
+                raise TypeError(f"{_SIZE_TYPES}, but got size with types {[type(s) for s in size]}")
+            sizes = [int(s) for s in size]
+        elif _is_int(size):
+            sizes = [int(size)] * spatial
+        else:
+            raise TypeError(f"{_kernel_name(mode, spatial)}() received an invalid combination of arguments: "
+                            f"'output_size' must be a tuple of ints, got {type(size).__name__}")
+        scales = None
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != spatial:
+                raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                                 f"input with spatial dimensions of {dims} and scale_factor of shape {scale_factor}. "
+                                 f"Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
+                                 f"(s1, s2, ...,sK) format.")
+            scales = list(scale_factor)
+        else:
+            scales = [scale_factor] * spatial
+        if not all(isinstance(s, (numbers.Real, np.floating, np.integer, np.bool_)) for s in scales):
+            raise TypeError(f"{_kernel_name(mode, spatial)}() received an invalid combination of arguments: "
+                            f"'scale_factors' must be a tuple of floats, got {[type(s).__name__ for s in scales]}")
+        scales = [float(s) for s in scales]
+        if not all(math.isfinite(n * s) for n, s in zip(dims, scales)):
+            raise RuntimeError(f"value cannot be converted to type int64_t without overflow: output sizes "
+                               f"{[n * s for n, s in zip(dims, scales)]}")
+        sizes = [int(n * s) for n, s in zip(dims, scales)]  # truncated toward zero, as torch
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if recompute_scale_factor or mode == "area":
+        scales = None
+    return sizes, scales
+
+
+def _check_kernel_input(x: Tensor, sizes: list, mode: str) -> None:
+    """The checks of torch's upsample kernels: positive sizes, a non-empty input but for the batch, a float dtype."""
+    names = "DHW"[3 - len(sizes):]
+    if min(sizes) <= 0 or min(x.shape[2:]) <= 0:
+        if len(sizes) == 1:
+            raise RuntimeError(f"Input and output sizes should be greater than 0, but got input (W: {x.shape[2]}) "
+                               f"and output (W: {sizes[0]})")
+        given = ", ".join(f"{n}: {s}" for n, s in zip(names, x.shape[2:]))
+        wanted = ", ".join(f"{n}: {s}" for n, s in zip(names, sizes))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}) output "
+                           f"({wanted})")
+    if x.shape[1] == 0:
+        raise RuntimeError(f"Non-empty {x.ndim}D data tensor expected but got a tensor with sizes {list(x.shape)}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"{_kernel_name(mode, len(sizes))}\" not implemented for "
+                                  f"'{dtypes.scalar_type_name(x.dtype)}'")
+
+
+@public(namespace="nn.functional")
+def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False):
+    """torch.nn.functional.interpolate for (N, C, L), (N, C, H, W) and (N, C, D, H, W) inputs: modes 'nearest',
+    'nearest-exact', 'linear' (3-D), 'bilinear' and 'bicubic' (4-D), 'trilinear' (5-D), 'area' (adaptive average
+    pooling, 3-D and 4-D); size or scale_factor (a number or one per spatial dim), align_corners,
+    recompute_scale_factor.
+
+    Every mode is separable: along each spatial dim, each output entry is a weighted sum of a few input entries
+    (1 tap for nearest, 2 for linear, 4 for cubic), with torch's source indices and weights computed in torch's
+    precision (``_axis_index_weights``). Without recompute_scale_factor a given scale_factor s maps output index j
+    to input by 1/s, not by in/out: floor(j/s) for nearest, (j + 0.5)/s - 0.5 for linear. Not implemented:
+    antialias=True, mode 'lanczos', 'area' on 5-D input, integer (uint8) inputs."""
+    x = as_tensor_arg(input)
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
+                             "bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    spatial = x.ndim - 2
+    sizes, scales = _sizes_and_scales(x, size, scale_factor, mode, recompute_scale_factor, spatial)
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and x.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D "
+                         "tensor as input")
+    if mode == "lanczos" and x.ndim == 4 and not antialias:
+        raise ValueError("Lanczos mode does not support align_corners=True" if align_corners else
+                         "Lanczos mode requires antialias=True")
+    if antialias or mode == "lanczos":
+        raise NotImplementedError(f"refgrad's interpolate does not implement antialias=True (mode {mode!r})")
+    if mode == "area" and x.ndim in (3, 4):
+        return (adaptive_avg_pool1d if x.ndim == 3 else adaptive_avg_pool2d)(x, sizes if x.ndim == 4 else sizes[0])
+    if mode == "area" and x.ndim == 5:
+        raise NotImplementedError("refgrad's interpolate: mode 'area' on a 5-D input needs adaptive_avg_pool3d, "
+                                  "which refgrad does not have")
+    if mode in _RANK_OF and mode != "bicubic" and x.ndim in (3, 4, 5) and x.ndim != _RANK_OF[mode]:
+        raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs {_RANK_OF[mode]}D input")
+    if not (mode in ("nearest", "nearest-exact") and x.ndim in (3, 4, 5) or _RANK_OF.get(mode) == x.ndim):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
+                                  f"modes: {_MODES} (got {mode})")
+    _check_kernel_input(x, sizes, mode)
+    opmath = np.dtype(np.float64) if x.dtype == np.float64 else np.dtype(np.float32)
+    maps = tuple(
+        _AxisMap(axis, n_in, *_axis_index_weights(mode, n_in, n_out, None if scales is None else scales[d],
+                                                  bool(align_corners), opmath))
+        for d, (axis, n_in, n_out) in reversed(list(enumerate(zip(range(2, x.ndim), x.shape[2:], sizes)))))
+    return _Resample.apply(x, maps=maps)
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=3)
+
+
+@public(namespace="nn.functional")
+def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None):
+    """torch.nn.functional.upsample (deprecated, with torch's UserWarning): interpolate(input, size, scale_factor,
+    mode, align_corners)."""
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+@public(namespace="nn.functional")
+def upsample_nearest(input, size=None, scale_factor=None):
+    """torch.nn.functional.upsample_nearest (deprecated, with torch's UserWarning): interpolate(..., mode='nearest')."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+@public(namespace="nn.functional")
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """torch.nn.functional.upsample_bilinear (deprecated, with torch's UserWarning): interpolate(...,
+    mode='bilinear', align_corners=True)."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
