@@ -1,11 +1,14 @@
-"""Specs for refgrad/nn/functional/vision.py: pixel_shuffle and pixel_unshuffle.
+"""Specs for refgrad/nn/functional/vision.py: pixel_shuffle, pixel_unshuffle, interpolate and its deprecated forms
+upsample, upsample_nearest, upsample_bilinear.
 
-Inputs of 3 to 5 dims (any leading batch dims; no size 0, see below), factors 1 to 3; the factor positional or as a
-keyword.
+pixel_shuffle/unshuffle: inputs of 3 to 5 dims (any leading batch dims; no size 0, see below), factors 1 to 3; the
+factor positional or as a keyword. interpolate: every mode on every rank it takes, sizes and scale factors (the
+non-integer ones such as 1.7 and 0.6, which torch maps by 1/scale unless recomputed), see ``_interpolate_cases``.
 """
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from .. import cases as C
@@ -54,3 +57,124 @@ ERRORS = {
         C.bad("zero_factor", C.ones(2, 2, 4, 6), 0, says="positive downscale_factor, but got 0"),
     ),
 }
+
+
+# ---- interpolate --------------------------------------------------------------------------------------------
+# mode -> the input ranks it takes (area: adaptive average pooling, which refgrad has in 1-D and 2-D)
+_MODE_RANKS = {"nearest": (3, 4, 5), "nearest-exact": (3, 4, 5), "linear": (3,), "bilinear": (4,), "bicubic": (4,),
+               "trilinear": (5,), "area": (3, 4)}
+_MAX_SIDE = {3: 6, 4: 4, 5: 3}  # spatial sides per rank: inputs stay <= 2·2·4·4 elements, outputs small too
+# scale factors: the non-integer ones torch maps by 1/scale (not in/out), the exact ones, and any float
+_SCALES = st.one_of(st.sampled_from([0.6, 1.7, 2.0, 2.1, 1.2, 0.5, 3.0, 1.5, 0.77, 2.5, 1.0]),
+                    st.floats(0.3, 3.0, allow_nan=False))
+
+
+def _torch_nearest_backward_is_legacy(sizes_in, sizes_out, scales) -> bool:
+    """torch's nearest backward maps output to input with a legacy rule its forward no longer uses: where an output
+    side equals the input's or twice it, the backward copies (j) or halves (j >> 1) even when the given
+    scale_factor says otherwise (its forward takes floor(j / scale)), so torch's gradient is not the derivative of
+    its forward there (scale_factor=1.2 on 3 entries: forward picks [0, 0, 1], backward sends g to [0, 1, 2]).
+    refgrad differentiates its forward (checked numerically, and in tests/test_interpolate.py); such cases are
+    not drawn for the comparisons with torch."""
+    return scales is not None and any(o in (n, 2 * n) and s != o / n for n, o, s in zip(sizes_in, sizes_out, scales))
+
+
+_DEFAULTS = {"size": None, "scale_factor": None, "mode": "nearest", "align_corners": None,
+             "recompute_scale_factor": None}
+
+
+def _interpolate_cases(modes=tuple(_MODE_RANKS), parameters=tuple(_DEFAULTS), fixed_mode=None):
+    """f(x, ...) for interpolate and its deprecated forms (``parameters``: the function's own after input;
+    ``fixed_mode``: the mode a deprecated form fixes), with every form torch takes: size an int or one per spatial
+    dim (tuple or list), scale_factor a float (or an int) or one per dim, recompute_scale_factor None/False/True,
+    align_corners for the interpolating modes; positional or keyword, defaults left out; batches of 0 to 2."""
+
+    @st.composite
+    def cases(draw, dtype):
+        mode = fixed_mode or draw(st.sampled_from(modes))
+        rank = draw(st.sampled_from(_MODE_RANKS[mode]))
+        spatial = rank - 2
+        sides = tuple(draw(st.integers(1, _MAX_SIDE[rank])) for _ in range(spatial))
+        shape = (draw(st.integers(0, 2)), draw(st.integers(1, 2))) + sides
+        kwargs = {}
+        kernel_scales = None  # the scales torch's kernel receives
+        if draw(st.booleans()):
+            out = tuple(draw(st.integers(1, _MAX_SIDE[rank] + 2)) for _ in range(spatial))
+            size = out[0] if len(set(out)) == 1 and draw(st.booleans()) else draw(st.sampled_from([tuple, list]))(out)
+            kwargs["size"] = size
+        else:
+            scales = tuple(draw(_SCALES) for _ in range(spatial))
+            if len(set(scales)) == 1 and draw(st.booleans()):
+                factor = scales[0]
+                kwargs["scale_factor"] = int(factor) if factor == int(factor) and draw(st.booleans()) else factor
+            else:
+                kwargs["scale_factor"] = scales
+            out = tuple(int(n * s) for n, s in zip(sides, scales))
+            assume(min(out) >= 1)
+            recompute = draw(st.sampled_from([None, False, True])) if "recompute_scale_factor" in parameters else None
+            if recompute is not None:
+                kwargs["recompute_scale_factor"] = recompute
+            kernel_scales = None if recompute or mode == "area" else scales
+        assume(int(np.prod(shape[:2] + out)) <= 160)
+        if mode == "nearest":
+            assume(not _torch_nearest_backward_is_legacy(sides, out, kernel_scales))
+        if "mode" in parameters and (mode != "nearest" or draw(st.booleans())):
+            kwargs["mode"] = mode
+        if "align_corners" in parameters and mode in ("linear", "bilinear", "bicubic", "trilinear") and \
+                draw(st.booleans()):
+            kwargs["align_corners"] = draw(st.booleans())
+        positional = draw(st.integers(0, len(parameters)))  # the first few as positional arguments
+        args = (draw(S.arrays(dtype, shape)),) + tuple(kwargs.pop(name, _DEFAULTS[name])
+                                                        for name in parameters[:positional])
+        return Case(args, kwargs)
+
+    return cases
+
+
+SPECS += [
+    OpSpec("nn.functional.interpolate", _interpolate_cases()),
+    OpSpec("nn.functional.upsample", _interpolate_cases(parameters=("size", "scale_factor", "mode", "align_corners"))),
+    OpSpec("nn.functional.upsample_nearest", _interpolate_cases(parameters=("size", "scale_factor"),
+                                                                fixed_mode="nearest")),
+    OpSpec("nn.functional.upsample_bilinear", _interpolate_cases(parameters=("size", "scale_factor"),
+                                                                 fixed_mode="bilinear")),
+]
+
+X3, X4, X5 = C.ones(2, 3, 4), C.ones(2, 3, 4, 5), C.ones(1, 2, 3, 4, 2)
+ERRORS["nn.functional.interpolate"] = (
+    C.bad("size_and_scale", X4, size=3, scale_factor=2.0, says="only one of size or scale_factor"),
+    C.bad("neither", X4, says="either size or scale_factor should be defined"),
+    C.bad("align_corners_nearest", X4, size=3, align_corners=True, says=("align_corners", "linear | bilinear")),
+    C.bad("align_corners_false_area", X4, size=3, mode="area", align_corners=False, says="align_corners"),
+    C.bad("size_rank", X4, size=(5,), says=("same number of spatial dimensions", "[4, 5]", "(5,)")),
+    C.bad("scale_rank", X4, scale_factor=(2.0, 2.0, 2.0), says=("scale_factor", "[4, 5]", "(2.0, 2.0, 2.0)")),
+    C.bad("float_size_in_tuple", X3, size=(5.0,), says=("expected size to be one of int", "float")),
+    C.bad("float_size", X3, size=5.0, says="upsample_nearest1d"),
+    C.bad("bool_size", X3, size=True, says="upsample_nearest1d"),
+    C.bad("string_scale", X3, scale_factor="2", says="upsample_nearest1d"),
+    C.bad("recompute_with_size", X4, size=3, recompute_scale_factor=True, says="recompute_scale_factor"),
+    C.bad("antialias_nearest", X4, size=3, antialias=True, says=("Anti-alias", "4-D")),
+    C.bad("antialias_3d", X3, size=3, mode="linear", antialias=True, says="Anti-alias"),
+    C.bad("lanczos_without_antialias", X4, size=3, mode="lanczos", says="Lanczos mode requires antialias=True"),
+    C.bad("zero_size", X3, size=0, says=("greater than 0", "(W: 4)", "(W: 0)")),
+    C.bad("negative_size_2d", X4, size=(3, -1), mode="bilinear", says=("(H: 4, W: 5)", "(H: 3, W: -1)")),
+    C.bad("scale_to_zero_3d", X5, scale_factor=0.4, mode="trilinear", says=("D: 3, H: 4, W: 2", "D: 1, H: 1, W: 0")),
+    C.bad("negative_scale", X3, scale_factor=-2.0, mode="linear", says="(W: -8)"),
+    C.bad("empty_spatial", C.ones(2, 3, 0), size=3, says=("(W: 0)", "(W: 3)")),
+    C.bad("empty_channels", C.ones(1, 0, 3, 4), size=(2, 3), mode="bicubic", says=("Non-empty 4D", "[1, 0, 3, 4]")),
+    C.bad("infinite_scale", X3, scale_factor=float("inf"), says="int64_t without overflow"),
+    C.bad("nan_scale", X3, scale_factor=float("nan"), mode="linear", says="int64_t without overflow"),
+    C.bad("rank_2", C.ones(3, 4), size=3, says=("Only 3D, 4D and 5D", "got 2D", "got nearest")),
+    C.bad("rank_6", C.ones(1, 1, 1, 1, 1, 1), size=3, mode="nearest-exact", says=("got 6D", "got nearest-exact")),
+    C.bad("unknown_mode", X3, size=3, mode="cubic", says="(got cubic)"),
+    C.bad("bilinear_3d", X3, size=3, mode="bilinear", says="Got 3D input, but bilinear mode needs 4D input"),
+    C.bad("linear_4d", X4, size=3, mode="linear", says="Got 4D input, but linear mode needs 3D input"),
+    C.bad("trilinear_4d", X4, size=3, mode="trilinear", says="Got 4D input, but trilinear mode needs 5D input"),
+    C.bad("bilinear_5d", X5, size=3, mode="bilinear", says="Got 5D input, but bilinear mode needs 4D input"),
+    C.bad("bicubic_3d", X3, size=3, mode="bicubic", says=("Only 3D, 4D and 5D", "got bicubic")),
+    C.bad("int_input", C.ones(1, 2, 3, dtype=np.int64), size=5, says="not implemented for 'Long'"),
+    C.bad("bool_input", C.ones(1, 2, 3, 3, dtype=np.bool_), size=5, mode="bicubic", says="not implemented for 'Bool'"),
+)
+ERRORS["nn.functional.upsample_bilinear"] = (
+    C.bad("rank_3", X3, size=3, says="Got 3D input, but bilinear mode needs 4D input"),
+)
