@@ -79,6 +79,41 @@ def _torch_nearest_backward_is_legacy(sizes_in, sizes_out, scales) -> bool:
     return scales is not None and any(o in (n, 2 * n) and s != o / n for n, o, s in zip(sizes_in, sizes_out, scales))
 
 
+@st.composite
+def resampling(draw, mode: str, recompute: bool = True):
+    """(input shape, {size | scale_factor[, recompute_scale_factor]}) for ``mode``: a rank the mode takes, sides and
+    batch small, size an int or one per spatial dim (tuple or list), scale_factor a float (or an int) or one per dim
+    (a tuple), recompute_scale_factor None/False/True (when ``recompute``); every output side >= 1. Shared with the
+    Upsample module specs."""
+    rank = draw(st.sampled_from(_MODE_RANKS[mode]))
+    spatial = rank - 2
+    sides = tuple(draw(st.integers(1, _MAX_SIDE[rank])) for _ in range(spatial))
+    shape = (draw(st.integers(0, 2)), draw(st.integers(1, 2))) + sides
+    kwargs = {}
+    kernel_scales = None  # the scales torch's kernel receives
+    if draw(st.booleans()):
+        out = tuple(draw(st.integers(1, _MAX_SIDE[rank] + 2)) for _ in range(spatial))
+        size = out[0] if len(set(out)) == 1 and draw(st.booleans()) else draw(st.sampled_from([tuple, list]))(out)
+        kwargs["size"] = size
+    else:
+        scales = tuple(draw(_SCALES) for _ in range(spatial))
+        if len(set(scales)) == 1 and draw(st.booleans()):
+            factor = scales[0]
+            kwargs["scale_factor"] = int(factor) if factor == int(factor) and draw(st.booleans()) else factor
+        else:
+            kwargs["scale_factor"] = scales
+        out = tuple(int(n * s) for n, s in zip(sides, scales))
+        assume(min(out) >= 1)
+        recomputed = draw(st.sampled_from([None, False, True])) if recompute else None
+        if recomputed is not None:
+            kwargs["recompute_scale_factor"] = recomputed
+        kernel_scales = None if recomputed or mode == "area" else scales
+    assume(int(np.prod(shape[:2] + out)) <= 160)
+    if mode == "nearest":
+        assume(not _torch_nearest_backward_is_legacy(sides, out, kernel_scales))
+    return shape, kwargs
+
+
 _DEFAULTS = {"size": None, "scale_factor": None, "mode": "nearest", "align_corners": None,
              "recompute_scale_factor": None}
 
@@ -92,32 +127,7 @@ def _interpolate_cases(modes=tuple(_MODE_RANKS), parameters=tuple(_DEFAULTS), fi
     @st.composite
     def cases(draw, dtype):
         mode = fixed_mode or draw(st.sampled_from(modes))
-        rank = draw(st.sampled_from(_MODE_RANKS[mode]))
-        spatial = rank - 2
-        sides = tuple(draw(st.integers(1, _MAX_SIDE[rank])) for _ in range(spatial))
-        shape = (draw(st.integers(0, 2)), draw(st.integers(1, 2))) + sides
-        kwargs = {}
-        kernel_scales = None  # the scales torch's kernel receives
-        if draw(st.booleans()):
-            out = tuple(draw(st.integers(1, _MAX_SIDE[rank] + 2)) for _ in range(spatial))
-            size = out[0] if len(set(out)) == 1 and draw(st.booleans()) else draw(st.sampled_from([tuple, list]))(out)
-            kwargs["size"] = size
-        else:
-            scales = tuple(draw(_SCALES) for _ in range(spatial))
-            if len(set(scales)) == 1 and draw(st.booleans()):
-                factor = scales[0]
-                kwargs["scale_factor"] = int(factor) if factor == int(factor) and draw(st.booleans()) else factor
-            else:
-                kwargs["scale_factor"] = scales
-            out = tuple(int(n * s) for n, s in zip(sides, scales))
-            assume(min(out) >= 1)
-            recompute = draw(st.sampled_from([None, False, True])) if "recompute_scale_factor" in parameters else None
-            if recompute is not None:
-                kwargs["recompute_scale_factor"] = recompute
-            kernel_scales = None if recompute or mode == "area" else scales
-        assume(int(np.prod(shape[:2] + out)) <= 160)
-        if mode == "nearest":
-            assume(not _torch_nearest_backward_is_legacy(sides, out, kernel_scales))
+        shape, kwargs = draw(resampling(mode, recompute="recompute_scale_factor" in parameters))
         if "mode" in parameters and (mode != "nearest" or draw(st.booleans())):
             kwargs["mode"] = mode
         if "align_corners" in parameters and mode in ("linear", "bilinear", "bicubic", "trilinear") and \
