@@ -11,26 +11,25 @@ from hypothesis import strategies as st
 
 from ... import strategies as S
 from ...module_spec import ModuleCase, ModuleErrorCase, ModuleSpec
-from ..vision import _MODE_RANKS, resampling
+from ..vision import _MODE_RANKS, BICUBIC_TOLERANCES, resampling
 
 _INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
 
 
-def _upsample_cases(fixed_mode=None):
+def _upsample_cases(modes=(), fixed_mode=None):
     """Upsample(size | scale_factor, mode, align_corners, recompute_scale_factor), keyword or positional; for a fixed
     mode (UpsamplingNearest2d, UpsamplingBilinear2d) only size and scale_factor."""
 
     @st.composite
     def cases(draw, dtype):
-        mode = fixed_mode or draw(st.sampled_from(tuple(_MODE_RANKS)))
-        shape, kwargs = draw(resampling(mode, recompute=fixed_mode is None))
-        if isinstance(kwargs.get("scale_factor"), list):
-            kwargs["scale_factor"] = tuple(kwargs["scale_factor"])
-        if fixed_mode is None:
-            if mode != "nearest" or draw(st.booleans()):
-                kwargs["mode"] = mode
-            if mode in _INTERPOLATING and draw(st.booleans()):
-                kwargs["align_corners"] = draw(st.booleans())
+        mode = fixed_mode or draw(st.sampled_from(modes))
+        align = draw(st.sampled_from([None, False, True])) if fixed_mode is None and mode in _INTERPOLATING else None
+        aligned = fixed_mode == "bilinear" or bool(align)
+        shape, kwargs = draw(resampling(mode, fixed_mode is None, align_corners=aligned))
+        if fixed_mode is None and (mode != "nearest" or draw(st.booleans())):
+            kwargs["mode"] = mode
+        if align is not None:
+            kwargs["align_corners"] = align
         args = ()
         if draw(st.booleans()):  # size and scale_factor positionally
             args = (kwargs.pop("size", None), kwargs.pop("scale_factor", None))
@@ -40,9 +39,10 @@ def _upsample_cases(fixed_mode=None):
 
 
 MODULE_SPECS = [
-    ModuleSpec("Upsample", _upsample_cases()),
-    ModuleSpec("UpsamplingNearest2d", _upsample_cases("nearest")),
-    ModuleSpec("UpsamplingBilinear2d", _upsample_cases("bilinear")),
+    ModuleSpec("Upsample", _upsample_cases(tuple(m for m in _MODE_RANKS if m != "bicubic"))),
+    ModuleSpec("Upsample", _upsample_cases(("bicubic",)), variant="bicubic", tolerances=BICUBIC_TOLERANCES),
+    ModuleSpec("UpsamplingNearest2d", _upsample_cases(fixed_mode="nearest")),
+    ModuleSpec("UpsamplingBilinear2d", _upsample_cases(fixed_mode="bilinear")),
 ]
 
 _X4 = np.ones((1, 2, 3, 4), np.float32)

@@ -82,14 +82,19 @@ _CUBIC_A = -0.75  # torch's bicubic kernel parameter (Keys' cubic convolution)
 _SIZE_TYPES = "expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int]"
 
 
-def _axis_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: bool, opmath: np.dtype):
+def _axis_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: bool, opmath: np.dtype,
+                        spatial: int):
     """Along one spatial dim: (index (n_out, taps) int64, weights (n_out, taps) in opmath, or None for a plain pick),
     as torch's CPU kernels compute them (UpSample.h), in the kernel's own precision (float for float32 and
     float16 inputs, double for float64), so that every index and weight is torch's to the last bit.
 
     ``scale`` is the scale factor handed to the kernel (None when the size was given or the scale recomputed):
-    the kernel then maps output to input by 1/scale, else by n_in/n_out."""
+    the kernel then maps output to input by 1/scale, else by n_in/n_out. torch's 2-D nearest kernel (``spatial``
+    2) keeps a legacy rule: where the output side equals the input's it copies, where it is twice the input's it
+    halves the index, whatever the scale (its 1-D and 3-D kernels do not; see tests/test_interpolate.py)."""
     j = np.arange(n_out, dtype=np.int64)
+    if mode == "nearest" and spatial == 2 and n_out in (n_in, 2 * n_in):
+        return (j if n_out == n_in else j >> 1)[:, None], None
     if mode in ("nearest", "nearest-exact"):  # always in float: torch's nearest kernels take a float scale
         ratio = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(n_in) / np.float32(n_out)
         position = j.astype(np.float32) + np.float32(0.5) if mode == "nearest-exact" else j.astype(np.float32)
@@ -116,8 +121,11 @@ def _axis_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: 
         def near(x):  # |x| <= 1
             return ((a + 2) * x - (a + 3)) * x * x + one
 
-        def far(x):  # 1 < |x| < 2
-            return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        def far(x):  # 1 < |x| < 2: ((a·x - 5a)·x + 8a)·x - 4a, its middle step one multiply-add as compiled
+            # in torch (exact in double for float operands, rounded once); in double, plain (a last-bit difference)
+            inner = a * x - 5 * a
+            fused = (inner.astype(np.float64) * x + np.float64(8 * a)).astype(opmath)
+            return fused * x - 4 * a
 
         weights = np.stack([far(t + one), near(t), near(one - t), far(one - t + one)], axis=1)
         index = np.clip(start.astype(np.int64)[:, None] + np.arange(-1, 3), 0, n_in - 1)
@@ -329,7 +337,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     opmath = np.dtype(np.float64) if x.dtype == np.float64 else np.dtype(np.float32)
     maps = tuple(
         _AxisMap(axis, n_in, *_axis_index_weights(mode, n_in, n_out, None if scales is None else scales[d],
-                                                  bool(align_corners), opmath))
+                                                  bool(align_corners), opmath, spatial))
         for d, (axis, n_in, n_out) in reversed(list(enumerate(zip(range(2, x.ndim), x.shape[2:], sizes)))))
     return _Resample.apply(x, maps=maps)
 
