@@ -139,9 +139,9 @@ def _axis_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: 
 @dataclass(frozen=True, eq=False)
 class _AxisMap:
     """A linear map along one axis: out[..., j, ...] = Σ_k weights[j, k] · in[..., index[j, k], ...] (weights None:
-    one tap of weight 1). Its adjoint adds each weighted output entry into its input entries: the taps' targets
-    sorted once (stably, so each input entry sums its contributions in output order, as torch's backward loop), then
-    one ``np.add.reduceat`` over the runs of equal targets."""
+    one tap of weight 1). Its adjoint adds each weighted output entry into its input entries, tap by tap: a tap's
+    targets never decrease along the output (in every mode), so one ``np.add.reduceat`` over the runs of equal
+    targets sums each input entry's contributions, in output order as torch's backward loop."""
 
     axis: int
     n_in: int
@@ -160,26 +160,35 @@ class _AxisMap:
         return out
 
     def adjoint(self, g: np.ndarray) -> np.ndarray:
-        moved = np.moveaxis(g, self.axis, 0)
-        rows = moved.reshape(moved.shape[0], -1)
-        taps = self.index.shape[1]
-        order, starts, targets = self._runs
-        source = rows[order // taps]
-        if self.weights is not None:
-            source = source * self.weights.reshape(-1)[order, None]
-        out = np.zeros((self.n_in, rows.shape[1]), g.dtype)
-        if source.size:
-            out[targets] = np.add.reduceat(source, starts, axis=0)
-        return np.moveaxis(out.reshape((self.n_in,) + moved.shape[1:]), 0, self.axis)
+        shape = [1] * g.ndim
+        shape[self.axis] = -1
+        sized = list(g.shape)
+        sized[self.axis] = self.n_in
+        out = np.zeros(sized, g.dtype)
+        for k, (order, starts, targets) in enumerate(self._runs):  # a loop over the 1, 2 or 4 taps
+            part = g if self.weights is None else g * self.weights[:, k].reshape(shape)
+            if order is not None:
+                part = np.take(part, order, axis=self.axis)
+            if part.size:
+                where = [slice(None)] * g.ndim
+                where[self.axis] = targets
+                out[tuple(where)] += np.add.reduceat(part, starts, axis=self.axis)
+        return out
 
     @cached_property
     def _runs(self):
-        """(the taps in target order, where each run of one target starts, that target)."""
-        flat = self.index.reshape(-1)
-        order = np.argsort(flat, kind="stable")
-        ordered = flat[order]
-        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-        return order, starts, ordered[starts]
+        """Per tap: (the order that sorts its targets, or None where they are sorted already, as every mode's are;
+        where each run of one target starts; the targets: a slice where they are consecutive)."""
+        runs = []
+        for index in self.index.T:
+            order = None if np.all(index[1:] >= index[:-1]) else np.argsort(index, kind="stable")
+            ordered = index if order is None else index[order]
+            starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+            targets = ordered[starts]
+            if np.array_equal(targets, np.arange(targets[0], targets[0] + len(targets))):
+                targets = slice(int(targets[0]), int(targets[0]) + len(targets))
+            runs.append((order, starts, targets))
+        return runs
 
 
 class _Resample(Linear):
