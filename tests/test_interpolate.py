@@ -1,7 +1,8 @@
 """interpolate and the Upsample modules where the oracle's specs do not reach: the sizes at which torch's nearest
 backward is not the derivative of its forward (a torch bug, not copied: refgrad's gradient is the adjoint of the
-forward both libraries compute), the 1/scale_factor source-index rule against recompute_scale_factor, float16,
-the deprecation warnings, the modules' repr and attributes, and what is not implemented. Each compares against
+forward both libraries compute), torch's antialiased forward to an output 1 wide (wrong; refgrad equals torch on
+the transposed input), the 1/scale_factor source-index rule against recompute_scale_factor, float16, the
+deprecation warnings, the modules' repr and attributes, and what is not implemented. Each compares against
 torch called here."""
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ def _matrix(spatial: tuple, **kwargs) -> np.ndarray:
     ((1, 1, 2, 3, 2), {"scale_factor": 2.1, "recompute_scale_factor": False}),
     ((1, 1, 3, 4), {"scale_factor": (1.2, 1.1), "mode": "bicubic"}),  # bicubic: when no side changes
     ((2, 1, 2, 5), {"scale_factor": (1.0, 1.1), "mode": "bicubic", "align_corners": False}),
+    ((1, 2, 3, 5), {"scale_factor": (1.2, 0.5), "mode": "bilinear", "antialias": True}),  # H keeps its size
+    ((1, 1, 4, 6), {"scale_factor": (1.1, 0.5), "mode": "bicubic", "antialias": True}),
 ])
 def test_gradient_is_the_adjoint_of_the_forward_where_torch_backward_is_not(shape, kwargs):
     rng = np.random.default_rng(0)
@@ -108,9 +111,20 @@ def test_the_deprecated_forms_warn_as_torch(name, kwargs):
     assert caught[F] == caught[TF] and caught[F]
 
 
-def test_antialias_is_refused_where_torch_would_compute_it():
-    with pytest.raises(NotImplementedError, match="antialias"):
-        F.interpolate(refgrad.ones(1, 1, 4, 4), size=2, mode="bilinear", antialias=True)
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("shape, size", [((2, 3, 5, 1), (2, 1)), ((1, 2, 6, 4), (9, 1)), ((1, 1, 7, 3), (3, 1))])
+def test_antialias_to_width_1_is_torch_on_the_transposed_input(mode, shape, size):
+    """torch's antialiased forward is wrong for an output 1 wide (5 rows of width 1 to 2 rows gives [1, 1] for
+    [0, 1, 2, 3, 4]); the same call on the transposed input (1 high) is right, and refgrad equals it."""
+    x = np.random.default_rng(6).uniform(-3, 3, shape)
+    ours = F.interpolate(refgrad.tensor(x), size=size, mode=mode, antialias=True).numpy()
+    transposed = TF.interpolate(torch.tensor(x).transpose(2, 3), size=size[::-1], mode=mode, antialias=True)
+    np.testing.assert_allclose(ours, transposed.transpose(2, 3).numpy(), rtol=1e-13, atol=1e-13)
+
+
+def test_lanczos_is_refused():
+    with pytest.raises(NotImplementedError, match="lanczos"):
+        F.interpolate(refgrad.ones(1, 1, 4, 4), size=2, mode="lanczos", antialias=True)
 
 
 @pytest.mark.parametrize("name, args, kwargs", [

@@ -136,6 +136,42 @@ def _axis_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: 
     return index, np.stack([one - lam, lam], axis=1)
 
 
+def _antialias_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: bool, opmath: np.dtype):
+    """Along one spatial dim, torch's antialiased weights (Pillow's): a filter (bilinear: the triangle; bicubic:
+    Keys' cubic with a = -0.5) stretched by the downscaling ratio, over the input entries within its support of
+    each output centre, normalized to sum 1. (index, weights, used) padded to the widest support."""
+    if align_corners:
+        ratio = opmath.type(n_in - 1) / opmath.type(n_out - 1) if n_out > 1 else opmath.type(0)
+    else:
+        ratio = opmath.type(1.0 / scale) if scale is not None and scale > 0 else opmath.type(n_in) / opmath.type(n_out)
+    half = 1.0 if mode == "bilinear" else 2.0  # half the filter's width
+    support = opmath.type(half * ratio if ratio >= 1 else half)
+    inverse = opmath.type(1.0 / ratio if ratio >= 1 else 1.0)
+    taps = int(math.ceil(support)) * 2 + 1
+    centre = (np.float64(ratio) * (np.arange(n_out) + 0.5)).astype(opmath)
+    start = np.maximum((centre.astype(np.float64) - np.float64(support) + 0.5).astype(np.int64), 0)
+    count = np.clip(np.minimum((centre.astype(np.float64) + np.float64(support) + 0.5).astype(np.int64), n_in) - start,
+                    0, taps)
+    k = np.arange(taps)
+    used = k[None, :] < count[:, None]
+    distance = np.abs((((k[None, :] + start[:, None]).astype(opmath) - centre[:, None]).astype(np.float64) + 0.5)
+                      * np.float64(inverse)).astype(opmath)
+    if mode == "bilinear":
+        weights = np.where(distance < 1, 1 - distance, opmath.type(0))
+    else:
+        a = opmath.type(-0.5)
+        near = ((a + 2) * distance - (a + 3)) * distance * distance + 1
+        far = ((a * distance - 5 * a) * distance + 8 * a) * distance - 4 * a
+        weights = np.where(distance < 1, near, np.where(distance < 2, far, opmath.type(0)))
+    weights = np.where(used, weights, opmath.type(0)).astype(opmath)
+    total = np.zeros(n_out, opmath)
+    for j in range(taps):  # torch's order of summation
+        total += weights[:, j]
+    weights = np.where(total[:, None] != 0, weights / np.where(total != 0, total, 1)[:, None], weights)
+    index = np.minimum(start[:, None] + k[None, :], n_in - 1)
+    return index, weights.astype(opmath), used
+
+
 @dataclass(frozen=True, eq=False)
 class _AxisMap:
     """A linear map along one axis: out[..., j, ...] = Σ_k weights[j, k] · in[..., index[j, k], ...] (weights None:
@@ -147,6 +183,7 @@ class _AxisMap:
     n_in: int
     index: np.ndarray
     weights: np.ndarray | None
+    used: np.ndarray | None = None  # (n_out, taps) bool: the taps an output has (antialias: their number varies)
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         if self.weights is None:
@@ -154,8 +191,10 @@ class _AxisMap:
         shape = [1] * x.ndim
         shape[self.axis] = -1
         out = None
-        for k in range(self.index.shape[1]):  # a loop over the 2 or 4 taps, in torch's order
+        for k in range(self.index.shape[1]):  # a loop over the taps (2 or 4; antialias: up to 2·ceil(support) + 1)
             term = np.take(x, self.index[:, k], axis=self.axis) * self.weights[:, k].reshape(shape)
+            if self.used is not None:  # an unused tap adds -0.0, which changes nothing (not even a -0.0 sum)
+                term = np.where(self.used[:, k].reshape(shape), term, x.dtype.type(-0.0))
             out = term if out is None else np.add(out, term, out=out)
         return out
 
@@ -167,6 +206,8 @@ class _AxisMap:
         out = np.zeros(sized, g.dtype)
         for k, (order, starts, targets) in enumerate(self._runs):  # a loop over the 1, 2 or 4 taps
             part = g if self.weights is None else g * self.weights[:, k].reshape(shape)
+            if self.used is not None:
+                part = np.where(self.used[:, k].reshape(shape), part, g.dtype.type(0))
             if order is not None:
                 part = np.take(part, order, axis=self.axis)
             if part.size:
@@ -306,15 +347,17 @@ def _check_kernel_input(x: Tensor, sizes: list, mode: str) -> None:
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False):
     """torch.nn.functional.interpolate for (N, C, L), (N, C, H, W) and (N, C, D, H, W) inputs: modes 'nearest',
-    'nearest-exact', 'linear' (3-D), 'bilinear' and 'bicubic' (4-D), 'trilinear' (5-D), 'area' (adaptive average
-    pooling, 3-D and 4-D); size or scale_factor (a number or one per spatial dim), align_corners,
-    recompute_scale_factor.
+    'nearest-exact', 'linear' (3-D), 'bilinear' and 'bicubic' (4-D, also antialiased), 'trilinear' (5-D), 'area'
+    (adaptive average pooling, 3-D and 4-D); size or scale_factor (a number or one per spatial dim), align_corners,
+    recompute_scale_factor, antialias.
 
     Every mode is separable: along each spatial dim, each output entry is a weighted sum of a few input entries
-    (1 tap for nearest, 2 for linear, 4 for cubic), with torch's source indices and weights computed in torch's
-    precision (``_axis_index_weights``). Without recompute_scale_factor a given scale_factor s maps output index j
-    to input by 1/s, not by in/out: floor(j/s) for nearest, (j + 0.5)/s - 0.5 for linear. Not implemented:
-    antialias=True, mode 'lanczos', 'area' on 5-D input, integer (uint8) inputs."""
+    (1 tap for nearest, 2 for linear, 4 for cubic, the filter's support for antialias), with torch's source indices
+    and weights computed in torch's precision (``_axis_index_weights``, ``_antialias_index_weights``). Without
+    recompute_scale_factor a given scale_factor s maps output index j to input by 1/s, not by in/out: floor(j/s)
+    for nearest, (j + 0.5)/s - 0.5 for linear. Where torch's backward is not the derivative of its forward (see
+    oracle/specs/vision.py), refgrad's gradient is its forward's adjoint. Not implemented: mode 'lanczos', 'area'
+    on 5-D input, integer (uint8) inputs."""
     x = as_tensor_arg(input)
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
@@ -330,8 +373,8 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     if mode == "lanczos" and x.ndim == 4 and not antialias:
         raise ValueError("Lanczos mode does not support align_corners=True" if align_corners else
                          "Lanczos mode requires antialias=True")
-    if antialias or mode == "lanczos":
-        raise NotImplementedError(f"refgrad's interpolate does not implement antialias=True (mode {mode!r})")
+    if mode == "lanczos":
+        raise NotImplementedError("refgrad's interpolate does not implement mode 'lanczos'")
     if mode == "area" and x.ndim in (3, 4):
         return (adaptive_avg_pool1d if x.ndim == 3 else adaptive_avg_pool2d)(x, sizes if x.ndim == 4 else sizes[0])
     if mode == "area" and x.ndim == 5:
@@ -344,11 +387,17 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
                                   f"modes: {_MODES} (got {mode})")
     _check_kernel_input(x, sizes, mode)
     opmath = np.dtype(np.float64) if x.dtype == np.float64 else np.dtype(np.float32)
-    maps = tuple(
-        _AxisMap(axis, n_in, *_axis_index_weights(mode, n_in, n_out, None if scales is None else scales[d],
-                                                  bool(align_corners), opmath, spatial))
-        for d, (axis, n_in, n_out) in reversed(list(enumerate(zip(range(2, x.ndim), x.shape[2:], sizes)))))
-    return _Resample.apply(x, maps=maps)
+    maps = []
+    for d in reversed(range(spatial)):  # the last dim first, as torch's kernels
+        n_in, n_out, scale = x.shape[2 + d], sizes[d], None if scales is None else scales[d]
+        if antialias:
+            if n_out != n_in:  # torch's antialiased kernel leaves a dim of unchanged size alone, whatever the scale
+                maps.append(_AxisMap(2 + d, n_in, *_antialias_index_weights(mode, n_in, n_out, scale,
+                                                                            bool(align_corners), opmath)))
+        else:
+            maps.append(_AxisMap(2 + d, n_in, *_axis_index_weights(mode, n_in, n_out, scale, bool(align_corners),
+                                                                   opmath, spatial)))
+    return _Resample.apply(x, maps=tuple(maps))
 
 
 def _deprecated(name: str) -> None:
