@@ -1,5 +1,5 @@
 """Specs for refgrad/nn/functional/vision.py: pixel_shuffle, pixel_unshuffle, interpolate and its deprecated forms
-upsample, upsample_nearest, upsample_bilinear.
+upsample, upsample_nearest, upsample_bilinear, affine_grid.
 
 pixel_shuffle/unshuffle: inputs of 3 to 5 dims (any leading batch dims; no size 0, see below), factors 1 to 3; the
 factor positional or as a keyword. interpolate: every mode on every rank it takes, sizes and scale factors (the
@@ -199,6 +199,26 @@ SPECS += [
                                                                  fixed_mode="bilinear"), extreme_skip=HUGE_SKIP),
 ]
 
+
+
+@st.composite
+def _affine_grid_cases(draw, dtype):
+    """affine_grid(theta, size, align_corners): 2-D (theta N x 2 x 3, size N, C, H, W) and 3-D (N x 3 x 4, size N, C,
+    D, H, W) maps, sides of 1 included, size a list or a tuple, align_corners None (torch's warning), False or
+    True, positional or keyword."""
+    dims = draw(st.sampled_from([2, 3]))
+    n = draw(st.integers(1, 2))
+    size = [n, draw(st.integers(1, 3))] + [draw(st.integers(1, 4 if dims == 2 else 3)) for _ in range(dims)]
+    theta = draw(S.arrays(dtype, (n, dims, dims + 1)))
+    size = draw(st.sampled_from([list, tuple]))(size)
+    align = draw(st.sampled_from([None, False, True]))
+    if draw(st.booleans()):
+        return Case((theta, size, align))
+    return Case((theta, size), {} if align is None and draw(st.booleans()) else {"align_corners": align})
+
+
+SPECS.append(OpSpec("nn.functional.affine_grid", _affine_grid_cases))
+
 X3, X4, X5 = C.ones(2, 3, 4), C.ones(2, 3, 4, 5), C.ones(1, 2, 3, 4, 2)
 ERRORS["nn.functional.interpolate"] = (
     C.bad("size_and_scale", X4, size=3, scale_factor=2.0, says="only one of size or scale_factor"),
@@ -236,4 +256,13 @@ ERRORS["nn.functional.interpolate"] = (
 )
 ERRORS["nn.functional.upsample_bilinear"] = (
     C.bad("rank_3", X3, size=3, says="Got 3D input, but bilinear mode needs 4D input"),
+)
+THETA = C.ones(2, 2, 3)
+ERRORS["nn.functional.affine_grid"] = (
+    C.bad("int_theta", C.ones(1, 2, 3, dtype=np.int64), [1, 1, 2, 2], False, says="floating point type"),
+    C.bad("theta_shape", C.ones(2, 3, 3), [2, 1, 2, 2], False, says=("Nx2x3", "[2, 1, 2, 2]", "3, 3")),
+    C.bad("theta_shape_3d", THETA, [2, 1, 2, 2, 2], False, says=("Nx3x4", "[2, 1, 2, 2, 2]")),
+    C.bad("size_rank", THETA, [2, 1, 2], False, says=("only supports 4D and 5D sizes", "[2, 1, 2]")),
+    C.bad("zero_size", THETA, [2, 1, 0, 3], False, says=("non-zero, positive output size", "[2, 1, 0, 3]")),
+    C.bad("batch_mismatch", THETA, [3, 1, 2, 2], False, says=("[3, 3]", "[2, 3]")),
 )

@@ -1,5 +1,5 @@
 """Vision functions (torch.nn.functional): pixel_shuffle, pixel_unshuffle, interpolate and the deprecated upsample,
-upsample_nearest, upsample_bilinear.
+upsample_nearest, upsample_bilinear, affine_grid.
 
 pixel_shuffle and pixel_unshuffle are each a reshape, a permute and a reshape (linear ops), so their gradients of
 any order are the inverse rearrangement.
@@ -8,6 +8,8 @@ interpolate is separable: one linear map per spatial dim (``_AxisMap``: each out
 or 4 input entries, from index and weight arrays computed once per call as torch's kernels compute them), applied
 in turn by one primitive (``_Resample``) whose vjp is their adjoints (a sorted scatter-add, ``_ResampleAdjoint``),
 whose vjp is the maps again: so double backward and forward mode work, as in torch.
+
+affine_grid is a constant grid of normalized coordinates times theta transposed (a matmul).
 """
 from __future__ import annotations
 
@@ -425,3 +427,57 @@ def upsample_bilinear(input, size=None, scale_factor=None):
     mode='bilinear', align_corners=True)."""
     _deprecated("upsample_bilinear")
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ---- affine_grid --------------------------------------------------------------------------------------------
+def _from_minus_one_to_one(steps: int, align_corners: bool, dtype: np.dtype) -> np.ndarray:
+    """torch's linspace_from_neg_one: -1 to 1 in ``steps`` points (each computed from the nearer end, as torch's
+    linspace), scaled by (steps - 1)/steps to the pixel centres without align_corners; [0] for one step."""
+    if steps <= 1:
+        return np.zeros(max(steps, 0), dtype)
+    i = np.arange(steps)
+    step = (dtype.type(1) - dtype.type(-1)) / dtype.type(steps - 1)
+    values = np.where(i < steps // 2, dtype.type(-1) + step * i.astype(dtype),
+                      dtype.type(1) - step * (steps - 1 - i).astype(dtype)).astype(dtype)
+    return values if align_corners else (values * dtype.type(steps - 1) / dtype.type(steps)).astype(dtype)
+
+
+@public(namespace="nn.functional")
+def affine_grid(theta, size, align_corners=None):
+    """torch.nn.functional.affine_grid: the sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of the affine maps
+    theta (N, 2, 3) (or (N, 3, 4)) for an output of ``size`` (N, C, H, W) (or (N, C, D, H, W)): each output pixel's
+    normalized coordinates (x, y[, z], 1) times theta transposed, as one batched matmul (a refgrad op, so its
+    gradients of any order follow). align_corners None is False, with torch's UserWarning."""
+    theta = as_tensor_arg(theta, "theta")
+    if align_corners is None:
+        warnings.warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                      "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                      "grid_sample for details.", stacklevel=2)
+        align_corners = False
+    if theta.dtype.kind != "f":
+        raise ValueError(f"Expected theta to have floating point type, but got torch.{theta.dtype.name}")
+    size = [int_arg(s, "size", 2, "affine_grid") for s in size]
+    dims = len(size) - 2
+    if dims in (2, 3):
+        if theta.ndim != 3 or theta.shape[-2:] != (dims, dims + 1):
+            raise ValueError(f"Expected a batch of {dims}D affine matrices of shape Nx{dims}x{dims + 1} for size "
+                             f"{size}. Got {list(theta.shape)}.")
+    else:
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    spatial = size[2:]
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
+                      "of affine_grid for details.", stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, "
+                           f"{dims + 1}] but got: [{theta.shape[0]}, {dims + 1}].")
+    # the coordinates of every output point, x along the last dim: (..., x, y[, z], 1)
+    axes = [_from_minus_one_to_one(n, bool(align_corners), theta.dtype) for n in spatial]
+    mesh = np.meshgrid(*axes, indexing="ij")[::-1]  # x (the last dim) first
+    base = np.stack([*mesh, np.ones(tuple(spatial), theta.dtype)], axis=-1).reshape(-1, dims + 1)
+    points = Tensor(np.ascontiguousarray(base)).matmul(theta.transpose(1, 2))  # (N, points, dims)
+    return points.reshape((size[0], *spatial, dims))
