@@ -1,5 +1,5 @@
 """Specs for refgrad/nn/functional/vision.py: pixel_shuffle, pixel_unshuffle, interpolate and its deprecated forms
-upsample, upsample_nearest, upsample_bilinear, affine_grid.
+upsample, upsample_nearest, upsample_bilinear, affine_grid, grid_sample.
 
 pixel_shuffle/unshuffle: inputs of 3 to 5 dims (any leading batch dims; no size 0, see below), factors 1 to 3; the
 factor positional or as a keyword. interpolate: every mode on every rank it takes, sizes and scale factors (the
@@ -219,6 +219,55 @@ def _affine_grid_cases(draw, dtype):
 
 SPECS.append(OpSpec("nn.functional.affine_grid", _affine_grid_cases))
 
+
+def _grid_kinks(max_side: int, reach: float) -> tuple:
+    """The grid values whose source position is an integer (where bilinear weights kink: floor steps) or a fold of
+    the reflection, for sides up to max_side with and without align_corners: numerical derivatives must not
+    straddle them."""
+    points = {-1.0, 1.0}
+    for size in range(1, max_side + 1):
+        for k in range(-3 * max_side, 3 * max_side + 1):
+            points.add((2 * k + 1) / size - 1)  # position k without align_corners
+            if size > 1:
+                points.add(2 * k / (size - 1) - 1)  # with align_corners
+    return tuple(sorted(p for p in points if abs(p) <= reach + 0.1))
+
+
+_GRID = S.Domain(-1.5, 1.5, avoid=_grid_kinks(4, 1.5), margin=1e-3)
+
+
+@st.composite
+def _grid_sample_cases(draw, dtype, mode: str, kinks: bool = False):
+    """grid_sample(x (N, C, H, W), grid (N, Ho, Wo, 2), mode, padding_mode, align_corners): grid values reaching past
+    -1 .. 1 (so every padding mode matters) and away from the kinks (``_grid_kinks``), sides of 1, align_corners None
+    (torch's warning), False or True. ``kinks``: grid values exactly at them (torch's subgradients there: the right
+    neighbour's side of a floor step, 0 at a clipped bound)."""
+    n = draw(st.integers(1, 2))
+    x = draw(S.arrays(dtype, (n, draw(st.integers(1, 2)), draw(st.integers(1, 4)), draw(st.integers(1, 4)))))
+    shape = (n, draw(st.integers(1, 3)), draw(st.integers(1, 3)), 2)
+    grid = draw(S.with_ties(dtype, shape, _grid_kinks(4, 1.5)) if kinks else S.arrays(dtype, shape, _GRID))
+    kwargs = {"padding_mode": draw(st.sampled_from(["zeros", "border", "reflection"]))}
+    if mode != "bilinear" or draw(st.booleans()):
+        kwargs["mode"] = mode
+    align = draw(st.sampled_from([None, False, True]))
+    if align is not None or draw(st.booleans()):
+        kwargs["align_corners"] = align
+    return Case((x, grid), kwargs)
+
+
+# torch turns a grid value's source position into an int64 index in C++ (undefined for nan, ±inf and ±max) and
+# clips nan by comparisons that differ between its kernels; refgrad treats such a position as outside
+_NON_FINITE = "a non-finite or huge grid value: torch casts its position to int64 (undefined behaviour in C++)"
+SPECS += [
+    OpSpec("nn.functional.grid_sample", lambda dtype: _grid_sample_cases(dtype, "bilinear"),
+           kink_cases=lambda dtype: _grid_sample_cases(dtype, "bilinear", kinks=True),
+           extreme_skip={v: _NON_FINITE for v in ("nan", "inf", "-inf", "max", "-huge")}),
+    # nearest: the output is constant in the grid; torch returns a zero grid gradient, refgrad's graph does not
+    # reach the grid (only the input's gradient is compared)
+    OpSpec("nn.functional.grid_sample", lambda dtype: _grid_sample_cases(dtype, "nearest"), variant="nearest",
+           grad_args=(0,), extreme_skip={v: _NON_FINITE for v in ("nan", "inf", "-inf", "max", "-huge")}),
+]
+
 X3, X4, X5 = C.ones(2, 3, 4), C.ones(2, 3, 4, 5), C.ones(1, 2, 3, 4, 2)
 ERRORS["nn.functional.interpolate"] = (
     C.bad("size_and_scale", X4, size=3, scale_factor=2.0, says="only one of size or scale_factor"),
@@ -265,4 +314,15 @@ ERRORS["nn.functional.affine_grid"] = (
     C.bad("size_rank", THETA, [2, 1, 2], False, says=("only supports 4D and 5D sizes", "[2, 1, 2]")),
     C.bad("zero_size", THETA, [2, 1, 0, 3], False, says=("non-zero, positive output size", "[2, 1, 0, 3]")),
     C.bad("batch_mismatch", THETA, [3, 1, 2, 2], False, says=("[3, 3]", "[2, 3]")),
+)
+X1 = C.ones(1, 2, 3, 3)
+GRID = C.ones(1, 2, 2, 2)
+ERRORS["nn.functional.grid_sample"] = (
+    C.bad("mode", X1, GRID, mode="linear", says=("expected mode", "'linear'")),
+    C.bad("padding_mode", X1, GRID, padding_mode="circular", says=("padding_mode", "'circular'")),
+    C.bad("dtypes", X1, C.ones(1, 2, 2, 2, dtype=np.float64), align_corners=False, says="same dtype"),
+    C.bad("ranks", X1, C.ones(1, 2, 2), align_corners=False, says="same number of dimensions"),
+    C.bad("batch", X1, C.ones(2, 2, 2, 2), align_corners=False, says="same batch size"),
+    C.bad("last_dim", X1, C.ones(1, 2, 2, 3), align_corners=False, says="size 2 in last dimension"),
+    C.bad("empty_spatial", C.ones(1, 2, 0, 3), GRID, align_corners=False, says="non-empty spatial dimensions"),
 )

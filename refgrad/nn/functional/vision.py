@@ -24,7 +24,9 @@ import numpy as np
 from ... import dtypes
 from ...arguments import int_arg
 from ...autograd.bases import Linear
+from ...ops.choose import choose
 from ...ops.common import as_tensor_arg
+from ...ops.indexing import take
 from ...registry import public
 from ...tensor import Tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
@@ -481,3 +483,117 @@ def affine_grid(theta, size, align_corners=None):
     base = np.stack([*mesh, np.ones(tuple(spatial), theta.dtype)], axis=-1).reshape(-1, dims + 1)
     points = Tensor(np.ascontiguousarray(base)).matmul(theta.transpose(1, 2))  # (N, points, dims)
     return points.reshape((size[0], *spatial, dims))
+
+
+# ---- grid_sample --------------------------------------------------------------------------------------------
+_GRID_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+_PADDING_MODES = {"zeros": 0, "border": 1, "reflection": 2}
+
+
+def _clip(coordinate: Tensor, size: int) -> Tensor:
+    """torch's clip_coordinates_set_grad: into [0, size - 1], the bounds themselves counted outside (gradient 0),
+    as torch's backward."""
+    values = coordinate._data
+    inside = (values > 0) & (values < size - 1)
+    return choose(inside, coordinate, np.where(values <= 0, 0, size - 1).astype(coordinate.dtype))
+
+
+def _reflect(coordinate: Tensor, twice_low: int, twice_high: int) -> Tensor:
+    """torch's reflect_coordinates_set_grad: folded into [low, high] by reflections at the bounds; the gradient's
+    sign flips with each reflection (at the lower bound itself it is +1, as torch's)."""
+    if twice_low == twice_high:
+        return coordinate * 0
+    low, span = twice_low / 2, (twice_high - twice_low) / 2
+    shifted = coordinate - low
+    sign = np.where(shifted._data < 0, -1, 1).astype(coordinate.dtype)
+    distance = shifted * Tensor(sign)
+    flips = np.floor(distance._data / span)
+    extra = distance - Tensor((flips * span).astype(coordinate.dtype))  # fmod(distance, span)
+    even = (flips % 2 == 0)
+    return choose(even, extra + low, (extra * -1) + (span + low))
+
+
+def _source(coordinate: Tensor, size: int, padding: str, align_corners: bool) -> Tensor:
+    """A normalized grid coordinate (-1 .. 1) -> an input position, with torch's padding of positions outside."""
+    if align_corners:
+        position = (coordinate + 1) / 2 * (size - 1)
+    else:
+        position = ((coordinate + 1) * size - 1) / 2
+    if padding == "border":
+        return _clip(position, size)
+    if padding == "reflection":
+        reflected = _reflect(position, 0, 2 * (size - 1)) if align_corners else _reflect(position, -1, 2 * size - 1)
+        return _clip(reflected, size)
+    return position
+
+
+def _corner(x: Tensor, rows: np.ndarray, cols: np.ndarray, weight: Tensor | None = None) -> Tensor:
+    """x (N, C, H, W) at positions (N, Ho, Wo) (floats holding integers, or nan/inf), times weight (N, 1, Ho, Wo):
+    (N, C, Ho, Wo), exactly 0 where a position is outside (its weight unused, as torch skips the corner)."""
+    n, c, h, w = x.shape
+    inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)  # False for nan
+    plane = np.where(inside, rows * w + cols, 0).astype(np.int64)[:, None]  # (N, 1, Ho, Wo)
+    offsets = (np.arange(n)[:, None] * (c * h * w) + np.arange(c)[None, :] * (h * w))[:, :, None, None]
+    values = take(x, plane + offsets)
+    return choose(np.broadcast_to(inside[:, None], values.shape), values if weight is None else values * weight, 0)
+
+
+@public(namespace="nn.functional")
+def grid_sample(input, grid, mode: str = "bilinear", padding_mode: str = "zeros", align_corners=None):
+    """torch.nn.functional.grid_sample for 4-D input (N, C, H, W) and grid (N, Ho, Wo, 2) of (x, y) in -1 .. 1:
+    modes 'bilinear' and 'nearest' (half-way ties to even, as torch), padding_mode 'zeros', 'border' and
+    'reflection', align_corners (None is False, with torch's warning). Written in refgrad ops: the source positions
+    from the grid (torch's unnormalize, clip and reflect, with torch's gradients at the bounds), the corners a
+    constant gather, the bilinear weights differentiable in the grid, so gradients of any order follow. Not
+    implemented: 5-D input, mode 'bicubic'."""
+    x, grid = as_tensor_arg(input), as_tensor_arg(grid, "grid", 2)
+    if mode not in _GRID_MODES:
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                      "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                      "grid_sample for details.", stacklevel=2)
+        align_corners = False
+    if x.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but input has "
+                           f"{dtypes.tensor_type_name(x.dtype)} and grid has {dtypes.tensor_type_name(grid.dtype)}")
+    if x.ndim != grid.ndim:
+        raise RuntimeError(f"grid_sampler(): expected grid to have same number of dimensions as input, but got input "
+                           f"with sizes {list(x.shape)} and grid with sizes {list(grid.shape)}")
+    if x.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(x.shape)} and grid with sizes {list(grid.shape)}")
+    if grid.shape[-1] != x.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {x.ndim - 2} in last dimension, but got grid "
+                           f"with sizes {list(grid.shape)}")
+    if x.ndim != 4 or mode == "bicubic":
+        raise NotImplementedError(f"refgrad's grid_sample takes 4-D input and modes 'bilinear' and 'nearest' (got "
+                                  f"{x.ndim}-D input, mode {mode!r})")
+    for d in range(2, 4):
+        if x.shape[d] == 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                               f"sizes {list(x.shape)} with dimension {d} being empty")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"\"grid_sampler_2d_cpu\" not implemented for '{dtypes.scalar_type_name(x.dtype)}'")
+    with np.errstate(all="ignore"):  # a nan or infinite grid value is a position outside, silently (as torch)
+        return _grid_sample(x, grid, mode, padding_mode, bool(align_corners))
+
+
+def _grid_sample(x: Tensor, grid: Tensor, mode: str, padding_mode: str, align_corners: bool) -> Tensor:
+    h, w = x.shape[2:]
+    ix = _source(grid[..., 0], w, padding_mode, bool(align_corners))
+    iy = _source(grid[..., 1], h, padding_mode, bool(align_corners))
+    if mode == "nearest":  # the grid gets no gradient (torch's is zeros): the output is constant in it
+        return _corner(x, np.rint(iy._data), np.rint(ix._data))
+    left, top = np.floor(ix._data), np.floor(iy._data)
+    # torch's weights: each corner's the product of the distances to the opposite corner
+    to_right, to_left = (Tensor(left + 1) - ix).unsqueeze(1), (ix - Tensor(left)).unsqueeze(1)
+    to_bottom, to_top = (Tensor(top + 1) - iy).unsqueeze(1), (iy - Tensor(top)).unsqueeze(1)
+    out = _corner(x, top, left, to_right * to_bottom)
+    out = out + _corner(x, top, left + 1, to_left * to_bottom)
+    out = out + _corner(x, top + 1, left, to_right * to_top)
+    return out + _corner(x, top + 1, left + 1, to_left * to_top)
