@@ -80,7 +80,6 @@ def pixel_unshuffle(input, downscale_factor):
 
 # ---- interpolate --------------------------------------------------------------------------------------------
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
-_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
 _RANK_OF = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}  # the one input rank of each such mode
 _CUBIC_A = -0.75  # torch's bicubic kernel parameter (Keys' cubic convolution)
 _SIZE_TYPES = "expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int]"
@@ -90,7 +89,8 @@ def _axis_index_weights(mode: str, n_in: int, n_out: int, scale, align_corners: 
                         spatial: int):
     """Along one spatial dim: (index (n_out, taps) int64, weights (n_out, taps) in opmath, or None for a plain pick),
     as torch's CPU kernels compute them (UpSample.h), in the kernel's own precision (float for float32 and
-    float16 inputs, double for float64), so that every index and weight is torch's to the last bit.
+    float16 inputs, double for float64): the indices are torch's, the weights torch's to the last bit or so (the
+    rounding of torch's compiled multiply-adds is mirrored where it was found to matter).
 
     ``scale`` is the scale factor handed to the kernel (None when the size was given or the scale recomputed):
     the kernel then maps output to input by 1/scale, else by n_in/n_out. torch's 2-D nearest kernel (``spatial``
@@ -486,8 +486,8 @@ def affine_grid(theta, size, align_corners=None):
 
 
 # ---- grid_sample --------------------------------------------------------------------------------------------
-_GRID_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
-_PADDING_MODES = {"zeros": 0, "border": 1, "reflection": 2}
+_GRID_MODES = ("bilinear", "nearest", "bicubic")
+_PADDING_MODES = ("zeros", "border", "reflection")
 
 
 def _clip(coordinate: Tensor, size: int) -> Tensor:
