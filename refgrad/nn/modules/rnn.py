@@ -43,7 +43,11 @@ def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh, w_hr=None):
     """torch's LSTM cell, gates in torch's order (input, forget, cell, output): c' = f ⊙ c + i ⊙ g,
     h' = o ⊙ tanh(c'), then h' W_hrᵀ with a projection (proj_size > 0). Returns (h', c')."""
     h, c = state
-    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    return _lstm_update(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh), c, w_hr)
+
+
+def _lstm_update(gates, c, w_hr=None):
+    """(h', c') from the gates' pre-activations (batch, 4·hidden) and the cell state c."""
     i, f, g, o = gates.chunk(4, 1)
     c_next = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
     h_next = F.sigmoid(o) * F.tanh(c_next)
@@ -169,25 +173,33 @@ class RNNBase(Module):
         return [h, self.hidden_size] if self.mode == "LSTM" else [h]
 
     def _step(self, layer_weights: list):
-        """The cell function of one layer and direction: (x, state tuple) -> (output h, state tuple)."""
+        """The cell function of one layer and direction: (x, state tuple) -> (output h, state tuple).
+
+        LSTM and RNN take one matmul a step: [x, h] @ [W_ih, W_hh]ᵀ + (b_ih + b_hh), the weights joined once per
+        call (so their gradients too are summed over the steps before being split), which halves the products of
+        the recurrence in forward and in backward. GRU cannot join them: its reset gate scales W_hn h + b_hn
+        alone."""
         w_ih, w_hh = layer_weights[0], layer_weights[1]
         b_ih, b_hh = (layer_weights[2], layer_weights[3]) if self.bias else (None, None)
+        if self.mode == "GRU":
+            def step(x, state):
+                h = _gru_step(x, state[0], w_ih, w_hh, b_ih, b_hh)
+                return h, (h,)
+            return step
+        weight = cat([w_ih, w_hh], 1)
+        bias = b_ih + b_hh if self.bias else None
         if self.mode == "LSTM":
             w_hr = layer_weights[-1] if self.proj_size > 0 else None
 
             def step(x, state):
-                h, c = _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh, w_hr)
+                h, c = _lstm_update(F.linear(cat([x, state[0]], 1), weight, bias), state[1], w_hr)
                 return h, (h, c)
-        elif self.mode == "GRU":
-            def step(x, state):
-                h = _gru_step(x, state[0], w_ih, w_hh, b_ih, b_hh)
-                return h, (h,)
-        else:
-            activation = F.tanh if self.mode == "RNN_TANH" else F.relu
+            return step
+        activation = F.tanh if self.mode == "RNN_TANH" else F.relu
 
-            def step(x, state):
-                h = _rnn_step(x, state[0], w_ih, w_hh, b_ih, b_hh, activation)
-                return h, (h,)
+        def step(x, state):
+            h = activation(F.linear(cat([x, state[0]], 1), weight, bias))
+            return h, (h,)
         return step
 
     def _run(self, steps: list, initial: list) -> tuple[list, list]:
