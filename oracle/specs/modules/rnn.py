@@ -178,7 +178,19 @@ def _family(name: str) -> list[ModuleSpec]:
     ]
 
 
+BASE_REASON = ("a base class: constructible, with its subclasses' parameters, but without a forward (torch's raises "
+               "NotImplementedError, checked as an error case), so only its state_dict is compared")
+BASE_KWARGS = {"input_size": SIZES, "hidden_size": SIZES, "num_layers": st.integers(1, 2), "bias": st.booleans(),
+               "bidirectional": st.booleans()}
+
 MODULE_SPECS = [
+    ModuleSpec("RNNBase", module_cases(lambda config, dtype: st.just(()),
+                                       args=(st.sampled_from(["LSTM", "GRU", "RNN_TANH", "RNN_RELU"]),),
+                                       kwargs=BASE_KWARGS),
+               checks=("state_dict",), notes=BASE_REASON),
+    ModuleSpec("RNNCellBase", module_cases(lambda config, dtype: st.just(()),
+                                           kwargs={**CELL_KWARGS, "num_chunks": st.integers(1, 4)}),
+               checks=("state_dict",), notes=BASE_REASON),
     ModuleSpec("RNNCell", module_cases(_cell_inputs(1), kwargs={**CELL_KWARGS,
                                                                  "nonlinearity": st.sampled_from(["tanh", "relu"])})),
     ModuleSpec("LSTMCell", module_cases(_cell_inputs(2), kwargs=CELL_KWARGS)),
@@ -263,6 +275,11 @@ def _cell_errors(name: str) -> tuple:
 
 
 ERRORS = {
+    "RNNBase": (ModuleErrorCase("no forward", ("LSTM", 3, 4), inputs=(_ones(5, 2, 3),),
+                                fragments=('Module [RNNBase] is missing the required "forward" function',)),
+                ModuleErrorCase("unknown mode", ("FOO", 3, 4), fragments=("Unrecognized RNN mode: FOO",))),
+    "RNNCellBase": (ModuleErrorCase("no forward", (3, 4, True, 2), inputs=(_ones(2, 3),),
+                                    fragments=('Module [RNNCellBase] is missing the required "forward" function',)),),
     "RNNCell": (*_cell_errors("RNNCell"),
                 ModuleErrorCase("unknown nonlinearity", (3, 4), {"nonlinearity": "sigmoid"}, inputs=(_ones(2, 3),),
                                 fragments=("Unknown nonlinearity: sigmoid",))),

@@ -222,8 +222,10 @@ class RNNBase(Module):
             steps = per_direction[0] if len(per_direction) == 1 else [cat(pair, 1) for pair in zip(*per_direction)]
         return steps, [stack(kept, 0) for kept in finals]
 
-    def forward(self, input, hx=None):
-        """input (T, B, input_size) ((B, T, ...) with batch_first), (T, input_size) unbatched, or a PackedSequence;
+    def _forward(self, input, hx=None):
+        """RNN, LSTM and GRU's forward (RNNBase itself has none, as torch's).
+
+        input (T, B, input_size) ((B, T, ...) with batch_first), (T, input_size) unbatched, or a PackedSequence;
         hx the initial state(s), zeros when None. Returns (output, h_n) ((output, (h_n, c_n)) for LSTM)."""
         lstm = self.mode == "LSTM"
         packed = isinstance(input, PackedSequence)
@@ -332,6 +334,8 @@ class RNN(RNNBase):
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, num_layers,
                          bias, batch_first, dropout, bidirectional, proj_size, device, dtype)
 
+    forward = RNNBase._forward
+
 
 class LSTM(RNNBase):
     """torch.nn.LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
@@ -344,6 +348,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)
 
+    forward = RNNBase._forward
+
 
 class GRU(RNNBase):
     """torch.nn.GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
@@ -354,6 +360,8 @@ class GRU(RNNBase):
                  dtype=None, proj_size: int = 0):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)
+
+    forward = RNNBase._forward
 
 
 # ---- the cells ----------------------------------------------------------------------------------------------
