@@ -62,13 +62,22 @@ def _lstm_update(gates, c, w_hr=None):
 
 def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
     """torch's GRU cell, gates in torch's order (reset, update, new): n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),
-    h' = (1 - z) ⊙ n + z ⊙ h, computed as n + z ⊙ (h - n)."""
-    x_r, x_z, x_n = F.linear(x, w_ih, b_ih).chunk(3, 1)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, 1)
-    r = F.sigmoid(x_r + h_r)
-    z = F.sigmoid(x_z + h_z)
-    n = F.tanh(x_n + r * h_n)
+    h' = (1 - z) ⊙ n + z ⊙ h."""
+    return _gru_update(F.linear(x, w_ih, b_ih), F.linear(h, w_hh, b_hh), h)
+
+
+def _gru_update(x_gates, h_gates, h):
+    """h' from the input's and the state's projections (batch, 3·hidden) each, computed as n + z ⊙ (h - n); one
+    sigmoid for the reset and update gates together."""
+    size = h.shape[1]
+    r, z = F.sigmoid(x_gates.narrow(1, 0, 2 * size) + h_gates.narrow(1, 0, 2 * size)).chunk(2, 1)
+    n = F.tanh(x_gates.narrow(1, 2 * size, size) + r * h_gates.narrow(1, 2 * size, size))
     return n + z * (h - n)
+
+
+def _affine(x, weight_t, bias):
+    """x @ weight_t + bias as one node (addmm), weight_t a weight transposed once per call."""
+    return matmul(x, weight_t) if bias is None else addmm(bias, x, weight_t)
 
 
 # ---- the multi-layer modules --------------------------------------------------------------------------------
@@ -186,16 +195,17 @@ class RNNBase(Module):
         w_ih, w_hh = layer_weights[0], layer_weights[1]
         b_ih, b_hh = (layer_weights[2], layer_weights[3]) if self.bias else (None, None)
         if self.mode == "GRU":
+            w_ih_t, w_hh_t = w_ih.t(), w_hh.t()
+
             def step(x, state):
-                h = _gru_step(x, state[0], w_ih, w_hh, b_ih, b_hh)
+                h = _gru_update(_affine(x, w_ih_t, b_ih), _affine(state[0], w_hh_t, b_hh), state[0])
                 return h, (h,)
             return step
         weight = cat([w_ih, w_hh], 1).t()  # (input + hidden, gates)
         bias = b_ih + b_hh if self.bias else None
 
         def gates(x, h):
-            joined = cat([x, h], 1)
-            return matmul(joined, weight) if bias is None else addmm(bias, joined, weight)
+            return _affine(cat([x, h], 1), weight, bias)
 
         if self.mode == "LSTM":
             w_hr = layer_weights[-1] if self.proj_size > 0 else None
