@@ -9,10 +9,6 @@ loads torch's weights with load_state_dict. The two run interleaved (benchmarks/
 Targets (issue #9): refgrad within 1.2× torch in float64 and 2× in float32. On a machine other processes load, both
 libraries' BLAS threads contend and the ratio measures that: there run it with OMP_NUM_THREADS=1
 OPENBLAS_NUM_THREADS=1 (one thread each).
-
-TODO (lead): the batch norm and pooling layers are called through nn.functional here (with the batch norm's weight,
-bias and running statistics held by the model), until nn.BatchNorm2d, nn.MaxPool2d, nn.ReLU and
-nn.AdaptiveAvgPool2d land on main; then build them as modules in ``SmallCNN``.
 """
 from __future__ import annotations
 
@@ -27,27 +23,13 @@ N, SIZE, LR = 32, 32, 1e-2
 
 def small_cnn(lib):
     """The model class of ``lib`` (torch or refgrad: their namespaces mirror each other)."""
-    nn, F = lib.nn, lib.nn.functional
+    nn = lib.nn
 
-    class SmallCNN(nn.Module):
+    class SmallCNN(nn.Sequential):
         def __init__(self):
-            super().__init__()
-            self.conv1, self.conv2 = nn.Conv2d(3, 16, 3, padding=1), nn.Conv2d(16, 32, 3, padding=1)
-            self.fc = nn.Linear(32, 10)
-            for name, channels in (("bn1", 16), ("bn2", 32)):  # BatchNorm2d's parameters and buffers
-                setattr(self, f"{name}_weight", nn.Parameter(lib.ones(channels)))
-                setattr(self, f"{name}_bias", nn.Parameter(lib.zeros(channels)))
-                self.register_buffer(f"{name}_mean", lib.zeros(channels))
-                self.register_buffer(f"{name}_var", lib.ones(channels))
-
-        def _bn(self, x, name):
-            return F.batch_norm(x, getattr(self, f"{name}_mean"), getattr(self, f"{name}_var"),
-                                getattr(self, f"{name}_weight"), getattr(self, f"{name}_bias"), self.training)
-
-        def forward(self, x):
-            h = F.max_pool2d(F.relu(self._bn(self.conv1(x), "bn1")), 2)
-            h = F.adaptive_avg_pool2d(F.relu(self._bn(self.conv2(h), "bn2")), 1)
-            return self.fc(h.flatten(1))
+            super().__init__(nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                             nn.Flatten(), nn.Linear(32, 10))
 
     return SmallCNN
 

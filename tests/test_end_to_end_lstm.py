@@ -1,9 +1,6 @@
 """End to end: an LSTM language model (embedding, a 2-layer LSTM, a linear decoder) written once against the shared
 torch/refgrad namespaces trains for 20 steps in both libraries from the same weights and batches with hand-written
-SGD (oracle.training); losses and parameters agree at every step (float64, relative 1e-9).
-
-The embedding is a Parameter matrix looked up with F.embedding until nn.Embedding lands (the conv helper's branch);
-its state_dict key, ``embedding``, is the same in both libraries."""
+SGD (oracle.training); losses and parameters agree at every step (float64, relative 1e-9)."""
 from __future__ import annotations
 
 import numpy as np
@@ -21,12 +18,12 @@ def lstm_language_model(lib):
     class LanguageModel(lib.nn.Module):
         def __init__(self):
             super().__init__()
-            self.embedding = lib.nn.Parameter(lib.randn(VOCAB, EMBED))
+            self.embedding = lib.nn.Embedding(VOCAB, EMBED)
             self.lstm = lib.nn.LSTM(EMBED, HIDDEN, LAYERS)
             self.decoder = lib.nn.Linear(HIDDEN, VOCAB)
 
         def forward(self, tokens):
-            out, _ = self.lstm(lib.nn.functional.embedding(tokens, self.embedding))
+            out, _ = self.lstm(self.embedding(tokens))
             return self.decoder(out)
 
     return LanguageModel()
