@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from ... import strategies as S
 from ...module_spec import ModuleCase, ModuleErrorCase, ModuleSpec
+from ...tolerances import Tol
 from .attention import DROPOUT_REASON, causal_mask, draw_mask, math_backend_module
 
 ACTIVATIONS = ("relu", "gelu", "tanh callable")
@@ -81,6 +82,15 @@ def _layout(batch_first: bool, batched: bool, N: int, length: int, features: int
 HEADS = ((1, 3), (3, 1), (2, 2), (1, 4), (4, 1))
 
 
+def _features(draw, dtype, shape: tuple) -> np.ndarray:
+    """An input whose every row of features is spread out: the drawn values plus a ramp from -1 to 1 over the
+    features. A constant row (all zeros, Hypothesis's first choice) is a LayerNorm input of zero variance, whose
+    gradient is 1/√eps ≈ 316 times its cotangent per layer: with bias=False, three such norms in a decoder layer
+    make gradients of ~1e6, whose float32 rounding (2e-6 relative, both libraries) no 1e-6 comparison can judge."""
+    ramp = np.linspace(-1.0, 1.0, shape[-1]).astype(dtype)
+    return draw(S.arrays(dtype, shape)) + ramp
+
+
 def _layer_config(draw, dropout: bool) -> dict:
     heads, head_dim = draw(st.sampled_from(HEADS))
     return {"d_model": heads * head_dim, "nhead": heads, "dim_feedforward": draw(st.integers(1, 4)),
@@ -128,7 +138,7 @@ def encoder_cases(stack: bool = False, dropout: bool = False):
             batched = draw(st.booleans())
             N = draw(st.integers(0, 2)) if batched else 1
             L = draw(st.integers(1, 3))
-            src = draw(S.arrays(dtype, _layout(kwargs["batch_first"], batched, N, L, kwargs["d_model"])))
+            src = _features(draw, dtype, _layout(kwargs["batch_first"], batched, N, L, kwargs["d_model"]))
             forward: dict = {}
             _masks(draw, dtype, forward, "" if stack else "src", N, batched, kwargs["nhead"], L, L,
                    "is_causal", detect=stack)
@@ -154,8 +164,8 @@ def decoder_cases(stack: bool = False, dropout: bool = False, transformer: bool 
             N = draw(st.integers(0, 2)) if batched else 1
             T, S_ = draw(st.integers(1, 3)), draw(st.integers(1, 3))
             E, heads = kwargs["d_model"], kwargs["nhead"]
-            tgt = draw(S.arrays(dtype, _layout(kwargs["batch_first"], batched, N, T, E)))
-            other = draw(S.arrays(dtype, _layout(kwargs["batch_first"], batched, N, S_, E)))
+            tgt = _features(draw, dtype, _layout(kwargs["batch_first"], batched, N, T, E))
+            other = _features(draw, dtype, _layout(kwargs["batch_first"], batched, N, S_, E))
             forward: dict = {}
             if transformer:
                 _masks(draw, dtype, forward, "src", N, batched, heads, S_, S_, "src_is_causal", detect=True)
@@ -169,10 +179,23 @@ def decoder_cases(stack: bool = False, dropout: bool = False, transformer: bool 
     return cases
 
 
+# A layer is 2 (encoder) or 3 (decoder) attention / feed-forward blocks, each ending in a LayerNorm, and the stacks
+# and Transformer chain 1 to 4 layers: a composition 2 to 12 normalizations deep, each dividing by the standard
+# deviation of 3 or 4 features (small whenever the features nearly agree) and softmaxes in between. Measured over 30
+# examples per module (float32 results of each library against torch's float64 result, per element relative to
+# |truth| + 1e-3·max|truth|): torch's own float32 results are off by up to 2.7e-4 (Transformer; 2.2e-4 for a single
+# decoder layer), refgrad's by the same amount (median ratio refgrad/torch 0.6 to 1.1): rounding amplified ~4500
+# times. float64 rounding amplified alike is ~5e-13, which the default float64 atol of 1e-13 misses (seen: 3.3e-13
+# in a Transformer's gradient).
+DEEP = "a composition of 2 to 12 LayerNorms over 3-4 features with softmaxes between amplifies rounding ~4500x"
+TOLERANCES = {(check, "float32"): Tol(1e-3, 1e-4, reason=DEEP) for check in ("forward", "vjp_torch")}
+TOLERANCES.update({(check, "float64"): Tol(1e-11, 1e-12, reason=DEEP) for check in ("forward", "vjp_torch")})
+
+
 def _specs(name: str, cases, ref, torch) -> list:
-    return [ModuleSpec(name, cases(), ref=ref, torch=math_backend_module(torch)),
+    return [ModuleSpec(name, cases(), ref=ref, torch=math_backend_module(torch), tolerances=TOLERANCES),
             ModuleSpec(name, cases(dropout=True), variant="dropout", ref=ref, torch=math_backend_module(torch),
-                       modes=("eval",), modes_reason=DROPOUT_REASON)]
+                       modes=("eval",), modes_reason=DROPOUT_REASON, tolerances=TOLERANCES)]
 
 
 def _cases(factory, **fixed):
