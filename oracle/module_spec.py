@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .spec import _rebuild, _short, _walk, resolve
+from .spec import Case, resolve
 from .tolerances import Tol, default
 
 MODULE_CHECKS = ("state_dict", "forward", "vjp_torch", "double_backward", "init")
@@ -35,43 +35,33 @@ class ModuleCase:
     inputs: tuple = ()
     forward_kwargs: dict = field(default_factory=dict)
 
+    @property
+    def call(self) -> Case:
+        """The forward call as an op's Case: its leaves (inputs, then forward kwargs by name), their shapes and
+        values come from there."""
+        return Case(tuple(self.inputs), self.forward_kwargs)
+
     def leaves(self) -> list[np.ndarray]:
-        """The ndarrays of the forward call (inputs, then forward kwargs by name): input leaf i is the i-th."""
-        out: list[np.ndarray] = []
-        _walk(self.inputs, out.append)
-        _walk([self.forward_kwargs[k] for k in sorted(self.forward_kwargs)], out.append)
-        return out
+        return self.call.leaves()
 
     def build_forward(self, convert: Callable[[int, np.ndarray], Any]) -> tuple[list, dict]:
         """inputs, forward kwargs with the i-th leaf replaced by convert(i, leaf)."""
-        counter = iter(range(10**9))
-        inputs = _rebuild(list(self.inputs), lambda a: convert(next(counter), a))
-        names = sorted(self.forward_kwargs)
-        values = _rebuild([self.forward_kwargs[k] for k in names], lambda a: convert(next(counter), a))
-        return inputs, dict(zip(names, values))
+        return self.call.build(convert)
 
     def build_constructor(self, convert: Callable[[np.ndarray], Any]) -> tuple[list, dict]:
         """Constructor args, kwargs with ndarrays (a loss's class weights) made tensors by convert."""
-        names = sorted(self.kwargs)
-        return _rebuild(list(self.args), convert), dict(zip(names, _rebuild([self.kwargs[k] for k in names], convert)))
+        return Case(tuple(self.args), self.kwargs).build(lambda i, a: convert(a))
 
     def shapes(self) -> str:
-        return ";".join("x".join(map(str, a.shape)) or "()" for a in self.leaves())
+        return self.call.shapes()
 
     def params(self, mode: str = "") -> str:
-        parts = [f"mode={mode}"] if mode else []
-        parts += [_short(a) for a in self.args if not isinstance(a, np.ndarray)]
-        parts += [f"{k}={_short(v)}" for k, v in sorted(self.kwargs.items()) if not isinstance(v, np.ndarray)]
-        parts += [f"forward {k}={_short(v)}" for k, v in sorted(self.forward_kwargs.items())
-                  if not isinstance(v, np.ndarray)]
-        return ", ".join(parts)
+        forward = self.call.params()
+        parts = ([f"mode={mode}"] if mode else []) + [p for p in (Case(tuple(self.args), self.kwargs).params(),) if p]
+        return ", ".join(parts + ([f"forward {forward}"] if forward else []))
 
     def example(self, limit: int = 24) -> str:
-        leaves = self.leaves()
-        if sum(a.size for a in leaves) > limit:
-            return ""
-        return "; ".join(np.array2string(a, separator=",", precision=17, floatmode="unique").replace("\n", "")
-                         for a in leaves)
+        return self.call.example(limit)
 
 
 @dataclass

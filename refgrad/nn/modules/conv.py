@@ -4,12 +4,9 @@ torch's Conv3d and ConvTranspose3d are missing: refgrad.nn.functional has no con
 """
 from __future__ import annotations
 
-import math
-
 from .. import functional as F
-from .. import init
 from .module import Module
-from .utils import _pair, _single, new_parameter
+from .utils import _pair, _single, init_like_linear, new_parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
@@ -69,11 +66,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init_like_linear(self.weight, self.bias)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

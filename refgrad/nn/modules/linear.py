@@ -6,7 +6,7 @@ import math
 from .. import functional as F
 from .. import init
 from .module import Module
-from .utils import new_parameter
+from .utils import init_like_linear, new_parameter
 
 __all__ = ["Identity", "Linear", "Bilinear"]
 
@@ -37,11 +37,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init_like_linear(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)

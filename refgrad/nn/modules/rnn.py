@@ -13,7 +13,6 @@ outputs as they are (no stack and unbind between layers).
 """
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 
@@ -23,10 +22,9 @@ from ...ops.linalg import addmm, matmul
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
 from .. import functional as F
-from .. import init
 from ..utils.rnn import PackedSequence
 from .module import Module
-from .utils import new_parameter
+from .utils import init_uniform_by_size, new_parameter
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -155,9 +153,7 @@ class RNNBase(Module):
         """A no-op, as torch's on the CPU."""
 
     def reset_parameters(self) -> None:
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
+        init_uniform_by_size(self.parameters(), self.hidden_size)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -403,9 +399,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
+        init_uniform_by_size(self.parameters(), self.hidden_size)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

@@ -2,10 +2,13 @@
 ``_single`` / ``_pair`` expansion of int-or-tuple arguments (torch.nn.modules.utils)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ... import creation, dtypes
 from ...tensor import Tensor
+from .. import init
 from ..parameter import Parameter
 
 
@@ -27,6 +30,23 @@ def new_buffer(values, device=None, dtype=None) -> Tensor:
     if array.dtype.kind == "f":
         array = array.astype(_factory_dtype(device, dtype))
     return Tensor(array.copy())
+
+
+def init_like_linear(weight: Parameter, bias: Parameter | None) -> None:
+    """torch's reset_parameters of Linear and the convolutions: weight ~ kaiming_uniform_(a=√5), i.e.
+    U(±1/√fan_in), and bias ~ U(±1/√fan_in) (0 for an empty fan)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
+def init_uniform_by_size(parameters, size: int) -> None:
+    """torch's reset_parameters of the recurrent layers: every parameter ~ U(±1/√size) (0 for size 0)."""
+    bound = 1.0 / math.sqrt(size) if size > 0 else 0
+    for p in parameters:
+        init.uniform_(p, -bound, bound)
 
 
 def _ntuple(n: int, name: str):
