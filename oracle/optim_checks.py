@@ -103,8 +103,14 @@ def _sparse_grad(lib: str, rows: np.ndarray, values: np.ndarray, shape: tuple):
 
 
 def _options(lib: str, options: dict) -> dict:
-    """Hyperparameters for one library: a 0-d array (lr given as a tensor) becomes that library's tensor."""
-    return {k: _tensor(lib, v) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+    """Hyperparameters for one library: a 0-d array (lr given as a tensor) becomes that library's tensor, in a tuple
+    too (Adam's betas as a pair of tensors)."""
+    def convert(value):
+        if isinstance(value, tuple):
+            return tuple(convert(v) for v in value)
+        return _tensor(lib, value) if isinstance(value, np.ndarray) else value
+
+    return {k: convert(v) for k, v in options.items()}
 
 
 class _Run:
@@ -270,7 +276,7 @@ def optimizer_error_case(spec: OptimizerSpec, ec: OptimizerErrorCase) -> list[st
         else:
             params = [module.nn.Parameter(_tensor(lib, np.zeros(s))) for s in ec.params]
         cls = spec.torch_class() if lib == "torch" else spec.refgrad_class()
-        optimizer = cls(params, **ec.kwargs)
+        optimizer = cls(params, **_options(lib, ec.kwargs))
         if ec.sparse_grad:
             p = params[0]
             p.grad = _sparse_grad(lib, np.array([0], np.int64), np.ones((1,) + tuple(p.shape[1:])), tuple(p.shape))

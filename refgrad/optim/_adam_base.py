@@ -1,0 +1,79 @@
+"""What the Adam family (Adam, AdamW, Adamax, NAdam, RAdam) shares: torch's checks of their common hyperparameters,
+their scalar state (the step count), and the moves every member makes the same way (the gradient with maximize and
+weight decay applied, the running averages updated as torch's lerp_ / mul_().addcmul_() do).
+
+Array arithmetic follows NumPy's promotion (NEP 50): a Python float meets a float32 array as a float32, as a Python
+number meets a float32 tensor in torch, so each operation rounds where torch's does.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+from .optimizer import check_lr
+
+__all__ = ["as_number", "check_adam_hyperparameters", "refuse_differentiable", "scalar_state", "gradient", "lerp_",
+           "decay_squares_"]
+
+
+def as_number(value) -> float:
+    """A hyperparameter as a float: a number, a 0-d refgrad tensor, or the 0-d array a loaded state_dict holds."""
+    return float(value.item()) if hasattr(value, "item") else float(value)
+
+
+def check_adam_hyperparameters(lr, betas, eps, weight_decay) -> None:
+    """torch's checks, in torch's order and with its messages, of the options every Adam-family optimizer takes."""
+    check_lr(lr)
+    if not 0.0 <= as_number(eps):
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for index in (0, 1):
+        if not 0.0 <= as_number(betas[index]) < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {betas[index]}")
+    if not 0.0 <= as_number(weight_decay):
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+def refuse_differentiable(name: str, differentiable) -> None:
+    """torch's differentiable=True keeps the update in the autograd graph; refgrad updates arrays in place, outside
+    it, so it says so instead of silently computing something else."""
+    if differentiable:
+        raise NotImplementedError(f"{name}(differentiable=True) is not supported by refgrad: its optimizers update "
+                                  "parameters in place outside the autograd graph")
+
+
+def scalar_state(value: float) -> Tensor:
+    """A 0-d state entry as torch keeps ``step`` (and NAdam's ``mu_product``): float64 when the default dtype is
+    float64, float32 otherwise, whatever the parameter's dtype."""
+    dtype = dtypes.float64 if dtypes.get_default_dtype() == dtypes.float64 else dtypes.float32
+    return Tensor(np.array(value, dtype=dtype))
+
+
+def gradient(p: Tensor, group: dict, lr: float, weight_decay: float, decoupled: bool = False) -> np.ndarray:
+    """The gradient the update uses: negated under ``maximize``; with weight decay λ ≠ 0 either λ·θ added to it
+    (L2, the default) or, ``decoupled``, θ itself shrunk in place by (1 − lr·λ) and the gradient left alone."""
+    grad = p.grad._data
+    if group["maximize"]:
+        grad = -grad
+    if weight_decay != 0:
+        if decoupled:
+            p._data *= 1 - lr * weight_decay
+        else:
+            grad = grad + weight_decay * p._data
+    return grad
+
+
+def lerp_(average: np.ndarray, target: np.ndarray, weight: float) -> None:
+    """average ← average + weight·(target − average) in place, as torch.lerp_: for a weight of 0.5 or more it
+    computes target − (target − average)·(1 − weight), which is exact at weight 1."""
+    weight = average.dtype.type(weight)
+    if abs(weight) < 0.5:
+        average += weight * (target - average)
+    else:
+        average[...] = target - (target - average) * (1 - weight)
+
+
+def decay_squares_(average_sq: np.ndarray, grad: np.ndarray, beta2: float) -> None:
+    """average_sq ← β₂·average_sq + (1 − β₂)·g² in place, in torch's order (mul_ then addcmul_)."""
+    average_sq *= beta2
+    average_sq += (1 - beta2) * grad * grad

@@ -1,0 +1,51 @@
+"""The Adam family beyond the harness: defaults equal torch's, differentiable=True refused clearly, AdamW staying
+decoupled after loading an Adam state, the step count's dtype under a float64 default."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import refgrad
+
+FAMILY = ["Adam", "AdamW"]
+
+
+def _groups(optimizer) -> list[dict]:
+    return [{k: v for k, v in g.items() if k != "params"} for g in optimizer.state_dict()["param_groups"]]
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_defaults_equal_torchs(name):
+    ours = getattr(refgrad.optim, name)([refgrad.nn.Parameter(refgrad.zeros(2))])
+    theirs = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2))])
+    assert _groups(ours) == _groups(theirs)
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_differentiable_is_refused_by_name(name):
+    with pytest.raises(NotImplementedError, match=rf"{name}\(differentiable=True\)"):
+        getattr(refgrad.optim, name)([refgrad.nn.Parameter(refgrad.zeros(2))], differentiable=True)
+
+
+def test_adamw_stays_decoupled_after_loading_an_adam_state():
+    param = refgrad.nn.Parameter(refgrad.ones(3))
+    adamw = refgrad.optim.AdamW([param])
+    adamw.load_state_dict(refgrad.optim.Adam([refgrad.nn.Parameter(refgrad.ones(3))]).state_dict())
+    assert adamw.param_groups[0]["decoupled_weight_decay"] is True
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_step_count_follows_the_default_dtype(name):
+    previous = refgrad.get_default_dtype()
+    try:
+        for default, expected in ((refgrad.float32, np.float32), (refgrad.float64, np.float64)):
+            refgrad.set_default_dtype(default)
+            param = refgrad.nn.Parameter(refgrad.tensor(np.ones(2, np.float32)))
+            optimizer = getattr(refgrad.optim, name)([param])
+            param.grad = refgrad.tensor(np.ones(2, np.float32))
+            optimizer.step()
+            assert optimizer.state[param]["step"].dtype == expected
+            assert optimizer.state[param]["exp_avg"].dtype == np.float32
+    finally:
+        refgrad.set_default_dtype(previous)
