@@ -5,7 +5,8 @@
 | trajectory         | refgrad's and torch's parameters and whole optimizer state (every state entry of  | f32, f64 |
 |                    | every parameter) after each step, from the same parameters and gradients          |          |
 | resume             | torch's state_dict taken mid-way (arrays through np.asarray) loaded into a fresh  | f64      |
-|                    | refgrad optimizer, which then continues torch's trajectory; param_groups equal    |          |
+|                    | refgrad optimizer, which continues as a fresh torch one loading it does;          |          |
+|                    | param_groups equal                                                                |          |
 | schedule           | the learning rates (and momenta / betas) after every scheduler step               | f64      |
 | resume (schedules) | a scheduler rebuilt mid-way from the other's state_dict continues the sequence    | f64      |
 
@@ -230,14 +231,18 @@ def _as_arrays(value):
 
 
 def resume(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> list[Record]:
-    """torch runs half the steps; its state_dict (as arrays) and parameters go into a fresh refgrad optimizer;
-    both run the rest. The loaded refgrad state_dict's param_groups equal torch's."""
+    """torch runs half the steps; its state_dict (as arrays) and parameters go into a fresh refgrad optimizer, and
+    into a fresh torch one; both run the rest. The loaded refgrad state_dict's param_groups equal torch's."""
     tol = spec.tol(dtype)
     theirs = _Run(spec, case, "torch")
     half = len(case.grads) // 2
     for grads in case.grads[:half]:
         theirs.step(grads)
     saved = theirs.optimizer.state_dict()
+    # torch continues from its own state_dict as well: loading casts state to the parameter's dtype (NAdam's float32
+    # mu_product becomes float64), and refgrad's loading must do what torch's does
+    theirs = _Run(spec, case, "torch", theirs.arrays())
+    theirs.optimizer.load_state_dict(saved)
     errs = []
     ours, error = C._outcome(_Run, spec, case, "refgrad", theirs.arrays())
     if error is None:

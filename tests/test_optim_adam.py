@@ -8,7 +8,7 @@ import torch
 
 import refgrad
 
-FAMILY = ["Adam", "AdamW"]
+FAMILY = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
 
 def _groups(optimizer) -> list[dict]:

@@ -37,9 +37,27 @@ def _adam(draw, decoupled: bool | None):
     return kwargs
 
 
+@st.composite
+def _family(draw, betas=BETAS, **extra):
+    """Adamax's, NAdam's and RAdam's options: the shared ones, and ``extra`` ({name: strategy}) of their own."""
+    lr = draw(lr_as_tensor(LR))
+    foreach = [None, False] + ([] if isinstance(lr, np.ndarray) else [True])
+    return {"lr": lr, "betas": draw(betas), "eps": draw(EPS), "weight_decay": draw(WEIGHT_DECAY),
+            "maximize": draw(st.booleans()), "foreach": draw(st.sampled_from(foreach)),
+            **{name: draw(strategy) for name, strategy in extra.items()}}
+
+
 OPTIMIZER_SPECS = [
     OptimizerSpec("Adam", _adam(decoupled=False)),
     OptimizerSpec("AdamW", _adam(decoupled=None)),
+    OptimizerSpec("Adamax", _family()),
+    OptimizerSpec("NAdam", _family(momentum_decay=st.sampled_from([4e-3, 0.0, 0.1, 1.0]),
+                                   decoupled_weight_decay=st.booleans())),
+    # ρₜ passes the rectification threshold (5) at step 6 for β₂ = 0.9 and 0.999, never for β₂ = 0.5 or 0: ten
+    # steps cover both branches and the switch
+    OptimizerSpec("RAdam", _family(betas=st.sampled_from([(0.9, 0.999), (0.9, 0.9), (0.0, 0.999), (0.5, 0.5),
+                                                          (0.9, 0.0)]),
+                                   decoupled_weight_decay=st.booleans()), steps=10),
 ]
 
 
@@ -83,5 +101,10 @@ def _adam_errors(name: str) -> tuple:
 ERRORS = {
     "Adam": _adam_errors("Adam"),
     "AdamW": _adam_errors("AdamW"),
+    "Adamax": _common_errors("Adamax does not support sparse gradients"),
+    "NAdam": _common_errors("NAdam does not support sparse gradients") + (
+        OptimizerErrorCase("negative momentum decay", {"momentum_decay": -0.1},
+                           fragments=("Invalid momentum_decay value: -0.1",)),),
+    "RAdam": _common_errors("RAdam does not support sparse gradients"),
 }
 KNOWN_FAILURES: dict = {}
