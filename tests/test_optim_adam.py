@@ -49,3 +49,20 @@ def test_step_count_follows_the_default_dtype(name):
             assert optimizer.state[param]["exp_avg"].dtype == np.float32
     finally:
         refgrad.set_default_dtype(previous)
+
+
+def test_fused_adam_counts_steps_in_float32_under_a_float64_default():
+    previous = refgrad.get_default_dtype()
+    refgrad.set_default_dtype(refgrad.float64)
+    torch_previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        param, twin = refgrad.nn.Parameter(refgrad.ones(2)), torch.nn.Parameter(torch.ones(2))
+        ours, theirs = refgrad.optim.Adam([param], fused=True), torch.optim.Adam([twin], fused=True)
+        param.grad, twin.grad = refgrad.ones(2), torch.ones(2)
+        ours.step()
+        theirs.step()
+        assert str(ours.state[param]["step"].dtype) == str(theirs.state[twin]["step"].dtype).removeprefix("torch.")
+    finally:
+        refgrad.set_default_dtype(previous)
+        torch.set_default_dtype(torch_previous)

@@ -42,10 +42,11 @@ def refuse_differentiable(name: str, differentiable) -> None:
                                   "parameters in place outside the autograd graph")
 
 
-def scalar_state(value: float) -> Tensor:
+def scalar_state(value: float, fused=None) -> Tensor:
     """A 0-d state entry as torch keeps ``step`` (and NAdam's ``mu_product``): float64 when the default dtype is
-    float64, float32 otherwise, whatever the parameter's dtype."""
-    dtype = dtypes.float64 if dtypes.get_default_dtype() == dtypes.float64 else dtypes.float32
+    float64 (unless ``fused``: torch's fused kernels count in float32), float32 otherwise, whatever the parameter's
+    dtype."""
+    dtype = dtypes.float64 if dtypes.get_default_dtype() == dtypes.float64 and not fused else dtypes.float32
     return Tensor(np.array(value, dtype=dtype))
 
 

@@ -35,11 +35,11 @@ class Adam(Optimizer):
         v_max ← max(v_max, v), v ← v_max        if amsgrad (the denominator never shrinks)
         θ ← θ − γ / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 
-    State per parameter, as torch's: ``step`` (a 0-d float32 tensor, float64 under a float64 default dtype),
-    ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with amsgrad, ``max_exp_avg_sq`` (v_max). lr may be a 0-d tensor, and
-    betas a pair of 0-d tensors (never one of each, as torch). ``foreach``, ``fused`` and ``capturable`` choose torch's
-    kernels and change nothing here (torch refuses capturable=True for CPU parameters; refgrad ignores it);
-    ``differentiable=True`` raises NotImplementedError. Sparse gradients are refused, as torch's.
+    State per parameter, as torch's: ``step`` (a 0-d float32 tensor; float64 under a float64 default dtype, unless
+    fused), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with amsgrad, ``max_exp_avg_sq`` (v_max). lr may be a 0-d
+    tensor, and betas a pair of 0-d tensors (never one of each, as torch). ``foreach``, ``fused`` and ``capturable``
+    choose torch's kernels and change nothing else here (torch refuses capturable=True for CPU parameters; refgrad
+    ignores it); ``differentiable=True`` raises NotImplementedError. Sparse gradients are refused, as torch's.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
@@ -83,7 +83,7 @@ class Adam(Optimizer):
         for p in params:
             state = self.state[p]
             if not state:
-                state["step"] = scalar_state(0.0)
+                state["step"] = scalar_state(0.0, fused=group["fused"])
                 state["exp_avg"] = Tensor(np.zeros_like(p._data))
                 state["exp_avg_sq"] = Tensor(np.zeros_like(p._data))
                 if group["amsgrad"]:
