@@ -2,8 +2,11 @@
 their scalar state (the step count), and the moves every member makes the same way (the gradient with maximize and
 weight decay applied, the running averages updated as torch's lerp_ / mul_().addcmul_() do).
 
-Array arithmetic follows NumPy's promotion (NEP 50): a Python float meets a float32 array as a float32, as a Python
-number meets a float32 tensor in torch, so each operation rounds where torch's does.
+Rounding as torch's: a hyperparameter given as a number stays a Python float and one given as a 0-d tensor becomes a
+NumPy scalar of its dtype, so that the scalar arithmetic before an update (step sizes, bias corrections) promotes
+and rounds as torch's on numbers and 0-d tensors does (NumPy's NEP 50 rules: a float32 lr tensor over a Python
+float gives a float32; over a float64 tensor, a float64). Where a scalar meets an array it goes in as a Python
+float, which NumPy casts to the array's dtype as torch casts a scalar to the tensor's.
 """
 from __future__ import annotations
 
@@ -17,8 +20,12 @@ __all__ = ["as_number", "check_adam_hyperparameters", "refuse_differentiable", "
            "decay_squares_"]
 
 
-def as_number(value) -> float:
-    """A hyperparameter as a float: a number, a 0-d refgrad tensor, or the 0-d array a loaded state_dict holds."""
+def as_number(value) -> float | np.floating:
+    """A hyperparameter as a number: a Python float if given as a number, a NumPy scalar of its dtype if given as a
+    0-d refgrad tensor (or the 0-d array a loaded state_dict holds), so that it promotes as torch's 0-d tensor."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and np.dtype(dtype).kind == "f":
+        return np.dtype(dtype).type(value.item())
     return float(value.item()) if hasattr(value, "item") else float(value)
 
 
@@ -58,9 +65,9 @@ def gradient(p: Tensor, group: dict, lr: float, weight_decay: float, decoupled: 
         grad = -grad
     if weight_decay != 0:
         if decoupled:
-            p._data *= 1 - lr * weight_decay
+            p._data *= float(1 - lr * weight_decay)
         else:
-            grad = grad + weight_decay * p._data
+            grad = grad + float(weight_decay) * p._data
     return grad
 
 
@@ -76,5 +83,5 @@ def lerp_(average: np.ndarray, target: np.ndarray, weight: float) -> None:
 
 def decay_squares_(average_sq: np.ndarray, grad: np.ndarray, beta2: float) -> None:
     """average_sq ← β₂·average_sq + (1 − β₂)·g² in place, in torch's order (mul_ then addcmul_)."""
-    average_sq *= beta2
-    average_sq += (1 - beta2) * grad * grad
+    average_sq *= float(beta2)
+    average_sq += float(1 - beta2) * grad * grad

@@ -37,9 +37,11 @@ class Adam(Optimizer):
 
     State per parameter, as torch's: ``step`` (a 0-d float32 tensor; float64 under a float64 default dtype, unless
     fused), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with amsgrad, ``max_exp_avg_sq`` (v_max). lr may be a 0-d
-    tensor, and betas a pair of 0-d tensors (never one of each, as torch). ``foreach``, ``fused`` and ``capturable``
-    choose torch's kernels and change nothing else here (torch refuses capturable=True for CPU parameters; refgrad
-    ignores it); ``differentiable=True`` raises NotImplementedError. Sparse gradients are refused, as torch's.
+    tensor, and betas a pair of 0-d tensors (never one of each, as torch); a float32 one rounds the step size to
+    float32, as torch's. ``foreach``, ``fused`` and ``capturable`` choose torch's kernels and change nothing else
+    here (fused=True reads tensor hyperparameters as doubles, as torch's fused kernel; torch refuses capturable=True
+    for CPU parameters, refgrad ignores it). ``differentiable=True`` raises NotImplementedError. Sparse gradients
+    are refused, as torch's.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
@@ -78,8 +80,11 @@ class Adam(Optimizer):
             raise RuntimeError("lr as a Tensor is not supported for capturable=False and foreach=True")
         lr, eps, weight_decay = as_number(group["lr"]), as_number(group["eps"]), as_number(group["weight_decay"])
         beta1, beta2 = (as_number(b) for b in group["betas"])
-        # a tensor beta1 is cast to the parameter's dtype before 1 − β₁ is taken, as torch's
-        tensor_beta1 = not isinstance(group["betas"][0], (int, float))
+        if group["fused"]:  # torch's fused kernel reads tensor hyperparameters as doubles
+            lr, beta1, beta2 = float(lr), float(beta1), float(beta2)
+        # tensor betas (as torch's 0-d tensors): beta1 is cast to the parameter's dtype before 1 − β₁ is taken, and
+        # the bias corrections' powers are tensor powers (see _tensor_power)
+        tensor_betas = not isinstance(group["betas"][0], (int, float)) and not group["fused"]
         for p in params:
             state = self.state[p]
             if not state:
@@ -92,13 +97,21 @@ class Adam(Optimizer):
             step = float(state["step"]._data)
             grad = gradient(p, group, lr, weight_decay, group["decoupled_weight_decay"])
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            lerp_(exp_avg, grad, 1 - p._data.dtype.type(beta1) if tensor_beta1 else 1 - beta1)
+            lerp_(exp_avg, grad, 1 - p._data.dtype.type(beta1) if tensor_betas else 1 - beta1)
             decay_squares_(exp_avg_sq, grad, beta2)
-            step_size = lr / (1 - beta1**step)
-            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+            power = _tensor_power if tensor_betas else pow
+            step_size = lr / (1 - power(beta1, step))
+            bias_correction2_sqrt = (1 - power(beta2, step)) ** 0.5
             if group["amsgrad"]:
                 max_exp_avg_sq = state["max_exp_avg_sq"]._data
                 np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
                 exp_avg_sq = max_exp_avg_sq
-            denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-            p._data += -step_size * exp_avg / denom
+            denom = np.sqrt(exp_avg_sq) / float(bias_correction2_sqrt) + float(eps)
+            p._data += float(-step_size) * exp_avg / denom
+
+
+def _tensor_power(base, exponent: float):
+    """base**exponent as torch's pow of a 0-d tensor by a number, which computes a cube as base·base·base. (Its
+    square root of a float32 0-d tensor, in √(1 − β₂ᵗ), can differ from the correctly rounded one by an ulp: with
+    float32 tensor betas refgrad's trajectory agrees to float32's rounding, ~1e-7 relative, not to float64's.)"""
+    return base * base * base if exponent == 3 else base**exponent

@@ -52,7 +52,7 @@ class Adamax(Optimizer):
             grad = gradient(p, group, lr, weight_decay)
             exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
             lerp_(exp_avg, grad, 1 - beta1)
-            exp_inf *= beta2
-            np.maximum(exp_inf, np.abs(grad) + eps, out=exp_inf)
+            exp_inf *= float(beta2)
+            np.maximum(exp_inf, np.abs(grad) + float(eps), out=exp_inf)
             step_size = lr / (1 - beta1 ** float(state["step"]._data))
-            p._data += -step_size * exp_avg / exp_inf
+            p._data += float(-step_size) * exp_avg / exp_inf

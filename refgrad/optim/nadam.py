@@ -75,11 +75,11 @@ class NAdam(Optimizer):
             grad = gradient(p, group, lr, weight_decay, group["decoupled_weight_decay"])
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
-            state["mu_product"]._data *= mu  # in the state's own dtype, as torch's in-place product
-            mu_product = float(state["mu_product"]._data)
+            state["mu_product"]._data *= float(mu)  # in the state's own dtype, as torch's in-place product
+            mu_product = state["mu_product"]._data.item()
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
             lerp_(exp_avg, grad, 1 - beta1)
             decay_squares_(exp_avg_sq, grad, beta2)
-            denom = np.sqrt(exp_avg_sq / bias_correction2) + eps
-            p._data += (-lr * (1.0 - mu) / (1.0 - mu_product)) * grad / denom
-            p._data += (-lr * mu_next) / (1.0 - mu_product * mu_next) * exp_avg / denom
+            denom = np.sqrt(exp_avg_sq / float(bias_correction2)) + float(eps)
+            p._data += float(-lr * (1.0 - mu) / (1.0 - mu_product)) * grad / denom
+            p._data += float((-lr * mu_next) / (1.0 - mu_product * mu_next)) * exp_avg / denom

@@ -79,12 +79,12 @@ class RAdam(Optimizer):
             decay_squares_(exp_avg_sq, grad, beta2)
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
-            corrected_exp_avg = exp_avg / bias_correction1
+            corrected_exp_avg = exp_avg / float(bias_correction1)
             rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
             if rho_t > RECTIFICATION_THRESHOLD:
                 rectification = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
                 # torch's scalar / tensor is the tensor's reciprocal times the scalar
-                adaptive_lr = np.reciprocal(np.sqrt(exp_avg_sq) + eps) * bias_correction2**0.5
-                p._data -= corrected_exp_avg * lr * adaptive_lr * rectification
+                adaptive_lr = np.reciprocal(np.sqrt(exp_avg_sq) + float(eps)) * float(bias_correction2**0.5)
+                p._data -= corrected_exp_avg * float(lr) * adaptive_lr * float(rectification)
             else:
-                p._data -= corrected_exp_avg * lr
+                p._data -= corrected_exp_avg * float(lr)

@@ -14,6 +14,11 @@ BETAS = st.sampled_from([(0.9, 0.999), (0.5, 0.9), (0.0, 0.99), (0.95, 0.0)])
 EPS = st.sampled_from([1e-8, 1e-6, 0.1])
 
 
+# lr as a float, a float64 0-d tensor, or a float32 one (torch's default dtype: its step size is then computed in
+# float32, and refgrad's must be too)
+LR_ANY = st.one_of(lr_as_tensor(LR), LR.map(lambda v: np.array(v, np.float32)))
+
+
 def _tensor_betas(betas: tuple) -> tuple:
     return tuple(np.array(b) for b in betas)
 
@@ -22,7 +27,7 @@ def _tensor_betas(betas: tuple) -> tuple:
 def _adam(draw, decoupled: bool | None):
     """Adam's options (AdamW's with ``decoupled=None``: it takes no decoupled_weight_decay). torch refuses a tensor
     lr or tensor betas with foreach=True, and fused=True with foreach=True; capturable=True needs a GPU in torch."""
-    lr = draw(lr_as_tensor(LR))
+    lr = draw(LR_ANY)
     betas = draw(BETAS)
     betas = draw(st.sampled_from([betas, _tensor_betas(betas)]))
     any_tensor = isinstance(lr, np.ndarray) or isinstance(betas[0], np.ndarray)
@@ -40,7 +45,7 @@ def _adam(draw, decoupled: bool | None):
 @st.composite
 def _family(draw, betas=BETAS, **extra):
     """Adamax's, NAdam's and RAdam's options: the shared ones, and ``extra`` ({name: strategy}) of their own."""
-    lr = draw(lr_as_tensor(LR))
+    lr = draw(LR_ANY)
     foreach = [None, False] + ([] if isinstance(lr, np.ndarray) else [True])
     return {"lr": lr, "betas": draw(betas), "eps": draw(EPS), "weight_decay": draw(WEIGHT_DECAY),
             "maximize": draw(st.booleans()), "foreach": draw(st.sampled_from(foreach)),
