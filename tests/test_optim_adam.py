@@ -66,3 +66,35 @@ def test_fused_adam_counts_steps_in_float32_under_a_float64_default():
     finally:
         refgrad.set_default_dtype(previous)
         torch.set_default_dtype(torch_previous)
+
+
+@pytest.mark.parametrize("name", FAMILY)
+def test_a_state_dict_from_an_older_torch_loads_as_in_torch(name):
+    """Before torch 1.12 ``step`` (and NAdam's ``mu_product``) were numbers, and older groups lack newer options:
+    torch's __setstate__ fills them in; refgrad's must continue the same trajectory."""
+    rng = np.random.default_rng(0)
+    start, grads = rng.standard_normal(5), [rng.standard_normal(5) for _ in range(4)]
+    twin = torch.nn.Parameter(torch.tensor(start))
+    source = getattr(torch.optim, name)([twin], lr=0.1, weight_decay=0.1)
+    for g in grads[:2]:
+        twin.grad = torch.tensor(g)
+        source.step()
+    saved = source.state_dict()
+    old = {"state": {k: {key: (value.item() if value.ndim == 0 else value.numpy().copy()) for key, value in s.items()}
+                     for k, s in saved["state"].items()},
+           "param_groups": [{k: v for k, v in g.items() if k not in ("maximize", "foreach", "differentiable")}
+                            for g in saved["param_groups"]]}
+    theirs_param = torch.nn.Parameter(twin.detach().clone())
+    theirs = getattr(torch.optim, name)([theirs_param])
+    theirs.load_state_dict({"state": {k: {key: torch.tensor(v) if isinstance(v, np.ndarray) else v
+                                          for key, v in s.items()} for k, s in old["state"].items()},
+                            "param_groups": old["param_groups"]})
+    ours_param = refgrad.nn.Parameter(refgrad.tensor(twin.detach().numpy().copy()))
+    ours = getattr(refgrad.optim, name)([ours_param])
+    ours.load_state_dict(old)
+    for g in grads[2:]:
+        theirs_param.grad, ours_param.grad = torch.tensor(g), refgrad.tensor(g)
+        theirs.step()
+        ours.step()
+    np.testing.assert_allclose(ours_param.detach().numpy(), theirs_param.detach().numpy(), rtol=1e-13, atol=1e-15)
+    assert _groups(ours) == _groups(theirs)

@@ -17,7 +17,7 @@ from ..tensor import Tensor
 from .optimizer import check_lr
 
 __all__ = ["as_number", "check_adam_hyperparameters", "refuse_differentiable", "scalar_state", "gradient", "lerp_",
-           "decay_squares_"]
+           "decay_squares_", "restore_older_state"]
 
 
 def as_number(value) -> float | np.floating:
@@ -85,3 +85,16 @@ def decay_squares_(average_sq: np.ndarray, grad: np.ndarray, beta2: float) -> No
     """average_sq ← β₂·average_sq + (1 − β₂)·g² in place, in torch's order (mul_ then addcmul_)."""
     average_sq *= float(beta2)
     average_sq += float(1 - beta2) * grad * grad
+
+
+def restore_older_state(optimizer, group_defaults: dict, scalar_keys: tuple = ("step",)) -> None:
+    """What torch's __setstate__ does for a state_dict saved by an older torch: options it lacks take their defaults,
+    and a scalar state entry saved as a number (``step`` before torch 1.12) becomes a 0-d tensor."""
+    for group in optimizer.param_groups:
+        for name, default in group_defaults.items():
+            group.setdefault(name, default)
+        for p in group["params"]:
+            state = optimizer.state.get(p)
+            for key in scalar_keys if state else ():
+                if not isinstance(state[key], Tensor):
+                    state[key] = scalar_state(float(state[key]), fused=group.get("fused"))

@@ -11,6 +11,7 @@ from ._adam_base import (
     gradient,
     lerp_,
     refuse_differentiable,
+    restore_older_state,
     scalar_state,
 )
 from .optimizer import Optimizer
@@ -72,6 +73,11 @@ class Adam(Optimizer):
             super()._check_grads(params)
         except RuntimeError as error:  # torch's Adam points to the optimizer that takes them
             raise RuntimeError(f"{error}, please consider SparseAdam instead") from None
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        restore_older_state(self, {"amsgrad": False, "maximize": False, "foreach": None, "capturable": False,
+                                   "differentiable": False, "decoupled_weight_decay": False, "fused": None})
 
     def _update(self, group: dict, params: list) -> None:
         refuse_differentiable(type(self).__name__, group["differentiable"])

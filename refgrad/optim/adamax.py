@@ -4,7 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._adam_base import as_number, check_adam_hyperparameters, gradient, lerp_, refuse_differentiable, scalar_state
+from ._adam_base import (
+    as_number,
+    check_adam_hyperparameters,
+    gradient,
+    lerp_,
+    refuse_differentiable,
+    restore_older_state,
+    scalar_state,
+)
 from .optimizer import Optimizer
 
 __all__ = ["Adamax"]
@@ -37,6 +45,10 @@ class Adamax(Optimizer):
                                   "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                                   "capturable": capturable})
         refuse_differentiable(type(self).__name__, differentiable)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        restore_older_state(self, {"foreach": None, "maximize": False, "differentiable": False, "capturable": False})
 
     def _update(self, group: dict, params: list) -> None:
         refuse_differentiable(type(self).__name__, group["differentiable"])

@@ -11,6 +11,7 @@ from ._adam_base import (
     gradient,
     lerp_,
     refuse_differentiable,
+    restore_older_state,
     scalar_state,
 )
 from .optimizer import Optimizer
@@ -56,6 +57,11 @@ class NAdam(Optimizer):
                                   "maximize": maximize, "foreach": foreach, "capturable": capturable,
                                   "differentiable": differentiable})
         refuse_differentiable(type(self).__name__, differentiable)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        restore_older_state(self, {"maximize": False, "foreach": None, "capturable": False, "differentiable": False,
+                                   "decoupled_weight_decay": False}, ("step", "mu_product"))
 
     def _update(self, group: dict, params: list) -> None:
         refuse_differentiable(type(self).__name__, group["differentiable"])

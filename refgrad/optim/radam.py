@@ -11,6 +11,7 @@ from ._adam_base import (
     gradient,
     lerp_,
     refuse_differentiable,
+    restore_older_state,
     scalar_state,
 )
 from .optimizer import Optimizer
@@ -59,6 +60,11 @@ class RAdam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay,
                                   "differentiable": differentiable})
         refuse_differentiable(type(self).__name__, differentiable)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        restore_older_state(self, {"foreach": None, "maximize": False, "differentiable": False,
+                                   "decoupled_weight_decay": False, "capturable": False})
 
     def _update(self, group: dict, params: list) -> None:
         refuse_differentiable(type(self).__name__, group["differentiable"])
