@@ -5,7 +5,8 @@
 | trajectory         | refgrad's and torch's parameters and whole optimizer state (every state entry of  | f32, f64 |
 |                    | every parameter) after each step, from the same parameters and gradients          |          |
 | resume             | torch's state_dict taken mid-way (arrays through np.asarray) loaded into a fresh  | f64      |
-|                    | refgrad optimizer, which then continues torch's trajectory; param_groups equal    |          |
+|                    | refgrad optimizer, which continues as a fresh torch one loading it does;          |          |
+|                    | param_groups equal                                                                |          |
 | schedule           | the learning rates (and momenta / betas) after every scheduler step               | f64      |
 | resume (schedules) | a scheduler rebuilt mid-way from the other's state_dict continues the sequence    | f64      |
 
@@ -103,8 +104,14 @@ def _sparse_grad(lib: str, rows: np.ndarray, values: np.ndarray, shape: tuple):
 
 
 def _options(lib: str, options: dict) -> dict:
-    """Hyperparameters for one library: a 0-d array (lr given as a tensor) becomes that library's tensor."""
-    return {k: _tensor(lib, v) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+    """Hyperparameters for one library: a 0-d array (lr given as a tensor) becomes that library's tensor, in a tuple
+    too (Adam's betas as a pair of tensors)."""
+    def convert(value):
+        if isinstance(value, tuple):
+            return tuple(convert(v) for v in value)
+        return _tensor(lib, value) if isinstance(value, np.ndarray) else value
+
+    return {k: convert(v) for k, v in options.items()}
 
 
 class _Run:
@@ -224,14 +231,18 @@ def _as_arrays(value):
 
 
 def resume(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> list[Record]:
-    """torch runs half the steps; its state_dict (as arrays) and parameters go into a fresh refgrad optimizer;
-    both run the rest. The loaded refgrad state_dict's param_groups equal torch's."""
+    """torch runs half the steps; its state_dict (as arrays) and parameters go into a fresh refgrad optimizer, and
+    into a fresh torch one; both run the rest. The loaded refgrad state_dict's param_groups equal torch's."""
     tol = spec.tol(dtype)
     theirs = _Run(spec, case, "torch")
     half = len(case.grads) // 2
     for grads in case.grads[:half]:
         theirs.step(grads)
     saved = theirs.optimizer.state_dict()
+    # torch continues from its own state_dict as well: loading casts state to the parameter's dtype (NAdam's float32
+    # mu_product becomes float64), and refgrad's loading must do what torch's does
+    theirs = _Run(spec, case, "torch", theirs.arrays())
+    theirs.optimizer.load_state_dict(saved)
     errs = []
     ours, error = C._outcome(_Run, spec, case, "refgrad", theirs.arrays())
     if error is None:
@@ -270,7 +281,7 @@ def optimizer_error_case(spec: OptimizerSpec, ec: OptimizerErrorCase) -> list[st
         else:
             params = [module.nn.Parameter(_tensor(lib, np.zeros(s))) for s in ec.params]
         cls = spec.torch_class() if lib == "torch" else spec.refgrad_class()
-        optimizer = cls(params, **ec.kwargs)
+        optimizer = cls(params, **_options(lib, ec.kwargs))
         if ec.sparse_grad:
             p = params[0]
             p.grad = _sparse_grad(lib, np.array([0], np.int64), np.ones((1,) + tuple(p.shape[1:])), tuple(p.shape))

@@ -87,3 +87,33 @@ def test_schedule_checks():
         EarlyStepLR if lib is refgrad else lib.optim.lr_scheduler.StepLR)(opt, **kw))
     record = SCHEDULER_CHECKS["schedule"](early, case, "float64", 0)[0]
     assert not record.passed and "step 2: get_last_lr" in record.note
+
+
+class NAdamKeepingFloat32MuProduct(refgrad.optim.NAdam):
+    """Loads mu_product without torch's cast to the parameter's dtype."""
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        for state in self.state.values():
+            state["mu_product"] = refgrad.tensor(state["mu_product"].numpy().astype(np.float32))
+
+
+def test_resume_follows_torchs_own_loading():
+    # torch's load casts NAdam's float32 mu_product to a float64 parameter's dtype: its resumed run is the spec
+    case = OptimizerCase(CASE.initial, CASE.groups, [{}, {"lr": 0.5}], {"lr": 0.1}, CASE.grads)
+    assert OPTIMIZER_CHECKS["resume"](OptimizerSpec("NAdam", None), case, "float64", 0)[0].passed
+    record = OPTIMIZER_CHECKS["resume"](OptimizerSpec("NAdam", None, ref=NAdamKeepingFloat32MuProduct), case,
+                                        "float64", 0)[0]
+    assert not record.passed and "mu_product" in record.note
+
+
+def test_options_make_tuples_of_arrays_each_librarys_tensors():
+    import torch
+
+    from oracle.optim_checks import _options
+
+    options = {"lr": np.array(0.1), "betas": (np.array(0.9), np.array(0.99)), "eps": 1e-8}
+    for lib, tensor_type in (("torch", torch.Tensor), ("refgrad", refgrad.Tensor)):
+        converted = _options(lib, options)
+        assert isinstance(converted["lr"], tensor_type) and converted["eps"] == 1e-8
+        assert isinstance(converted["betas"], tuple) and all(isinstance(b, tensor_type) for b in converted["betas"])
