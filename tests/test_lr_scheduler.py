@@ -316,3 +316,40 @@ def test_cosine_recursive_and_closed_forms_differ_in_rounding_as_torch():
     ours = _run(refgrad, "CosineAnnealingLR", [None] * 60)
     closed = [[0.001 + (b - 0.001) * (1 + math.cos(math.pi * t / 11)) / 2 for b in (0.1, 0.05)] for t in range(61)]
     assert ours != closed and np.allclose(ours, closed, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_tensor_lrs_are_filled_in_place_as_torch(name, dtype):
+    """lr given as a 0-d tensor: every schedule fills it in place (its identity kept), with torch's values."""
+    runs = []
+    for lib in LIBS:
+        opt = lib.optim.SGD([{"params": [lib.nn.Parameter(lib.tensor(np.ones(2)))],
+                              "lr": lib.tensor(np.array(lr, dtype=dtype))} for lr in (0.1, 0.05)], lr=0.1)
+        tensors = [group["lr"] for group in opt.param_groups]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scheduler = SCHEDULES[name](lib, opt)
+            seen = []
+            for i in range(40):
+                opt.step()
+                scheduler.step(i + 3) if i % 5 == 0 and name in CLOSED_FORMS else scheduler.step()
+                assert all(group["lr"] is t for group, t in zip(opt.param_groups, tensors))
+                seen.append([float(t) for t in tensors] + [float(v) for v in scheduler.get_last_lr()])
+        runs.append(seen)
+    assert runs[0] == runs[1]
+
+
+def test_composites_refuse_reduce_lr_on_plateau_as_torch():
+    messages = []
+    for lib in LIBS:
+        opt = _optimizer(lib)
+        plateau_class = getattr(_sched(lib), "ReduceLROnPlateau", None)
+        if plateau_class is None:  # defined by another part of the module: a stand-in of that name until then
+            plateau_class = type("ReduceLROnPlateau", (), {"__init__": lambda self, optimizer: setattr(
+                self, "optimizer", optimizer)})
+        plateau = plateau_class(opt)
+        sched = _sched(lib)
+        messages += [_raised(lambda s=sched, o=opt, p=plateau: s.SequentialLR(o, [p], [])),
+                     _raised(lambda s=sched, o=opt, p=plateau: s.ChainedScheduler([s.ExponentialLR(o, 0.5), p]))]
+    assert messages[:2] == messages[2:] and all(m is not None for m in messages)
