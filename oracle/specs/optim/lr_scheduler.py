@@ -1,8 +1,9 @@
 """SchedulerSpecs of refgrad.optim.lr_scheduler.
 
-Each closed-form schedule also has an "epoch" variant: its steps are a drawn mix of step() and step(epoch) with
-epochs in any order (the deprecated explicit epoch, answered by the closed form), so the closed form, and the
-chainable form continuing from wherever it left the lr, are both compared with torch's.
+Each schedule that step(epoch) serves (all but the composites) also has an "epoch" variant: its steps are a drawn
+mix of step() and step(epoch) with epochs in any order (the deprecated explicit epoch, answered by the closed form
+where there is one), so the closed form, and the chainable form continuing from wherever it left the lr, are both
+compared with torch's.
 """
 from __future__ import annotations
 
@@ -122,8 +123,10 @@ SCHEDULER_SPECS = [
                   variant="epoch", metrics=EPOCHS),
     *_with_epochs("MultiStepLR", MULTISTEP),
     *_with_epochs("ExponentialLR", st.fixed_dictionaries({"gamma": GAMMA})),
-    SchedulerSpec("LambdaLR", LAMBDA_SETTINGS, make=_make_lambda("LambdaLR")),
-    SchedulerSpec("MultiplicativeLR", LAMBDA_SETTINGS, make=_make_lambda("MultiplicativeLR")),
+    # no closed form: step(epoch) sets last_epoch and runs get_lr (LambdaLR's is one; MultiplicativeLR's scales the
+    # current lr by λ(epoch))
+    *[SchedulerSpec(name, LAMBDA_SETTINGS, make=_make_lambda(name), **epoch)
+      for name in ("LambdaLR", "MultiplicativeLR") for epoch in ({}, {"variant": "epoch", "metrics": EPOCHS})],
     *_with_epochs("ConstantLR", CONSTANT),
     *_with_epochs("LinearLR", LINEAR),
     *_with_epochs("PolynomialLR", POLYNOMIAL),
