@@ -147,16 +147,23 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
+        if epoch is None:
+            self.last_epoch += 1
+            self._set_lrs(self._get_lr_within_step(self.get_lr))
+        else:
+            self.last_epoch = epoch
+            self._set_lrs(self._get_lr_within_step(getattr(self, "_get_closed_form_lr", self.get_lr)))
+
+    def _get_lr_within_step(self, get_lr) -> list:
+        """get_lr() as step() calls it (no warning that it is called from outside)."""
         self._get_lr_called_within_step = True
         try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+            return get_lr()
         finally:
             self._get_lr_called_within_step = False
+
+    def _set_lrs(self, values: list) -> None:
+        """Writes one lr per group and records them for get_last_lr()."""
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
@@ -474,14 +481,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             self.T_i = self.T_0
             self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        self._get_lr_called_within_step = True
-        try:
-            values = self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_group_value(group, "lr", lr)
-        self._last_lr = _group_values(self.optimizer, "lr")
+        self._set_lrs(self._get_lr_within_step(self.get_lr))
 
 
 class _Composite(LRScheduler):
