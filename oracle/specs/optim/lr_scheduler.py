@@ -104,7 +104,7 @@ def _make_chained(lib, optimizer, children, pass_optimizer):
 
 SEQUENTIAL = st.lists(CHILD, min_size=1, max_size=3).flatmap(lambda children: st.fixed_dictionaries({
     "children": st.just(children),
-    "milestones": st.lists(st.integers(1, 100), min_size=len(children) - 1, max_size=len(children) - 1).map(sorted),
+    "milestones": st.lists(st.integers(0, 100), min_size=len(children) - 1, max_size=len(children) - 1).map(sorted),
 }))
 # chained children must be chainable (each scales the current lr); a closed form sets it outright, as in torch
 CHAINED = st.fixed_dictionaries({
