@@ -10,13 +10,19 @@ subclass writes ``get_lr()`` (the chainable form: from the current lrs) and, opt
 from __future__ import annotations
 
 import functools
+import math
+import types
 import warnings
 import weakref
+from bisect import bisect_right
+from collections import Counter
 
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR"]
+__all__ = ["LRScheduler", "StepLR",
+           "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "LambdaLR", "MultiplicativeLR", "PolynomialLR",
+           "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "SequentialLR", "ChainedScheduler"]
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. Please use "
@@ -141,16 +147,23 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
+        if epoch is None:
+            self.last_epoch += 1
+            self._set_lrs(self._get_lr_within_step(self.get_lr))
+        else:
+            self.last_epoch = epoch
+            self._set_lrs(self._get_lr_within_step(getattr(self, "_get_closed_form_lr", self.get_lr)))
+
+    def _get_lr_within_step(self, get_lr) -> list:
+        """get_lr() as step() calls it (no warning that it is called from outside)."""
         self._get_lr_called_within_step = True
         try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+            return get_lr()
         finally:
             self._get_lr_called_within_step = False
+
+    def _set_lrs(self, values: list) -> None:
+        """Writes one lr per group and records them for get_last_lr()."""
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
@@ -176,3 +189,402 @@ class StepLR(LRScheduler):
 
     def _get_closed_form_lr(self) -> list:
         return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1, last_epoch=-1): multiplies each
+    group's lr by gamma at every milestone; a milestone listed n times multiplies by γ^n (milestones are a Counter):
+
+        lr_t = lr_{t-1} · γ^count(t)            (count(t): how often t appears in milestones)
+        (closed form, for step(epoch): lr_t = base_lr · γ^#{milestones m ≤ t}, repeats counted)
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self.last_epoch not in self.milestones:
+            return _group_values(self.optimizer, "lr")
+        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list:
+        # counted from the mapping itself, so milestones loaded from a state_dict as a plain dict still work
+        passed = sum(count for milestone, count in self.milestones.items() if milestone <= self.last_epoch)
+        return [base_lr * self.gamma ** passed for base_lr in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1/3, total_iters=5, last_epoch=-1): each group's lr is
+    multiplied by ``factor`` (0 ≤ factor ≤ 1) for the first ``total_iters`` steps, then restored:
+
+        lr_0 = lr · factor;   lr_t = lr_{t-1} / factor (as lr_{t-1} · (1/factor)) at t = total_iters;   else lr_{t-1}
+        (closed form, for step(epoch): lr_t = base_lr · (factor + [t ≥ total_iters] · (1 − factor)))
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1):
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+        if self.last_epoch != self.total_iters:
+            return _group_values(self.optimizer, "lr")
+        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list:
+        restored = self.last_epoch >= self.total_iters
+        return [base_lr * (self.factor + restored * (1 - self.factor)) for base_lr in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1/3, end_factor=1.0, total_iters=5, last_epoch=-1):
+    the multiplier of each group's lr moves linearly from start_factor (0 < s ≤ 1) to end_factor (0 ≤ e ≤ 1) over
+    ``total_iters`` steps, then stays. Chainable form (what step() uses), with n = total_iters:
+
+        lr_0 = lr · s;   lr_t = lr_{t-1} · (1 + (e − s) / (n·s + (t − 1)·(e − s)))  for 0 < t ≤ n;   else lr_{t-1}
+        (closed form, for step(epoch): lr_t = base_lr · (s + (e − s) · min(n, t) / n))
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1):
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self.last_epoch == 0:
+            return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return _group_values(self.optimizer, "lr")
+        change = self.end_factor - self.start_factor
+        factor = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list:
+        change = self.end_factor - self.start_factor
+        return [base_lr * (self.start_factor + change * min(self.total_iters, self.last_epoch) / self.total_iters)
+                for base_lr in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma, last_epoch=-1): the seed lectures' exponential decay
+    lr = lr0·e^(−kt) with γ = e^(−k): every step multiplies each group's lr by gamma:
+
+        lr_t = lr_{t-1} · γ
+        (closed form, for step(epoch): lr_t = base_lr · γ^t)
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        # the constructor's step keeps the lr (a resumed scheduler must not run one step ahead)
+        if self._is_initial:
+            return _group_values(self.optimizer, "lr")
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list:
+        return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
+
+
+class _LambdaScheduler(LRScheduler):
+    """LambdaLR's and MultiplicativeLR's shared part: one function per group, and a state_dict that keeps only the
+    ``__dict__`` of callable objects (plain functions and lambdas are not saved: None in their place), as torch's."""
+
+    _check_callable = False
+
+    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1):
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        if self._check_callable:
+            for function in self.lr_lambdas:
+                if not callable(function):
+                    raise TypeError(f"lr_lambda should be a function, but got {type(function).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self) -> dict:
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        # the caller's dict is left as it was (torch pops and restores the entry)
+        self.__dict__.update({key: value for key, value in state_dict.items() if key != "lr_lambdas"})
+        for function, saved in zip(self.lr_lambdas, state_dict["lr_lambdas"]):
+            if saved is not None:
+                function.__dict__.update(saved)
+
+
+class LambdaLR(_LambdaScheduler):
+    """torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda, last_epoch=-1): each group's lr is its initial lr
+    times its function of the step count (one function for all groups, or a list with one per group):
+
+        lr_t = base_lr · λ(t)
+    """
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        return [base_lr * function(self.last_epoch) for function, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_LambdaScheduler):
+    """torch.optim.lr_scheduler.MultiplicativeLR(optimizer, lr_lambda, last_epoch=-1): every step multiplies each
+    group's current lr by its function of the step count (the constructor's step leaves the lr as it is):
+
+        lr_t = lr_{t-1} · λ(t)   for t > 0 (steps after construction)
+    """
+
+    _check_callable = True
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self._is_initial:
+            return _group_values(self.optimizer, "lr")
+        return [group["lr"] * function(self.last_epoch)
+                for function, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+
+class PolynomialLR(LRScheduler):
+    """torch.optim.lr_scheduler.PolynomialLR(optimizer, total_iters=5, power=1.0, last_epoch=-1): decays each group's
+    lr to zero over ``total_iters`` steps along (1 − t/n)^power, then keeps it. Chainable form (what step() uses),
+    with n = total_iters:
+
+        lr_t = lr_{t-1} · ((1 − t/n) / (1 − (t − 1)/n))^power   for 0 < t ≤ n;   else lr_{t-1}
+        (closed form, for step(epoch): lr_t = base_lr · (1 − min(n, t)/n)^power)
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return _group_values(self.optimizer, "lr")
+        decay = ((1.0 - self.last_epoch / self.total_iters) / (1.0 - (self.last_epoch - 1) / self.total_iters)
+                 ) ** self.power
+        return [group["lr"] * decay for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list:
+        remaining = 1.0 - min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base_lr * remaining ** self.power for base_lr in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max, eta_min=0.0, last_epoch=-1): anneals each group's
+    lr from its initial value η_max to eta_min along half a cosine over T_max steps (and back up over the next T_max,
+    a cosine without restarts). step() uses torch's recursive form, which rounds differently from the closed form:
+
+        η_t = η_min + (η_{t-1} − η_min) · (1 + cos(π t / T_max)) / (1 + cos(π (t − 1) / T_max))
+        η_t = η_{t-1} + (η_max − η_min) · (1 − cos(π / T_max)) / 2      where (t − 1 − T_max) mod 2·T_max = 0
+        η_t = η_min + (η_max − η_min) · (1 + cos(π t / T_max)) / 2   first step of a scheduler resumed at t > 0
+        (closed form, for step(epoch): η_t = η_min + (η_max − η_min) · (1 + cos(π t / T_max)) / 2)
+
+    The second line is the step out of the minimum, where the ratio above would divide by 1 + cos(π) = 0.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        groups = self.optimizer.param_groups
+        if self._is_initial:
+            return _group_values(self.optimizer, "lr")
+        if self._step_count == 1 and self.last_epoch > 0:
+            return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(self.last_epoch * math.pi / self.T_max)) / 2
+                    for base_lr in self.base_lrs]
+        if (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
+            return [group["lr"] + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+                    for base_lr, group in zip(self.base_lrs, groups)]
+        ratio = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / (
+            1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max))
+        return [ratio * (group["lr"] - self.eta_min) + self.eta_min for group in groups]
+
+    def _get_closed_form_lr(self) -> list:
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base_lr in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+    SGDR's cosine with warm restarts. The first cycle lasts T_0 steps, each next one T_mult times longer; within a
+    cycle, T_cur steps after its restart and T_i its length:
+
+        η = η_min + (η_max − η_min) · (1 + cos(π T_cur / T_i)) / 2          (η_max: the group's initial lr)
+
+    step() advances T_cur by one and restarts (T_cur −= T_i, T_i ·= T_mult) when T_cur reaches T_i. step(epoch)
+    accepts a float epoch (fractions of a cycle, e.g. per batch) and places it in its cycle: with T_mult = 1,
+    T_cur = epoch mod T_0; otherwise the cycle n = ⌊log_{T_mult}(epoch/T_0 · (T_mult − 1) + 1)⌋,
+    T_cur = epoch − T_0 (T_mult^n − 1)/(T_mult − 1), T_i = T_0 · T_mult^n. Unlike the other schedules, step(epoch)
+    does not warn (torch's own step).
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1):
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0 = self.T_i = T_0
+        self.T_mult, self.eta_min = T_mult, eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+                for base_lr in self.base_lrs]
+
+    def step(self, epoch=None) -> None:
+        """One step (T_cur + 1, restarting at the cycle's end), or to ``epoch`` (an int or float ≥ 0)."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch >= self.T_0:
+            if self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:
+                cycle = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult ** cycle - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult ** cycle
+        else:
+            self.T_i = self.T_0
+            self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        self._set_lrs(self._get_lr_within_step(self.get_lr))
+
+
+class _Composite(LRScheduler):
+    """SequentialLR's and ChainedScheduler's shared part: torch's checks of the child schedulers, and a state_dict
+    holding each child's state_dict in place of the children."""
+
+    def _check_children(self, optimizer: Optimizer, schedulers) -> None:
+        name = type(self).__name__
+        for index, scheduler in enumerate(schedulers):
+            if not hasattr(scheduler, "optimizer"):
+                raise TypeError(f"{name} at index {index} should have `optimizer` as its attribute.")
+            # ReduceLROnPlateau is defined further down this module; known by its class name in the MRO so this
+            # check does not depend on the definition order
+            if any(cls.__name__ == "ReduceLROnPlateau" for cls in type(scheduler).__mro__):
+                raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it requires additional "
+                                 "kwargs to be specified when calling `step`, but got one at index "
+                                 f"{index} in the given schedulers sequence.")
+            if optimizer != scheduler.optimizer:
+                raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
+                                 f"{type(scheduler).__name__} at index {index} has {scheduler.optimizer}, which is "
+                                 f"different from {type(optimizer).__name__}.")
+
+    def state_dict(self) -> dict:
+        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.__dict__.update({key: value for key, value in state_dict.items() if key != "_schedulers"})
+        for scheduler, saved in zip(self._schedulers, state_dict["_schedulers"]):
+            scheduler.load_state_dict(saved)
+
+
+class SequentialLR(_Composite):
+    """torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers, milestones, last_epoch=-1): runs the schedulers
+    one after another, switching at the milestones (one fewer than the schedulers):
+
+        at step t the active scheduler is schedulers[i], i = #{milestones m ≤ t}; it takes a step, except at its own
+        milestone t = milestones[i − 1], where it restarts with step(0) (its closed form at epoch 0, where it has one)
+
+    At construction the groups' lrs are reset to their initial lr, every child's (and grandchild's) constructor step
+    is undone (last_epoch − 1), and only the first scheduler takes its initial step again.
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list, last_epoch: int = -1):
+        if len(schedulers) < 1:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
+        self._check_children(optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
+                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
+                             f"number of milestones to be equal to {len(milestones)}")
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            _set_group_value(group, "lr", group["initial_lr"])
+        self.recursive_undo()
+        first = self._schedulers[bisect_right(self._milestones, 0)]
+        first._initial_step()
+        self._last_lr = first.get_last_lr()
+
+    def recursive_undo(self, sched=None) -> None:
+        """Takes back the constructor step of every scheduler inside this one (last_epoch − 1), recursively."""
+        scheduler = self if sched is None else sched
+        if hasattr(scheduler, "_schedulers"):
+            for child in scheduler._schedulers:
+                self.recursive_undo(child)
+        elif hasattr(scheduler, "last_epoch"):
+            scheduler.last_epoch -= 1
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        index = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_Composite):
+    """torch.optim.lr_scheduler.ChainedScheduler(schedulers, optimizer=None): every step() steps each scheduler in
+    order, so chainable schedules compose (their factors multiply):
+
+        lr_t = the lr after schedulers[0].step(), ..., schedulers[-1].step()
+
+    ``optimizer`` defaults to the first scheduler's.
+    """
+
+    def __init__(self, schedulers, optimizer: Optimizer | None = None):
+        if len(schedulers) < 1:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but got no "
+                             "scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        self._check_children(optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
+
+    def step(self) -> None:
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
