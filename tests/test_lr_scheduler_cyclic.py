@@ -204,3 +204,22 @@ def test_resume_with_last_epoch(name, args, kwargs):
             sequence.append(second.get_last_lr() + [g["momentum"] for g in optimizer.param_groups])
         sequences[lib_name] = sequence
     assert sequences["refgrad"] == sequences["torch"]
+
+
+@pytest.mark.parametrize("name,args,kwargs", [
+    ("CyclicLR", (0.01, 0.1), {"step_size_up": 3, "mode": "exp_range", "gamma": 0.95}),
+    ("OneCycleLR", (0.5,), {"total_steps": 40}),
+])
+def test_step_with_an_epoch_jumps_there(name, args, kwargs):
+    """step(epoch) (deprecated, warned) evaluates the schedule at that epoch, out of order too."""
+    sequences = {}
+    for lib_name, lib in LIBS.items():
+        scheduler = _scheduler(lib, name, *args, **kwargs)
+        sequence = []
+        for epoch in (5, 2, 17, 17, 30):
+            scheduler.optimizer.step()
+            with pytest.warns(UserWarning, match="The epoch parameter"):
+                scheduler.step(epoch)
+            sequence.append(scheduler.get_last_lr() + [scheduler.optimizer.param_groups[0]["momentum"]])
+        sequences[lib_name] = sequence
+    assert sequences["refgrad"] == sequences["torch"]
