@@ -65,30 +65,6 @@ def test_error_cases():
     assert "torch accepts" in problem
 
 
-class EarlyStepLR(refgrad.optim.lr_scheduler.StepLR):
-    """Decays one step early."""
-
-    def get_lr(self):
-        if self.last_epoch > 0 and (self.last_epoch + 1) % self.step_size == 0:
-            return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
-        return [g["lr"] for g in self.optimizer.param_groups]
-
-
-def test_schedule_checks():
-    from hypothesis import strategies as st
-
-    from oracle.optim_checks import SCHEDULER_CHECKS, SchedulerCase
-    from oracle.optim_spec import SchedulerSpec
-
-    case = SchedulerCase({"step_size": 3, "gamma": 0.5}, [0.1, 1.0], [None] * 10)
-    good = SchedulerSpec("StepLR", st.nothing())
-    assert all(SCHEDULER_CHECKS[c](good, case, "float64", 0)[0].passed for c in ("schedule", "resume"))
-    early = SchedulerSpec("StepLR", st.nothing(), make=lambda lib, opt, **kw: (
-        EarlyStepLR if lib is refgrad else lib.optim.lr_scheduler.StepLR)(opt, **kw))
-    record = SCHEDULER_CHECKS["schedule"](early, case, "float64", 0)[0]
-    assert not record.passed and "step 2: get_last_lr" in record.note
-
-
 class ForgetfulPlateau(refgrad.optim.lr_scheduler.ReduceLROnPlateau):
     """Never records a new best after the first (its lrs agree with torch's until the plateau logic diverges)."""
 
@@ -112,3 +88,27 @@ def test_schedule_checks_compare_state_keys():
         ForgetfulPlateau if lib is refgrad else lib.optim.lr_scheduler.ReduceLROnPlateau)(opt, **kw))
     record = SCHEDULER_CHECKS["schedule"](forgetful, case, "float64", 0)[0]
     assert not record.passed and "step 2: scheduler best" in record.note
+
+
+class EarlyStepLR(refgrad.optim.lr_scheduler.StepLR):
+    """Decays one step early."""
+
+    def get_lr(self):
+        if self.last_epoch > 0 and (self.last_epoch + 1) % self.step_size == 0:
+            return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+
+def test_schedule_checks():
+    from hypothesis import strategies as st
+
+    from oracle.optim_checks import SCHEDULER_CHECKS, SchedulerCase
+    from oracle.optim_spec import SchedulerSpec
+
+    case = SchedulerCase({"step_size": 3, "gamma": 0.5}, [0.1, 1.0], [None] * 10)
+    good = SchedulerSpec("StepLR", st.nothing())
+    assert all(SCHEDULER_CHECKS[c](good, case, "float64", 0)[0].passed for c in ("schedule", "resume"))
+    early = SchedulerSpec("StepLR", st.nothing(), make=lambda lib, opt, **kw: (
+        EarlyStepLR if lib is refgrad else lib.optim.lr_scheduler.StepLR)(opt, **kw))
+    record = SCHEDULER_CHECKS["schedule"](early, case, "float64", 0)[0]
+    assert not record.passed and "step 2: get_last_lr" in record.note
