@@ -328,7 +328,7 @@ class _Schedule:
 
     def __init__(self, spec: SchedulerSpec, case: SchedulerCase, lib: str):
         module = _library(lib)
-        self.lib = lib
+        self.lib, self.state_keys = lib, spec.state_keys
         groups = [{"params": [module.nn.Parameter(_tensor(lib, np.zeros(2)))], "lr": lr} for lr in case.lrs]
         optimizer_kwargs = {k: v for k, v in spec.optimizer_kwargs.items() if k != "lr"}
         with C._watch(lib):
@@ -344,12 +344,15 @@ class _Schedule:
                 self.scheduler.step(metric)
 
     def values(self) -> dict:
-        """What the schedule sets: every group's numeric options (lr, momentum, betas ...) and get_last_lr()."""
+        """What the schedule sets: every group's numeric options (lr, momentum, betas ...), get_last_lr() and the
+        spec's ``state_keys`` of the scheduler."""
         out = {"get_last_lr": [_number(v) for v in self.scheduler.get_last_lr()]}
         for i, group in enumerate(self.optimizer.param_groups):
             for key, value in group.items():
                 if key != "params" and isinstance(_number(value), (float, int, list)) and not isinstance(value, bool):
                     out[f"group {i} {key}"] = _number(value)
+        for key in self.state_keys:
+            out[f"scheduler {key}"] = _number(getattr(self.scheduler, key))
         return out
 
 

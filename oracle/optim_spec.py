@@ -92,7 +92,8 @@ class OptimizerSpec:
 class SchedulerSpec:
     """``settings`` draws the scheduler's kwargs; ``make(lib, optimizer, **settings)`` builds it where the
     constructor needs more than kwargs (LambdaLR's functions, SequentialLR's children); ``metrics`` draws the
-    values passed to step() (ReduceLROnPlateau)."""
+    values passed to step() (ReduceLROnPlateau); ``state_keys`` names scheduler attributes compared after every step
+    as the lrs are."""
 
     name: str
     settings: Any
@@ -102,6 +103,7 @@ class SchedulerSpec:
     optimizer_kwargs: dict = field(default_factory=lambda: {"lr": 0.1, "momentum": 0.9})
     steps: int = 120
     metrics: Any = None
+    state_keys: tuple = ()  # scheduler attributes compared after every step too (ReduceLROnPlateau's best ...)
     checks: tuple = SCHEDULER_CHECKS
     tolerance: Tol = SCHEDULE_TOLERANCE
     family: str = "optim.lr_scheduler"

@@ -65,6 +65,31 @@ def test_error_cases():
     assert "torch accepts" in problem
 
 
+class ForgetfulPlateau(refgrad.optim.lr_scheduler.ReduceLROnPlateau):
+    """Never records a new best after the first (its lrs agree with torch's until the plateau logic diverges)."""
+
+    def step(self, metrics, epoch=None):
+        best = self.best
+        super().step(metrics, epoch)
+        if best != self.mode_worse:
+            self.best = best
+
+
+def test_schedule_checks_compare_state_keys():
+    from hypothesis import strategies as st
+
+    from oracle.optim_checks import SCHEDULER_CHECKS, SchedulerCase
+    from oracle.optim_spec import SchedulerSpec
+
+    case = SchedulerCase({"patience": 50}, [0.1], [5.0, 4.0, 3.0, 3.0])
+    good = SchedulerSpec("ReduceLROnPlateau", st.nothing(), state_keys=("best", "num_bad_epochs"))
+    assert all(SCHEDULER_CHECKS[c](good, case, "float64", 0)[0].passed for c in ("schedule", "resume"))
+    forgetful = SchedulerSpec("ReduceLROnPlateau", st.nothing(), state_keys=("best",), make=lambda lib, opt, **kw: (
+        ForgetfulPlateau if lib is refgrad else lib.optim.lr_scheduler.ReduceLROnPlateau)(opt, **kw))
+    record = SCHEDULER_CHECKS["schedule"](forgetful, case, "float64", 0)[0]
+    assert not record.passed and "step 2: scheduler best" in record.note
+
+
 class EarlyStepLR(refgrad.optim.lr_scheduler.StepLR):
     """Decays one step early."""
 
