@@ -7,7 +7,7 @@ import torch
 
 import refgrad
 
-ADAPTIVE = ["Adagrad"]
+ADAPTIVE = ["Adagrad", "RMSprop", "Adadelta", "Rprop", "ASGD"]
 
 
 @pytest.mark.parametrize("name", ADAPTIVE)

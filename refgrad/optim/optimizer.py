@@ -271,11 +271,15 @@ def check_lr(lr) -> None:
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
+def scalar_dtype() -> np.dtype:
+    """The dtype of torch's scalar state (step counts, ASGD's eta and mu) and of a Python number made a tensor:
+    float64 when that is the default dtype, else float32, whatever the parameter's dtype."""
+    return np.dtype(np.float64) if dtypes.get_default_dtype() == np.float64 else np.dtype(np.float32)
+
+
 def step_count() -> Tensor:
-    """A new step counter as torch keeps it: a 0-d tensor of 0.0, float64 when that is the default dtype, else
-    float32 (whatever the parameter's dtype)."""
-    dtype = np.float64 if dtypes.get_default_dtype() == np.float64 else np.float32
-    return Tensor(np.zeros((), dtype))
+    """A new step counter as torch keeps it: a 0-d tensor of 0.0 in scalar_dtype()."""
+    return Tensor(np.zeros((), scalar_dtype()))
 
 
 def dense_grad(p: Tensor) -> np.ndarray:
