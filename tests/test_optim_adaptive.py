@@ -50,3 +50,32 @@ def test_adagrad_sparse_gradient_touches_only_its_rows():
     untouched = [1, 3]
     np.testing.assert_array_equal(ours[0][untouched], weights[untouched])
     np.testing.assert_array_equal(ours[1][untouched], 0.1)
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+def test_scalar_state_follows_the_default_dtype(default):
+    """step counts, and ASGD's eta and mu, are 0-d tensors of the default dtype (torch's _get_scalar_dtype), whatever
+    the parameters' dtype; their values agree with torch's."""
+    def states(lib):
+        before = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            out = {}
+            for name in ADAPTIVE:
+                p = lib.nn.Parameter(lib.tensor(np.linspace(-1.0, 1.0, 4), dtype=lib.float64))
+                optimizer = getattr(lib.optim, name)([p], lr=0.3)
+                for _ in range(3):
+                    p.grad = lib.tensor(np.array([0.5, -2.0, 0.25, 1.0]), dtype=lib.float64)
+                    optimizer.step()
+                out[name] = {k: np.asarray(v.detach().numpy() if lib is torch else v.numpy())
+                             for k, v in optimizer.state[p].items()}
+            return out
+        finally:
+            lib.set_default_dtype(before)
+
+    ours, theirs = states(refgrad), states(torch)
+    for name in ADAPTIVE:
+        assert list(ours[name]) == list(theirs[name])
+        for key, value in theirs[name].items():
+            assert ours[name][key].dtype == value.dtype, (name, key)
+            np.testing.assert_allclose(ours[name][key], value, rtol=1e-15, err_msg=f"{name} {key}")
