@@ -47,29 +47,35 @@ class Adagrad(Optimizer):
         super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                                   "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                                   "maximize": maximize, "differentiable": differentiable, "fused": fused})
+        if fused and foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p)
+                self._init_state(p, group)
 
-    def _init_state(self, p: Tensor) -> dict:
+    def _init_state(self, p: Tensor, group: dict) -> dict:
         state = self.state[p]
         if not state:
-            state["step"] = step_count()
+            state["step"] = step_count(group["fused"])
             state["sum"] = Tensor(np.full(p.shape, self.defaults["initial_accumulator_value"], p.dtype))
         return state
 
     def _update(self, group: dict, params: list) -> None:
         lr, lr_decay, eps = scalar(group["lr"]), group["lr_decay"], group["eps"]
         weight_decay = group["weight_decay"]
+        if group["fused"] and any(isinstance(p.grad, SparseRowTensor) for p in params):
+            raise RuntimeError("`fused` does not support sparse grad or complex param")  # before any update, as torch
         for p in params:
-            state = self._init_state(p)  # a parameter added by add_param_group gets its state at its first step
+            state = self._init_state(p, group)  # a parameter added by add_param_group gets its state at its first step
             state["step"]._data += 1
             step = float(state["step"]._data)
-            grad = -p.grad if group["maximize"] else p.grad
+            grad = p.grad if isinstance(p.grad, SparseRowTensor) else p.grad._data
+            if group["maximize"]:
+                grad = -grad
             if weight_decay != 0:
                 if isinstance(grad, SparseRowTensor):
                     raise RuntimeError("weight_decay option is not compatible with sparse gradients")
-                grad = grad._data + weight_decay * p._data
+                grad = grad + weight_decay * p._data
             clr = lr / (1 + (step - 1) * lr_decay)
             theta, total = p._data, state["sum"]._data
             if isinstance(grad, SparseRowTensor):
@@ -79,7 +85,5 @@ class Adagrad(Optimizer):
                 std = np.sqrt(total[rows]) + eps
                 theta[rows] += values / std * -clr
             else:
-                if isinstance(grad, Tensor):
-                    grad = grad._data
                 total += grad * grad
                 theta += -clr * grad / (np.sqrt(total) + eps)

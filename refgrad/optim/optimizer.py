@@ -277,9 +277,10 @@ def scalar_dtype() -> np.dtype:
     return np.dtype(np.float64) if dtypes.get_default_dtype() == np.float64 else np.dtype(np.float32)
 
 
-def step_count() -> Tensor:
-    """A new step counter as torch keeps it: a 0-d tensor of 0.0 in scalar_dtype()."""
-    return Tensor(np.zeros((), scalar_dtype()))
+def step_count(fused: bool | None = None) -> Tensor:
+    """A new step counter as torch keeps it: a 0-d tensor of 0.0 in scalar_dtype(), or float32 for a group with
+    fused=True (torch's fused kernels count in float32)."""
+    return Tensor(np.zeros((), np.float32 if fused else scalar_dtype()))
 
 
 def dense_grad(p: Tensor) -> np.ndarray:

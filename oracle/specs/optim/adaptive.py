@@ -11,12 +11,13 @@ EPS = st.sampled_from([1e-10, 1e-8, 1e-6, 0.1])
 
 
 def _adagrad(sparse: bool = False):
-    # torch refuses weight decay with a sparse gradient (an error case below)
+    # torch refuses weight decay with a sparse gradient (an error case below); fused=True: torch's fused CPU kernel,
+    # which takes no sparse gradient
     return st.fixed_dictionaries({
         "lr": lr_as_tensor(LR), "lr_decay": st.sampled_from([0, 0.01, 0.5]),
         "weight_decay": st.just(0) if sparse else WEIGHT_DECAY,
         "initial_accumulator_value": st.sampled_from([0, 0.1, 1.0]), "eps": EPS,
-        "fused": st.sampled_from([None, False]), **FLAGS})
+        "fused": st.sampled_from([None, False]) if sparse else st.sampled_from([None, False, True]), **FLAGS})
 
 
 # alpha 0 with centered=True is left out: v − m² is then g² − g² (0), or an ulp off it where torch's lerp / addcmul run
@@ -62,6 +63,10 @@ ERRORS = {
         OptimizerErrorCase("negative eps", {"eps": -1e-10}, fragments=("Invalid epsilon value: -1e-10",)),
         OptimizerErrorCase("weight decay with a sparse gradient", {"weight_decay": 0.1}, params=((4, 3),),
                            sparse_grad=True, fragments=("weight_decay option is not compatible with sparse",)),
+        OptimizerErrorCase("fused with a sparse gradient", {"fused": True}, params=((4, 3),), sparse_grad=True,
+                           fragments=("`fused` does not support sparse grad",)),
+        OptimizerErrorCase("fused and foreach", {"fused": True, "foreach": True},
+                           fragments=("`fused` and `foreach` cannot be `True` together.",)),
     ),
     "RMSprop": _common_errors() + (
         OptimizerErrorCase("negative eps", {"eps": -1e-8}, fragments=("Invalid epsilon value: -1e-08",)),
