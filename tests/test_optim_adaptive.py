@@ -79,3 +79,16 @@ def test_scalar_state_follows_the_default_dtype(default):
         for key, value in theirs[name].items():
             assert ours[name][key].dtype == value.dtype, (name, key)
             np.testing.assert_allclose(ours[name][key], value, rtol=1e-15, err_msg=f"{name} {key}")
+
+
+@pytest.mark.parametrize("name", ADAPTIVE)
+@pytest.mark.parametrize("options", [{}, {"maximize": True, "weight_decay": 0.1}], ids=["plain", "maximize-decay"])
+def test_step_leaves_the_gradient_alone(name, options):
+    options = {k: v for k, v in options.items() if k != "weight_decay" or name != "Rprop"}  # Rprop has none
+    p = refgrad.nn.Parameter(refgrad.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3)))
+    optimizer = getattr(refgrad.optim, name)([p], **options)
+    gradient = np.array([[0.5, -2.0, 0.0], [1.0, 3.0, -0.25]])
+    p.grad = refgrad.tensor(gradient.copy())
+    for _ in range(3):
+        optimizer.step()
+    np.testing.assert_array_equal(p.grad.numpy(), gradient)

@@ -10,7 +10,9 @@ __all__ = ["decay_squares_", "lerp_"]
 def decay_squares_(average_sq: np.ndarray, values: np.ndarray, decay: float) -> None:
     """average_sq ← decay·average_sq + (1 − decay)·values² in place, as torch's mul_().addcmul_()."""
     average_sq *= decay
-    average_sq += (1 - decay) * values * values
+    weighted = np.multiply(values, 1 - decay)  # ((1 − decay)·v)·v, torch's order, one temporary
+    weighted *= values
+    average_sq += weighted
 
 
 def lerp_(average: np.ndarray, target: np.ndarray, weight: float) -> None:

@@ -56,6 +56,10 @@ class Adadelta(Optimizer):
             square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
             decay_squares_(square_avg, grad, rho)
             std = np.sqrt(square_avg + eps)
-            delta = np.sqrt(acc_delta + eps) / std * grad
+            delta = np.add(acc_delta, eps, out=np.empty_like(acc_delta))  # an array also for a 0-d parameter
+            np.sqrt(delta, out=delta)
+            delta /= std
+            delta *= grad
             decay_squares_(acc_delta, delta, rho)
-            theta += -lr * delta
+            delta *= -lr
+            theta += delta

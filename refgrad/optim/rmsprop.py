@@ -71,17 +71,21 @@ class RMSprop(Optimizer):
                 grad = grad + weight_decay * theta
             square_avg = state["square_avg"]._data
             decay_squares_(square_avg, grad, alpha)
+            avg = np.empty_like(square_avg)  # an array also for a 0-d parameter (a ufunc would give a scalar)
             if centered:
                 grad_avg = state["grad_avg"]._data
                 lerp_(grad_avg, grad, 1 - alpha)
-                avg = np.sqrt(square_avg - grad_avg * grad_avg)
+                np.sqrt(np.subtract(square_avg, grad_avg * grad_avg, out=avg), out=avg)
             else:
-                avg = np.sqrt(square_avg)
+                np.sqrt(square_avg, out=avg)
             avg += eps
             if momentum > 0:
                 buf = state["momentum_buffer"]._data
                 buf *= momentum
-                buf += grad / avg
-                theta += -lr * buf
+                np.divide(grad, avg, out=avg)
+                buf += avg
+                theta += np.multiply(buf, -lr, out=avg)
             else:
-                theta += -lr * grad / avg
+                step = np.multiply(grad, -lr)  # (−γ g) / d: torch's addcdiv order
+                step /= avg
+                theta += step
