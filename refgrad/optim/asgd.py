@@ -46,7 +46,7 @@ class ASGD(Optimizer):
         weight_decay = group["weight_decay"]
         # torch computes the new η as a Python number (made a tensor of the default scalar dtype) unless lr has a
         # dtype of its own (a tensor, or an array as a loaded state_dict holds it), which the new η then keeps
-        new_value_dtype = getattr(group["lr"], "dtype", None) or scalar_dtype()
+        new_value_dtype = group["lr"].dtype if hasattr(group["lr"], "dtype") else scalar_dtype()
         for p in params:
             state = self.state[p]
             if not state:
