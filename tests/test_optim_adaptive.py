@@ -92,3 +92,17 @@ def test_step_leaves_the_gradient_alone(name, options):
     for _ in range(3):
         optimizer.step()
     np.testing.assert_array_equal(p.grad.numpy(), gradient)
+
+
+@pytest.mark.parametrize("name", ["RMSprop", "Adadelta", "Rprop", "ASGD"])
+def test_capturable_is_kept_in_the_group_and_changes_nothing(name):
+    def run(capturable):
+        p = refgrad.nn.Parameter(refgrad.tensor(np.linspace(-1.0, 1.0, 5)))
+        optimizer = getattr(refgrad.optim, name)([p], capturable=capturable)
+        for k in range(3):
+            p.grad = refgrad.tensor(np.cos(np.arange(5.0) + k))
+            optimizer.step()
+        assert optimizer.param_groups[0]["capturable"] is capturable
+        return p.numpy()
+
+    np.testing.assert_array_equal(run(True), run(False))

@@ -24,7 +24,8 @@ class Adadelta(Optimizer):
         u ← ρ u + (1 − ρ) Δ²            the running mean square of the steps ("acc_delta")
         θ ← θ − γ Δ
 
-    ``capturable``/``foreach`` choose torch's kernels and change nothing here.
+    ``capturable``/``foreach`` choose torch's kernels and change nothing here (torch's step refuses capturable=True
+    for CPU tensors; refgrad accepts it).
     """
 
     def __init__(self, params, lr=1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0, foreach=None, *,

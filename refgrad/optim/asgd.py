@@ -28,7 +28,8 @@ class ASGD(Optimizer):
     0-d tensors in the default scalar dtype (float32 unless the default dtype is float64), so they are rounded to it
     even for float64 parameters; a loaded state keeps them in the parameter's dtype (as torch's load_state_dict casts
     them), while new values are still rounded through the scalar dtype unless lr is a tensor.
-    ``capturable``/``foreach`` choose torch's kernels and change nothing here.
+    ``capturable``/``foreach`` choose torch's kernels and change nothing here (torch's step refuses capturable=True
+    for CPU tensors; refgrad accepts it).
     """
 
     def __init__(self, params, lr=1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,

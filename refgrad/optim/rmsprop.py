@@ -32,7 +32,8 @@ class RMSprop(Optimizer):
             θ ← θ − γ g / d
 
     State per parameter: "step", "square_avg" (v), "momentum_buffer" (b) when μ > 0, "grad_avg" (m) when centered.
-    ``capturable``/``foreach`` choose torch's kernels and change nothing here.
+    ``capturable``/``foreach`` choose torch's kernels and change nothing here (torch's step refuses capturable=True
+    for CPU tensors; refgrad accepts it).
     """
 
     def __init__(self, params, lr=1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,

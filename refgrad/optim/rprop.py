@@ -26,7 +26,7 @@ class Rprop(Optimizer):
         p ← g
 
     State per parameter: "step", "prev" (p), "step_size" (s). ``capturable``/``foreach`` choose torch's kernels and
-    change nothing here.
+    change nothing here (torch's step refuses capturable=True for CPU tensors; refgrad accepts it).
     """
 
     def __init__(self, params, lr=1e-2, etas: tuple = (0.5, 1.2), step_sizes: tuple = (1e-6, 50), *,
