@@ -14,6 +14,7 @@ A refgrad call that raises where torch's does not is a failing Record naming the
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -232,17 +233,19 @@ def _as_arrays(value):
 
 def resume(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> list[Record]:
     """torch runs half the steps; its state_dict (as arrays) and parameters go into a fresh refgrad optimizer, and
-    into a fresh torch one; both run the rest. The loaded refgrad state_dict's param_groups equal torch's."""
+    the state_dict itself into a fresh torch optimizer; both run the rest. The loaded refgrad state_dict's
+    param_groups equal torch's. torch's continuation is its resumed optimizer, not the uninterrupted one: the two
+    differ where torch's load_state_dict casts floating state to the parameter's dtype (ASGD's float32 eta and mu
+    become float64, and with lr a tensor its later etas are no longer rounded to float32)."""
     tol = spec.tol(dtype)
-    theirs = _Run(spec, case, "torch")
+    first = _Run(spec, case, "torch")
     half = len(case.grads) // 2
     for grads in case.grads[:half]:
-        theirs.step(grads)
-    saved = theirs.optimizer.state_dict()
-    # torch continues from its own state_dict as well: loading casts state to the parameter's dtype (NAdam's float32
-    # mu_product becomes float64), and refgrad's loading must do what torch's does
-    theirs = _Run(spec, case, "torch", theirs.arrays())
-    theirs.optimizer.load_state_dict(saved)
+        first.step(grads)
+    saved = first.optimizer.state_dict()
+    theirs = _Run(spec, case, "torch", first.arrays())
+    with C._watch("torch"):
+        theirs.optimizer.load_state_dict(copy.deepcopy(saved))  # a copy: torch's loaded state may share tensors
     errs = []
     ours, error = C._outcome(_Run, spec, case, "refgrad", theirs.arrays())
     if error is None:

@@ -142,3 +142,22 @@ def test_options_make_tuples_of_arrays_each_librarys_tensors():
         converted = _options(lib, options)
         assert isinstance(converted["lr"], tensor_type) and converted["eps"] == 1e-8
         assert isinstance(converted["betas"], tuple) and all(isinstance(b, tensor_type) for b in converted["betas"])
+
+
+def test_resume_follows_torchs_own_resumed_run():
+    """torch's load_state_dict casts ASGD's float32 eta and mu to a float64 parameter's dtype (and with lr a tensor
+    its later etas are then no longer rounded to float32): refgrad, loading the same way, is compared with torch's
+    resumed optimizer, not with the uninterrupted one."""
+    import copy
+
+    import torch
+
+    case = OptimizerCase(CASE.initial, [[0, 1]], [{}], {"lr": np.array(0.1), "t0": 1}, CASE.grads)
+    assert OPTIMIZER_CHECKS["resume"](OptimizerSpec("ASGD", None), case, "float64", 0)[0].passed
+    p = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
+    p.grad = torch.ones(2, dtype=torch.float64)
+    optimizer = torch.optim.ASGD([p])
+    optimizer.step()
+    resumed = torch.optim.ASGD([p])
+    resumed.load_state_dict(copy.deepcopy(optimizer.state_dict()))
+    assert optimizer.state[p]["eta"].dtype == torch.float32 and resumed.state[p]["eta"].dtype == torch.float64

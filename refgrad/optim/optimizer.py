@@ -58,6 +58,10 @@ class Optimizer:
     dicts (parameter groups, each with a ``params`` entry and any options that override ``defaults``)."""
 
     def __init__(self, params: Iterable, defaults: dict):
+        if defaults.get("differentiable"):
+            # torch's differentiable=True runs the update in autograd ops so a step can be differentiated through
+            raise NotImplementedError(f"{type(self).__name__}: differentiable=True is not supported by refgrad (its "
+                                      "updates run on arrays, outside the graph)")
         self.defaults = defaults
         self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
         self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
@@ -265,6 +269,18 @@ def check_lr(lr) -> None:
         raise ValueError("Tensor lr must be 1-element")
     if scalar(lr) < 0.0:
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def scalar_dtype() -> np.dtype:
+    """The dtype of torch's scalar state (step counts, ASGD's eta and mu) and of a Python number made a tensor:
+    float64 when that is the default dtype, else float32, whatever the parameter's dtype."""
+    return np.dtype(np.float64) if dtypes.get_default_dtype() == np.float64 else np.dtype(np.float32)
+
+
+def step_count(fused: bool | None = None) -> Tensor:
+    """A new step counter as torch keeps it: a 0-d tensor of 0.0 in scalar_dtype(), or float32 for a group with
+    fused=True (torch's fused kernels count in float32)."""
+    return Tensor(np.zeros((), np.float32 if fused else scalar_dtype()))
 
 
 def dense_grad(p: Tensor) -> np.ndarray:

@@ -1,0 +1,25 @@
+"""Running averages the adaptive optimizers (RMSprop, Adadelta) keep, updated in place in torch's order of operations
+so that float64 trajectories agree with torch's to rounding."""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["decay_squares_", "lerp_"]
+
+
+def decay_squares_(average_sq: np.ndarray, values: np.ndarray, decay: float) -> None:
+    """average_sq ← decay·average_sq + (1 − decay)·values² in place, as torch's mul_().addcmul_()."""
+    average_sq *= decay
+    weighted = np.multiply(values, 1 - decay)  # ((1 − decay)·v)·v, torch's order, one temporary
+    weighted *= values
+    average_sq += weighted
+
+
+def lerp_(average: np.ndarray, target: np.ndarray, weight: float) -> None:
+    """average ← average + weight·(target − average) in place, as torch.lerp_: from a weight of 0.5 up it computes
+    target − (target − average)·(1 − weight) instead, which is exact at weight 1."""
+    weight = average.dtype.type(weight)
+    if abs(weight) < 0.5:
+        average += weight * (target - average)
+    else:
+        average[...] = target - (target - average) * (1 - weight)
