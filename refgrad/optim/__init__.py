@@ -2,5 +2,6 @@
 from . import lr_scheduler  # noqa: F401
 from .optimizer import Optimizer
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
-__all__ = ["Optimizer", "SGD"]
+__all__ = ["Optimizer", "SGD", "SparseAdam"]
