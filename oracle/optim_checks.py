@@ -6,10 +6,13 @@
 |                    | every parameter) after each step, from the same parameters and gradients          |          |
 | resume             | torch's state_dict taken mid-way (arrays through np.asarray) loaded into a fresh  | f64      |
 |                    | refgrad optimizer, which then continues torch's trajectory; param_groups equal    |          |
+| (closure specs)    | both: each step is step(closure) on the same smooth loss of the parameters,      |          |
+|                    | written once for both libraries (see objective_loss), instead of given gradients  |          |
 | schedule           | the learning rates (and momenta / betas) after every scheduler step               | f64      |
 | resume (schedules) | a scheduler rebuilt mid-way from the other's state_dict continues the sequence    | f64      |
 
-A refgrad call that raises where torch's does not is a failing Record naming the exception.
+A refgrad call that raises where torch's does not is a failing Record naming the exception; where torch's step
+raises (Adafactor on a size-0 parameter divides by zero), refgrad's must raise the same class, and the run ends.
 """
 from __future__ import annotations
 
@@ -30,13 +33,15 @@ from .records import Record
 class OptimizerCase:
     """Parameters (initial values), their split into parameter groups with each group's own options, the
     constructor's kwargs, and per step one gradient per parameter (None: no gradient that step). A sparse
-    gradient is (rows, values)."""
+    gradient is (rows, values). A closure spec's case has ``objective`` (per parameter the matrix M and target b
+    of its loss term, see objective_loss) and one None per step in ``grads``."""
 
     initial: list
     groups: list  # lists of parameter indices
     group_options: list  # dicts, one per group
     kwargs: dict
     grads: list = field(default_factory=list)
+    objective: list | None = None
 
     def shapes(self) -> str:
         return ";".join("x".join(map(str, a.shape)) or "()" for a in self.initial)
@@ -52,14 +57,18 @@ def optimizer_cases(spec: OptimizerSpec, dtype: np.dtype):
 
     @st.composite
     def draw(draw_):
-        shapes = draw_(st.lists(S.shapes(0, 3, max_side=4), min_size=1, max_size=3))
+        shapes = draw_(st.lists(S.shapes(0, 3, min_side=int(spec.nonempty), max_side=4), min_size=1, max_size=3))
         if spec.sparse:  # sparse row gradients (an embedding's): 2-D parameters with rows
             shapes = [(max(s[0] if s else 1, 1), max(s[1] if len(s) > 1 else 1, 1)) for s in shapes]
         initial = [draw_(S.arrays(dtype, s)) for s in shapes]
         kwargs = draw_(spec.hyperparameters)
-        two_groups = len(shapes) > 1 and draw_(st.booleans())
+        two_groups = spec.max_groups > 1 and len(shapes) > 1 and draw_(st.booleans())
         groups = [[0], list(range(1, len(shapes)))] if two_groups else [list(range(len(shapes)))]
         options = [{}] + ([draw_(spec.hyperparameters)] if two_groups else [])
+        if spec.closure:
+            rng = np.random.default_rng(draw_(st.integers(0, 2**32 - 1)))
+            objective = [_objective_terms(rng, a.size, dtype) for a in initial]
+            return OptimizerCase(initial, groups, options, kwargs, [None] * spec.steps, objective)
         grads = []
         for _ in range(spec.steps):
             step = []
@@ -75,6 +84,24 @@ def optimizer_cases(spec: OptimizerSpec, dtype: np.dtype):
         return OptimizerCase(initial, groups, options, kwargs, grads)
 
     return draw()
+
+
+def _objective_terms(rng: np.random.Generator, n: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """A well-conditioned M (the identity plus a small random part) and a target b, for one parameter of n values."""
+    m = np.eye(n) + 0.5 * rng.standard_normal((n, n)) / max(n, 1) ** 0.5
+    return m.astype(dtype), rng.standard_normal(n).astype(dtype)
+
+
+def objective_loss(lib, params: list, objective: list):
+    """The closure specs' smooth loss, written once for torch and refgrad: for each parameter p (flattened to x),
+    ½‖M x − b‖² + Σ softplus(x)."""
+    loss = None
+    for p, (m, b) in zip(params, objective):
+        x = p.reshape(-1)
+        r = _tensor(lib.__name__, m) @ x - _tensor(lib.__name__, b)
+        term = 0.5 * (r * r).sum() + lib.nn.functional.softplus(x).sum()
+        loss = term if loss is None else loss + term
+    return loss
 
 
 # ---- running both -------------------------------------------------------------------------------------------
@@ -119,8 +146,20 @@ class _Run:
         cls = spec.torch_class() if lib == "torch" else spec.refgrad_class()
         with C._watch(lib):
             self.optimizer = cls(groups, **_options(lib, case.kwargs))
+        self.objective = case.objective
 
-    def step(self, grads: list) -> None:
+    def closure(self):
+        """Zeroes the gradients, evaluates the objective, backpropagates it and returns it (what a user writes)."""
+        self.optimizer.zero_grad()
+        loss = objective_loss(_library(self.lib), self.params, self.objective)
+        loss.backward()
+        return loss
+
+    def step(self, grads: list | None) -> None:
+        if grads is None:  # a closure spec
+            with C._watch(self.lib):
+                self.optimizer.step(self.closure)
+            return
         for p, g in zip(self.params, grads):
             if g is None:
                 p.grad = None
@@ -193,6 +232,20 @@ def _compare_runs(ours: _Run, theirs: _Run, tol, step: int) -> list[metrics.Erro
     return errs
 
 
+def _step_both(ours: _Run, theirs: _Run, grads, tol, k: int) -> tuple[list[metrics.Errors], bool]:
+    """One step of each: the comparison's errors, and whether the run ends (one side raised)."""
+    _, their_error = C._outcome(theirs.step, grads)
+    _, error = C._outcome(ours.step, grads)
+    if their_error is not None:
+        if type(error) is not type(their_error):
+            return [C._failed(f"step {k}: torch raises {type(their_error).__name__}: {their_error}; refgrad "
+                              f"{'does not' if error is None else f'raises {type(error).__name__}: {error}'}")], True
+        return [], True
+    if error is not None:
+        return [C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}")], True
+    return _compare_runs(ours, theirs, tol, k), False
+
+
 def trajectory(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> list[Record]:
     tol = spec.tol(dtype)
     theirs = _Run(spec, case, "torch")
@@ -201,12 +254,10 @@ def trajectory(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) 
         return [_record(spec, case, "trajectory", dtype, [C._failed(f"refgrad raises {error!r}")], tol, seed)]
     errs = []
     for k, grads in enumerate(case.grads):
-        theirs.step(grads)
-        _, error = C._outcome(ours.step, grads)
-        if error is not None:
-            errs.append(C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}"))
+        step_errs, stop = _step_both(ours, theirs, grads, tol, k)
+        errs += step_errs
+        if stop:
             break
-        errs += _compare_runs(ours, theirs, tol, k)
     return [_record(spec, case, "trajectory", dtype, errs, tol, seed)]
 
 
@@ -230,7 +281,9 @@ def resume(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> l
     theirs = _Run(spec, case, "torch")
     half = len(case.grads) // 2
     for grads in case.grads[:half]:
-        theirs.step(grads)
+        _, their_error = C._outcome(theirs.step, grads)
+        if their_error is not None:  # torch's run ends before the middle: the trajectory check covers it
+            return [_record(spec, case, "resume", dtype, [], tol, seed, f"torch raises {their_error!r}")]
     saved = theirs.optimizer.state_dict()
     errs = []
     ours, error = C._outcome(_Run, spec, case, "refgrad", theirs.arrays())
@@ -243,12 +296,10 @@ def resume(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> l
     errs += _compare_state(_plain(ours_groups), _plain(saved["param_groups"]), tol, "loaded param_groups")
     errs += _compare_runs(ours, theirs, tol, half)
     for k, grads in enumerate(case.grads[half:], half):
-        theirs.step(grads)
-        _, error = C._outcome(ours.step, grads)
-        if error is not None:
-            errs.append(C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}"))
+        step_errs, stop = _step_both(ours, theirs, grads, tol, k)
+        errs += step_errs
+        if stop:
             break
-        errs += _compare_runs(ours, theirs, tol, k)
     return [_record(spec, case, "resume", dtype, errs, tol, seed)]
 
 

@@ -58,6 +58,8 @@ class OptimizerSpec:
     steps: int = 6
     sparse: bool = False  # gradients given as sparse rows (SparseAdam); dense ones are an error case
     closure: bool = False  # step(closure) on a fixed smooth loss (LBFGS) instead of given gradients
+    max_groups: int = 2  # parameter groups drawn: 1 for an optimizer that takes only one (LBFGS)
+    nonempty: bool = False  # parameters drawn without size-0 dims (where torch's step divides by their size)
     checks: tuple = OPTIMIZER_CHECKS
     tolerances: dict = field(default_factory=dict)  # {dtype name: Tol}
     family: str = "optim"

@@ -87,3 +87,21 @@ def test_schedule_checks():
         EarlyStepLR if lib is refgrad else lib.optim.lr_scheduler.StepLR)(opt, **kw))
     record = SCHEDULER_CHECKS["schedule"](early, case, "float64", 0)[0]
     assert not record.passed and "step 2: get_last_lr" in record.note
+
+
+def test_a_step_torch_refuses_must_be_refused_alike():
+    """Adafactor's step divides by a size-0 parameter's size: torch's raises, so refgrad's must raise the same."""
+    case = OptimizerCase(initial=[np.zeros((0, 2)), np.ones(3)], groups=[[0, 1]], group_options=[{}],
+                         kwargs={"lr": 0.1}, grads=[[np.zeros((0, 2)), np.ones(3)]] * 2)
+    assert _check_with("Adafactor", None, case).passed
+
+    class Forgiving(refgrad.optim.Adafactor):
+        def _update(self, group, params):
+            super()._update(group, [p for p in params if p.numel()])
+
+    record = _check_with("Adafactor", Forgiving, case)
+    assert not record.passed and "torch raises ZeroDivisionError" in record.note and "refgrad does not" in record.note
+
+
+def _check_with(name, ref, case, check="trajectory"):
+    return OPTIMIZER_CHECKS[check](OptimizerSpec(name, None, ref=ref), case, "float64", 0)[0]

@@ -53,3 +53,13 @@ def test_sparse_adam_trains_an_embedding_as_torch(dtype, rtol):
         for a, b in zip(ours, theirs):
             assert np.asarray(a).dtype == np.asarray(b).dtype == (np.float64 if np.ndim(a) == 0 else dtype)
             np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
+
+
+def test_adafactor_divides_by_a_size_0_parameter_as_torch():
+    """torch's step takes RMS(θ) = ‖θ‖/√numel, a division by zero for an empty parameter (the spec draws none)."""
+    for lib in LIBS:
+        params = [lib.nn.Parameter(lib.zeros(0, 3)), lib.nn.Parameter(lib.ones(2))]
+        for p in params:
+            p.grad = lib.ones_like(p)
+        with pytest.raises(ZeroDivisionError):
+            lib.optim.Adafactor(params).step()

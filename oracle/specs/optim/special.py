@@ -5,15 +5,22 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from ...optim_spec import OptimizerErrorCase, OptimizerSpec
-from ._hyperparameters import LR, lr_as_tensor
+from ._hyperparameters import FLAGS, LR, WEIGHT_DECAY, lr_as_tensor
 
 BETAS = st.tuples(st.sampled_from([0.0, 0.5, 0.9]), st.sampled_from([0.0, 0.9, 0.999]))
 
 _sparse_adam = st.fixed_dictionaries({"lr": lr_as_tensor(LR), "betas": BETAS,
                                       "eps": st.sampled_from([1e-8, 1e-3]), "maximize": st.booleans()})
 
+_adafactor = st.fixed_dictionaries({
+    "lr": lr_as_tensor(LR), "beta2_decay": st.sampled_from([-0.8, -0.5, 0.0]),
+    "eps": st.tuples(st.sampled_from([None, 1e-30, 1e-3]), st.sampled_from([1e-3, 0.0, 0.1])),
+    "d": st.sampled_from([1.0, 1.5, 4.0]), "weight_decay": WEIGHT_DECAY, **FLAGS})
+
 OPTIMIZER_SPECS = [
     OptimizerSpec("SparseAdam", _sparse_adam, sparse=True),
+    # a size-0 parameter makes torch's step divide by zero (tests/test_optim_special.py checks refgrad's does too)
+    OptimizerSpec("Adafactor", _adafactor, nonempty=True),
 ]
 
 ERRORS = {
@@ -27,6 +34,19 @@ ERRORS = {
         OptimizerErrorCase("dense gradient", {}, fragments=(
             "SparseAdam does not support dense gradients, please consider Adam instead",)),
         OptimizerErrorCase("empty", {}, params="empty", fragments=("optimizer got an empty parameter list",)),
+    ),
+    "Adafactor": (
+        OptimizerErrorCase("negative lr", {"lr": -0.1}, fragments=("Learning rate should be >= 0 but is: -0.1",)),
+        OptimizerErrorCase("positive beta2_decay", {"beta2_decay": 0.5},
+                           fragments=("beta2_decay should be <= 0 but is: 0.5",)),
+        OptimizerErrorCase("negative eps1", {"eps": (-1.0, 1e-3)}, fragments=("epsilon1 should be >= 0 but is: -1.0",)),
+        OptimizerErrorCase("negative eps2", {"eps": (None, -1e-3)},
+                           fragments=("epsilon2 should be >= 0 but is: -0.001",)),
+        OptimizerErrorCase("d below 1", {"d": 0.5}, fragments=("Clipping threshold d should be >= 1 but is: 0.5",)),
+        OptimizerErrorCase("negative weight decay", {"weight_decay": -0.1},
+                           fragments=("weight_decay should be >= 0 but is: -0.1",)),
+        OptimizerErrorCase("sparse gradient", {}, params=((3, 2),), sparse_grad=True,
+                           fragments=("Adafactor does not support sparse gradients",)),
     ),
 }
 KNOWN_FAILURES: dict = {}
