@@ -63,3 +63,47 @@ def test_adafactor_divides_by_a_size_0_parameter_as_torch():
             p.grad = lib.ones_like(p)
         with pytest.raises(ZeroDivisionError):
             lib.optim.Adafactor(params).step()
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_float32_steps_away_from_the_minimum_agree_with_torch(line_search_fn):
+    """The spec compares float64 only (see its no_float32): here float32 parameters and state, in float32, agree
+    with torch's over a step that stays far from the minimum (two iterations from x = 0, the centre at 3)."""
+    from oracle.optim_checks import OPTIMIZER_CHECKS, OptimizerCase
+    from oracle.specs.optim import all_optimizer_specs
+
+    (spec,) = [s for s in all_optimizer_specs() if s.name == "LBFGS"]
+    rng = np.random.default_rng(2)
+    objective = [(np.eye(n, dtype=np.float32) + 0.1 * rng.standard_normal((n, n)).astype(np.float32),
+                  np.full(n, 3.0, np.float32)) for n in (3, 4)]
+    case = OptimizerCase([np.zeros(3, np.float32), np.zeros((2, 2), np.float32)], [[0, 1]], [{}],
+                         {"lr": 0.5, "max_iter": 2, "line_search_fn": line_search_fn}, [None], objective)
+    record = OPTIMIZER_CHECKS["trajectory"](spec, case, "float32", 0)[0]
+    assert record.passed, record.note  # the state's dtypes included: float32 tensors, float64 where torch's are
+
+
+@pytest.mark.parametrize("make,step,error", [
+    (lambda lib, p: lib.optim.LBFGS([{"params": p[:1]}, {"params": p[1:]}]), None, ValueError),
+    (lambda lib, p: lib.optim.LBFGS(p, line_search_fn="wolfe"), "closure", RuntimeError),
+    (lambda lib, p: lib.optim.LBFGS(p), "none", TypeError),
+])
+def test_lbfgs_errors_as_torch(make, step, error):
+    """One parameter group only; an unknown line search fails at the step; step() needs the closure."""
+    messages = []
+    for lib in LIBS:
+        params = [lib.nn.Parameter(lib.ones(2)), lib.nn.Parameter(lib.ones(3))]
+
+        def closure(params=params):
+            loss = sum((p * p).sum() for p in params)
+            loss.backward()
+            return loss
+
+        with pytest.raises(error) as raised:
+            optimizer = make(lib, params)
+            if step == "closure":
+                optimizer.step(closure)
+            elif step == "none":
+                optimizer.step()
+        messages.append(str(raised.value))
+    if error is not TypeError:  # the missing argument's message names the method
+        assert messages[0] == messages[1]

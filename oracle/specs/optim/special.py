@@ -17,10 +17,20 @@ _adafactor = st.fixed_dictionaries({
     "eps": st.tuples(st.sampled_from([None, 1e-30, 1e-3]), st.sampled_from([1e-3, 0.0, 0.1])),
     "d": st.sampled_from([1.0, 1.5, 4.0]), "weight_decay": WEIGHT_DECAY, **FLAGS})
 
+_lbfgs = st.fixed_dictionaries({
+    "lr": lr_as_tensor(st.sampled_from([1.0, 0.5, 0.1])), "max_iter": st.sampled_from([1, 4, 20]),
+    "max_eval": st.sampled_from([None, 1, 3, 30]), "tolerance_grad": st.sampled_from([1e-7, 1e-3]),
+    "tolerance_change": st.sampled_from([1e-9, 1e-4]), "history_size": st.sampled_from([1, 3, 100]),
+    "line_search_fn": st.sampled_from([None, "strong_wolfe"])})
+
 OPTIMIZER_SPECS = [
     OptimizerSpec("SparseAdam", _sparse_adam, sparse=True),
     # a size-0 parameter makes torch's step divide by zero (tests/test_optim_special.py checks refgrad's does too)
     OptimizerSpec("Adafactor", _adafactor, nonempty=True),
+    OptimizerSpec("LBFGS", _lbfgs, closure=True, max_groups=1, steps=4, no_float32=(
+        "LBFGS converges to the float32 resolution of the minimum within a step or two: there one ulp of x is an "
+        "order-one relative change of the gradient and of the curvature pair 1/(y·s), so float32 runs of two "
+        "correct implementations part (tests/test_optim_special.py compares float32 steps away from the minimum)")),
 ]
 
 ERRORS = {
@@ -47,6 +57,10 @@ ERRORS = {
                            fragments=("weight_decay should be >= 0 but is: -0.1",)),
         OptimizerErrorCase("sparse gradient", {}, params=((3, 2),), sparse_grad=True,
                            fragments=("Adafactor does not support sparse gradients",)),
+    ),
+    "LBFGS": (
+        OptimizerErrorCase("negative lr", {"lr": -0.1}, fragments=("Invalid learning rate: -0.1",)),
+        OptimizerErrorCase("empty", {}, params="empty", fragments=("optimizer got an empty parameter list",)),
     ),
 }
 KNOWN_FAILURES: dict = {}
