@@ -7,10 +7,13 @@
 | resume             | torch's state_dict taken mid-way (arrays through np.asarray) loaded into a fresh  | f64      |
 |                    | refgrad optimizer, which continues as a fresh torch one loading it does;          |          |
 |                    | param_groups equal                                                                |          |
+| (closure specs)    | both: each step is step(closure) on the same smooth loss of the parameters,      |          |
+|                    | written once for both libraries (see objective_loss), instead of given gradients  |          |
 | schedule           | the learning rates (and momenta / betas) after every scheduler step               | f64      |
 | resume (schedules) | a scheduler rebuilt mid-way from the other's state_dict continues the sequence    | f64      |
 
-A refgrad call that raises where torch's does not is a failing Record naming the exception.
+A refgrad call that raises where torch's does not is a failing Record naming the exception; where torch's step
+raises (Adafactor on a size-0 parameter divides by zero), refgrad's must raise the same class, and the run ends.
 """
 from __future__ import annotations
 
@@ -32,13 +35,15 @@ from .records import Record
 class OptimizerCase:
     """Parameters (initial values), their split into parameter groups with each group's own options, the
     constructor's kwargs, and per step one gradient per parameter (None: no gradient that step). A sparse
-    gradient is (rows, values)."""
+    gradient is (rows, values). A closure spec's case has ``objective`` (per parameter the curvatures w and centre c
+    of its loss term, see objective_loss) and one None per step in ``grads``."""
 
     initial: list
     groups: list  # lists of parameter indices
     group_options: list  # dicts, one per group
     kwargs: dict
     grads: list = field(default_factory=list)
+    objective: list | None = None
 
     def shapes(self) -> str:
         return ";".join("x".join(map(str, a.shape)) or "()" for a in self.initial)
@@ -54,14 +59,18 @@ def optimizer_cases(spec: OptimizerSpec, dtype: np.dtype):
 
     @st.composite
     def draw(draw_):
-        shapes = draw_(st.lists(S.shapes(0, 3, max_side=4), min_size=1, max_size=3))
+        shapes = draw_(st.lists(S.shapes(0, 3, min_side=int(spec.nonempty), max_side=4), min_size=1, max_size=3))
         if spec.sparse:  # sparse row gradients (an embedding's): 2-D parameters with rows
             shapes = [(max(s[0] if s else 1, 1), max(s[1] if len(s) > 1 else 1, 1)) for s in shapes]
         initial = [draw_(S.arrays(dtype, s)) for s in shapes]
         kwargs = draw_(spec.hyperparameters)
-        two_groups = len(shapes) > 1 and draw_(st.booleans())
+        two_groups = spec.max_groups > 1 and len(shapes) > 1 and draw_(st.booleans())
         groups = [[0], list(range(1, len(shapes)))] if two_groups else [list(range(len(shapes)))]
         options = [{}] + ([draw_(spec.hyperparameters)] if two_groups else [])
+        if spec.closure:
+            rng = np.random.default_rng(draw_(st.integers(0, 2**32 - 1)))
+            objective = [_objective_terms(rng, a.size, dtype) for a in initial]
+            return OptimizerCase(initial, groups, options, kwargs, [None] * spec.steps, objective)
         grads = []
         for _ in range(spec.steps):
             step = []
@@ -77,6 +86,26 @@ def optimizer_cases(spec: OptimizerSpec, dtype: np.dtype):
         return OptimizerCase(initial, groups, options, kwargs, grads)
 
     return draw()
+
+
+def _objective_terms(rng: np.random.Generator, n: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Per-value curvatures w in [1, 3) and a centre c, for one parameter of n values."""
+    return (1 + 2 * rng.random(n)).astype(dtype), rng.standard_normal(n).astype(dtype)
+
+
+def objective_loss(lib, params: list, objective: list):
+    """The closure specs' smooth loss, written once for torch and refgrad: for each parameter p (flattened to x),
+    with r = x − c, ½ Σ w r² + ¼ Σ r⁴. Its gradient w r + r³ is elementwise, so both libraries compute it to the
+    same bits from the same x (no reduction whose order differs), and near the minimum r = 0 without cancellation
+    (x − c is exact there). A loss whose gradient cancels O(1) terms or sums in a library-specific order leaves
+    rounding noise that LBFGS's curvature pairs 1/(y·s) amplify without bound as it converges."""
+    loss = None
+    for p, (w, c) in zip(params, objective):
+        r = p.reshape(-1) - _tensor(lib.__name__, c)
+        square = r * r
+        term = 0.5 * (_tensor(lib.__name__, w) * square).sum() + 0.25 * (square * square).sum()
+        loss = term if loss is None else loss + term
+    return loss
 
 
 # ---- running both -------------------------------------------------------------------------------------------
@@ -127,8 +156,20 @@ class _Run:
         cls = spec.torch_class() if lib == "torch" else spec.refgrad_class()
         with C._watch(lib):
             self.optimizer = cls(groups, **_options(lib, case.kwargs))
+        self.objective = case.objective
 
-    def step(self, grads: list) -> None:
+    def closure(self):
+        """Zeroes the gradients, evaluates the objective, backpropagates it and returns it (what a user writes)."""
+        self.optimizer.zero_grad()
+        loss = objective_loss(_library(self.lib), self.params, self.objective)
+        loss.backward()
+        return loss
+
+    def step(self, grads: list | None) -> None:
+        if grads is None:  # a closure spec
+            with C._watch(self.lib):
+                self.optimizer.step(self.closure)
+            return
         for p, g in zip(self.params, grads):
             if g is None:
                 p.grad = None
@@ -201,6 +242,20 @@ def _compare_runs(ours: _Run, theirs: _Run, tol, step: int) -> list[metrics.Erro
     return errs
 
 
+def _step_both(ours: _Run, theirs: _Run, grads, tol, k: int) -> tuple[list[metrics.Errors], bool]:
+    """One step of each: the comparison's errors, and whether the run ends (one side raised)."""
+    _, their_error = C._outcome(theirs.step, grads)
+    _, error = C._outcome(ours.step, grads)
+    if their_error is not None:
+        if type(error) is not type(their_error):
+            return [C._failed(f"step {k}: torch raises {type(their_error).__name__}: {their_error}; refgrad "
+                              f"{'does not' if error is None else f'raises {type(error).__name__}: {error}'}")], True
+        return [], True
+    if error is not None:
+        return [C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}")], True
+    return _compare_runs(ours, theirs, tol, k), False
+
+
 def trajectory(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> list[Record]:
     tol = spec.tol(dtype)
     theirs = _Run(spec, case, "torch")
@@ -209,12 +264,10 @@ def trajectory(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) 
         return [_record(spec, case, "trajectory", dtype, [C._failed(f"refgrad raises {error!r}")], tol, seed)]
     errs = []
     for k, grads in enumerate(case.grads):
-        theirs.step(grads)
-        _, error = C._outcome(ours.step, grads)
-        if error is not None:
-            errs.append(C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}"))
+        step_errs, stop = _step_both(ours, theirs, grads, tol, k)
+        errs += step_errs
+        if stop:
             break
-        errs += _compare_runs(ours, theirs, tol, k)
     return [_record(spec, case, "trajectory", dtype, errs, tol, seed)]
 
 
@@ -241,7 +294,9 @@ def resume(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> l
     first = _Run(spec, case, "torch")
     half = len(case.grads) // 2
     for grads in case.grads[:half]:
-        first.step(grads)
+        _, their_error = C._outcome(first.step, grads)
+        if their_error is not None:  # torch's run ends before the middle: the trajectory check covers it
+            return [_record(spec, case, "resume", dtype, [], tol, seed, f"torch raises {their_error!r}")]
     saved = first.optimizer.state_dict()
     theirs = _Run(spec, case, "torch", first.arrays())
     with C._watch("torch"):
@@ -257,12 +312,10 @@ def resume(spec: OptimizerSpec, case: OptimizerCase, dtype: str, seed: int) -> l
     errs += _compare_state(_plain(ours_groups), _plain(saved["param_groups"]), tol, "loaded param_groups")
     errs += _compare_runs(ours, theirs, tol, half)
     for k, grads in enumerate(case.grads[half:], half):
-        theirs.step(grads)
-        _, error = C._outcome(ours.step, grads)
-        if error is not None:
-            errs.append(C._failed(f"step {k}: refgrad raises {type(error).__name__}: {error}"))
+        step_errs, stop = _step_both(ours, theirs, grads, tol, k)
+        errs += step_errs
+        if stop:
             break
-        errs += _compare_runs(ours, theirs, tol, k)
     return [_record(spec, case, "resume", dtype, errs, tol, seed)]
 
 

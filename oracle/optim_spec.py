@@ -58,6 +58,9 @@ class OptimizerSpec:
     steps: int = 6
     sparse: bool = False  # gradients given as sparse rows (SparseAdam); dense ones are an error case
     closure: bool = False  # step(closure) on a fixed smooth loss (LBFGS) instead of given gradients
+    max_groups: int = 2  # parameter groups drawn: 1 for an optimizer that takes only one (LBFGS)
+    nonempty: bool = False  # parameters drawn without size-0 dims (where torch's step divides by their size)
+    no_float32: str = ""  # why float32 trajectories cannot be compared (then only float64 runs); empty: both run
     checks: tuple = OPTIMIZER_CHECKS
     tolerances: dict = field(default_factory=dict)  # {dtype name: Tol}
     family: str = "optim"
@@ -73,6 +76,9 @@ class OptimizerSpec:
 
     def known_failure(self, check: str, dtype: str) -> str:
         return self.known_failures.get((check, dtype)) or self.known_failures.get(check, "")
+
+    def check_dtypes(self, check: str) -> tuple:
+        return tuple(d for d in OPTIMIZER_CHECK_DTYPES[check] if not (d == "float32" and self.no_float32))
 
     def tol(self, dtype: str) -> Tol:
         return self.tolerances.get(dtype, OPTIMIZER_TOLERANCES[dtype])

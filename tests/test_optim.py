@@ -14,7 +14,6 @@ from oracle.optim_checks import (
     optimizer_error_case,
     scheduler_cases,
 )
-from oracle.optim_spec import OPTIMIZER_CHECK_DTYPES
 from oracle.specs.optim import all_optimizer_specs, all_scheduler_specs
 
 OPTIMIZERS = all_optimizer_specs()
@@ -27,7 +26,7 @@ def _marks(spec, check, dtype):
 
 
 PARAMS = [pytest.param(spec, check, dtype, id=f"{spec.id}-{check}-{dtype}", marks=_marks(spec, check, dtype))
-          for spec in OPTIMIZERS for check in spec.checks for dtype in OPTIMIZER_CHECK_DTYPES[check]]
+          for spec in OPTIMIZERS for check in spec.checks for dtype in spec.check_dtypes(check)]
 SCHEDULE_PARAMS = [pytest.param(spec, check, id=f"{spec.id}-{check}", marks=_marks(spec, check, "float64"))
                    for spec in SCHEDULERS for check in spec.checks]
 ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spec, "error", ec.id))

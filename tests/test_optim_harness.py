@@ -161,3 +161,45 @@ def test_resume_follows_torchs_own_resumed_run():
     resumed = torch.optim.ASGD([p])
     resumed.load_state_dict(copy.deepcopy(optimizer.state_dict()))
     assert optimizer.state[p]["eta"].dtype == torch.float32 and resumed.state[p]["eta"].dtype == torch.float64
+
+
+def test_a_step_torch_refuses_must_be_refused_alike():
+    """Adafactor's step divides by a size-0 parameter's size: torch's raises, so refgrad's must raise the same."""
+    case = OptimizerCase(initial=[np.zeros((0, 2)), np.ones(3)], groups=[[0, 1]], group_options=[{}],
+                         kwargs={"lr": 0.1}, grads=[[np.zeros((0, 2)), np.ones(3)]] * 2)
+    assert _check_with("Adafactor", None, case).passed
+
+    class Forgiving(refgrad.optim.Adafactor):
+        def _update(self, group, params):
+            super()._update(group, [p for p in params if p.numel()])
+
+    record = _check_with("Adafactor", Forgiving, case)
+    assert not record.passed and "torch raises ZeroDivisionError" in record.note and "refgrad does not" in record.note
+
+
+def _check_with(name, ref, case, check="trajectory"):
+    return OPTIMIZER_CHECKS[check](OptimizerSpec(name, None, ref=ref), case, "float64", 0)[0]
+
+
+class ShorterStepLBFGS(refgrad.optim.LBFGS):
+    """Steps with a learning rate a thousandth too small."""
+
+    def _step(self, closure):
+        group = self.param_groups[0]
+        lr = group["lr"]
+        group["lr"] = lr * 0.999
+        try:
+            return super()._step(closure)
+        finally:
+            group["lr"] = lr
+
+
+def test_closure_cases_run_both_on_the_same_loss():
+    """A closure spec's steps are step(closure) on objective_loss; a wrong step length is seen at the first step."""
+    case = OptimizerCase(initial=[RNG.standard_normal((2, 2)), RNG.standard_normal(3)], groups=[[0, 1]],
+                         group_options=[{}], kwargs={"lr": 0.5, "max_iter": 3}, grads=[None] * 3,
+                         objective=[(1 + RNG.random(4), RNG.standard_normal(4)), (np.ones(3), RNG.standard_normal(3))])
+    for check in ("trajectory", "resume"):
+        assert _check_with("LBFGS", None, case, check).passed
+    record = _check_with("LBFGS", ShorterStepLBFGS, case)
+    assert not record.passed and "step 0: parameter 0" in record.note
