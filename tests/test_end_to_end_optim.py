@@ -37,7 +37,7 @@ OPTIMIZER_OPTIONS = {
     "AdamW": {"lr": 1e-2},
     "Adamax": {"lr": 1e-2},
     "NAdam": {"lr": 1e-2},
-    "RAdam": {"lr": 1e-2},
+    "RAdam": {"lr": 0.1},  # its first steps (rectification off) are momentum SGD steps: lr as SGD's
     "Adagrad": {"lr": 0.1},
     "Adadelta": {},  # lr=1.0 by default
     "RMSprop": {"lr": 1e-3},
