@@ -44,15 +44,22 @@ class SGD(Optimizer):
                                   "foreach": foreach, "differentiable": differentiable, "fused": fused})
 
     def _update(self, group: dict, params: list) -> None:
+        # Each line rounds as torch's single-tensor step does, with as few full-size temporaries as that allows (one
+        # per parameter without weight decay or nesterov): at a million values a step is bound by memory traffic.
+        # Temporaries are made with out= so that a 0-d parameter's stay arrays (NumPy returns scalars otherwise).
         lr, momentum, dampening = scalar(group["lr"]), group["momentum"], group["dampening"]
         weight_decay = scalar(group["weight_decay"])
         for p in params:
             theta = p._data
             g = dense_grad(p)
-            if group["maximize"]:
-                g = -g
+            owned = False  # whether g is a temporary of this step, free to be overwritten
             if weight_decay != 0:
-                g = g + weight_decay * theta
+                # (±g) + λθ, as λθ ± g: the same sum, one temporary
+                decayed = np.multiply(theta, weight_decay, out=np.empty_like(theta))
+                g = np.subtract(decayed, g, out=decayed) if group["maximize"] else np.add(decayed, g, out=decayed)
+                owned = True
+            elif group["maximize"]:
+                g, owned = np.negative(g, out=np.empty_like(theta)), True
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
@@ -60,6 +67,10 @@ class SGD(Optimizer):
                     buf = state["momentum_buffer"] = Tensor(np.array(g))
                 else:
                     buf._data *= momentum
-                    buf._data += (1 - dampening) * g
-                g = g + momentum * buf._data if group["nesterov"] else buf._data
-            theta += -lr * g
+                    buf._data += g if dampening == 0 else (1 - dampening) * g  # (1 − 0)·g is g exactly
+                if group["nesterov"]:
+                    step = np.multiply(buf._data, momentum, out=np.empty_like(theta))
+                    g, owned = np.add(step, g, out=step), True
+                else:
+                    g, owned = buf._data, False
+            theta -= np.multiply(g, lr, out=g if owned else None)  # θ + (−γ)·g, as torch's add_(g, alpha=−γ)
