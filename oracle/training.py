@@ -59,12 +59,13 @@ class Trajectory:
         return max([0.0, *self.loss_errors(), *(e for e, _ in self.parameter_errors),
                     *(e for e, _ in self.rate_errors())])
 
-    def assert_agree(self, rtol: float) -> None:
+    def assert_agree(self, rtol) -> None:
         """Raises AssertionError naming the first step whose loss, parameters or learning rates differ by more
-        than rtol."""
+        than rtol (one bound, or one per step where the trajectory's own conditioning sets it)."""
         rate_errors = self.rate_errors() or [(0.0, None)] * len(self.parameter_errors)
-        for step, (loss_err, (param_err, name), (rate_err, key)) in enumerate(
-                zip(self.loss_errors(), self.parameter_errors, rate_errors)):
+        bounds = list(rtol) if isinstance(rtol, (list, tuple, np.ndarray)) else [rtol] * len(self.parameter_errors)
+        for step, (loss_err, (param_err, name), (rate_err, key), rtol) in enumerate(
+                zip(self.loss_errors(), self.parameter_errors, rate_errors, bounds)):
             if not loss_err <= rtol:
                 raise AssertionError(f"step {step}: loss refgrad {self.refgrad_losses[step]!r}, torch "
                                      f"{self.torch_losses[step]!r} (relative difference {loss_err:.3e} > {rtol:g})")

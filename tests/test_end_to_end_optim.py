@@ -13,6 +13,8 @@ squares of small gradients) but stays many orders below 1e-9, while a wrong upda
 eps inside instead of outside the square root, a dropped weight-decay term) moves the trajectory by 1e-4 or more
 within a step or two. Measured worst (loss, parameter or lr), every case here, with the optimizers and schedules of
 main and of the issue-#10 branches at 12:10 UTC 29 Nov 2026: 8.4e-13 (RMSprop on the MLP); SGD's cases 1.7e-13.
+LBFGS is the exception, measured below (ILL_CONDITIONED): its 20-step trajectory parts from itself when its start
+moves by one ulp, and refgrad is held to that.
 """
 from __future__ import annotations
 
@@ -161,7 +163,52 @@ def test_every_declared_name_has_options():
 def test_optimizer_trains_as_torch(name, model):
     if name not in OPTIMIZER_OPTIONS:
         pytest.fail(f"{name} has no entry in OPTIMIZER_OPTIONS")
-    check(run_case(model, build_optimizer(name, OPTIMIZER_OPTIONS[name])))
+    run = run_case(model, build_optimizer(name, OPTIMIZER_OPTIONS[name]))
+    if name in ILL_CONDITIONED:
+        run.assert_agree([max(RTOL, SENSITIVITY_FACTOR * s) for s in torch_sensitivity(model, name)])
+        assert run.torch_losses[-1] < run.torch_losses[0]
+    else:
+        check(run)
+
+
+# LBFGS's trajectory over 20 steps (each up to max_iter iterations with a line search, on the curvature pairs of
+# gradient differences) amplifies a difference in the last bit: torch against itself, from weights one ulp apart,
+# parts by 1.8e-9 relative on the two-layer net and 1.8e-5 on the MLP by step 20. There refgrad is held to that
+# conditioning: no further from torch than SENSITIVITY_FACTOR times torch from itself, step by step (and RTOL where
+# the trajectory is better conditioned than that).
+ILL_CONDITIONED = {"LBFGS"}
+SENSITIVITY_FACTOR = 10
+
+
+def torch_sensitivity(model: str, name: str, seed: int = 0) -> list:
+    """Per step, the largest relative parameter difference between two torch runs of the case whose initial weights
+    are one ulp apart."""
+    import copy
+
+    from oracle.training import _relative_difference
+
+    build, loss = MODELS[model]
+    torch.manual_seed(seed)
+    a = build(torch).double()
+    b = copy.deepcopy(a)
+    with torch.no_grad():
+        for p in b.parameters():
+            p.mul_(1 + 2.0**-52)
+    optimizers = [getattr(torch.optim, name)(m.parameters(), **OPTIMIZER_OPTIONS[name]) for m in (a, b)]
+    worst = []
+    for x, y in teacher_batches(np.random.default_rng(seed), STEPS, 32):
+        x, y = torch.from_numpy(x), torch.from_numpy(y)
+        for m, optimizer in zip((a, b), optimizers):
+            def closure(m=m, optimizer=optimizer, x=x, y=y):
+                optimizer.zero_grad()
+                value = loss(torch, m, x, y)
+                value.backward()
+                return value
+
+            optimizer.step(closure)
+        worst.append(max(_relative_difference(q.detach().numpy(), p.detach().numpy())
+                         for p, q in zip(a.parameters(), b.parameters())))
+    return worst
 
 
 @pytest.mark.parametrize("name", declared_schedulers())

@@ -16,7 +16,7 @@ from .. import dtypes
 from ..tensor import Tensor
 from .optimizer import check_lr
 
-__all__ = ["as_number", "check_adam_hyperparameters", "refuse_differentiable", "scalar_state", "gradient", "lerp_",
+__all__ = ["as_number", "check_adam_hyperparameters", "scalar_state", "gradient", "lerp_",
            "decay_squares_", "restore_older_state"]
 
 
@@ -39,14 +39,6 @@ def check_adam_hyperparameters(lr, betas, eps, weight_decay) -> None:
             raise ValueError(f"Invalid beta parameter at index {index}: {betas[index]}")
     if not 0.0 <= as_number(weight_decay):
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-
-
-def refuse_differentiable(name: str, differentiable) -> None:
-    """torch's differentiable=True keeps the update in the autograd graph; refgrad updates arrays in place, outside
-    it, so it says so instead of silently computing something else."""
-    if differentiable:
-        raise NotImplementedError(f"{name}(differentiable=True) is not supported by refgrad: its optimizers update "
-                                  "parameters in place outside the autograd graph")
 
 
 def scalar_state(value: float, fused=None) -> Tensor:

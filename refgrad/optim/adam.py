@@ -10,7 +10,6 @@ from ._adam_base import (
     decay_squares_,
     gradient,
     lerp_,
-    refuse_differentiable,
     restore_older_state,
     scalar_state,
 )
@@ -61,12 +60,6 @@ class Adam(Optimizer):
                                   "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
                                   "capturable": capturable, "differentiable": differentiable, "fused": fused,
                                   "decoupled_weight_decay": decoupled_weight_decay})
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-        refuse_differentiable(type(self).__name__, differentiable)
 
     def _check_grads(self, params: list) -> None:
         try:
@@ -80,7 +73,6 @@ class Adam(Optimizer):
                                    "differentiable": False, "decoupled_weight_decay": False, "fused": None})
 
     def _update(self, group: dict, params: list) -> None:
-        refuse_differentiable(type(self).__name__, group["differentiable"])
         if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
             # torch's refusal at step time, where a group's own options pair a tensor lr with foreach=True
             raise RuntimeError("lr as a Tensor is not supported for capturable=False and foreach=True")

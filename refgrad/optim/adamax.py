@@ -9,7 +9,6 @@ from ._adam_base import (
     check_adam_hyperparameters,
     gradient,
     lerp_,
-    refuse_differentiable,
     restore_older_state,
     scalar_state,
 )
@@ -44,14 +43,12 @@ class Adamax(Optimizer):
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                                   "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                                   "capturable": capturable})
-        refuse_differentiable(type(self).__name__, differentiable)
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
         restore_older_state(self, {"foreach": None, "maximize": False, "differentiable": False, "capturable": False})
 
     def _update(self, group: dict, params: list) -> None:
-        refuse_differentiable(type(self).__name__, group["differentiable"])
         lr, eps, weight_decay = as_number(group["lr"]), as_number(group["eps"]), as_number(group["weight_decay"])
         beta1, beta2 = (as_number(b) for b in group["betas"])
         for p in params:

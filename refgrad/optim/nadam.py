@@ -10,7 +10,6 @@ from ._adam_base import (
     decay_squares_,
     gradient,
     lerp_,
-    refuse_differentiable,
     restore_older_state,
     scalar_state,
 )
@@ -56,7 +55,6 @@ class NAdam(Optimizer):
                                   "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
                                   "maximize": maximize, "foreach": foreach, "capturable": capturable,
                                   "differentiable": differentiable})
-        refuse_differentiable(type(self).__name__, differentiable)
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
@@ -64,7 +62,6 @@ class NAdam(Optimizer):
                                    "decoupled_weight_decay": False}, ("step", "mu_product"))
 
     def _update(self, group: dict, params: list) -> None:
-        refuse_differentiable(type(self).__name__, group["differentiable"])
         lr, eps, weight_decay = as_number(group["lr"]), as_number(group["eps"]), as_number(group["weight_decay"])
         beta1, beta2 = (as_number(b) for b in group["betas"])
         momentum_decay = as_number(group["momentum_decay"])

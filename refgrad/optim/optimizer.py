@@ -58,10 +58,15 @@ class Optimizer:
     dicts (parameter groups, each with a ``params`` entry and any options that override ``defaults``)."""
 
     def __init__(self, params: Iterable, defaults: dict):
+        if defaults.get("fused"):  # torch's checks of the fused kernel's flags, for every optimizer that has one
+            if defaults.get("differentiable"):
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if defaults.get("foreach"):
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
         if defaults.get("differentiable"):
             # torch's differentiable=True runs the update in autograd ops so a step can be differentiated through
-            raise NotImplementedError(f"{type(self).__name__}: differentiable=True is not supported by refgrad (its "
-                                      "updates run on arrays, outside the graph)")
+            raise NotImplementedError(f"{type(self).__name__}(differentiable=True) is not supported by refgrad: its "
+                                      "optimizers update parameters in place outside the autograd graph")
         self.defaults = defaults
         self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
         self._optimizer_step_post_hooks: OrderedDict = OrderedDict()

@@ -10,7 +10,6 @@ from ._adam_base import (
     decay_squares_,
     gradient,
     lerp_,
-    refuse_differentiable,
     restore_older_state,
     scalar_state,
 )
@@ -59,7 +58,6 @@ class RAdam(Optimizer):
                                   "maximize": maximize, "foreach": foreach, "capturable": capturable,
                                   "decoupled_weight_decay": decoupled_weight_decay,
                                   "differentiable": differentiable})
-        refuse_differentiable(type(self).__name__, differentiable)
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
@@ -67,7 +65,6 @@ class RAdam(Optimizer):
                                    "decoupled_weight_decay": False, "capturable": False})
 
     def _update(self, group: dict, params: list) -> None:
-        refuse_differentiable(type(self).__name__, group["differentiable"])
         lr, eps, weight_decay = as_number(group["lr"]), as_number(group["eps"]), as_number(group["weight_decay"])
         beta1, beta2 = (as_number(b) for b in group["betas"])
         rho_inf = 2 / (1 - beta2) - 1
