@@ -13,7 +13,7 @@ from oracle.spec import CHECK_DTYPES
 from oracle.specs import all_specs
 
 SPECS = all_specs()
-KNOWN_FAILURE_EXAMPLES = 100
+KNOWN_FAILURE_EXAMPLES = 400
 
 
 def _marks(spec, check, dtype):
