@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from ._running import decay_squares_, lerp_  # noqa: F401 (the Adam family takes them from here too)
 from .optimizer import check_lr
 
 __all__ = ["as_number", "check_adam_hyperparameters", "scalar_state", "gradient", "lerp_",
@@ -61,22 +62,6 @@ def gradient(p: Tensor, group: dict, lr: float, weight_decay: float, decoupled: 
         else:
             grad = grad + float(weight_decay) * p._data
     return grad
-
-
-def lerp_(average: np.ndarray, target: np.ndarray, weight: float) -> None:
-    """average ← average + weight·(target − average) in place, as torch.lerp_: for a weight of 0.5 or more it
-    computes target − (target − average)·(1 − weight), which is exact at weight 1."""
-    weight = average.dtype.type(weight)
-    if abs(weight) < 0.5:
-        average += weight * (target - average)
-    else:
-        average[...] = target - (target - average) * (1 - weight)
-
-
-def decay_squares_(average_sq: np.ndarray, grad: np.ndarray, beta2: float) -> None:
-    """average_sq ← β₂·average_sq + (1 − β₂)·g² in place, in torch's order (mul_ then addcmul_)."""
-    average_sq *= float(beta2)
-    average_sq += float(1 - beta2) * grad * grad
 
 
 def restore_older_state(optimizer, group_defaults: dict, scalar_keys: tuple = ("step",)) -> None:

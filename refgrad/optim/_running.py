@@ -1,5 +1,5 @@
-"""Running averages the adaptive optimizers (RMSprop, Adadelta) keep, updated in place in torch's order of operations
-so that float64 trajectories agree with torch's to rounding."""
+"""Running averages the adaptive optimizers (Adam's family, RMSprop, Adadelta) keep, updated in place in torch's
+order of operations so that float64 trajectories agree with torch's to rounding."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +8,9 @@ __all__ = ["decay_squares_", "lerp_"]
 
 
 def decay_squares_(average_sq: np.ndarray, values: np.ndarray, decay: float) -> None:
-    """average_sq ← decay·average_sq + (1 − decay)·values² in place, as torch's mul_().addcmul_()."""
+    """average_sq ← decay·average_sq + (1 − decay)·values² in place, as torch's mul_().addcmul_(). ``decay`` a number
+    or a 0-d tensor (Adam's betas may be tensors)."""
+    decay = float(decay)
     average_sq *= decay
     weighted = np.multiply(values, 1 - decay)  # ((1 − decay)·v)·v, torch's order, one temporary
     weighted *= values
