@@ -9,7 +9,10 @@ import tempfile
 from dataclasses import dataclass, field
 
 FIELDS = ("op", "family", "check", "dtype", "shapes", "params", "n_elements", "max_abs_err", "max_rel_err",
-          "max_ulp", "rtol", "atol", "passed", "seed", "example", "note")
+          "max_ulp", "rtol", "atol", "passed", "seed", "example", "note", "status", "phase", "truth_rel_err",
+          "torch_truth_rel_err", "test")
+# columns added after the first snapshots: a records file without them reads with these values
+LATER_FIELDS = {"status": "", "phase": "", "truth_rel_err": "", "torch_truth_rel_err": "", "test": ""}
 
 
 @dataclass
@@ -30,9 +33,28 @@ class Record:
     seed: str = ""
     example: str = ""
     note: str = ""
+    status: str = ""  # "passed", "failed", or "error" (the check raised; note holds the exception); "" derives it
+    phase: str = ""  # the Hypothesis phase the example ran in ("generate", "shrink", ...), when known
+    truth_rel_err: float = float("nan")  # float32 checks: refgrad's relative error against the float64 truth
+    torch_truth_rel_err: float = float("nan")  # ... and torch's float32 relative error against the same truth
+    test: str = ""  # the pytest node id that ran the check (stamped by the plugin's sink), to reproduce it
+
+    def __post_init__(self):
+        if not self.status:
+            self.status = "passed" if self.passed else "failed"
 
     def as_row(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def error_record(exc: BaseException, *, op: str, family: str, check: str, dtype: str, shapes: str = "",
+                 params: str = "", seed: str = "", example: str = "") -> Record:
+    """The Record of a check that raised instead of comparing: failing, status "error", the exception in the note,
+    errors infinite (nothing was compared, so nothing can be said to be close)."""
+    inf = float("inf")
+    return Record(op=op, family=family, check=check, dtype=dtype, shapes=shapes, params=params, n_elements=0,
+                  max_abs_err=inf, max_rel_err=inf, max_ulp=inf, rtol=0.0, atol=0.0, passed=False, seed=str(seed),
+                  example=example, note=f"{type(exc).__name__}: {exc}", status="error")
 
 
 @dataclass
@@ -104,11 +126,12 @@ def read_rows(path: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None:
         return []
-    missing = [f for f in FIELDS if f not in reader.fieldnames]
+    missing = [f for f in FIELDS if f not in reader.fieldnames and f not in LATER_FIELDS]
     if missing:
         raise ValueError(f"{path}: not a records file (missing columns {missing})")
-    return [{f: row[f] for f in FIELDS} for row in reader
-            if None not in row and all(row.get(f) is not None for f in FIELDS)]
+    present = [f for f in FIELDS if f in reader.fieldnames]
+    return [{f: row.get(f, LATER_FIELDS.get(f)) for f in FIELDS} for row in reader
+            if None not in row and all(row.get(f) is not None for f in present)]
 
 
 def row_sort_key(row: dict) -> tuple:

@@ -52,12 +52,13 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..records import FIELDS
+from ..records import FIELDS, LATER_FIELDS
 
 KEYS = ["op", "check", "dtype"]
 CHECK_ORDER = ["forward", "vjp_torch", "vjp_numeric", "jvp", "jvp_adjoint", "double_backward", "kinks"]
-STR_FIELDS = ["op", "family", "check", "dtype", "shapes", "params", "seed", "example", "note"]
-FLOAT_FIELDS = ["max_abs_err", "max_rel_err", "max_ulp", "rtol", "atol"]
+STR_FIELDS = ["op", "family", "check", "dtype", "shapes", "params", "seed", "example", "note", "status", "phase",
+              "test"]
+FLOAT_FIELDS = ["max_abs_err", "max_rel_err", "max_ulp", "rtol", "atol", "truth_rel_err", "torch_truth_rel_err"]
 SUMMARY_COLUMNS = ["op", "family", "check", "dtype", "n_cases", "n_failed", "n_elements", "max_abs_err",
                    "max_rel_err", "median_rel_err", "p99_rel_err", "max_ulp", "rtol", "atol", "headroom",
                    "headroom_basis", "passed", "worst_shapes", "worst_params", "worst_seed", "worst_example",
@@ -93,9 +94,10 @@ def read_records(path: str, progress: bool | None = None, chunk_rows: int = 50_0
     if show:
         print(file=sys.stderr)
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(FIELDS))
-    missing = [f for f in FIELDS if f not in frame.columns]
+    missing = [f for f in FIELDS if f not in frame.columns and f not in LATER_FIELDS]
     if missing:
         raise ValueError(f"{path}: not a records file (missing columns {missing})")
+    frame = frame.assign(**{f: v for f, v in LATER_FIELDS.items() if f not in frame.columns})
     return _typed(frame[list(FIELDS)])
 
 
@@ -108,6 +110,8 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
             else frame[c].astype(float)
     frame["n_elements"] = pd.to_numeric(frame["n_elements"]).astype("int64")
     frame["passed"] = frame["passed"].map(_to_bool).astype(bool)
+    # records written before the status column: passed or failed as the flag says
+    frame["status"] = frame["status"].where(frame["status"] != "", np.where(frame["passed"], "passed", "failed"))
     return frame
 
 
