@@ -1,9 +1,15 @@
-"""python -m oracle coverage: lists public refgrad ops without an OpSpec, nn modules without a ModuleSpec, nn.init
-initializers without an InitSpec, optimizers without an OptimizerSpec and schedulers without a SchedulerSpec; exits 1
-if any."""
+"""python -m oracle COMMAND (``python -m oracle --help`` lists them).
+
+coverage: lists public refgrad ops without an OpSpec, nn modules without a ModuleSpec, nn.init initializers without
+an InitSpec, optimizers without an OptimizerSpec and schedulers without a SchedulerSpec; exits 1 if any."""
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import extras
 
 
 def spec_targets() -> tuple[set, set]:
@@ -85,12 +91,31 @@ def optimizer_targets() -> tuple[set, set]:
     return set(optim.__all__) - {"Optimizer"}, set(optim.lr_scheduler.__all__) - {"LRScheduler"}
 
 
+@dataclass(frozen=True)
+class Command:
+    help: str
+    needs: tuple  # modules beyond NumPy (checked before running, to say what to install)
+    run: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None  # adds the command's own arguments
+
+
+COMMANDS = {
+    "coverage": Command("list the public refgrad ops, modules, initializers, optimizers and schedulers without a "
+                        "spec; exit 1 if any", extras.CHECKS, lambda args: coverage()),
+}
+
+
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["coverage"]:
-        return coverage()
-    print("usage: python -m oracle coverage", file=sys.stderr)
-    return 2
+    parser = argparse.ArgumentParser(prog="python -m oracle", description="refgrad's oracle: commands.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=command.help, description=command.help)
+        if command.arguments:
+            command.arguments(command_parser)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS[args.command]
+    extras.exit_if_missing(f"python -m oracle {args.command}", command.needs)
+    return command.run(args)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """refgrad-report (also ``python -m oracle.report``): rebuild a report from records, or compare two runs.
 
-    refgrad-report build RECORDS [RECORDS ...] [-o DIR]
+    refgrad-report build RECORDS [RECORDS ...] [-o DIR] [--title TEXT] [--intro TEXT]
         RECORDS: a records.csv, or a report folder (its records.csv; failing that, the per-process
         .records-*.csv.part files an interrupted run left behind). Several inputs (shards of one sweep) are
-        merged, and the merged records.csv is written to DIR too. Writes DIR/summary.csv and DIR/index.html.
+        merged, and the merged records.csv is written to DIR too. Writes DIR/summary.csv and DIR/index.html,
+        titled as run.json says unless --title/--intro say otherwise.
     refgrad-report diff OLD NEW [--factor 10] [--all] [--csv]
         OLD, NEW: records.csv, summary.csv or report folders. Lists the (op, check, dtype) rows whose status
         changed or whose max_rel_err grew or shrank more than FACTOR times (and, with --all, rows present in
@@ -45,9 +46,10 @@ def cmd_build(args) -> int:
 
     files = [p for a in args.records for p in _records_path(a)]
     progress = True if args.progress else (False if args.quiet else None)
+    text = {k: v for k, v in (("title", args.title), ("intro", args.intro)) if v is not None}
     if len(files) == 1 and files[0].endswith(".csv") and not files[0].endswith(".part"):
         out = args.output or os.path.dirname(os.path.abspath(files[0]))
-        summary = build(files[0], out, progress=progress)
+        summary = build(files[0], out, meta={**_meta.for_rebuild(files[0]), **text}, progress=progress)
     else:
         out = args.output or (args.records[0] if len(args.records) == 1 and os.path.isdir(args.records[0]) else None)
         if out is None:
@@ -63,6 +65,7 @@ def cmd_build(args) -> int:
         if len(args.records) > 1:
             meta["note"] = (meta.get("note", "") + f" Merged from {len(args.records)} inputs; metadata of the "
                             f"first.").strip()
+        meta.update(text)
         summary = build_from_frame(read_records(merged, progress=progress), out, meta, progress=bool(progress))
     if not args.quiet:
         failed = int((~summary["passed"].astype(bool)).sum()) if len(summary) else 0
@@ -142,6 +145,8 @@ def main(argv=None) -> int:
     b = sub.add_parser("build", help="summary.csv and index.html from records.csv")
     b.add_argument("records", nargs="+", help="records.csv file(s) or report folder(s)")
     b.add_argument("-o", "--output", help="output folder (default: the records' folder)")
+    b.add_argument("--title", help="the page's title (default: run.json's, which pytest --report-title sets)")
+    b.add_argument("--intro", help="a paragraph under the title (default: run.json's, from pytest --report-intro)")
     d = sub.add_parser("diff", help="rows that regressed between two runs; exit 1 if any")
     d.add_argument("old")
     d.add_argument("new")
