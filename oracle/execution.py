@@ -34,10 +34,12 @@ def hypothesis_phase() -> str:
         ConjectureRunner = None  # noqa: N806
     frame = sys._getframe(1)
     while frame is not None:
-        if frame.f_code.co_name == "execute_explicit_examples":
+        code = frame.f_code
+        if code.co_name == "execute_explicit_examples":
             return "explicit"
-        runner = frame.f_locals.get("self") if ConjectureRunner is not None else None
-        if isinstance(runner, ConjectureRunner):
+        # only a method's frame can hold the runner as ``self`` (reading f_locals copies a frame's locals)
+        runner = frame.f_locals.get("self") if code.co_argcount and code.co_varnames[0] == "self" else None
+        if ConjectureRunner is not None and isinstance(runner, ConjectureRunner):
             phase = getattr(runner, "_current_phase", "")
             return phase if isinstance(phase, str) and not phase.startswith("(") else ""
         frame = frame.f_back

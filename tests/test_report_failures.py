@@ -12,8 +12,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from hypothesis import Phase, assume, given, settings
+from hypothesis import Phase, assume, example, given, settings
 from hypothesis import strategies as st
+from hypothesis.database import InMemoryExampleDatabase
 
 from oracle.execution import hypothesis_phase, run_check
 from oracle.records import CsvSink, MemorySink, Record, error_record
@@ -172,6 +173,28 @@ def test_the_phase_of_each_record_of_a_failing_hypothesis_test():
     r = row(summarize(records_frame(sink.records)), op="planted")
     assert r.n_cases == phases.count("generate") and r.n_shrink == len(phases) - r.n_cases
     assert not r.passed and r.n_errors >= 1
+
+
+def test_explicit_and_reused_examples_are_cases():
+    """An @example runs in phase "explicit"; a failure saved in the example database replays in phase "reuse"."""
+    sink = MemorySink()
+    database = InMemoryExampleDatabase()
+
+    @settings(max_examples=8, database=database, derandomize=False)
+    @given(st.integers(0, 10**6))
+    @example(3)
+    def run(seed):
+        run_check(sink, lambda spec, case, dtype, seed: [rec(passed=seed == 3)], SPEC, _Case(), "float64", seed,
+                  check_name="forward")
+        assert seed == 3  # the explicit example passes, the first generated one fails
+
+    for _ in range(2):
+        with pytest.raises(AssertionError):
+            run()
+    phases = [r.phase for r in sink.records]
+    assert phases.count("explicit") == 2 and "reuse" in phases and not {""} & set(phases), phases
+    rerun = phases[len(phases) - phases[::-1].index("explicit") - 1:]
+    assert rerun[:2] == ["explicit", "reuse"] and rerun[-1] == "final"
 
 
 def test_without_shrinking_every_record_is_a_case():
