@@ -4,12 +4,10 @@ Every statistic below is computable from the Record fields alone (``oracle.recor
 summary rebuilt from a records.csv equals the one written at the end of the run, and the same rows give
 the same summary whatever order they come in (serial run, pytest-xdist workers, shards on several machines).
 
-Summary columns (one row per op, check, dtype):
-
-Cases and shrink attempts. Each Record notes the Hypothesis phase its example ran in (``Record.phase``, see
-``oracle.execution``). Once an example fails, Hypothesis runs many smaller variants of it to shrink the failure
-(a row of an 8-example profile once showed 106 Records, 102 of them failing); those are not cases the check was
-asked to cover, so they are counted apart:
+Summary columns (one row per op, check, dtype). Each Record notes the Hypothesis phase its example ran in
+(``Record.phase``, see ``oracle.execution``). Once an example fails, Hypothesis runs many smaller variants of it
+to shrink the failure (a row of an 8-example profile once showed 106 Records, 102 of them failing); those are not
+cases the check was asked to cover, so they are counted apart:
 
 - ``n_cases``: Records made outside shrinking: examples generated, reused from the database or given explicitly
   (one Record per example and check). Records without a phase (files written before phases existed, or a
@@ -26,11 +24,10 @@ asked to cover, so they are counted apart:
 - ``rtol``, ``atol``: the tolerance the checks ran with (the largest, should a group ever mix two).
 - ``passed``: every Record of the group passed, shrinking included: a group with any failing or erroring Record
   fails. A crash makes its (op, check, dtype) group even when the check left no other Record.
-- ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom (ties: larger
-  a crash, larger ``max_rel_err``, larger ``max_abs_err``, then the first in record order; taken over all
-  Records, shrinking included), enough to reproduce it: its shapes,
-  params (non-tensor arguments), seed (of the random cotangents/directions), example (the input values when
-  at most 24 elements) and note.
+- ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom over all the
+  group's Records, shrinking included (ties: a crash first, then larger ``max_rel_err``, larger ``max_abs_err``,
+  then the first in record order), enough to reproduce it: its shapes, params (non-tensor arguments), seed (of
+  the random cotangents/directions), example (the input values when at most 24 elements) and note.
 
 Headroom
 --------
