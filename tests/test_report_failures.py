@@ -356,6 +356,7 @@ def test_a_crash_in_each_harness_shows_as_a_failing_row(tmp_path):
         r = summary.loc[key]
         assert str(r.passed) == "False" and r.n_errors >= 1 and r.n_failed >= r.n_errors, (key, r)
         assert float(r.headroom) == 0 and r.headroom_basis == "error" and r.worst_note.startswith("RuntimeError")
+    assert f'data-rows="{len(summary)}"' in (report / "index.html").read_text()  # the page has the crashed rows
     ok = summary.loc[("abs[planted]", "forward", "float64")]
     assert str(ok.passed) == "True" and ok.n_errors == 0 and ok.n_shrink == 0
     # every Record is a case or a shrink attempt; the crash that Hypothesis shrank and replayed is counted once a case
