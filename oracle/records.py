@@ -13,6 +13,9 @@ FIELDS = ("op", "family", "check", "dtype", "shapes", "params", "n_elements", "m
           "torch_truth_rel_err", "test")
 # columns added after the first snapshots: a records file without them reads with these values
 LATER_FIELDS = {"status": "", "phase": "", "truth_rel_err": "", "torch_truth_rel_err": "", "test": ""}
+# the phases of a Record made while Hypothesis shrank a failure, or replayed the minimal failing example it reports
+# ("final"): the report counts these apart from the cases (oracle.report.aggregate)
+SHRINK_PHASES = frozenset({"shrink", "explain", "final"})
 
 
 @dataclass

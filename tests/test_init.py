@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import refgrad
 import refgrad.nn.init as RI
+from oracle.execution import run_check
 from oracle.init_spec import BOUND_SE, CHECKS, SIGNIFICANCE, init_error_case, variance_error
 from oracle.specs.init import all_init_specs
 from oracle.statistics import ks_p_value
@@ -72,8 +73,7 @@ def _describe(r) -> str:
 
 @pytest.mark.parametrize("spec,check,dtype,case", DECLARED)
 def test_declared_case(spec, check, dtype, case, oracle_records):
-    record = CHECKS[check](spec, case, dtype)
-    oracle_records.write([record])
+    [record] = run_check(oracle_records, CHECKS[check], spec, case, dtype, check_name=check)
     assert record.passed, _describe(record)
 
 
@@ -85,8 +85,7 @@ def test_drawn_cases(spec, check, dtype, oracle_records):
     def run(data):
         case = data.draw(strategy, label="case")
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed") if check == "property" else None
-        record = CHECKS[check](spec, case, dtype, seed)
-        oracle_records.write([record])
+        [record] = run_check(oracle_records, CHECKS[check], spec, case, dtype, seed, check_name=check)
         assert record.passed, _describe(record)
 
     run()

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oracle.execution import run_check
 from oracle.module_checks import MODULE_CHECKS, module_error_case
 from oracle.module_spec import MODULE_CHECK_DTYPES
 from oracle.specs.modules import all_module_specs
@@ -42,8 +43,7 @@ def test_module(spec, check, dtype, oracle_records):
     def run(data):
         case = data.draw(strategy, label="case")
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-        records = MODULE_CHECKS[check](spec, case, dtype, seed)
-        oracle_records.write(records)
+        records = run_check(oracle_records, MODULE_CHECKS[check], spec, case, dtype, seed, check_name=check)
         failed = [r for r in records if not r.passed]
         assert not failed, "\n".join(_describe(r) for r in failed)
 

@@ -9,6 +9,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from oracle.checks import CHECKS, error_case
+from oracle.execution import run_check
 from oracle.spec import CHECK_DTYPES
 from oracle.specs import all_specs
 
@@ -41,8 +42,7 @@ def test_op(spec, check, dtype, oracle_records):
     def run(data):
         case = data.draw(strategy, label="case")
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-        records = CHECKS[check](spec, case, dtype, seed)
-        oracle_records.write(records)
+        records = run_check(oracle_records, CHECKS[check], spec, case, dtype, seed, check_name=check)
         failed = [r for r in records if not r.passed]
         assert not failed, "\n".join(_describe(r) for r in failed)
 

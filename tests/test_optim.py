@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from oracle.execution import run_check
 from oracle.optim_checks import (
     OPTIMIZER_CHECKS,
     SCHEDULER_CHECKS,
@@ -47,8 +48,7 @@ def test_optimizer(spec, check, dtype, oracle_records):
     def run(data):
         case = data.draw(strategy, label="case")
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-        records = OPTIMIZER_CHECKS[check](spec, case, dtype, seed)
-        oracle_records.write(records)
+        records = run_check(oracle_records, OPTIMIZER_CHECKS[check], spec, case, dtype, seed, check_name=check)
         failed = [r for r in records if not r.passed]
         assert not failed, "\n".join(_describe(r) for r in failed)
 
@@ -62,8 +62,7 @@ def test_scheduler(spec, check, oracle_records):
     @given(data=st.data())
     def run(data):
         case = data.draw(strategy, label="case")
-        records = SCHEDULER_CHECKS[check](spec, case, "float64", 0)
-        oracle_records.write(records)
+        records = run_check(oracle_records, SCHEDULER_CHECKS[check], spec, case, "float64", 0, check_name=check)
         failed = [r for r in records if not r.passed]
         assert not failed, "\n".join(_describe(r) for r in failed)
 

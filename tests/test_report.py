@@ -277,7 +277,7 @@ def test_diff_flags_growth_and_status_changes(tmp_path, capsys):
            rec(op="fixed", rel_err=1e-15, abs_err=1e-15), rec(op="new")]
     d = diff(summarize(records_frame(old)), summarize(records_frame(new)))
     kinds = dict(zip(d.op, d.kind))
-    assert kinds == {"broke": "regressed", "grew": "worse", "fixed": "fixed", "gone": "removed", "new": "added"}
+    assert kinds == {"broke": "regressed", "grew": "worse", "fixed": "fixed", "gone": "vanished", "new": "added"}
     assert set(d[d.regression].op) == {"broke", "grew"}
     assert d.set_index("op").loc["grew", "growth"] == pytest.approx(50.0)
 
@@ -285,12 +285,12 @@ def test_diff_flags_growth_and_status_changes(tmp_path, capsys):
     write_records(tmp_path / "new.csv", new)
     assert cli(["diff", str(tmp_path / "old.csv"), str(tmp_path / "new.csv")]) == 1
     out = capsys.readouterr()
-    assert "regressed" in out.out and "grew" in out.out and "same" not in out.out and "gone" not in out.out
-    assert "2 regressed" in out.err
+    assert "regressed" in out.out and "grew" in out.out and "same" not in out.out and "gone" in out.out
+    assert "2 regressed" in out.err and "1 vanished" in out.err and "1 added" in out.err
     # summaries work as inputs too, and a run compared with itself has no regression
     build(str(tmp_path / "old.csv"), str(tmp_path / "o"))
     assert cli(["diff", str(tmp_path / "o" / "summary.csv"), str(tmp_path / "old.csv")]) == 0
-    assert cli(["diff", str(tmp_path / "o"), str(tmp_path / "new.csv"), "--all", "--csv"]) == 1
+    assert cli(["diff", str(tmp_path / "o"), str(tmp_path / "new.csv"), "--csv"]) == 1
     rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
     assert {r["op"] for r in rows} == {"broke", "grew", "fixed", "gone", "new"}
 

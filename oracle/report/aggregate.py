@@ -4,20 +4,30 @@ Every statistic below is computable from the Record fields alone (``oracle.recor
 summary rebuilt from a records.csv equals the one written at the end of the run, and the same rows give
 the same summary whatever order they come in (serial run, pytest-xdist workers, shards on several machines).
 
-Summary columns (one row per op, check, dtype):
+Summary columns (one row per op, check, dtype). Each Record notes the Hypothesis phase its example ran in
+(``Record.phase``, see ``oracle.execution``). Once an example fails, Hypothesis runs many smaller variants of it
+to shrink the failure (a row of an 8-example profile once showed 106 Records, 102 of them failing); those are not
+cases the check was asked to cover, so they are counted apart:
 
-- ``n_cases``: Records in the group (check executions, one per Hypothesis example run, shrinking included);
-  ``n_failed``: how many of them failed; ``n_elements``: elements compared, summed.
-- ``max_abs_err``, ``max_rel_err``, ``max_ulp``: maxima over the group's Records.
-- ``median_rel_err``: median of the Records' ``max_rel_err`` (mean of the two middle values for an even count).
-- ``p99_rel_err``: nearest-rank 99th percentile of the Records' ``max_rel_err``: the ⌈0.99·n⌉-th smallest,
-  an observed value (for fewer than 100 cases, the maximum).
+- ``n_cases``: Records made outside shrinking: examples generated, reused from the database or given explicitly
+  (one Record per example and check). Records without a phase (files written before phases existed, or a
+  Hypothesis the harness cannot read the phase of) count here, as all Records did before.
+- ``n_shrink``: Records made while Hypothesis shrank a failure (phases ``shrink`` and ``explain``) and the final
+  replay of the minimal failing example that it reports (``final``). ``n_cases + n_shrink`` = Records in the group.
+- ``n_failed``: of the ``n_cases``, how many did not pass (failed a comparison or raised); ``n_errors``: of those,
+  how many raised (status ``error``: the check crashed and compared nothing, its note names the exception).
+- ``n_elements``: elements compared, summed over all Records.
+- ``max_abs_err``, ``max_rel_err``, ``max_ulp``: maxima over all the group's Records, shrinking included.
+- ``median_rel_err``: median of the ``max_rel_err`` of the ``n_cases`` Records (mean of the two middle values for
+  an even count); ``p99_rel_err``: their nearest-rank 99th percentile, the ⌈0.99·n⌉-th smallest, an observed
+  value (for fewer than 100 cases, the maximum). A group with Records from shrinking only takes them all.
 - ``rtol``, ``atol``: the tolerance the checks ran with (the largest, should a group ever mix two).
-- ``passed``: every Record of the group passed.
-- ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom (ties: larger
-  ``max_rel_err``, larger ``max_abs_err``, then the first in record order), enough to reproduce it: its shapes,
-  params (non-tensor arguments), seed (of the random cotangents/directions), example (the input values when
-  at most 24 elements) and note.
+- ``passed``: every Record of the group passed, shrinking included: a group with any failing or erroring Record
+  fails. A crash makes its (op, check, dtype) group even when the check left no other Record.
+- ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom over all the
+  group's Records, shrinking included (ties: a crash first, then larger ``max_rel_err``, larger ``max_abs_err``,
+  then the first in record order), enough to reproduce it: its shapes, params (non-tensor arguments), seed (of
+  the random cotangents/directions), example (the input values when at most 24 elements) and note.
 
 Headroom
 --------
@@ -39,7 +49,8 @@ holds). Two corrections keep it honest:
 - a Record that *failed* has headroom below 1: ``headroom = bound`` when ``bound < 1``, else ``0`` with basis
   ``mismatch`` (the failure is not one of magnitude: NaN/inf pattern, shape, dtype or differentiability).
 
-Bitwise-equal results (both errors 0) give ``inf`` with basis ``exact``. A NaN error counts as ``inf``.
+Bitwise-equal results (both errors 0) give ``inf`` with basis ``exact``; a Record of a check that raised has
+headroom ``0`` with basis ``error``. A NaN error counts as ``inf``.
 The headroom of a group is the minimum over its Records. The HTML colours rows by it: < 1 failed,
 [1, 3) tight, [3, 10), [10, 100), >= 100, exact.
 """
@@ -52,14 +63,15 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..records import FIELDS, LATER_FIELDS
+from ..records import FIELDS, LATER_FIELDS, SHRINK_PHASES
 
 KEYS = ["op", "check", "dtype"]
 CHECK_ORDER = ["forward", "vjp_torch", "vjp_numeric", "jvp", "jvp_adjoint", "double_backward", "kinks"]
 STR_FIELDS = ["op", "family", "check", "dtype", "shapes", "params", "seed", "example", "note", "status", "phase",
               "test"]
 FLOAT_FIELDS = ["max_abs_err", "max_rel_err", "max_ulp", "rtol", "atol", "truth_rel_err", "torch_truth_rel_err"]
-SUMMARY_COLUMNS = ["op", "family", "check", "dtype", "n_cases", "n_failed", "n_elements", "max_abs_err",
+SUMMARY_COLUMNS = ["op", "family", "check", "dtype", "n_cases", "n_failed", "n_errors", "n_shrink", "n_elements",
+                   "max_abs_err",
                    "max_rel_err", "median_rel_err", "p99_rel_err", "max_ulp", "rtol", "atol", "headroom",
                    "headroom_basis", "passed", "worst_shapes", "worst_params", "worst_seed", "worst_example",
                    "worst_note"]
@@ -106,8 +118,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for c in STR_FIELDS:
         frame[c] = frame[c].fillna("").astype(str)
     for c in FLOAT_FIELDS:
-        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float) if frame[c].dtype == object \
-            else frame[c].astype(float)
+        # text columns (pandas >= 3 reads them as str, not object): "" (a column an older file lacks) becomes NaN
+        frame[c] = frame[c].astype(float) if pd.api.types.is_numeric_dtype(frame[c]) \
+            else pd.to_numeric(frame[c], errors="coerce").astype(float)
     frame["n_elements"] = pd.to_numeric(frame["n_elements"]).astype("int64")
     frame["passed"] = frame["passed"].map(_to_bool).astype(bool)
     # records written before the status column: passed or failed as the flag says
@@ -162,6 +175,9 @@ def record_headroom(frame: pd.DataFrame) -> pd.DataFrame:
     headroom[mismatch] = 0.0
     basis[mismatch] = "mismatch"
     basis[exact & passed] = "exact"
+    crashed = (frame["status"] == "error").to_numpy(bool)
+    headroom[crashed] = 0.0
+    basis[crashed] = "error"
     out = frame.copy()
     out["headroom"] = headroom
     out["headroom_basis"] = basis
@@ -177,29 +193,37 @@ def summarize(records: pd.DataFrame) -> pd.DataFrame:
     df["max_rel_err"] = df["max_rel_err"].fillna(np.inf)
     df["max_abs_err"] = df["max_abs_err"].fillna(np.inf)
     df["_row"] = np.arange(len(df))
+    shrink = df["phase"].isin(SHRINK_PHASES)
+    df["_case"] = ~shrink
+    df["_case_failed"] = ~shrink & ~df["passed"]
+    df["_case_error"] = ~shrink & (df["status"] == "error")
     g = df.groupby(KEYS, sort=False)
-    out = g.agg(family=("family", "first"), n_cases=("op", "size"), n_elements=("n_elements", "sum"),
-                max_abs_err=("max_abs_err", "max"), max_rel_err=("max_rel_err", "max"),
-                median_rel_err=("max_rel_err", "median"), max_ulp=("max_ulp", "max"), rtol=("rtol", "max"),
-                atol=("atol", "max"), passed=("passed", "all"), headroom=("headroom", "min"))
-    out["n_failed"] = g["passed"].size() - g["passed"].sum()
+    out = g.agg(family=("family", "first"), n_cases=("_case", "sum"), n_failed=("_case_failed", "sum"),
+                n_errors=("_case_error", "sum"), n_elements=("n_elements", "sum"),
+                max_abs_err=("max_abs_err", "max"), max_rel_err=("max_rel_err", "max"), max_ulp=("max_ulp", "max"),
+                rtol=("rtol", "max"), atol=("atol", "max"), passed=("passed", "all"), headroom=("headroom", "min"))
+    out["n_shrink"] = g["op"].size() - out["n_cases"]
+    # median and p99 over the cases; a group whose Records all come from shrinking takes them all
+    stats = df[df["_case"] | ~df.groupby(KEYS, sort=False)["_case"].transform("any")]
+    out["median_rel_err"] = stats.groupby(KEYS, sort=False)["max_rel_err"].median()
     # nearest-rank p99: the ceil(0.99 n)-th smallest max_rel_err of the group
-    ranked = df.sort_values([*KEYS, "max_rel_err"], kind="mergesort")
+    ranked = stats.sort_values([*KEYS, "max_rel_err"], kind="mergesort")
     ranked["_rank"] = ranked.groupby(KEYS, sort=False).cumcount()
     n = ranked.groupby(KEYS, sort=False)["op"].transform("size")
     target = np.ceil(0.99 * n.to_numpy()).astype(int) - 1
     p99 = ranked[ranked["_rank"].to_numpy() == target].set_index(KEYS)["max_rel_err"]
     out["p99_rel_err"] = p99
-    # the worst case: least headroom, then larger errors, then first in record order
-    worst = df.sort_values([*KEYS, "headroom", "max_rel_err", "max_abs_err", "_row"],
-                           ascending=[True, True, True, True, False, False, True], kind="mergesort")
+    # the worst case: least headroom, then a crash, then larger errors, then first in record order
+    worst = df.assign(_ok=df["status"] != "error").sort_values(
+        [*KEYS, "headroom", "_ok", "max_rel_err", "max_abs_err", "_row"],
+        ascending=[True, True, True, True, True, False, False, True], kind="mergesort")
     worst = worst.drop_duplicates(KEYS).set_index(KEYS)
     out["headroom_basis"] = worst["headroom_basis"]
     for c in ("shapes", "params", "seed", "example", "note"):
         out[f"worst_{c}"] = worst[c]
     out = out.reset_index()
-    out["n_failed"] = out["n_failed"].astype("int64")
-    out["n_cases"] = out["n_cases"].astype("int64")
+    for c in ("n_cases", "n_failed", "n_errors", "n_shrink"):
+        out[c] = out[c].astype("int64")
     return _order(out[SUMMARY_COLUMNS])
 
 
@@ -273,8 +297,10 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, factor: float = 10.0) -> pd.DataF
     """Rows of two summaries, joined on (op, check, dtype), that changed status or whose ``max_rel_err`` grew
     (or shrank) by more than ``factor``. Errors below one unit roundoff of the dtype count as that unit, so
     noise at the last bit does not register as a 10x change. ``kind`` is one of: regressed (passed -> failed),
-    fixed (failed -> passed), worse / better (error ratio beyond ``factor``), removed / added (in one summary
-    only). ``regression`` marks the rows that make ``refgrad-report diff`` exit non-zero (regressed, worse)."""
+    fixed (failed -> passed), worse / better (error ratio beyond ``factor``), vanished (in OLD only: a check that
+    no longer runs, or no longer leaves Records), added (in NEW only). ``regression`` marks the rows that got worse
+    (regressed, worse); ``refgrad-report diff`` exits non-zero for them, and for vanished rows unless told they may
+    vanish."""
     cols = [*KEYS, "passed", "max_rel_err", "headroom", "n_cases"]
     m = old[cols].merge(new[cols], on=KEYS, how="outer", suffixes=("_old", "_new"), indicator=True)
     eps = m["dtype"].map(lambda d: EPS.get(d, 2.0**-52)).to_numpy(float)
@@ -291,11 +317,11 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, factor: float = 10.0) -> pd.DataF
     kind[both & (ratio > factor)] = "worse"
     kind[both & ~po & pn] = "fixed"
     kind[both & po & ~pn] = "regressed"
-    kind[(m["_merge"] == "left_only").to_numpy()] = "removed"
+    kind[(m["_merge"] == "left_only").to_numpy()] = "vanished"
     kind[(m["_merge"] == "right_only").to_numpy()] = "added"
     m["kind"] = kind
     m["regression"] = np.isin(kind, ["regressed", "worse"])
-    rank = {"regressed": 0, "worse": 1, "fixed": 2, "better": 3, "removed": 4, "added": 5}
+    rank = {"regressed": 0, "vanished": 1, "worse": 2, "fixed": 3, "better": 4, "added": 5}
     m = m[m["kind"] != ""].assign(_k=lambda f: f["kind"].map(rank))
     m = m.sort_values(["_k", "op", "check", "dtype"], kind="mergesort")
     return m.drop(columns=["_merge", "_k"]).reset_index(drop=True)

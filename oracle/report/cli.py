@@ -5,10 +5,12 @@
         .records-*.csv.part files an interrupted run left behind). Several inputs (shards of one sweep) are
         merged, and the merged records.csv is written to DIR too. Writes DIR/summary.csv and DIR/index.html,
         titled as run.json says unless --title/--intro say otherwise.
-    refgrad-report diff OLD NEW [--factor 10] [--all] [--csv]
+    refgrad-report diff OLD NEW [--factor 10] [--allow-vanished] [--csv]
         OLD, NEW: records.csv, summary.csv or report folders. Lists the (op, check, dtype) rows whose status
-        changed or whose max_rel_err grew or shrank more than FACTOR times (and, with --all, rows present in
-        one run only). Exit status 1 when something regressed (passed -> failed, or error grew > FACTOR).
+        changed or whose max_rel_err grew or shrank more than FACTOR times, the rows that vanished (in OLD only)
+        and the rows added (in NEW only). Exit status 1 when something regressed (passed -> failed, or error grew
+        > FACTOR) or a row vanished (a check that stopped running, or crashed before leaving a Record, must not
+        pass unnoticed; --allow-vanished when NEW is a deliberate subset, e.g. a -k selection).
 
 Exit status 2 on bad input. Progress goes to stderr for large inputs (or with --progress).
 """
@@ -109,9 +111,8 @@ def cmd_diff(args) -> int:
     progress = True if args.progress else (False if args.quiet else None)
     old, new = _summary_of(args.old, progress), _summary_of(args.new, progress)
     d = diff(old, new, factor=args.factor)
-    if not args.all:
-        d = d[~d["kind"].isin(["removed", "added"])]
     n_reg = int(d["regression"].sum())
+    n_vanished, n_added = int((d["kind"] == "vanished").sum()), int((d["kind"] == "added").sum())
     if args.csv:
         d.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif len(d):
@@ -128,14 +129,11 @@ def cmd_diff(args) -> int:
             "new ": [fmt_headroom(x) if pd.notna(x) else "" for x in d["headroom_new"]],
         })
         print(_fmt_table(table))
-    only_old = len(set(map(tuple, old[["op", "check", "dtype"]].values)) -
-                   set(map(tuple, new[["op", "check", "dtype"]].values)))
-    only_new = len(set(map(tuple, new[["op", "check", "dtype"]].values)) -
-                   set(map(tuple, old[["op", "check", "dtype"]].values)))
-    print(f"{len(old)} rows in OLD, {len(new)} in NEW ({only_old} only in OLD, {only_new} only in NEW); "
-          f"{n_reg} regressed (status passed -> failed, or max_rel_err grew > {args.factor:g}x)",
+    allowed = " (allowed)" if args.allow_vanished else ""
+    print(f"{len(old)} rows in OLD, {len(new)} in NEW; {n_reg} regressed (status passed -> failed, or max_rel_err "
+          f"grew > {args.factor:g}x), {n_vanished} vanished (in OLD only){allowed}, {n_added} added (in NEW only)",
           file=sys.stderr)
-    return 1 if n_reg else 0
+    return 1 if n_reg or (n_vanished and not args.allow_vanished) else 0
 
 
 def main(argv=None) -> int:
@@ -147,11 +145,12 @@ def main(argv=None) -> int:
     b.add_argument("-o", "--output", help="output folder (default: the records' folder)")
     b.add_argument("--title", help="the page's title (default: run.json's, which pytest --report-title sets)")
     b.add_argument("--intro", help="a paragraph under the title (default: run.json's, from pytest --report-intro)")
-    d = sub.add_parser("diff", help="rows that regressed between two runs; exit 1 if any")
+    d = sub.add_parser("diff", help="rows that regressed or vanished between two runs; exit 1 if any")
     d.add_argument("old")
     d.add_argument("new")
     d.add_argument("--factor", type=float, default=10.0, help="error growth that counts (default 10)")
-    d.add_argument("--all", action="store_true", help="also list rows present in one run only")
+    d.add_argument("--allow-vanished", action="store_true",
+                   help="rows in OLD only do not make the exit status 1 (NEW is a deliberate subset)")
     d.add_argument("--csv", action="store_true", help="CSV on stdout instead of a table")
     for p in (b, d):
         p.add_argument("--progress", action="store_true", help="always show progress on stderr")
