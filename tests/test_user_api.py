@@ -263,3 +263,14 @@ def test_pytest_form_fails_printing_the_records_and_reports_them(tmp_path):
     assert {(r["op"], r["check"], r["family"]) for r in rows} == {
         ("Buggy[torch]", "vjp_numeric", "user"), ("Buggy[torch]", "double_backward_numeric", "user")}
     assert any(r["passed"] == "False" for r in rows)
+
+
+def test_several_inputs_a_parameter_and_a_tuple_of_outputs():
+    def scaled_pair(a, b, scale):  # two outputs; ``scale`` is no tensor; only a gets a gradient
+        return torch.sin(a) * b * scale, (a * b).sum()
+
+    a, b = np.linspace(-1, 1, 6).reshape(2, 3), np.linspace(0.5, 2, 3)
+    result = oracle.check(scaled_pair, inputs=(a, b, 1.5), grad_args=(0,))
+    assert result.passed and {r.shapes for r in result.records} == {"2x3;3"}
+    assert {r.params for r in result.records} == {"1.5"}
+    assert {r.check for r in result.records} == {"vjp_numeric", "jvp", "jvp_adjoint", "double_backward_numeric"}
