@@ -201,6 +201,7 @@ import sys
 sys.modules["torch"] = None  # import torch fails
 import numpy as np
 import oracle, oracle.strategies as S
+import refgrad
 import refgrad.nn.functional as F
 
 result = oracle.check(lambda x: F.softplus(x) ** 2, strategy=S.arrays(np.float64, S.shapes(), S.REAL), name="sp2",
@@ -208,7 +209,24 @@ result = oracle.check(lambda x: F.softplus(x) ** 2, strategy=S.arrays(np.float64
 print(result)
 assert result.passed and {r.check for r in result.records} == {"vjp_numeric", "jvp", "jvp_adjoint",
                                                                 "double_backward_numeric"}
-assert "torch" not in sys.modules or sys.modules["torch"] is None
+
+
+class NumpySoftplusSquared(refgrad.autograd.Function):  # forward in NumPy, vjp in refgrad ops, no jvp
+    def forward(ctx, x):
+        return np.logaddexp(0.0, x) ** 2
+
+    def vjp(ctx, grad):
+        (x,) = ctx.inputs
+        return grad * 2 * F.softplus(x) * refgrad.sigmoid(x)
+
+
+numpy_composed = oracle.check(NumpySoftplusSquared.apply, strategy=S.arrays(np.float64, S.shapes(), S.REAL),
+                              examples=5)
+print(numpy_composed)
+assert numpy_composed.passed and {r.check for r in numpy_composed.records} == {"vjp_numeric",
+                                                                               "double_backward_numeric"}
+assert "has no jvp" in numpy_composed.unavailable[("NumpySoftplusSquared[refgrad]", "jvp")]
+assert sys.modules["torch"] is None
 """
 
 
@@ -216,10 +234,12 @@ def _env():
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def test_refgrad_function_alone_without_torch_installed():
+def test_refgrad_functions_alone_without_torch_installed():
+    """A refgrad function composed of refgrad ops, and a refgrad Function with a NumPy forward and no jvp."""
     done = subprocess.run([sys.executable, "-c", NO_TORCH], capture_output=True, text=True, env=_env(), cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "oracle.check(sp2): passed 4 of 4" in done.stdout
+    assert "oracle.check(NumpySoftplusSquared): passed 2 of 2" in done.stdout
 
 
 USER_TESTS = """
