@@ -353,7 +353,8 @@ def check(fn: Callable, inputs: Any = None, *, strategy: Any = None, twin: Calla
     returns a CheckResult (printing as a table) and, with raise_exception, raises OracleCheckError naming each
     failing check, its dtype, errors and inputs. ``options`` are UserSpec's (name, grad_args, tolerances,
     check_forward_ad, check_backward_ad, check_double_backward, seed). See this module's docstring for the checks
-    and how gradcheck's options map to them."""
+    and how gradcheck's options map to them. The Records are ``result.records``: inside a pytest test,
+    ``oracle_records.write(result.records)`` puts them in the ``--report-dir`` report."""
     spec = UserSpec(fn, inputs=inputs, strategy=strategy, twin=twin, **options)
     result = CheckResult(spec.name)
     for dtype in dict.fromkeys(job.dtype for job in spec.jobs()):
