@@ -142,9 +142,10 @@ class UserSpec:
     def example(self, dtype: str) -> Case:
         return in_dtype(as_case(self.inputs), dtype)
 
-    def run(self, job: Job, case: Case, seed: int) -> list[Record]:
-        """The Records of job on case; raises checks.NoForwardMode where forward mode is missing and allowed to be,
-        TypeError where a function is neither torch's nor refgrad's (or both are the same library's)."""
+    def run(self, job: Job, case: Case, seed: int, reraise: bool = False) -> list[Record]:
+        """The Records of job on case, a check that raised as an error Record (or, with reraise, raising). Raises
+        checks.NoForwardMode where forward mode is missing and allowed to be, TypeError where a function is neither
+        torch's nor refgrad's (or both are the same library's)."""
         libs = {role: self.library(role, case) for role in (("fn", "twin") if job.role == "both" else (job.role,))}
         try:
             if job.role == "both":
@@ -154,14 +155,12 @@ class UserSpec:
             if job.check == "double_backward_numeric":
                 return [double_backward_numeric(spec, case, job.dtype, seed, lib)]
             return checks.CHECKS[job.check](spec, case, job.dtype, seed, lib)
-        except checks.NoForwardMode as e:
-            if self.check_forward_ad is None:
-                raise
-            return [self._error(e, job, case, seed)]
         except Exception as e:  # noqa: BLE001 - a check that raised is a failing Record, never dropped
-            return [self._error(e, job, case, seed)]
+            if reraise or (isinstance(e, checks.NoForwardMode) and self.check_forward_ad is None):
+                raise
+            return [self.error(e, job, case, seed)]
 
-    def _error(self, exc, job: Job, case: Case, seed: int) -> Record:
+    def error(self, exc, job: Job, case: Case, seed: int) -> Record:
         op = self.name if job.role == "both" else f"{self.name}[{self._libraries.get(job.role, job.role)}]"
         return error_record(exc, op=op, family=self.family, check=job.check, dtype=job.dtype, shapes=case.shapes(),
                             params=case.params(), seed=str(seed), example=case.example())
@@ -424,9 +423,12 @@ def pytest_checks(fn: Callable | UserSpec, inputs: Any = None, **options):
             case = data.draw(cases, label="case")
             seed = data.draw(seeds, label="seed")
             try:
-                records = spec.run(job, case, seed)
-            except checks.NoForwardMode as e:
-                pytest.skip(f"{spec.name} has no forward mode AD: {e}")
+                records = spec.run(job, case, seed, reraise=True)
+            except Exception as e:
+                if isinstance(e, checks.NoForwardMode) and spec.check_forward_ad is None:
+                    pytest.skip(f"{spec.name} has no forward mode AD: {e}")
+                oracle_records.write([spec.error(e, job, case, seed)])  # reported, and raised with its traceback
+                raise
             oracle_records.write(records)
             failed = [r for r in records if not r.passed]
             assert not failed, "\n".join(describe(r) for r in failed)

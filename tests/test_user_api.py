@@ -261,7 +261,15 @@ class Buggy(torch.autograd.Function):
         return grad * 2 * F.softplus(x) * torch.sigmoid(x) * (1 + 1e-5)
 
 
-test_buggy = oracle.pytest_checks(Buggy.apply, strategy=S.arrays(np.float64, S.nonempty_shapes(max_dims=1), S.REAL))
+class Raises(Buggy):
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("backward not written yet")
+
+
+INPUTS = S.arrays(np.float64, S.nonempty_shapes(max_dims=1), S.REAL)
+test_buggy = oracle.pytest_checks(Buggy.apply, strategy=INPUTS)
+test_raises = oracle.pytest_checks(Raises.apply, strategy=INPUTS, check_forward_ad=False, check_double_backward=False)
 """
 
 
@@ -275,14 +283,18 @@ def test_pytest_form_fails_printing_the_records_and_reports_them(tmp_path):
                           capture_output=True, text=True, env=_env(), cwd=tmp_path)
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
-    assert "1 failed, 1 passed, 1 skipped" in out  # vjp_numeric; double_backward_numeric; jvp (none)
+    # buggy: vjp_numeric fails, double_backward_numeric passes, jvp skipped (none); raises: vjp_numeric raises
+    assert "2 failed, 1 passed, 1 skipped" in out
     assert "FAILED test_mine.py::test_buggy[vjp_numeric-float64]" in out
+    assert "FAILED test_mine.py::test_raises[vjp_numeric-float64] - RuntimeError" in out  # with its traceback:
+    assert 'raise RuntimeError("backward not written yet")' in out
     assert "Buggy[torch] vjp_numeric float64: shapes" in out and "max_rel_err 1.000e-05" in out
     assert "Buggy has no forward mode AD" in out
     rows = read_rows(str(report / "records.csv"))
-    assert {(r["op"], r["check"], r["family"]) for r in rows} == {
-        ("Buggy[torch]", "vjp_numeric", "user"), ("Buggy[torch]", "double_backward_numeric", "user")}
-    assert any(r["passed"] == "False" for r in rows)
+    assert {(r["op"], r["check"], r["family"], r["status"]) for r in rows} == {
+        ("Buggy[torch]", "vjp_numeric", "user", "failed"),
+        ("Buggy[torch]", "double_backward_numeric", "user", "passed"),
+        ("Raises[torch]", "vjp_numeric", "user", "error")}
 
 
 def test_several_inputs_a_parameter_and_a_tuple_of_outputs():
