@@ -290,6 +290,7 @@ def test_pytest_form_fails_printing_the_records_and_reports_them(tmp_path):
     assert 'raise RuntimeError("backward not written yet")' in out
     assert "Buggy[torch] vjp_numeric float64: shapes" in out and "max_rel_err 1.000e-05" in out
     assert "Buggy has no forward mode AD" in out
+    assert "error report: " in out and (report / "index.html").exists()  # the report was built from them
     rows = read_rows(str(report / "records.csv"))
     assert {(r["op"], r["check"], r["family"], r["status"]) for r in rows} == {
         ("Buggy[torch]", "vjp_numeric", "user", "failed"),
