@@ -109,14 +109,13 @@ def fail_on_leaks(records: list[Record], log: _WarningLog) -> list[Record]:
 
 
 # ---- running an op in refgrad and in torch --------------------------------------------------------------
-def _refgrad_call(spec: OpSpec, case: Case, grad_leaves=(), values=None):
+def _refgrad_call(spec: OpSpec, case: Case, grad_leaves=()):
     """Calls the refgrad op; returns (flat outputs, the leaf tensors that require grad)."""
     import refgrad
 
     made = {}
 
     def convert(i, a):
-        a = values[i] if values is not None and i in values else a
         t = refgrad.tensor(a, requires_grad=i in grad_leaves)
         made[i] = t
         # the op sees a non-leaf (an exact copy of the leaf), as inside a model: the graph then keeps a value-less
@@ -191,6 +190,61 @@ def _torch_vjp(outs, leaves, idx, cts, create_graph=False):
     with _watch("torch"):
         return list(torch.autograd.grad([outs[k] for k in idx], leaves, [torch.from_numpy(c) for c in cts],
                                         allow_unused=True, create_graph=create_graph))
+
+
+class NoForwardMode(Exception):
+    """The function has no forward-mode derivative (a custom autograd.Function without ``jvp``)."""
+
+
+def _forward_mode(lib: str, fn, primals: list[np.ndarray], tangents: list[np.ndarray]) -> list:
+    """The tangents of fn's outputs (arrays; zeros where an output does not depend on the inputs), by the library's
+    forward mode: refgrad.func.jvp, or torch's dual tensors (which, unlike torch.func.jvp, also run an
+    old-style autograd.Function that defines ``jvp``)."""
+    if lib == "refgrad":
+        import refgrad
+
+        try:
+            with _watch("refgrad"):
+                outs, out_tangents = refgrad.func.jvp(fn, tuple(refgrad.tensor(p) for p in primals),
+                                                      tuple(refgrad.tensor(t) for t in tangents))
+        except NotImplementedError as e:
+            raise NoForwardMode(str(e)) from e
+        return [np.zeros(_array(o).shape) if t is None else _array(t) for o, t in zip(_flat(outs), _flat(out_tangents))]
+    import torch.autograd.forward_ad as fwad
+
+    try:
+        with _watch("torch"), fwad.dual_level():
+            outs = fn(*[fwad.make_dual(torch_tensor(p), torch_tensor(t)) for p, t in zip(primals, tangents)])
+            duals = [fwad.unpack_dual(o) for o in _flat(outs)]
+            return [np.zeros(tuple(d.primal.shape)) if d.tangent is None else _array(d.tangent) for d in duals]
+    except NotImplementedError as e:
+        raise NoForwardMode(str(e)) from e
+
+
+def torch_tensor(a: np.ndarray):
+    import torch
+
+    return torch.from_numpy(np.array(a))
+
+
+def _library_tensor(lib: str, a: np.ndarray):
+    import refgrad
+
+    return refgrad.tensor(a) if lib == "refgrad" else torch_tensor(a)
+
+
+CALLS = {"refgrad": _refgrad_call, "torch": _torch_call}
+VJPS = {"refgrad": _refgrad_vjp, "torch": _torch_vjp}
+
+
+def _no_grad(lib: str):
+    import refgrad
+
+    if lib == "refgrad":
+        return refgrad.no_grad()
+    import torch
+
+    return torch.no_grad()
 
 
 # ---- records ------------------------------------------------------------------------------------------
@@ -271,11 +325,12 @@ def kinks(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
 
 
 class _Flattened:
-    """The op as a function of one flat float64 vector (the differentiable leaves, concatenated) returning
-    one flat vector (its float outputs, concatenated): what numerical differentiation needs."""
+    """The op (in lib: refgrad's or torch's callable) as a function of one flat float64 vector (the differentiable
+    leaves, concatenated) returning one flat vector (its float outputs, concatenated): what numerical
+    differentiation needs."""
 
-    def __init__(self, spec: OpSpec, case: Case):
-        self.spec, self.case = spec, case
+    def __init__(self, spec: OpSpec, case: Case, lib: str = "refgrad"):
+        self.spec, self.case, self.lib = spec, case, lib
         self.gl = spec.grad_leaves(case)
         leaves = case.leaves()
         self.shapes = [leaves[i].shape for i in self.gl]
@@ -287,22 +342,21 @@ class _Flattened:
         return {i: p.reshape(s) for i, p, s in zip(self.gl, parts, self.shapes)}
 
     def __call__(self, flat: np.ndarray) -> np.ndarray:
-        import refgrad
-
-        with refgrad.no_grad():
-            outs, _ = _refgrad_call(self.spec, self.case, values=self.split(flat))
-        floats = [np.asarray(o._data, np.float64).ravel() for o in outs if o.dtype.kind == "f"]
+        values = self.split(flat)
+        with _no_grad(self.lib):
+            outs, _ = CALLS[self.lib](self.spec, Case(*self.case.build(lambda i, a: values.get(i, a))))
+        floats = [np.asarray(_array(o), np.float64).ravel() for o in outs if _array(o).dtype.kind == "f"]
         return np.concatenate(floats) if floats else np.zeros(0)
 
 
-def _analytic_vjp(spec, case, dtype, rng):
-    """refgrad's gradients for a random cotangent, flattened like _Flattened's input; and that cotangent."""
+def _analytic_vjp(spec, case, dtype, rng, lib="refgrad"):
+    """lib's gradients for a random cotangent, flattened like _Flattened's input; and that cotangent."""
     gl = spec.grad_leaves(case)
-    ref, leaves = _refgrad_call(spec, case, gl)
-    float_outs = [k for k, o in enumerate(ref) if o.dtype.kind == "f"]
+    ref, leaves = CALLS[lib](spec, case, gl)
+    float_outs = [k for k, o in enumerate(ref) if _array(o).dtype.kind == "f"]
     cts = _cotangents(ref, float_outs, dtype, rng)
     idx = [k for k in float_outs if ref[k].requires_grad]
-    grads = _refgrad_vjp(ref, leaves, idx, [c for k, c in zip(float_outs, cts) if k in idx])
+    grads = VJPS[lib](ref, leaves, idx, [c for k, c in zip(float_outs, cts) if k in idx])
     shapes = [case.leaves()[i].shape for i in gl]
     flat_g = np.concatenate([np.zeros(s).ravel() if g is None else _array(g).ravel() for g, s in zip(grads, shapes)]
                             ) if gl else np.zeros(0)
@@ -310,65 +364,72 @@ def _analytic_vjp(spec, case, dtype, rng):
     return flat_g, u
 
 
-def vjp_numeric(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
+def vjp_numeric(spec: OpSpec, case: Case, dtype: str, seed: int, lib: str = "refgrad") -> list[Record]:
+    """lib's gradients (refgrad's, or torch's for a torch function checked alone) vs numerical derivatives of
+    its own forward."""
     rng = np.random.default_rng(seed)
-    f = _Flattened(spec, case)
-    analytic, u = _analytic_vjp(spec, case, dtype, rng)
+    f = _Flattened(spec, case, lib)
+    analytic, u = _analytic_vjp(spec, case, dtype, rng, lib)
     tol = spec.tol("vjp_numeric", dtype)
-    n = f.x.size
+    errs, note = numeric_vjp_errors(f, f.x, analytic, u, tol, rng)
+    return [_record(spec, case, "vjp_numeric", dtype, errs, tol, seed, note)]
+
+
+def numeric_vjp_errors(f, x: np.ndarray, analytic: np.ndarray, u: np.ndarray, tol: Tol,
+                       rng) -> tuple[list[metrics.Errors], str]:
+    """analytic = Jᵀu (flat) of f: flat float64 -> flat float64 at x, against numerical derivatives of f: the
+    whole Jacobian for a small x, random directions uᵀJv beyond. Returns the errors and a note (elements or
+    directions excluded near a kink, or nothing to compare)."""
+    n = x.size
     if n == 0 or u.size == 0:
-        return [_record(spec, case, "vjp_numeric", dtype, [], tol, seed, "no differentiable elements")]
+        return [], "no differentiable elements"
     if n <= FULL_JACOBIAN_MAX:
         numeric_vjp, kinked = np.zeros(n), np.zeros(n, bool)
         for j in range(n):  # one column of the Jacobian per input element
             e = np.zeros(n)
             e[j] = 1.0
-            d = numeric.directional_derivative(f, f.x, e)
+            d = numeric.directional_derivative(f, x, e)
             kinked[j] = bool(np.any(d.kink & (u != 0)))
             numeric_vjp[j] = u @ np.where(d.kink, 0.0, d.value)
         errs = [metrics.compare(analytic[~kinked], numeric_vjp[~kinked], tol.rtol, tol.atol)]
-        note = f"{int(kinked.sum())} of {n} elements within a step of a kink, excluded" if kinked.any() else ""
-        return [_record(spec, case, "vjp_numeric", dtype, errs, tol, seed, note)]
+        return errs, f"{int(kinked.sum())} of {n} elements within a step of a kink, excluded" if kinked.any() else ""
     errs, skipped = [], 0
     for _ in range(N_DIRECTIONS):  # uᵀJv for random v: numerically from forward, analytically from the vjp
         v = rng.standard_normal(n)
-        d = numeric.directional_derivative(f, f.x, v)
+        d = numeric.directional_derivative(f, x, v)
         if np.any(d.kink & (u != 0)):
             skipped += 1
             continue
         scale = float(np.abs(u) @ np.abs(d.value) + np.abs(analytic) @ np.abs(v))
         errs.append(metrics.compare_inner_products(float(analytic @ v), float(u @ d.value), scale, tol.rtol))
-    note = f"{skipped} of {N_DIRECTIONS} random directions crossed a kink, excluded" if skipped else ""
-    return [_record(spec, case, "vjp_numeric", dtype, errs, tol, seed, note)]
+    return errs, f"{skipped} of {N_DIRECTIONS} random directions crossed a kink, excluded" if skipped else ""
 
 
-def jvp(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
-    import refgrad
-
+def jvp(spec: OpSpec, case: Case, dtype: str, seed: int, lib: str = "refgrad") -> list[Record]:
+    """lib's forward mode vs numerical directional derivatives, and ⟨Jv,u⟩ = ⟨v,Jᵀu⟩ against its reverse mode.
+    Raises NoForwardMode where lib's function has none."""
     rng = np.random.default_rng(seed)
-    f = _Flattened(spec, case)
+    f = _Flattened(spec, case, lib)
     tol, adj_tol = spec.tol("jvp", dtype), spec.tol("jvp_adjoint", dtype)
     if f.x.size == 0:
         return [_record(spec, case, "jvp", dtype, [], tol, seed, "no differentiable elements")]
     v = rng.standard_normal(f.x.size)
-    primals = [refgrad.tensor(case.leaves()[i]) for i in f.gl]
-    tangents = [refgrad.tensor(t) for t in f.split(v).values()]
+    fn = spec.refgrad_fn() if lib == "refgrad" else spec.torch_fn()
 
     def op_of_diff_leaves(*diff):
         by_leaf = dict(zip(f.gl, diff))
-        args, kwargs = case.build(lambda i, a: by_leaf[i] if i in by_leaf else refgrad.tensor(a))
-        return tuple(o for o in _flat(spec.refgrad_fn()(*args, **kwargs)) if o.dtype.kind == "f")
+        args, kwargs = case.build(lambda i, a: by_leaf[i] if i in by_leaf else _library_tensor(lib, a))
+        return tuple(o for o in _flat(fn(*args, **kwargs)) if str(o.dtype).rsplit(".", 1)[-1].startswith("float"))
 
-    with _watch("refgrad"):
-        _, tangent_out = refgrad.func.jvp(op_of_diff_leaves, tuple(primals), tuple(tangents))
-    jv = np.concatenate([_array(t).ravel() for t in tangent_out]) if tangent_out else np.zeros(0)
+    tangent_out = _forward_mode(lib, op_of_diff_leaves, [case.leaves()[i] for i in f.gl], list(f.split(v).values()))
+    jv = np.concatenate([t.ravel() for t in tangent_out]) if tangent_out else np.zeros(0)
     d = numeric.directional_derivative(f, f.x, v)
     keep = ~d.kink
     note = f"{int(d.kink.sum())} of {d.kink.size} outputs within a step of a kink, excluded" if d.kink.any() else ""
     records = [_record(spec, case, "jvp", dtype, [metrics.compare(jv[keep], d.value[keep], tol.rtol, tol.atol)],
                        tol, seed, note)]
     # adjoint identity between this op's jvp and its vjp: ⟨Jv, u⟩ = ⟨v, Jᵀu⟩
-    jtu, u = _analytic_vjp(spec, case, dtype, rng)
+    jtu, u = _analytic_vjp(spec, case, dtype, rng, lib)
     scale = float(np.abs(jv) @ np.abs(u) + np.abs(v) @ np.abs(jtu))
     floor = adj_tol.atol * float(np.abs(u).sum() + np.abs(v).sum())  # atol of noise on each entry of Jv, Jᵀu
     adj = metrics.compare_inner_products(float(jv @ u), float(v @ jtu), scale, adj_tol.rtol, floor)

@@ -60,6 +60,14 @@ def error_record(exc: BaseException, *, op: str, family: str, check: str, dtype:
                   example=example, note=f"{type(exc).__name__}: {exc}", status="error")
 
 
+def describe(r: Record) -> str:
+    """A failing Record as a test prints it: what ran (check, dtype, shapes, params, seed), the errors against the
+    tolerance, the note, and the input values when small enough to reproduce."""
+    return (f"{r.op} {r.check} {r.dtype}: shapes {r.shapes} params ({r.params}) seed {r.seed}\n"
+            f"  max_abs_err {r.max_abs_err:.3e}  max_rel_err {r.max_rel_err:.3e}  max_ulp {r.max_ulp:.3g}  "
+            f"(rtol {r.rtol:g}, atol {r.atol:g})  {r.note}\n  example: {r.example or '(large; see the case above)'}")
+
+
 @dataclass
 class MemorySink:
     """Keeps records in a list (what the tests and the report's unit tests use)."""

@@ -1,8 +1,16 @@
 """Hypothesis strategies for op inputs: shapes, broadcastable shape sets, dims, and arrays whose values lie
-inside an op's domain.
+inside an op's domain. Public: the inputs of your own function's checks (``oracle.check``) are built from these.
 
 Every element of an array is drawn on its own (no repeated fill value), so ties appear only where a
 strategy asks for them (see ``with_ties``), and stay out of the way of numerical derivatives otherwise.
+
+    import oracle.strategies as S
+
+    S.arrays(np.float64, S.shapes(), S.REAL)              # any shape (0-d and size-0 included), values in (-3, 3)
+    S.arrays(np.float64, S.shapes(min_dims=1), S.POSITIVE)  # at least 1-d, values in (0.1, 4): log, sqrt
+    S.arrays(np.float64, (4, 3), S.Domain(-1, 1, avoid=(0.0,), margin=0.05))   # fixed shape, kept off a kink at 0
+    S.broadcastable_shapes(2).flatmap(lambda ss: st.tuples(*(S.arrays(np.float64, s) for s in ss)))  # (a, b)
+    lambda dtype: S.arrays(dtype, S.shapes(), S.REAL)       # a strategy per dtype, as oracle.check accepts too
 """
 from __future__ import annotations
 
@@ -11,6 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+__all__ = ["MAX_ELEMENTS", "NONZERO", "POSITIVE", "PROBABILITY", "REAL", "UNIT_OPEN", "Domain", "arrays",
+           "broadcastable_shapes", "dim_sets", "dims", "index_arrays", "nonempty_shapes", "shapes", "values",
+           "with_ties"]
 
 MAX_ELEMENTS = 48  # keeps a full numerical Jacobian cheap
 
@@ -43,6 +55,7 @@ def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: in
 
 
 def nonempty_shapes(min_dims: int = 0, max_dims: int = 4, max_side: int = 5) -> st.SearchStrategy[tuple]:
+    """Shapes with at least one element (every side >= 1)."""
     return shapes(min_dims, max_dims, 1, max_side)
 
 
@@ -82,7 +95,8 @@ def _elements(dtype: np.dtype, domain: Domain) -> st.SearchStrategy[float]:
 
 
 def arrays(dtype, shape: tuple, domain: Domain = REAL) -> st.SearchStrategy[np.ndarray]:
-    """A float array of that dtype and shape with each element drawn from domain."""
+    """A float array of that dtype with each element drawn from domain; shape is a tuple or a strategy of them
+    (``shapes()``, ``nonempty_shapes()``)."""
     dtype = np.dtype(dtype)
     return hnp.arrays(dtype, shape, elements=_elements(dtype, domain), fill=st.nothing())
 

@@ -13,6 +13,8 @@ tighter than torch.testing.assert_close's (float32: rtol 1.3e-6, atol 1e-5; floa
   cross_entropy with label smoothing and class weights at equal logits) is rounding noise of the size the
   forward and vjp checks accept as atol, which the computed scale, built from those same tiny values, misses.
 - double_backward: second derivatives, refgrad against torch, float64.
+- double_backward_numeric (users' functions, oracle.user): a function's backward of its backward against numerical
+  derivatives of its backward, float64: the same estimate as vjp_numeric's, one derivative up.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ DEFAULTS = {
     ("jvp", "float64"): Tol(1e-7, 1e-8),
     ("jvp_adjoint", "float64"): Tol(1e-12, 1e-13),
     ("double_backward", "float64"): Tol(1e-11, 1e-12),
+    ("double_backward_numeric", "float64"): Tol(1e-7, 1e-8),
 }
 
 

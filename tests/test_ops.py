@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from oracle.checks import CHECKS, error_case
 from oracle.execution import run_check
+from oracle.records import describe
 from oracle.spec import CHECK_DTYPES
 from oracle.specs import all_specs
 
@@ -29,12 +30,6 @@ ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spe
                 for spec in SPECS for ec in spec.error_cases]
 
 
-def _describe(r) -> str:
-    return (f"{r.op} {r.check} {r.dtype}: shapes {r.shapes} params ({r.params}) seed {r.seed}\n"
-            f"  max_abs_err {r.max_abs_err:.3e}  max_rel_err {r.max_rel_err:.3e}  max_ulp {r.max_ulp:.3g}  "
-            f"(rtol {r.rtol:g}, atol {r.atol:g})  {r.note}\n  example: {r.example or '(large; see the case above)'}")
-
-
 @pytest.mark.parametrize("spec,check,dtype", PARAMS)
 def test_op(spec, check, dtype, oracle_records):
     strategy = spec.strategy(np.dtype(dtype), kinks=check == "kinks")
@@ -44,7 +39,7 @@ def test_op(spec, check, dtype, oracle_records):
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
         records = run_check(oracle_records, CHECKS[check], spec, case, dtype, seed, check_name=check)
         failed = [r for r in records if not r.passed]
-        assert not failed, "\n".join(_describe(r) for r in failed)
+        assert not failed, "\n".join(describe(r) for r in failed)
 
     test = given(data=st.data())(run)
     if spec.known_failure(check, dtype):
