@@ -407,6 +407,8 @@ def pytest_checks(fn: Callable | UserSpec, inputs: Any = None, **options):
     from hypothesis import Phase, given, settings
     from hypothesis import strategies as st
 
+    from .execution import hypothesis_phase
+
     spec = fn if isinstance(fn, UserSpec) else UserSpec(fn, inputs=inputs, **options)
     jobs = spec.jobs()
 
@@ -427,8 +429,12 @@ def pytest_checks(fn: Callable | UserSpec, inputs: Any = None, **options):
             except Exception as e:
                 if isinstance(e, checks.NoForwardMode) and spec.check_forward_ad is None:
                     pytest.skip(f"{spec.name} has no forward mode AD: {e}")
-                oracle_records.write([spec.error(e, job, case, seed)])  # reported, and raised with its traceback
+                error = spec.error(e, job, case, seed)
+                error.phase = hypothesis_phase()
+                oracle_records.write([error])  # reported, and raised with its traceback
                 raise
+            for r in records:
+                r.phase = hypothesis_phase()  # so the report counts examples apart from shrink attempts
             oracle_records.write(records)
             failed = [r for r in records if not r.passed]
             assert not failed, "\n".join(describe(r) for r in failed)

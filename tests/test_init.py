@@ -28,6 +28,7 @@ import refgrad
 import refgrad.nn.init as RI
 from oracle.execution import run_check
 from oracle.init_spec import BOUND_SE, CHECKS, SIGNIFICANCE, init_error_case, variance_error
+from oracle.records import describe
 from oracle.specs.init import all_init_specs
 from oracle.statistics import ks_p_value
 
@@ -65,16 +66,11 @@ ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spe
                 for spec in SPECS for ec in spec.error_cases]
 
 
-def _describe(r) -> str:
-    return (f"{r.op} {r.check} {r.dtype}: shapes {r.shapes} params ({r.params}) seed {r.seed}\n"
-            f"  max_abs_err {r.max_abs_err:.3e}  max_rel_err {r.max_rel_err:.3e}  (rtol {r.rtol:g}, atol {r.atol:g})"
-            f"  {r.note}")
-
 
 @pytest.mark.parametrize("spec,check,dtype,case", DECLARED)
 def test_declared_case(spec, check, dtype, case, oracle_records):
     [record] = run_check(oracle_records, CHECKS[check], spec, case, dtype, check_name=check)
-    assert record.passed, _describe(record)
+    assert record.passed, describe(record)
 
 
 @pytest.mark.parametrize("spec,check,dtype", DRAWN)
@@ -86,7 +82,7 @@ def test_drawn_cases(spec, check, dtype, oracle_records):
         case = data.draw(strategy, label="case")
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed") if check == "property" else None
         [record] = run_check(oracle_records, CHECKS[check], spec, case, dtype, seed, check_name=check)
-        assert record.passed, _describe(record)
+        assert record.passed, describe(record)
 
     run()
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from oracle.execution import run_check
 from oracle.module_checks import MODULE_CHECKS, module_error_case
 from oracle.module_spec import MODULE_CHECK_DTYPES
+from oracle.records import describe
 from oracle.specs.modules import all_module_specs
 
 SPECS = all_module_specs()
@@ -29,11 +30,6 @@ ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spe
                 for spec in SPECS for ec in spec.error_cases]
 
 
-def _describe(r) -> str:
-    return (f"{r.op} {r.check} {r.dtype}: shapes {r.shapes} params ({r.params}) seed {r.seed}\n"
-            f"  max_abs_err {r.max_abs_err:.3e}  max_rel_err {r.max_rel_err:.3e}  (rtol {r.rtol:g}, atol {r.atol:g})"
-            f"  {r.note}\n  example: {r.example or '(large; see the case above)'}")
-
 
 @pytest.mark.parametrize("spec,check,dtype", PARAMS)
 def test_module(spec, check, dtype, oracle_records):
@@ -45,7 +41,7 @@ def test_module(spec, check, dtype, oracle_records):
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
         records = run_check(oracle_records, MODULE_CHECKS[check], spec, case, dtype, seed, check_name=check)
         failed = [r for r in records if not r.passed]
-        assert not failed, "\n".join(_describe(r) for r in failed)
+        assert not failed, "\n".join(describe(r) for r in failed)
 
     if check == "init":
         run = settings(max_examples=INIT_EXAMPLES, suppress_health_check=list(HealthCheck))(run)

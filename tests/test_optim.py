@@ -15,6 +15,7 @@ from oracle.optim_checks import (
     optimizer_error_case,
     scheduler_cases,
 )
+from oracle.records import describe
 from oracle.specs.optim import all_optimizer_specs, all_scheduler_specs
 
 OPTIMIZERS = all_optimizer_specs()
@@ -34,11 +35,6 @@ ERROR_PARAMS = [pytest.param(spec, ec, id=f"{spec.id}-{ec.id}", marks=_marks(spe
                 for spec in OPTIMIZERS for ec in spec.error_cases]
 
 
-def _describe(r) -> str:
-    return (f"{r.op} {r.check} {r.dtype}: shapes {r.shapes} params ({r.params}) seed {r.seed}\n"
-            f"  max_abs_err {r.max_abs_err:.3e}  max_rel_err {r.max_rel_err:.3e}  (rtol {r.rtol:g}, atol {r.atol:g})"
-            f"  {r.note}")
-
 
 @pytest.mark.parametrize("spec,check,dtype", PARAMS)
 def test_optimizer(spec, check, dtype, oracle_records):
@@ -50,7 +46,7 @@ def test_optimizer(spec, check, dtype, oracle_records):
         seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
         records = run_check(oracle_records, OPTIMIZER_CHECKS[check], spec, case, dtype, seed, check_name=check)
         failed = [r for r in records if not r.passed]
-        assert not failed, "\n".join(_describe(r) for r in failed)
+        assert not failed, "\n".join(describe(r) for r in failed)
 
     run()
 
@@ -64,7 +60,7 @@ def test_scheduler(spec, check, oracle_records):
         case = data.draw(strategy, label="case")
         records = run_check(oracle_records, SCHEDULER_CHECKS[check], spec, case, "float64", 0, check_name=check)
         failed = [r for r in records if not r.passed]
-        assert not failed, "\n".join(_describe(r) for r in failed)
+        assert not failed, "\n".join(describe(r) for r in failed)
 
     run()
 
