@@ -213,6 +213,16 @@ class Tensor:
 
         return _Handle()
 
+    @staticmethod
+    def _over(array: np.ndarray) -> Tensor:
+        """A new tensor over an ndarray as it is (each op's result): __init__ without its conversion."""
+        t = Tensor.__new__(Tensor)
+        t._data = array
+        t.grad, t.grad_fn, t._retains_grad, t._hooks, t._tangent = None, None, False, (), None
+        t._version_counter = [0]
+        t._requires_grad, t._base = False, None
+        return t
+
     def _stand_in(self) -> Tensor:
         """This tensor's place in the graph (grad_fn, requires_grad, shape, dtype) without its values: what a
         Node keeps of a tensor its backward never reads (see Function.saves)."""

@@ -25,6 +25,35 @@ from ..tensor import Tensor
 from .grad_mode import _state, forward_ad_disabled
 
 _creation_order = itertools.count()
+_tensor_over = Tensor._over
+
+
+def _quiet_calls():
+    """A decorator running a function under np.errstate(all="ignore"). NumPy keeps its error state in a context
+    variable: setting it directly costs two C calls per op, where np.errstate's context manager costs more than
+    a small op's own arithmetic. np.errstate itself where that private variable is missing."""
+    try:
+        from numpy._core._ufunc_config import _extobj_contextvar as state
+    except ImportError:
+        return np.errstate(all="ignore")
+    with np.errstate(all="ignore"):
+        ignore_all = state.get()
+
+    def quiet(fn):
+        @functools.wraps(fn)
+        def quietly(*args, **kwargs):
+            token = state.set(ignore_all)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.reset(token)
+
+        return quietly
+
+    return quiet
+
+
+quiet = _quiet_calls()
 
 
 class Context:
@@ -162,7 +191,7 @@ class Function:
                 _refuse_context_fields(cls, params)
                 return unchecked(ctx, *arrays, **params)
 
-        cls.forward = staticmethod(np.errstate(all="ignore")(forward))  # errstate as a decorator: one C call
+        cls.forward = staticmethod(quiet(forward))
 
     @staticmethod
     def forward(ctx, *arrays, **params):
@@ -182,7 +211,8 @@ class Function:
         if params:
             ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
         ctx.fn = cls
-        out = Tensor(cls.forward(ctx, *[t._data for t in inputs], **params))
+        data = cls.forward(ctx, *[t._data for t in inputs], **params)
+        out = _tensor_over(data if type(data) is np.ndarray else np.asarray(data))
         if out._data.base is not None:  # a view (reshape, permute, ...): it shares its input's version counter
             _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient

@@ -112,7 +112,7 @@ class Mean(Function):
         return np.asarray(np.sum(x, axis=dims, dtype=acc, keepdims=keepdim) / acc.type(n)).astype(x.dtype, copy=False)
 
     def vjp(ctx, g):
-        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) / ctx.n
+        return _expand_back(g / ctx.n, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)  # a view: no array of g/n
 
     def jvp(ctx, dx):
         with np.errstate(invalid="ignore"):  # an empty reduction: 0/0 = nan, as the value

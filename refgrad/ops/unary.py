@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from ..autograd.bases import Elementwise, identity, zero
 from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
-from .common import as_tensor_arg
+from .common import as_tensor_arg, into_temporary
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -104,8 +105,9 @@ class Square(Elementwise):
     def forward(ctx, x):
         return np.square(x)
 
-    def d_x(ctx, v):
-        return v * (2 * ctx.inputs[0])
+    def d_x(ctx, v):  # torch's g·(2·x), one array
+        twice = ctx.inputs[0] * 2
+        return into_temporary(twice, operator.mul, twice, v)
 
 
 class Sqrt(Elementwise):
@@ -116,8 +118,9 @@ class Sqrt(Elementwise):
         with np.errstate(invalid="ignore"):
             return np.sqrt(x)
 
-    def d_x(ctx, v):
-        return v / (2 * ctx.out)
+    def d_x(ctx, v):  # torch's g / (2·out), one array
+        twice = ctx.out * 2
+        return into_temporary(twice, operator.truediv, v, twice)
 
 
 class Rsqrt(Elementwise):
@@ -139,9 +142,11 @@ class Reciprocal(Elementwise):
         with np.errstate(divide="ignore"):
             return 1 / x
 
-    def d_x(ctx, v):
+    def d_x(ctx, v):  # torch's -g·(out·out), one array
         y = ctx.out
-        return -v * (y * y)
+        slope = y * y
+        slope = into_temporary(slope, operator.mul, slope, v)
+        return into_temporary(slope, operator.neg, slope)
 
 
 # ---- exponentials and logarithms --------------------------------------------------------------------------
