@@ -98,8 +98,9 @@ def _scale(t: Tensor, s) -> Tensor:
 
 def _product(a: Tensor, b: Tensor) -> Tensor:
     """a @ b in a vjp. A contraction over one element is an outer product: a broadcast multiply there, as torch's
-    dot/mv/outer backward, since a matmul adds it to +0 and so loses the sign of a -0 product."""
-    return a * b if a.shape[-1] == 1 else a @ b
+    dot/mv/outer backward, since a matmul adds it to +0 and so loses the sign of a -0 product. Both operands are
+    matrices (or batches) of one dtype, so straight to the op: matmul's argument checks would only pass."""
+    return a * b if a.shape[-1] == 1 else Matmul.apply(a, b)
 
 
 class Trace(Function):

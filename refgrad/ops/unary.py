@@ -335,7 +335,11 @@ class TanhBackward(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, g, y):
-        return g * (1 - y * y)
+        slope = np.asarray(np.square(y))  # one array, written over (a ufunc makes a 0-d result a NumPy scalar)
+        np.subtract(1, slope, out=slope)
+        if g.shape != slope.shape or g.dtype != slope.dtype:
+            return g * slope
+        return np.multiply(g, slope, out=slope)
 
     def d_g(ctx, v):
         return TanhBackward.apply(v, ctx.inputs[1])
