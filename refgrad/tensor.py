@@ -14,6 +14,7 @@ import numpy as np
 
 from . import dtypes
 from ._grad_state import state as _state
+from ._quiet import quiet
 
 
 class Tensor:
@@ -306,7 +307,7 @@ class Tensor:
         self._check_inplace(*args, *kwargs.values())
         return self._assign(fn(self, *args, **kwargs)._data)  # no graph: grad mode is off or no operand needs one
 
-    @np.errstate(all="ignore")  # inf and nan are values, as in every op's forward (see Function)
+    @quiet  # inf and nan are values, as in every op's forward (see Function)
     def _inplace_ufunc(self, ufunc, other) -> Tensor:
         """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""
         self._check_inplace(other)

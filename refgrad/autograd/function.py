@@ -21,6 +21,7 @@ import itertools
 
 import numpy as np
 
+from .._quiet import quiet
 from ..tensor import Tensor
 from .grad_mode import _state, forward_ad_disabled
 
@@ -28,32 +29,6 @@ _creation_order = itertools.count()
 _tensor_over = Tensor._over
 
 
-def _quiet_calls():
-    """A decorator running a function under np.errstate(all="ignore"). NumPy keeps its error state in a context
-    variable: setting it directly costs two C calls per op, where np.errstate's context manager costs more than
-    a small op's own arithmetic. np.errstate itself where that private variable is missing."""
-    try:
-        from numpy._core._ufunc_config import _extobj_contextvar as state
-    except ImportError:
-        return np.errstate(all="ignore")
-    with np.errstate(all="ignore"):
-        ignore_all = state.get()
-
-    def quiet(fn):
-        @functools.wraps(fn)
-        def quietly(*args, **kwargs):
-            token = state.set(ignore_all)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                state.reset(token)
-
-        return quietly
-
-    return quiet
-
-
-quiet = _quiet_calls()
 
 
 class Context:
@@ -268,9 +243,11 @@ class SumTo(Function):
         lead = g.ndim - len(shape)
         widened = tuple([lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1])
         accumulate = np.float32 if g.dtype == np.float16 else g.dtype  # torch sums float16 in float32
-        with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf is nan, a float16 sum may overflow: silently
-            total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=accumulate, keepdims=True)
-            return total.reshape(shape).astype(g.dtype, copy=False)
+        # (inf + -inf is nan, a float16 sum may overflow: silently, as every forward)
+        if not widened:  # only leading dims summed (a bias's gradient): the reduction has the shape, and owns it
+            return np.add.reduce(g, axis=tuple(range(lead)), dtype=accumulate).astype(g.dtype, copy=False)
+        total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=accumulate, keepdims=True)
+        return total.reshape(shape).astype(g.dtype, copy=False)
 
     def vjp(ctx, g):
         return g.expand(ctx.inputs[0].shape)
