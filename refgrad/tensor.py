@@ -14,6 +14,7 @@ import numpy as np
 
 from . import dtypes
 from ._grad_state import state as _state
+from ._quiet import quiet
 
 
 class Tensor:
@@ -213,6 +214,16 @@ class Tensor:
 
         return _Handle()
 
+    @staticmethod
+    def _over(array: np.ndarray) -> Tensor:
+        """A new tensor over an ndarray as it is (each op's result): __init__ without its conversion."""
+        t = Tensor.__new__(Tensor)
+        t._data = array
+        t.grad, t.grad_fn, t._retains_grad, t._hooks, t._tangent = None, None, False, (), None
+        t._version_counter = [0]
+        t._requires_grad, t._base = False, None
+        return t
+
     def _stand_in(self) -> Tensor:
         """This tensor's place in the graph (grad_fn, requires_grad, shape, dtype) without its values: what a
         Node keeps of a tensor its backward never reads (see Function.saves)."""
@@ -296,7 +307,7 @@ class Tensor:
         self._check_inplace(*args, *kwargs.values())
         return self._assign(fn(self, *args, **kwargs)._data)  # no graph: grad mode is off or no operand needs one
 
-    @np.errstate(all="ignore")  # inf and nan are values, as in every op's forward (see Function)
+    @quiet  # inf and nan are values, as in every op's forward (see Function)
     def _inplace_ufunc(self, ufunc, other) -> Tensor:
         """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""
         self._check_inplace(other)

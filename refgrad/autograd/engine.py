@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from ..tensor import Tensor
-from .function import Node, expandable, sum_to
+from .function import Node, expandable, quiet, sum_to
 from .grad_mode import set_grad_enabled
 
 
@@ -55,7 +55,7 @@ def _sole_reference(t, holders: int) -> bool:
             and t._data.flags.owndata and t._data.flags.writeable)
 
 
-@np.errstate(all="ignore")  # inf + -inf is nan, silently (as every op's forward, see Function)
+@quiet  # inf + -inf is nan, silently (as every op's forward, see Function)
 def _add_into(total: np.ndarray, more: np.ndarray) -> None:
     np.add(total, more, out=total)
 

@@ -21,10 +21,14 @@ import itertools
 
 import numpy as np
 
+from .._quiet import quiet
 from ..tensor import Tensor
 from .grad_mode import _state, forward_ad_disabled
 
 _creation_order = itertools.count()
+_tensor_over = Tensor._over
+
+
 
 
 class Context:
@@ -162,7 +166,7 @@ class Function:
                 _refuse_context_fields(cls, params)
                 return unchecked(ctx, *arrays, **params)
 
-        cls.forward = staticmethod(np.errstate(all="ignore")(forward))  # errstate as a decorator: one C call
+        cls.forward = staticmethod(quiet(forward))
 
     @staticmethod
     def forward(ctx, *arrays, **params):
@@ -182,7 +186,8 @@ class Function:
         if params:
             ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
         ctx.fn = cls
-        out = Tensor(cls.forward(ctx, *[t._data for t in inputs], **params))
+        data = cls.forward(ctx, *[t._data for t in inputs], **params)
+        out = _tensor_over(data if type(data) is np.ndarray else np.asarray(data))
         if out._data.base is not None:  # a view (reshape, permute, ...): it shares its input's version counter
             _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
@@ -238,9 +243,11 @@ class SumTo(Function):
         lead = g.ndim - len(shape)
         widened = tuple([lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1])
         accumulate = np.float32 if g.dtype == np.float16 else g.dtype  # torch sums float16 in float32
-        with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf is nan, a float16 sum may overflow: silently
-            total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=accumulate, keepdims=True)
-            return total.reshape(shape).astype(g.dtype, copy=False)
+        # (inf + -inf is nan, a float16 sum may overflow: silently, as every forward)
+        if not widened:  # only leading dims summed (a bias's gradient): the reduction has the shape, and owns it
+            return np.add.reduce(g, axis=tuple(range(lead)), dtype=accumulate).astype(g.dtype, copy=False)
+        total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=accumulate, keepdims=True)
+        return total.reshape(shape).astype(g.dtype, copy=False)
 
     def vjp(ctx, g):
         return g.expand(ctx.inputs[0].shape)

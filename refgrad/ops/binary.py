@@ -7,17 +7,19 @@ Forwards run under ``np.errstate(all="ignore")``: inf and nan results are values
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
 from ..autograd.bases import Elementwise, identity, zero
-from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.function import sum_to
 from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
-from .common import elementwise_operands, is_scalar
+from .common import elementwise_operands, into_temporary, is_scalar
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
@@ -54,7 +56,7 @@ class Add(Elementwise):
     d_a = identity
 
     def d_b(ctx, v):
-        return v if ctx.alpha == 1 else v * ctx.alpha
+        return v if ctx.alpha == 1 else _summed_to(v, ctx.inputs[1]) * ctx.alpha
 
 
 class Sub(Elementwise):
@@ -67,7 +69,14 @@ class Sub(Elementwise):
     d_a = identity
 
     def d_b(ctx, v):
+        v = _summed_to(v, ctx.inputs[1])
         return -v if ctx.alpha == 1 else v * -ctx.alpha
+
+
+def _summed_to(v, b):
+    """v summed back to b's shape before it is scaled, so x - x.mean() negates one number, not an x-sized array
+    of them (the engine would sum the same values afterwards)."""
+    return v if v.shape == b.shape else sum_to(v, b.shape)
 
 
 class Mul(Elementwise):
@@ -84,15 +93,17 @@ class Mul(Elementwise):
 
     def vjp(ctx, g):
         a, b = ctx.inputs
-        if a is b:  # x * x: 2·g·x for the one input (doubled in place, a fresh product, unless recording)
+        if a is b:  # x * x: 2·g·x for the one input, one array
             ga = g * a
-            return (ga.mul_(2) if not is_grad_enabled() else ga * 2), None
+            return into_temporary(ga, operator.mul, ga, 2), None
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
 
 class Div(Elementwise):
-    """a / b. torch's d/db is -g·((a/b)/b): the same roundings here, with a/b the saved output."""
+    """a / b. torch's d/db is -g·((a/b)/b), recomputing a/b as torch does: the output is not kept for a
+    backward that seldom needs it (x / c needs only d/da), and the chain costs one array."""
+    saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, a, b):
         return np.true_divide(a, b)
@@ -101,7 +112,11 @@ class Div(Elementwise):
         return v / ctx.inputs[1]
 
     def d_b(ctx, v):
-        return -v * (ctx.out / ctx.inputs[1])
+        a, b = ctx.inputs
+        q = a / b
+        q = into_temporary(q, operator.truediv, q, b)
+        q = into_temporary(q, operator.mul, q, v)
+        return into_temporary(q, operator.neg, q)
 
     def jvp(ctx, da, db):  # torch's forward formula: one division, not the sum of the two terms
         return (da - db * ctx.out) / ctx.inputs[1]
@@ -271,20 +286,39 @@ class PowScalar(Elementwise):
         e = exponent
         if a.dtype.kind != "f":
             return _int_pow(a, np.asarray(e, a.dtype))
-        one = np.asarray(1, a.dtype)
-        special = {0: lambda: np.ones_like(a), 1: lambda: a.copy(), 2: lambda: a * a, 3: lambda: a * a * a,
-                   0.5: lambda: np.sqrt(a), -0.5: lambda: one / np.sqrt(a), -1: lambda: one / a,
-                   -2: lambda: one / (a * a)}
-        return special[e]() if e in special else np.power(a, np.asarray(e, a.dtype))
+        special = _POW_KERNELS.get(e)
+        return special(a) if special is not None else np.power(a, np.asarray(e, a.dtype))
 
     def d_a(ctx, v):
-        return _pow_scalar_d(v, ctx.inputs[0], ctx.exponent)
+        """torch's g·(e·a^(e-1)), written into the one array a^(e-1) (2·a for a square)."""
+        a, e = ctx.inputs[0], ctx.exponent
+        if e == 0:
+            return Tensor(np.zeros(np.broadcast_shapes(v.shape, a.shape), v.dtype))
+        if e == 2:
+            slope = a * 2
+        else:
+            slope = PowScalar.apply(a, exponent=e - 1)
+            slope = into_temporary(slope, operator.mul, slope, e)
+        return into_temporary(slope, operator.mul, slope, v)
 
 
-def _pow_scalar_d(g, a, e):
-    if e == 0:
-        return Tensor(np.zeros(np.broadcast_shapes(g.shape, a.shape), g.dtype))
-    return g * (e * PowScalar.apply(a, exponent=e - 1))
+def _reciprocal(a, out=None):
+    """1 / a (NumPy's reciprocal ufunc is slower than the division); a Python 1.0 keeps a's dtype."""
+    return np.divide(1.0, a, out=out)
+
+
+def _in_place(fn, first, *operands):
+    """fn(first, *operands) written into first, a fresh array (a ufunc makes a 0-d result a NumPy scalar)."""
+    first = np.asarray(first)
+    return fn(first, *operands, out=first)
+
+
+# the exponents torch computes with their own kernels (see PowScalar), each making one fresh array
+_POW_KERNELS = {
+    0: np.ones_like, 1: np.copy, 2: np.square, 3: lambda a: _in_place(np.multiply, np.square(a), a),
+    0.5: np.sqrt, -0.5: lambda a: _in_place(_reciprocal, np.sqrt(a)), -1: _reciprocal,
+    -2: lambda a: _in_place(_reciprocal, np.square(a)),
+}
 
 
 def _pow_d_base(g, a, b):

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import numbers
+import operator
 
 import numpy as np
 
 from .. import dtypes
+from .._grad_state import state as _grad_state
 from ..arguments import as_tensor_arg  # noqa: F401 - the op families' tensor-argument check
 from ..autograd import Function
+from ..autograd.function import expandable, quiet
 from ..tensor import Tensor, _wrap_dim
 
 wrap_dim = _wrap_dim
@@ -53,12 +56,18 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     float_only: an op that only has a floating result (div, atan2, ...) lifts integer operands to the
     default float dtype, as torch does.
     """
+    if len(operands) == 2:  # the hottest path: two float tensors of one dtype and one shape, as they are
+        a, b = operands
+        if type(a) is Tensor and type(b) is Tensor:
+            x, y = a._data, b._data
+            if x.dtype is y.dtype and x.dtype.kind == "f" and x.shape == y.shape:
+                return [a, b]
     fast = _same_float_dtype(operands)
     if fast:  # the hot path: float tensors of one dtype with Python numbers (no promotion, no casts)
         tensors = [x if type(x) is Tensor else Tensor(np.asarray(x, fast)) for x in operands]
         shapes = [t._data.shape for t in tensors if t._data.ndim]
-        if len(shapes) > 1 and any(s != shapes[0] for s in shapes):
-            broadcast_shapes(*shapes)
+        if len(shapes) > 1 and any(s != shapes[0] for s in shapes) and not _pair_broadcasts(shapes):
+            broadcast_shapes(*shapes)  # raises torch's error (or checks three shapes)
         return tensors
     operands = [Tensor(x) if isinstance(x, np.ndarray) else x for x in operands]
     for x in operands:
@@ -70,6 +79,13 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     tensors = [cast(x, dt) if isinstance(x, Tensor) else Tensor(np.asarray(x, dt)) for x in operands]
     broadcast_shapes(*(t.shape for t in tensors))
     return tensors
+
+
+def _pair_broadcasts(shapes) -> bool:
+    """Whether two shapes broadcast together (x @ w + b): np.broadcast_shapes costs several µs in Python."""
+    if len(shapes) != 2:
+        return False
+    return all([m == n or m == 1 or n == 1 for m, n in zip(shapes[0][::-1], shapes[1][::-1])])
 
 
 def _same_float_dtype(operands):
@@ -116,3 +132,41 @@ def accumulation_dtype(dtype: np.dtype, float32_to_float64: bool = False) -> np.
     if dtype == np.float32 and float32_to_float64:
         return np.dtype(np.float64)
     return dtype
+
+
+# ---- temporaries a vjp overwrites instead of allocating another array ----------------------------------------
+_UFUNCS = {operator.mul: np.multiply, operator.truediv: np.true_divide, operator.neg: np.negative}
+
+
+def into_temporary(tmp: Tensor, op, *operands) -> Tensor:
+    """op(*operands) (operator.mul, truediv or neg), one of which is usually tmp, written into tmp: a
+    temporary the calling vjp/jvp made and reads no more. Where no graph is recorded (backward without
+    create_graph) nothing else can hold tmp, so a formula such as torch's sqrt vjp ``g / (2·out)`` costs one
+    array rather than one per step (NumPy's own temporary elision, which never sees through a Tensor). Where a
+    graph is recorded, the recorded op (a double backward differentiates it). Same operations in the same
+    order either way, so the same roundings."""
+    if _grad_state["record"] or not _fits(tmp, operands):
+        return op(*operands)
+    _write(_UFUNCS[op], tmp._data, [x._data if type(x) is Tensor else x for x in operands])
+    return tmp
+
+
+@quiet  # inf and nan are values, as in every op's forward
+def _write(ufunc, out: np.ndarray, operands: list) -> None:
+    ufunc(*operands, out=out)
+
+
+def _fits(tmp: Tensor, operands) -> bool:
+    """Whether every operand is a Python number or a tensor of tmp's dtype that broadcasts to tmp's shape, and
+    tmp owns writeable memory: then the op's result is exactly what writing into tmp gives."""
+    data = tmp._data
+    if type(tmp) is not Tensor or tmp.grad_fn is not None or not (data.flags.owndata and data.flags.writeable):
+        return False
+    for x in operands:
+        if type(x) is Tensor:
+            if x._data.dtype != data.dtype or not expandable(x._data.shape, data.shape):
+                return False
+        elif type(x) not in (int, float):
+            return False
+    return True
+

@@ -16,6 +16,7 @@ tril/triu, scatter of a value) are ``choose``, whose unchosen branch gets exactl
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -28,6 +29,7 @@ from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
 from .common import as_tensor_arg, broadcast_shapes, cast, wrap_dim
+from .shape import broadcast_view
 
 
 # ---- the two primitives ---------------------------------------------------------------------------------
@@ -57,7 +59,7 @@ class _IndexAdd(Linear):
             out = np.zeros(shape, g.dtype)
             out[index] = g
             return out
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         flat = index.reshape(-1)
         out = np.zeros(size, g.dtype)
         if unique:
@@ -187,6 +189,9 @@ def _index_array(obj) -> np.ndarray | int | bool:
     return a
 
 
+_ALL = slice(None)
+
+
 class _IndexPlan:
     """torch's two-stage indexing, worked out once for an index and a shape.
 
@@ -277,7 +282,7 @@ class _IndexPlan:
             raise IndexError(f"too many indices for tensor of dimension {len(self.shape)}")
 
     def _check_arrays(self):
-        s1 = np.broadcast_to(np.empty((), np.int8), self.shape)[self.stage1].shape
+        s1 = broadcast_view(np.empty((), np.int8), self.shape)[self.stage1].shape
         shapes = []
         r = 0
         positions = {}
@@ -304,7 +309,8 @@ class _IndexPlan:
                                      f"size {n}")
                 shapes.append(a.shape)
         try:
-            np.broadcast_shapes(*shapes)
+            if len(shapes) > 1:
+                np.broadcast_shapes(*shapes)
         except ValueError:
             raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                              + ", ".join(str(list(s)) for s in shapes)) from None
@@ -314,6 +320,12 @@ class _IndexPlan:
         shape = self.shape
         if not shape:
             return np.zeros((), np.int64)[self.stage1][self.stage2]
+        rows = self.stage2[0]
+        if (len(self._arrays) == 1 and isinstance(rows, np.ndarray) and rows.dtype.kind == "i"
+                and all([s == _ALL for s in self.stage1])):  # x[rows]: whole rows, the commonest advanced index
+            inner = math.prod(shape[1:])
+            rows = np.where(rows < 0, rows + shape[0], rows) * inner
+            return (rows.reshape(rows.shape + (1,)) + np.arange(inner)).reshape(rows.shape + shape[1:])
         st = strides(shape)
         out = 0
         for d, n in enumerate(shape):  # a zero-memory view of coordinate d, indexed like the tensor

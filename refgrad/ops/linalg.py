@@ -19,6 +19,7 @@ import numbers
 
 import numpy as np
 
+from .._grad_state import state as _grad_state
 from ..autograd import Function
 from ..dtypes import scalar_type_name, tensor_type_name
 from ..registry import public
@@ -56,7 +57,7 @@ class Matmul(Function):
     def vjp(ctx, g):
         a, b = ctx.inputs
         # only the gradients some input needs: the other product would cost as much as the forward
-        return (_product(g, b.mT) if a.requires_grad else None), (_product(a.mT, g) if b.requires_grad else None)
+        return (_product(g, _mT(b)) if a.requires_grad else None), (_product(_mT(a), g) if b.requires_grad else None)
 
     def jvp(ctx, da, db):
         a, b = ctx.inputs
@@ -83,8 +84,8 @@ class AddMatmul(Function):
     def vjp(ctx, g):
         c, a, b = ctx.inputs
         gc = (g * ctx.beta if ctx.beta != 1 else g) if c.requires_grad else None
-        ga = _scale(_product(g, b.mT), ctx.alpha) if a.requires_grad else None
-        gb = _scale(_product(a.mT, g), ctx.alpha) if b.requires_grad else None
+        ga = _scale(_product(g, _mT(b)), ctx.alpha) if a.requires_grad else None
+        gb = _scale(_product(_mT(a), g), ctx.alpha) if b.requires_grad else None
         return gc, ga, gb
 
     def jvp(ctx, dc, da, db):
@@ -96,10 +97,17 @@ def _scale(t: Tensor, s) -> Tensor:
     return t if s == 1 else t * s
 
 
+def _mT(t: Tensor) -> Tensor:
+    """t.mT in a vjp: where no graph is recorded, a bare tensor over the transposed view (nothing would read a
+    Permute node); else the recorded op, for a double backward."""
+    return t.mT if _grad_state["record"] else Tensor._over(np.swapaxes(t._data, -1, -2))
+
+
 def _product(a: Tensor, b: Tensor) -> Tensor:
     """a @ b in a vjp. A contraction over one element is an outer product: a broadcast multiply there, as torch's
-    dot/mv/outer backward, since a matmul adds it to +0 and so loses the sign of a -0 product."""
-    return a * b if a.shape[-1] == 1 else a @ b
+    dot/mv/outer backward, since a matmul adds it to +0 and so loses the sign of a -0 product. Both operands are
+    matrices (or batches) of one dtype, so straight to the op: matmul's argument checks would only pass."""
+    return a * b if a.shape[-1] == 1 else Matmul.apply(a, b)
 
 
 class Trace(Function):

@@ -31,7 +31,7 @@ from ..tensor import Tensor
 from .choose import choose
 from .common import accumulation_dtype, as_tensor_arg, cast, wrap_dim, wrap_dims
 from .scan import exclusive_cumprod
-from .shape import Expand, clone
+from .shape import Expand, broadcast_view, clone
 
 # torch.return_types.max / min: a tuple with .values and .indices
 max_return_type = namedtuple("max", ["values", "indices"])
@@ -73,7 +73,7 @@ def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
 
 
 def _expand_data(a: np.ndarray, shape: tuple, dims: tuple, keepdim: bool) -> np.ndarray:
-    return np.broadcast_to(a if keepdim else np.reshape(a, keepdim_shape(shape, dims)), shape)
+    return broadcast_view(a if keepdim else np.reshape(a, keepdim_shape(shape, dims)), shape)
 
 
 def _sum(x: Tensor, dims: tuple, keepdim: bool) -> Tensor:
@@ -112,7 +112,7 @@ class Mean(Function):
         return np.asarray(np.sum(x, axis=dims, dtype=acc, keepdims=keepdim) / acc.type(n)).astype(x.dtype, copy=False)
 
     def vjp(ctx, g):
-        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) / ctx.n
+        return _expand_back(g / ctx.n, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)  # a view: no array of g/n
 
     def jvp(ctx, dx):
         with np.errstate(invalid="ignore"):  # an empty reduction: 0/0 = nan, as the value

@@ -282,12 +282,25 @@ def clone(input, *, memory_format=None):
 # ---- expand -----------------------------------------------------------------------------------------------
 
 
+def broadcast_view(x: np.ndarray, shape: tuple) -> np.ndarray:
+    """np.broadcast_to(x, shape) (shape checked by the caller): a read-only view whose broadcast dims have
+    stride 0, built by the ndarray constructor over a contiguous x, which costs a fifth of broadcast_to's
+    nditer (every reduction's vjp expands its gradient)."""
+    if not x.flags.c_contiguous or x.size == 0:
+        return np.broadcast_to(x, shape)
+    lead = len(shape) - x.ndim
+    strides = (0,) * lead + tuple([0 if n == 1 else stride for n, stride in zip(x.shape, x.strides)])
+    view = np.ndarray(shape, x.dtype, x, 0, strides)
+    view.flags.writeable = False
+    return view
+
+
 class Expand(Linear):
     saves = ()  # backward reads shapes only
     params = ("shape",)
 
     def forward(ctx, x, shape):
-        return x.view() if x.shape == shape else np.broadcast_to(x, shape)
+        return x.view() if x.shape == shape else broadcast_view(x, shape)
 
     def vjp(ctx, g):
         return g  # the engine's sum_to folds the broadcast dims back

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from ..autograd.bases import Elementwise, identity, zero
 from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
-from .common import as_tensor_arg
+from .common import as_tensor_arg, into_temporary
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -104,8 +105,9 @@ class Square(Elementwise):
     def forward(ctx, x):
         return np.square(x)
 
-    def d_x(ctx, v):
-        return v * (2 * ctx.inputs[0])
+    def d_x(ctx, v):  # torch's g·(2·x), one array
+        twice = ctx.inputs[0] * 2
+        return into_temporary(twice, operator.mul, twice, v)
 
 
 class Sqrt(Elementwise):
@@ -116,8 +118,9 @@ class Sqrt(Elementwise):
         with np.errstate(invalid="ignore"):
             return np.sqrt(x)
 
-    def d_x(ctx, v):
-        return v / (2 * ctx.out)
+    def d_x(ctx, v):  # torch's g / (2·out), one array
+        twice = ctx.out * 2
+        return into_temporary(twice, operator.truediv, v, twice)
 
 
 class Rsqrt(Elementwise):
@@ -139,9 +142,11 @@ class Reciprocal(Elementwise):
         with np.errstate(divide="ignore"):
             return 1 / x
 
-    def d_x(ctx, v):
+    def d_x(ctx, v):  # torch's -g·(out·out), one array
         y = ctx.out
-        return -v * (y * y)
+        slope = y * y
+        slope = into_temporary(slope, operator.mul, slope, v)
+        return into_temporary(slope, operator.neg, slope)
 
 
 # ---- exponentials and logarithms --------------------------------------------------------------------------
@@ -320,7 +325,28 @@ class Tanh(Elementwise):
         return np.tanh(x)
 
     def d_x(ctx, v):
-        return v * (1 - ctx.out * ctx.out)
+        return TanhBackward.apply(v, ctx.out)
+
+
+class TanhBackward(Elementwise):
+    """tanh's vjp g·(1 - y²) as one op (torch's tanh_backward): one recorded op and one NumPy expression, whose
+    temporaries NumPy reuses, rather than three ops each making an array. Differentiable: linear in g, and
+    d/dy = -2·y·g."""
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, g, y):
+        slope = np.asarray(np.square(y))  # one array, written over (a ufunc makes a 0-d result a NumPy scalar)
+        np.subtract(1, slope, out=slope)
+        if g.shape != slope.shape or g.dtype != slope.dtype:
+            return g * slope
+        return np.multiply(g, slope, out=slope)
+
+    def d_g(ctx, v):
+        return TanhBackward.apply(v, ctx.inputs[1])
+
+    def d_y(ctx, v):
+        g, y = ctx.inputs
+        return v * g * (-2 * y)
 
 
 class Asinh(Elementwise):
@@ -367,8 +393,23 @@ class Sigmoid(Elementwise):
             return 1 / (1 + np.exp(-x))
 
     def d_x(ctx, v):
-        y = ctx.out
-        return v * (1 - y) * y
+        return SigmoidBackward.apply(v, ctx.out)
+
+
+class SigmoidBackward(Elementwise):
+    """sigmoid's vjp g·(1 - y)·y as one op (torch's sigmoid_backward), as TanhBackward. Linear in g, and
+    d/dy = g·(1 - 2·y)."""
+    saves = ("inputs",)  # backward reads only the inputs
+
+    def forward(ctx, g, y):
+        return g * (1 - y) * y
+
+    def d_g(ctx, v):
+        return SigmoidBackward.apply(v, ctx.inputs[1])
+
+    def d_y(ctx, v):
+        g, y = ctx.inputs
+        return v * g * (1 - 2 * y)
 
 
 class Logit(Elementwise):
