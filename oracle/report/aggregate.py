@@ -17,7 +17,7 @@ Summary columns (one row per op, check, dtype):
 - ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom (ties: larger
   ``max_rel_err``, larger ``max_abs_err``, then the first in record order), enough to reproduce it: its shapes,
   params (non-tensor arguments), seed (of the random cotangents/directions), example (the input values when
-  at most 24 elements) and note.
+  at most 24 elements), note and test (the pytest node id that ran it: re-running it replays the case).
 
 Headroom
 --------
@@ -62,7 +62,7 @@ FLOAT_FIELDS = ["max_abs_err", "max_rel_err", "max_ulp", "rtol", "atol", "truth_
 SUMMARY_COLUMNS = ["op", "family", "check", "dtype", "n_cases", "n_failed", "n_elements", "max_abs_err",
                    "max_rel_err", "median_rel_err", "p99_rel_err", "max_ulp", "rtol", "atol", "headroom",
                    "headroom_basis", "passed", "worst_shapes", "worst_params", "worst_seed", "worst_example",
-                   "worst_note"]
+                   "worst_note", "worst_test"]
 # log10(max_rel_err) histogram: one bin for exact zeros, then decades 1e-17 .. 1e0 (the last takes >= 1, inf)
 HIST_LO, HIST_HI = -17, 0
 N_BINS = HIST_HI - HIST_LO + 2
@@ -195,7 +195,7 @@ def summarize(records: pd.DataFrame) -> pd.DataFrame:
                            ascending=[True, True, True, True, False, False, True], kind="mergesort")
     worst = worst.drop_duplicates(KEYS).set_index(KEYS)
     out["headroom_basis"] = worst["headroom_basis"]
-    for c in ("shapes", "params", "seed", "example", "note"):
+    for c in ("shapes", "params", "seed", "example", "note", "test"):
         out[f"worst_{c}"] = worst[c]
     out = out.reset_index()
     out["n_failed"] = out["n_failed"].astype("int64")
@@ -304,7 +304,7 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, factor: float = 10.0) -> pd.DataF
 def read_summary(path: str) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype={c: str for c in ("op", "family", "check", "dtype", "headroom_basis",
                                                       "worst_shapes", "worst_params", "worst_seed",
-                                                      "worst_example", "worst_note")},
+                                                      "worst_example", "worst_note", "worst_test")},
                         keep_default_na=False, na_values={c: ["nan", "NaN"] for c in FLOAT_FIELDS})
     missing = [c for c in ("op", "check", "dtype", "passed", "max_rel_err", "headroom") if c not in frame.columns]
     if missing:
