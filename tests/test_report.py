@@ -28,7 +28,7 @@ from oracle.report.aggregate import (
     rel_err_histograms,
 )
 from oracle.report.cli import main as cli
-from oracle.report.render import axis_svg, fmt_err, fmt_headroom, hist_svg, html, reproduce
+from oracle.report.render import axis_svg, breakable, fmt_err, fmt_headroom, hist_svg, html, reproduce
 
 
 def rec(op="exp", check="forward", dtype="float64", abs_err=0.0, rel_err=0.0, rtol=1e-12, atol=1e-13, passed=True,
@@ -454,3 +454,10 @@ def test_histogram_axis_is_labelled():
     assert [t for t in re.findall(r">([^<]+)</text>", axis)] == ["0", "1e-15", "1e-10", "1e-5", "1"]
     # the ticks sit on the bins hist_svg draws: bin b of the 1e-15 decade is the 3rd after the zero bin
     assert 'x="21"' in axis  # (3 + 0.5) * 6
+
+
+def test_long_op_names_may_wrap_without_changing_their_text():
+    name = breakable("nn.functional.scaled_dot_product_attention[neg_inf_mask]")
+    assert re.sub("<wbr>", "", name) == "nn.functional.scaled_dot_product_attention[neg_inf_mask]"
+    assert name.startswith("nn.<wbr>functional.<wbr>scaled_<wbr>") and "<wbr>[neg_" in name
+    assert "<script>" not in breakable("<script>")  # still escaped

@@ -8,6 +8,7 @@ import shlex
 import jinja2
 import numpy as np
 import pandas as pd
+from markupsafe import Markup, escape
 
 from ..check_definitions import SOURCES, definition, definitions, entry, group_of
 from ..records import atomic_write
@@ -274,7 +275,7 @@ def _float32_section(s: pd.DataFrame) -> dict | None:
     def listing(kind):
         part = judged.assign(ratio_=ratio)[judged["accuracy"] == kind]
         part = part.sort_values("ratio_", ascending=kind == "more", kind="mergesort")
-        return [{"id": int(i), "op": r.op, "check": r.check, "ours": fmt_err(r.truth_rel_err),
+        return [{"id": int(i), "op": breakable(r.op), "check": r.check, "ours": fmt_err(r.truth_rel_err),
                  "theirs": fmt_err(r.torch_truth_rel_err), "ratio": _fmt_ratio(r.ratio_)}
                 for i, r in zip(part.index, part.itertuples(index=False))]
 
@@ -295,6 +296,12 @@ def _worst_first(s: pd.DataFrame) -> pd.DataFrame:
     """Rows by headroom, least first (ties: larger max rel err first), failing and erroring rows included."""
     return s.assign(_h=s["headroom"].fillna(-1.0)).sort_values(["_h", "max_rel_err"], ascending=[True, False],
                                                               kind="mergesort")
+
+
+def breakable(name: str) -> Markup:
+    """An op name that may wrap after its dots and before its "[variant]" (<wbr>: not in the text that is copied
+    or that the filters read)."""
+    return Markup(str(escape(name)).replace(".", ".<wbr>").replace("[", "<wbr>[").replace("_", "_<wbr>"))
 
 
 def _cases(r) -> tuple[str, str, str]:
@@ -323,7 +330,8 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
                         else "") if x)
         cases, cases_extra, cases_title = _cases(r)
         rows.append({
-            "id": i, "op": r.op, "family": r.family, "check": r.check, "dtype": r.dtype, "b": BANDS.index(b),
+            "id": i, "op": r.op, "op_html": breakable(r.op), "family": r.family, "check": r.check, "dtype": r.dtype,
+            "b": BANDS.index(b),
             "band": b, "bad": not r.passed, "cases": cases, "cases_extra": cases_extra, "cases_title": cases_title,
             "max_rel": fmt_err(r.max_rel_err), "med_rel": fmt_err(r.median_rel_err),
             "p99_rel": fmt_err(r.p99_rel_err), "max_abs": fmt_err(r.max_abs_err), "max_ulp": fmt_ulp(r.max_ulp),
@@ -353,7 +361,8 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
                          + (f" ({x.n_failed} failed)" if x.n_failed else "")
                          + (f" ({x.n_errors} raised)" if x.n_errors else "")})
         least = g["headroom"].min()
-        matrix.append({"op": op, "family": family, "cells": cells, "b": BANDS.index(band(least)),
+        matrix.append({"op": op, "op_html": breakable(op), "family": family, "cells": cells,
+                       "b": BANDS.index(band(least)),
                        "least": fmt_short_headroom(least), "least_band": band(least),
                        "least_v": "Infinity" if math.isinf(least) else repr(float(least))})
 

@@ -53,8 +53,8 @@ padding:10px 0;border-bottom:1px solid var(--line)}
 .box thead th{position:sticky;top:0;z-index:2}
 .mx td{padding:2px 4px;text-align:center;font-size:12px;min-width:52px;border:1px solid #fff}
 .mx td.op,.mx th.op{text-align:left;min-width:0}
-.mx td.op:first-child,.dt td:first-child{white-space:normal;min-width:150px;max-width:230px;overflow-wrap:anywhere}
-.mx th{white-space:normal;max-width:80px;text-align:center;cursor:pointer;user-select:none}
+.mx td.op:first-child,.dt td:first-child,td.opn{white-space:normal;max-width:230px}
+.mx th{white-space:normal;max-width:96px;overflow-wrap:anywhere;text-align:center;cursor:pointer;user-select:none}
 .mx th.op{position:sticky;left:0;z-index:3}
 .mx td.op:first-child{position:sticky;left:0;z-index:1;background:var(--bg)}
 .mx td.na{background:#fafbfc;color:#b8bdc7}
@@ -195,7 +195,7 @@ code{font-size:12px;background:var(--head);padding:0 3px;border-radius:3px;overf
 <thead><tr><th>op</th><th>check</th><th class="n">refgrad err</th><th class="n">torch err</th><th class="n">ratio</th></tr></thead>
 <tbody>
 {%- for a in float32[kind] %}
-<tr><td><a class="row" href="#r{{ a.id }}" data-row="{{ a.id }}">{{ a.op }}</a></td><td>{{ a.check }}</td><td class="n">{{ a.ours }}</td><td class="n">{{ a.theirs }}</td><td class="n">{{ a.ratio }}</td></tr>
+<tr><td class="opn"><a class="row" href="#r{{ a.id }}" data-row="{{ a.id }}">{{ a.op }}</a></td><td>{{ a.check }}</td><td class="n">{{ a.ours }}</td><td class="n">{{ a.theirs }}</td><td class="n">{{ a.ratio }}</td></tr>
 {%- endfor %}
 </tbody></table></div>{% else %}<p class="mut">none</p>{% endif %}</div>
 {%- endfor %}
@@ -224,7 +224,7 @@ ratio = refgrad's / torch's.</p>
 {%- for c, d, t in columns %}<th data-t="n"{% if t %} title="{{ t }}"{% endif %}>{{ c|replace("_", "_\u200b") }}<br><span class="mut">{{ d }}</span></th>{% endfor %}</tr></thead>
 <tbody>
 {%- for m in matrix %}
-<tr data-op="{{ m.op }}" data-f="{{ m.family }}" data-b="{{ m.b }}"><td class="op"><a>{{ m.op }}</a></td><td class="op mut">{{ m.family }}</td><td class="{{ m.least_band }}" data-v="{{ m.least_v }}">{{ m.least }}</td>
+<tr data-op="{{ m.op }}" data-f="{{ m.family }}" data-b="{{ m.b }}"><td class="op"><a>{{ m.op_html }}</a></td><td class="op mut">{{ m.family }}</td><td class="{{ m.least_band }}" data-v="{{ m.least_v }}">{{ m.least }}</td>
 {%- for c in m.cells %}{% if c %}<td class="{{ c.band }}" data-v="{{ c.hv }}" title="{{ c.title }}">{{ c.text }}</td>{% else %}<td class="na" data-v="Infinity">·</td>{% endif %}{% endfor %}</tr>
 {%- endfor %}
 </tbody></table></div>
@@ -245,7 +245,7 @@ ratio = refgrad's / torch's.</p>
 <tbody>
 {%- for r in rows %}
 <tr id="r{{ r.id }}" data-op="{{ r.op }}" data-f="{{ r.family }}" data-c="{{ r.check }}" data-d="{{ r.dtype }}" data-b="{{ r.b }}"{% if r.bad %} class="bad"{% endif %}>
-<td><a class="op">{{ r.op }}</a></td><td>{{ r.family }}</td><td>{{ r.check }}</td><td>{{ r.dtype }}</td>
+<td><a class="op">{{ r.op_html }}</a></td><td>{{ r.family }}</td><td>{{ r.check }}</td><td>{{ r.dtype }}</td>
 <td class="n h {{ r.band }}" data-v="{{ r.hv }}" title="{{ r.basis }}">{{ r.headroom }}</td><td class="n" title="{{ r.cases_title }}">{{ r.cases }}{% if r.cases_extra %}<small class="x">{{ r.cases_extra }}</small>{% endif %}</td>
 <td class="n">{{ r.max_rel }}</td><td class="n">{{ r.med_rel }}</td><td class="n">{{ r.p99_rel }}</td><td class="n">{{ r.max_abs }}</td>
 <td class="n">{{ r.max_ulp }}</td><td class="n">{{ r.rtol }}</td><td class="n">{{ r.atol }}</td>
