@@ -173,3 +173,15 @@ def test_a_worst_row_link_opens_its_reproduction(page, tmp_path):
     assert body_attr(dom, "data-hl") == "op07/jvp"
     assert body_attr(dom, "data-cmd") == \
         "python -m pytest 'tests/test_ops.py::test_op[op07-jvp-float64]' --hypothesis-profile=ci"
+
+
+def test_names_that_filter_look_clickable_and_filter(page, tmp_path):
+    """Family and check names in the overview tables are styled as links (pointer, underline) and, clicked, filter
+    the tables."""
+    probe = with_probe(page, tmp_path, "var a=document.querySelector('#bycheck a.f[data-check=\"jvp\"]');"
+                       "var st=getComputedStyle(a);"
+                       "document.body.setAttribute('data-look', st.cursor + '/' + st.textDecorationLine);"
+                       "a.click();")
+    dom = dump_dom(_browser(), probe.as_uri(), tmp_path / "profile")
+    assert body_attr(dom, "data-look") == "pointer/underline"
+    assert body_attr(dom, "data-shown") == "30"  # the 30 jvp float64 rows

@@ -53,8 +53,8 @@ padding:10px 0;border-bottom:1px solid var(--line)}
 .box thead th{position:sticky;top:0;z-index:2}
 .mx td{padding:2px 4px;text-align:center;font-size:12px;min-width:52px;border:1px solid #fff}
 .mx td.op,.mx th.op{text-align:left;min-width:0}
-.mx td.op:first-child,.dt td:first-child,td.opn{white-space:normal;max-width:230px}
-.mx th{white-space:normal;max-width:96px;overflow-wrap:anywhere;text-align:center;cursor:pointer;user-select:none}
+.mx td.op:first-child,.dt td:first-child,td.opn{white-space:normal;min-width:170px;max-width:230px}
+.mx th{white-space:normal;max-width:96px;overflow-wrap:break-word;text-align:center;cursor:pointer;user-select:none}
 .mx th.op{position:sticky;left:0;z-index:3}
 .mx td.op:first-child{position:sticky;left:0;z-index:1;background:var(--bg)}
 .mx td.na{background:#fafbfc;color:#b8bdc7}
