@@ -81,6 +81,9 @@ def test_filters_from_the_url_hash(page, tmp_path):
     assert body_attr(dom, "data-shown") == "1" and "1 of 90 rows · 1 of 30 ops" in dom
     dom = dump_dom(browser, page.as_uri() + "#q=%3Dop01&family=binary", tmp_path / "p3")  # "=op01": exact name
     assert body_attr(dom, "data-shown") == "3"
+    dom = dump_dom(browser, page.as_uri() + "#r5", tmp_path / "p4")  # a row's anchor opens its worst case
+    assert dom.count('<tr class="detail">') == 2  # the <template>'s and the open one
+    assert re.search(r'<tr id="r5"[^>]* class="hl"', dom)  # highlighted
 
 
 def with_probe(page, tmp_path, script: str):

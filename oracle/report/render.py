@@ -298,6 +298,11 @@ def _worst_first(s: pd.DataFrame) -> pd.DataFrame:
                                                               kind="mergesort")
 
 
+def sort_key(headroom: float) -> str:
+    """A grid cell's headroom for sorting, short (the grid has a cell per op and check · dtype): "inf" or 3 digits."""
+    return "inf" if math.isinf(headroom) else f"{headroom:.3g}"
+
+
 def breakable(name: str) -> Markup:
     """An op name that may wrap after its dots and before its "[variant]" (<wbr>: not in the text that is copied
     or that the filters read)."""
@@ -309,6 +314,8 @@ def _cases(r) -> tuple[str, str, str]:
     text = f"{r.n_cases}" + (f" ({r.n_failed}✗)" if r.n_failed else "")
     extra = " ".join(x for x in (f"{r.n_errors} raised" if r.n_errors else "",
                                  f"+{r.n_shrink} shrinking" if r.n_shrink > 0 else "") if x)
+    if not (r.n_failed or r.n_errors or r.n_shrink > 0):
+        return text, "", ""  # the column's header says what the number counts
     title = (f"{r.n_cases} Hypothesis examples" if r.n_shrink >= 0 else f"{r.n_cases} check executions") + \
         (f", {r.n_failed} failed" if r.n_failed else "") + \
         (f"; {r.n_errors} raised an exception" if r.n_errors else "") + \
@@ -355,7 +362,7 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
             x = by.get(cd)
             cells.append(None if x is None else {
                 "band": band(x.headroom), "text": fmt_short_headroom(x.headroom, x.headroom_basis),
-                "hv": "Infinity" if math.isinf(x.headroom) else repr(float(x.headroom)),
+                "hv": sort_key(x.headroom),
                 "title": f"headroom {fmt_headroom(x.headroom, x.headroom_basis)} · max rel err "
                          f"{fmt_err(x.max_rel_err)} · {x.n_cases} cases"
                          + (f" ({x.n_failed} failed)" if x.n_failed else "")
@@ -364,7 +371,7 @@ def html(summary: pd.DataFrame, hists: dict, meta: dict) -> str:
         matrix.append({"op": op, "op_html": breakable(op), "family": family, "cells": cells,
                        "b": BANDS.index(band(least)),
                        "least": fmt_short_headroom(least), "least_band": band(least),
-                       "least_v": "Infinity" if math.isinf(least) else repr(float(least))})
+                       "least_v": sort_key(least)})
 
     def ov_rows(frame):
         out = []

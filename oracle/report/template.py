@@ -225,7 +225,7 @@ ratio = refgrad's / torch's.</p>
 <tbody>
 {%- for m in matrix %}
 <tr data-op="{{ m.op }}" data-f="{{ m.family }}" data-b="{{ m.b }}"><td class="op"><a>{{ m.op_html }}</a></td><td class="op mut">{{ m.family }}</td><td class="{{ m.least_band }}" data-v="{{ m.least_v }}">{{ m.least }}</td>
-{%- for c in m.cells %}{% if c %}<td class="{{ c.band }}" data-v="{{ c.hv }}" title="{{ c.title }}">{{ c.text }}</td>{% else %}<td class="na" data-v="Infinity">·</td>{% endif %}{% endfor %}</tr>
+{%- for c in m.cells %}{% if c %}<td class="{{ c.band }}" data-v="{{ c.hv }}" title="{{ c.title }}">{{ c.text }}</td>{% else %}<td class="na" data-v="inf">·</td>{% endif %}{% endfor %}</tr>
 {%- endfor %}
 </tbody></table></div>
 
@@ -246,7 +246,7 @@ ratio = refgrad's / torch's.</p>
 {%- for r in rows %}
 <tr id="r{{ r.id }}" data-op="{{ r.op }}" data-f="{{ r.family }}" data-c="{{ r.check }}" data-d="{{ r.dtype }}" data-b="{{ r.b }}"{% if r.bad %} class="bad"{% endif %}>
 <td><a class="op">{{ r.op_html }}</a></td><td>{{ r.family }}</td><td>{{ r.check }}</td><td>{{ r.dtype }}</td>
-<td class="n h {{ r.band }}" data-v="{{ r.hv }}" title="{{ r.basis }}">{{ r.headroom }}</td><td class="n" title="{{ r.cases_title }}">{{ r.cases }}{% if r.cases_extra %}<small class="x">{{ r.cases_extra }}</small>{% endif %}</td>
+<td class="n h {{ r.band }}" data-v="{{ r.hv }}" title="{{ r.basis }}">{{ r.headroom }}</td><td class="n"{% if r.cases_title %} title="{{ r.cases_title }}"{% endif %}>{{ r.cases }}{% if r.cases_extra %}<small class="x">{{ r.cases_extra }}</small>{% endif %}</td>
 <td class="n">{{ r.max_rel }}</td><td class="n">{{ r.med_rel }}</td><td class="n">{{ r.p99_rel }}</td><td class="n">{{ r.max_abs }}</td>
 <td class="n">{{ r.max_ulp }}</td><td class="n">{{ r.rtol }}</td><td class="n">{{ r.atol }}</td>
 {%- if has_truth %}<td class="n"{% if r.accuracy %} title="refgrad {{ r.accuracy }} accurate than torch{% if r.accuracy == 'same' %} (as accurate){% endif %}"{% endif %}>{{ r.truth }}</td><td class="n">{{ r.torch_truth }}</td>{% endif %}
