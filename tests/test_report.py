@@ -437,6 +437,12 @@ def test_newer_columns_errors_shrinking_and_float32_accuracy(tmp_path):
     assert ">sum<" in page[page.index('id="acc-more"'):]
 
 
+def test_a_row_whose_check_raised_is_failing_on_the_page(tmp_path):
+    page = _page(tmp_path, [rec(rel_err=1e-13, abs_err=1e-13)], {},
+                 lambda s: s.assign(n_errors=1))  # even were its passed flag left True
+    assert re.search(r'id="failing"><b>1</b>rows failing', page) and 'id="raised"><b>1</b>' in page
+
+
 @pytest.mark.parametrize("meta,tile", [
     ({"exit_status": 1, "exit_name": "TESTS_FAILED"}, "<b>pytest failed</b>exit status 1 (TESTS_FAILED)"),
     ({"exit": "INTERRUPTED"}, "<b>pytest failed</b>exit status INTERRUPTED"),  # run.json of older runs

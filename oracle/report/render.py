@@ -166,7 +166,8 @@ NUMBER_COLUMNS = ("max_abs_err", "max_rel_err", "median_rel_err", "p99_rel_err",
 
 
 def with_optional_columns(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with every optional column present (n_shrink -1: not counted), string columns without NaN."""
+    """The summary with every optional column present (n_shrink -1: not counted), string columns without NaN, and
+    rows with a check that raised counted as failing."""
     s = summary.reset_index(drop=True).assign(
         **{c: v for c, v in OPTIONAL_COLUMNS.items() if c not in summary.columns})
     for c in ("worst_shapes", "worst_params", "worst_seed", "worst_example", "worst_note", "worst_test", "accuracy",
@@ -176,6 +177,7 @@ def with_optional_columns(summary: pd.DataFrame) -> pd.DataFrame:
         s[c] = pd.to_numeric(s[c], errors="coerce").fillna(OPTIONAL_COLUMNS[c]).astype("int64")
     for c in NUMBER_COLUMNS:  # a summary.csv read back leaves an empty cell (no ulp, say) as text
         s[c] = pd.to_numeric(s[c], errors="coerce").astype(float)
+    s["passed"] = s["passed"].astype(bool) & (s["n_errors"] == 0)  # a check that raised never reads as passing
     return s
 
 
