@@ -135,7 +135,7 @@ code{font-size:12px;background:var(--head);padding:0 3px;border-radius:3px;overf
 {% if worst %}<ol class="worst" id="worst">
 {%- for w in worst %}
 <li><a class="row" href="#r{{ w.id }}" data-row="{{ w.id }}">{{ w.op }} · {{ w.check }} · {{ w.dtype }}</a>
-<span class="sw {{ w.band }}">{{ w.headroom }}</span> <span class="mut">max rel err {{ w.max_rel }}{% if w.basis == "mismatch" %} · NaN/inf/shape mismatch{% endif %}{% if w.errors %} · {{ w.errors }} raised{% endif %}</span></li>
+<span class="sw {{ w.band }}">{{ w.headroom }}</span> <span class="mut">max rel err {{ w.max_rel }}{% if w.basis == "mismatch" %} · <span title="not a matter of magnitude: NaN/inf pattern, shape or dtype differ, or the check raised">mismatch</span>{% endif %}{% if w.errors %} · {{ w.errors }} raised{% endif %}</span></li>
 {%- endfor %}
 </ol>{% else %}<p class="mut">Every row is exact.</p>{% endif %}
 
