@@ -14,7 +14,6 @@ TEMPLATE = r"""<!doctype html>
 :root{--fg:#1d2330;--mut:#5d6677;--line:#e3e6ec;--bg:#fff;--head:#f5f6f8;--link:#1f5fbf;
 --b-failed:#f9c9c9;--b-tight:#fbdcae;--b-low:#f7efb4;--b-ok:#dff1d2;--b-good:#c4e6b8;--b-exact:#cfe3f6}
 *{box-sizing:border-box}
-html{overflow-x:hidden}
 body{margin:0;font:13px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--fg);background:var(--bg)}
 main{max-width:1500px;margin:0 auto;padding:18px 24px 40px}
 h1{font-size:22px;margin:0 0 2px}
