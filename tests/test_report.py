@@ -446,7 +446,8 @@ def test_a_row_whose_check_raised_is_failing_on_the_page(tmp_path):
 @pytest.mark.parametrize("meta,tile", [
     ({"exit_status": 1, "exit_name": "TESTS_FAILED"}, "<b>pytest failed</b>exit status 1 (TESTS_FAILED)"),
     ({"exit": "INTERRUPTED"}, "<b>pytest failed</b>exit status INTERRUPTED"),  # run.json of older runs
-    ({"exit_status": 0}, "<b>0</b>rows failing"),
+    ({"exit_status": 0, "exit": "OK"}, "<b>0</b>rows failing"),
+    ({"exit": "OK"}, "<b>0</b>rows failing"),
     ({}, "<b>0</b>rows failing"),
 ])
 def test_the_failing_tile_never_says_0_after_a_failed_run(tmp_path, meta, tile):

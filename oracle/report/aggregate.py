@@ -17,7 +17,7 @@ Summary columns (one row per op, check, dtype):
 - ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom (ties: larger
   ``max_rel_err``, larger ``max_abs_err``, then the first in record order), enough to reproduce it: its shapes,
   params (non-tensor arguments), seed (of the random cotangents/directions), example (the input values when
-  at most 24 elements), note and test (the pytest node id that ran it: re-running it replays the case).
+  at most 24 elements) and note.
 
 Headroom
 --------
@@ -195,6 +195,7 @@ def summarize(records: pd.DataFrame) -> pd.DataFrame:
                            ascending=[True, True, True, True, False, False, True], kind="mergesort")
     worst = worst.drop_duplicates(KEYS).set_index(KEYS)
     out["headroom_basis"] = worst["headroom_basis"]
+    # worst_test: the pytest node id that ran the worst case (re-running it replays the case)
     for c in ("shapes", "params", "seed", "example", "note", "test"):
         out[f"worst_{c}"] = worst[c]
     out = out.reset_index()

@@ -187,7 +187,7 @@ def exit_status(meta: dict) -> tuple[bool, str]:
     status = meta.get("exit_status")
     name = meta.get("exit_name") or meta.get("exit") or ""
     if status is None or status == "":
-        return bool(name), str(name)
+        return name not in ("", "OK"), str(name)
     try:
         code = int(status)
     except (TypeError, ValueError):
