@@ -204,7 +204,8 @@ def reproduce(test: str, meta: dict) -> str:
 
 
 def replay_note(meta: dict) -> str:
-    """What re-running a node id replays, under the run's profile."""
+    """What re-running a node id replays, under the run's profile (``ci`` is derandomized: oracle/profiles.py;
+    run.json may say so for other profiles with ``derandomize``)."""
     profile = meta.get("hypothesis_profile") or ""
     derandomized = meta.get("derandomize", profile == "ci")
     if derandomized:
@@ -212,7 +213,8 @@ def replay_note(meta: dict) -> str:
                 f"case included (same seed, shapes and inputs).")
     return ((f"The {profile} profile" if profile else "This run's profile") + " draws examples at random: a re-run "
             "may not meet this case again. A failing case is replayed exactly by the @reproduce_failure(...) "
-            "decorator pytest printed for it (profiles print the blob), placed above the test.")
+            "decorator pytest prints for it (under a profile with print_blob, as this project's are), placed "
+            "above the test.")
 
 
 def _definitions_section(s: pd.DataFrame) -> list[dict]:
