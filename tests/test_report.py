@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from oracle.check_definitions import definition
+from oracle.check_definitions import SOURCES, definition, definitions, group_of, parse_table
 from oracle.records import FIELDS, CsvSink, Record, atomic_write, merge_record_files, read_rows
 from oracle.report import build, build_from_frame, records_frame, summarize
 from oracle.report.aggregate import (
@@ -347,6 +347,36 @@ def test_every_check_of_every_harness_is_defined():
     assert "optimizer" in definition("optim", "resume")
     assert "state_dict keys" in definition("modules.conv", "state_dict")
     assert definition("unary", "no_such_check") == ""
+
+
+def test_a_check_table_row_may_define_more_than_one_check(monkeypatch, tmp_path):
+    rows = parse_table("""Checks.
+
+    | check              | compares                     |
+    |--------------------|------------------------------|
+    | vjp_numeric        | gradients vs numerical ones  |
+    | jvp (+ jvp_adjoint)| forward mode vs numerical,   |
+    |                    | and ⟨Jv,u⟩ = ⟨v,Jᵀu⟩          |
+    | resume (schedules) | a scheduler continues        |
+    """)
+    assert [(r.check, r.qualifier, r.also) for r in rows] == [("vjp_numeric", "", ()), ("jvp", "", ("jvp_adjoint",)),
+                                                               ("resume", "schedules", ())]
+    assert rows[1].compares == "forward mode vs numerical, and ⟨Jv,u⟩ = ⟨v,Jᵀu⟩"
+    # users' functions: their own table, and the ops' table for the twin checks (forward, vjp_torch)
+    (tmp_path / "user.py").write_text('"""' + "\n".join(["Yours.", "", "| check | compares |", "|---|---|",
+                                                        "| jvp (+ jvp_adjoint) | forward mode of yours |"]) + '"""\n')
+    monkeypatch.setitem(SOURCES, "user", ("Your functions", str(tmp_path / "user.py")))  # an absolute path joins as is
+    definitions.cache_clear()
+    try:
+        assert group_of("user") == "user"
+        assert definition("user", "jvp_adjoint") == "forward mode of yours"
+        assert definition("user", "forward") == definition("unary", "forward")
+        page = html(summarize(records_frame([rec(op="f", family="user", check="jvp_adjoint"),
+                                             rec(op="f", family="user", check="forward")])), {}, {})
+        defs = page[page.index('id="definitions"'):page.index('id="controls"')]
+        assert "forward mode of yours" in defs and str(escape(definition("unary", "forward"))) in defs
+    finally:
+        definitions.cache_clear()
 
 
 def test_the_page_defines_each_check_beside_the_tables(tmp_path):

@@ -228,8 +228,9 @@ def _definitions_section(s: pd.DataFrame) -> list[dict]:
         pairs = here[["family", "check"]].drop_duplicates()
         defined_by = {(f, c): entry(f, c) for f, c in pairs.itertuples(index=False)}
         rows_of = here.assign(_e=[defined_by[(f, c)] for f, c in zip(here["family"], here["check"])])
+        borrowed = [e for e in dict.fromkeys(defined_by.values()) if e is not None and e not in table]
         items = []
-        for d in [*table, None]:
+        for d in [*table, *borrowed, None]:  # borrowed: rows of the table a group falls back on (user: ops)
             sub = rows_of[rows_of["_e"].map(lambda e, d=d: e is d)]
             if d is not None and not d.check:  # a note row of the table, e.g. "(closure specs)"
                 items.append({"checks": [], "label": f"({d.qualifier})", "qualifier": "", "compares": d.compares,
