@@ -3,14 +3,18 @@ per-process record files, rendering, and the refgrad-report command line."""
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import random
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape
 
+from oracle.check_definitions import SOURCES, definition, definitions, group_of, parse_table
 from oracle.records import FIELDS, CsvSink, Record, atomic_write, merge_record_files, read_rows
 from oracle.report import build, build_from_frame, records_frame, summarize
 from oracle.report.aggregate import (
@@ -24,7 +28,7 @@ from oracle.report.aggregate import (
     rel_err_histograms,
 )
 from oracle.report.cli import main as cli
-from oracle.report.render import fmt_err, fmt_headroom, hist_svg
+from oracle.report.render import axis_svg, breakable, fmt_err, fmt_headroom, hist_svg, html, reproduce
 
 
 def rec(op="exp", check="forward", dtype="float64", abs_err=0.0, rel_err=0.0, rtol=1e-12, atol=1e-13, passed=True,
@@ -220,7 +224,8 @@ def test_page_is_self_contained_and_has_every_row(tmp_path):
             for i in range(40) for c, d in (("forward", "float32"), ("forward", "float64"), ("jvp", "float64"))]
     build_from_frame(records_frame(recs), str(tmp_path), meta={"torch": "9.9", "hypothesis_profile": "ci"})
     page = (tmp_path / "index.html").read_text()
-    assert 'data-rows="120"' in page and page.count('<tr data-op="') == 120 + 40  # table rows + grid rows
+    assert 'data-rows="120"' in page and page.count('<tr id="r') == 120  # table rows, each with an anchor
+    assert page.count('<tr data-op="') == 40  # grid rows
     assert "<script>alert" not in page  # values are escaped
     for external in ("http://", "https://", "<link", "<script src", "@import", "url("):
         assert external not in page
@@ -315,3 +320,181 @@ def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "oracle.report", "--help"], check=False, capture_output=True,
                           text=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert proc.returncode == 0 and "build" in proc.stdout and "diff" in proc.stdout
+
+
+# ---- the page: definitions, worst rows, reproduction, columns of newer summaries -------------------------
+def _page(tmp_path, recs, meta=None, summary_edit=None) -> str:
+    summary = summarize(records_frame(recs))
+    if summary_edit is not None:
+        summary = summary_edit(summary)
+    return html(summary, {}, meta if meta is not None else {"hypothesis_profile": "ci"})
+
+
+def test_every_check_of_every_harness_is_defined():
+    from oracle.checks import CHECKS
+    from oracle.init_spec import CHECKS as INIT_CHECKS
+    from oracle.module_spec import MODULE_CHECKS
+    from oracle.optim_spec import OPTIMIZER_CHECKS, SCHEDULER_CHECKS
+
+    harnesses = [("unary", [*CHECKS, "jvp_adjoint"]), ("modules.conv", MODULE_CHECKS), ("optim", OPTIMIZER_CHECKS),
+                 ("optim.lr_scheduler", SCHEDULER_CHECKS), ("init", INIT_CHECKS)]
+    for family, names in harnesses:
+        for check in names:
+            assert definition(family, check), (family, check)
+    assert "numerical directional derivative" in definition("unary", "jvp")
+    assert definition("unary", "jvp_adjoint") == definition("unary", "jvp")  # defined within jvp's row
+    assert "scheduler" in definition("optim.lr_scheduler", "resume")  # not the optimizer's resume
+    assert "optimizer" in definition("optim", "resume")
+    assert "state_dict keys" in definition("modules.conv", "state_dict")
+    assert definition("unary", "no_such_check") == ""
+
+
+def test_a_check_table_row_may_define_more_than_one_check(monkeypatch, tmp_path):
+    rows = parse_table("""Checks.
+
+    | check              | compares                     |
+    |--------------------|------------------------------|
+    | vjp_numeric        | gradients vs numerical ones  |
+    | jvp (+ jvp_adjoint)| forward mode vs numerical,   |
+    |                    | and ⟨Jv,u⟩ = ⟨v,Jᵀu⟩          |
+    | resume (schedules) | a scheduler continues        |
+    """)
+    assert [(r.check, r.qualifier, r.also) for r in rows] == [("vjp_numeric", "", ()), ("jvp", "", ("jvp_adjoint",)),
+                                                               ("resume", "schedules", ())]
+    assert rows[1].compares == "forward mode vs numerical, and ⟨Jv,u⟩ = ⟨v,Jᵀu⟩"
+    # users' functions: their own table, and the ops' table for the twin checks (forward, vjp_torch)
+    (tmp_path / "user.py").write_text('"""' + "\n".join(["Yours.", "", "| check | compares |", "|---|---|",
+                                                        "| jvp (+ jvp_adjoint) | forward mode of yours |"]) + '"""\n')
+    monkeypatch.setitem(SOURCES, "user", ("Your functions", str(tmp_path / "user.py")))  # an absolute path joins as is
+    definitions.cache_clear()
+    try:
+        assert group_of("user") == "user"
+        assert definition("user", "jvp_adjoint") == "forward mode of yours"
+        assert definition("user", "forward") == definition("unary", "forward")
+        page = html(summarize(records_frame([rec(op="f", family="user", check="jvp_adjoint"),
+                                             rec(op="f", family="user", check="forward")])), {}, {})
+        defs = page[page.index('id="definitions"'):page.index('id="controls"')]
+        assert "forward mode of yours" in defs and str(escape(definition("unary", "forward"))) in defs
+    finally:
+        definitions.cache_clear()
+
+
+def test_the_page_defines_each_check_beside_the_tables(tmp_path):
+    recs = [rec(op="exp", check="forward"), rec(op="exp", check="jvp_adjoint"), rec(op="exp", check="no_such_check"),
+            rec(op="Linear", family="modules.linear", check="state_dict", dtype="float32"),
+            rec(op="StepLR", family="optim.lr_scheduler", check="resume")]
+    page = _page(tmp_path, recs)
+    defs = page[page.index('id="definitions"'):page.index('id="controls"')]
+    for family, check in [("unary", "forward"), ("unary", "jvp_adjoint"), ("modules.linear", "state_dict"),
+                          ("optim.lr_scheduler", "resume")]:
+        assert str(escape(definition(family, check))) in defs
+    assert "(not described in the check table)" in defs  # a check no table names is listed, not dropped
+    assert str(escape(definition("optim", "resume"))) not in defs  # no optimizer ran: only the scheduler's resume
+    assert ">Modules <" in defs and ">Ops <" in defs and ">Initializers <" not in defs
+
+
+def test_the_worst_rows_are_named_and_linked(tmp_path):
+    recs = [rec(op=f"op{i}", rel_err=10.0 ** -(14 - i / 2), abs_err=1e-20, rtol=1e-12) for i in range(14)]
+    recs += [rec(op="broken", check="jvp", rel_err=1.0, abs_err=1.0, passed=False), rec(op="same", rel_err=0.0)]
+    s = summarize(records_frame(recs))
+    page = html(s, {}, {})
+    row_of = {op: i for i, op in enumerate(s.op)}
+    least = page[page.index('<div class="least">'):page.index("</nav>")]
+    assert f'href="#r{row_of["broken"]}"' in least and "broken · jvp · float64" in least
+    worst = page[page.index('<ol class="worst"'):page.index("</ol>")]
+    named = re.findall(r'href="#r(\d+)" data-row="\d+">([^<]+)<', worst)
+    assert [name.split(" · ")[0] for _, name in named] == ["broken", *(f"op{i}" for i in range(13, 4, -1))]
+    assert all(s.op[int(i)] == name.split(" · ")[0] for i, name in named)  # each link points at its own row
+    assert all(f'<tr id="r{i}"' in page for i, _ in named)
+
+
+def test_worst_test_and_a_command_that_reproduces_it(tmp_path):
+    node = "tests/test_ops.py::test_op[exp-forward-float64]"
+    recs = [rec(rel_err=1e-15, abs_err=1e-15, test="tests/test_ops.py::other"),
+            rec(rel_err=1e-13, abs_err=1e-13, seed="9", example="[1.0, 2.0]", test=node)]
+    s = summarize(records_frame(recs))
+    assert one(s).worst_test == node
+    assert reproduce(node, {"hypothesis_profile": "ci"}) == \
+        "python -m pytest 'tests/test_ops.py::test_op[exp-forward-float64]' --hypothesis-profile=ci"
+    assert reproduce("t.py::test[it's]", {}) == "python -m pytest 't.py::test[it'\"'\"'s]'"  # quoted for the shell
+    page = html(s, {}, {"hypothesis_profile": "ci"})
+    data = json.loads(re.search(r'<script type="application/json" id="worst-data">(.*?)</script>', page, re.S)[1])
+    assert data == [[reproduce(node, {"hypothesis_profile": "ci"}), "[1.0, 2.0]", ""]]
+    assert "derandomized: re-running the node id replays the same examples" in page
+    assert "@reproduce_failure" in html(s, {}, {"hypothesis_profile": "dev"})  # a random profile: the blob
+    evil = html(summarize(records_frame([rec(example="</script><script>alert(1)</script>", rel_err=1e-13,
+                                             abs_err=1e-13)])), {}, {})
+    assert "</script><script>alert" not in evil  # the inputs cannot close the data script
+
+
+def test_a_summary_without_the_newer_columns_still_renders(tmp_path):
+    recs = [rec(rel_err=1e-13, abs_err=1e-13), rec(op="log", rel_err=1.0, abs_err=1.0, passed=False)]
+    build_from_frame(records_frame(recs), str(tmp_path))
+    old = pd.read_csv(tmp_path / "summary.csv").drop(columns=["worst_test"])
+    old.to_csv(tmp_path / "old.csv", index=False)
+    page = html(read_summary(str(tmp_path / "old.csv")), {}, {})
+    assert page.count('<tr id="r') == 2 and "No pytest node id was recorded" in page
+    assert "<title>refgrad vs PyTorch</title>" in page and 'id="float32-h"' not in page
+    assert re.search(r'id="failing"><b>1</b>rows failing', page)
+
+
+def test_newer_columns_errors_shrinking_and_float32_accuracy(tmp_path):
+    recs = [rec(op=op, check=c, dtype="float32", rel_err=1e-7, abs_err=1e-7, rtol=1e-5, atol=1e-5)
+            for op in ("pow", "sum", "var", "exp") for c in ("forward", "vjp_torch")]
+
+    def newer(s):
+        s = s.assign(n_errors=0, n_shrink=0, truth_rel_err=np.nan, torch_truth_rel_err=np.nan, accuracy="")
+        verdicts = {("pow", "forward"): ("less", 4e-6, 1e-7), ("sum", "vjp_torch"): ("more", 1e-8, 5e-7),
+                    ("var", "forward"): ("same", 2e-7, 2e-7), ("exp", "forward"): ("same", 1e-7, 1e-7)}
+        for (op, c), (acc, ours, theirs) in verdicts.items():
+            at = (s.op == op) & (s.check == c)
+            s.loc[at, ["accuracy", "truth_rel_err", "torch_truth_rel_err"]] = [acc, ours, theirs]
+        at = (s.op == "var") & (s.check == "vjp_torch")
+        s.loc[at, ["n_errors", "n_shrink", "passed"]] = [1, 12, False]
+        return s
+
+    page = _page(tmp_path, recs, {"title": "My ops <vs> torch", "intro": "What we check.", "exit_status": 1},
+                 newer)
+    assert "<title>My ops &lt;vs&gt; torch</title>" in page and "What we check." in page
+    assert re.search(r'id="failing"><b>1</b>rows failing', page) and 'id="raised"><b>1</b>check executions' in page
+    assert "1 raised" in page and "+12 shrinking" in page
+    headline = re.sub(r"\s+", " ", page[page.index('id="accuracy-headline"'):page.index("</p>", page.index(
+        'id="accuracy-headline"'))])
+    assert "<b>more accurate</b> than torch's on 1 rows, <b>as accurate</b> on 2 and <b>less accurate</b> on 1" \
+        in headline and "by op: 1 more, 2 same, 1 less" in headline
+    less = page[page.index('id="acc-less"'):page.index("</table>", page.index('id="acc-less"'))]
+    assert ">pow<" in less and "4.0e-6" in less and "1.0e-7" in less and "40×" in less and ">sum<" not in less
+    assert ">sum<" in page[page.index('id="acc-more"'):]
+
+
+def test_a_row_whose_check_raised_is_failing_on_the_page(tmp_path):
+    page = _page(tmp_path, [rec(rel_err=1e-13, abs_err=1e-13)], {},
+                 lambda s: s.assign(n_errors=1))  # even were its passed flag left True
+    assert re.search(r'id="failing"><b>1</b>rows failing', page) and 'id="raised"><b>1</b>' in page
+
+
+@pytest.mark.parametrize("meta,tile", [
+    ({"exit_status": 1, "exit_name": "TESTS_FAILED"}, "<b>pytest failed</b>exit status 1 (TESTS_FAILED)"),
+    ({"exit": "INTERRUPTED"}, "<b>pytest failed</b>exit status INTERRUPTED"),  # run.json of older runs
+    ({"exit_status": 0, "exit": "OK"}, "<b>0</b>rows failing"),
+    ({"exit": "OK"}, "<b>0</b>rows failing"),
+    ({}, "<b>0</b>rows failing"),
+])
+def test_the_failing_tile_never_says_0_after_a_failed_run(tmp_path, meta, tile):
+    page = _page(tmp_path, [rec(rel_err=1e-13, abs_err=1e-13)], meta)
+    assert tile in page
+    assert ('class="bad" id="failing"' in page) == (tile != "<b>0</b>rows failing")
+
+
+def test_histogram_axis_is_labelled():
+    axis = axis_svg()
+    assert [t for t in re.findall(r">([^<]+)</text>", axis)] == ["0", "1e-15", "1e-10", "1e-5", "1"]
+    # the ticks sit on the bins hist_svg draws: bin b of the 1e-15 decade is the 3rd after the zero bin
+    assert 'x="21"' in axis  # (3 + 0.5) * 6
+
+
+def test_long_op_names_may_wrap_without_changing_their_text():
+    name = breakable("nn.functional.scaled_dot_product_attention[neg_inf_mask]")
+    assert re.sub("<wbr>", "", name) == "nn.functional.scaled_dot_product_attention[neg_inf_mask]"
+    assert name.startswith("nn.<wbr>functional.<wbr>scaled_<wbr>") and "<wbr>[neg_" in name
+    assert "<script>" not in breakable("<script>")  # still escaped

@@ -74,7 +74,7 @@ SUMMARY_COLUMNS = ["op", "family", "check", "dtype", "n_cases", "n_failed", "n_e
                    "max_abs_err",
                    "max_rel_err", "median_rel_err", "p99_rel_err", "max_ulp", "rtol", "atol", "headroom",
                    "headroom_basis", "passed", "worst_shapes", "worst_params", "worst_seed", "worst_example",
-                   "worst_note"]
+                   "worst_note", "worst_test"]
 # log10(max_rel_err) histogram: one bin for exact zeros, then decades 1e-17 .. 1e0 (the last takes >= 1, inf)
 HIST_LO, HIST_HI = -17, 0
 N_BINS = HIST_HI - HIST_LO + 2
@@ -219,7 +219,8 @@ def summarize(records: pd.DataFrame) -> pd.DataFrame:
         ascending=[True, True, True, True, True, False, False, True], kind="mergesort")
     worst = worst.drop_duplicates(KEYS).set_index(KEYS)
     out["headroom_basis"] = worst["headroom_basis"]
-    for c in ("shapes", "params", "seed", "example", "note"):
+    # worst_test: the pytest node id that ran the worst case (re-running it replays the case)
+    for c in ("shapes", "params", "seed", "example", "note", "test"):
         out[f"worst_{c}"] = worst[c]
     out = out.reset_index()
     for c in ("n_cases", "n_failed", "n_errors", "n_shrink"):
@@ -330,7 +331,7 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, factor: float = 10.0) -> pd.DataF
 def read_summary(path: str) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype={c: str for c in ("op", "family", "check", "dtype", "headroom_basis",
                                                       "worst_shapes", "worst_params", "worst_seed",
-                                                      "worst_example", "worst_note")},
+                                                      "worst_example", "worst_note", "worst_test")},
                         keep_default_na=False, na_values={c: ["nan", "NaN"] for c in FLOAT_FIELDS})
     missing = [c for c in ("op", "check", "dtype", "passed", "max_rel_err", "headroom") if c not in frame.columns]
     if missing:
