@@ -1,18 +1,15 @@
-"""Interleaved timing shared by the benchmarks: each round runs one call of every implementation, in an order
-that changes from round to round, and medians are reported, so drifts in machine load hit all of them alike.
+"""Interleaved timing: each round runs one call of every implementation, in an order that changes from round to
+round, so drifts in machine load hit all of them alike.
 
-A call is slower after some implementations than after others (torch leaves the caches colder), so the orders
-form a sequence in which each implementation directly follows each other one equally often."""
+A call is slower after some implementations than after others (torch leaves the caches colder), so the orders form a
+sequence in which each implementation directly follows each other one equally often."""
 from __future__ import annotations
 
 import collections
 import itertools
-import os
-import statistics
+import resource
 import time
-
-# torch's OpenMP threads otherwise spin after each of its calls and slow whichever call runs next
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from collections.abc import Callable
 
 
 def balanced_orders(n: int, n_rounds: int) -> list[tuple[int, ...]]:
@@ -30,13 +27,21 @@ def balanced_orders(n: int, n_rounds: int) -> list[tuple[int, ...]]:
     raise AssertionError(f"no balanced sequence of orders of {n}")
 
 
-def interleaved_medians(calls: dict, n_rounds: int) -> dict:
-    """{name: median seconds of one call} over n_rounds interleaved rounds."""
-    names = list(calls)
-    times = {name: [] for name in names}
+def timed_call(step: Callable[[], object]) -> tuple[float, int]:
+    """Seconds one call of ``step`` takes, and the minor page faults it causes (fresh memory it touches)."""
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    start = time.perf_counter()
+    step()
+    seconds = time.perf_counter() - start
+    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+
+
+def interleaved(timers: dict[str, Callable[[], tuple[float, int]]], n_rounds: int) -> dict[str, list]:
+    """{name: [(seconds, faults) of each round]} over at least n_rounds interleaved rounds; a timer runs one call
+    (here or in a worker process) and returns what timed_call does."""
+    names = list(timers)
+    measured = {name: [] for name in names}
     for order in balanced_orders(len(names), n_rounds):
         for i in order:
-            t0 = time.perf_counter()
-            calls[names[i]]()
-            times[names[i]].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+            measured[names[i]].append(timers[names[i]]())
+    return measured
