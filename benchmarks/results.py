@@ -101,6 +101,15 @@ def markdown(results, setting: dict) -> str:
              *([f"Note: {setting['note']}"] if setting.get("note") else []), "",
              f"**{met} of {len(results)} cases within their targets.**"]
     groups = list(dict.fromkeys(result.case.group for result in results))
+    lines += ["", "| group | cases | within target | refgrad's ratio to its target baseline: median, worst |",
+              "|---|---|---|---|"]
+    for group in groups:
+        members = [result for result in results if result.case.group == group]
+        ratios = [(ratio(result, baseline)[0], baseline, result.case.name) for result in members
+                  for baseline in list(result.case.targets)[:1]]
+        worst = max(ratios)
+        lines.append(f"| {group} | {len(members)} | {sum(standing(result)[0] for result in members)} | "
+                     f"{statistics.median(r for r, _, _ in ratios):.2f}×, {worst[0]:.2f}× {worst[1]} ({worst[2]}) |")
     for group in groups:
         members = [result for result in results if result.case.group == group]
         unit = "µs per op + backward" if members[0].case.ops_per_call > 1 else "ms per step"

@@ -84,6 +84,7 @@ def test_results_tables(tmp_path):
                "machine": {"cpu_count": "2"}}
     text = write_results(results, setting, tmp_path / "run")
     assert "**1 of 2 cases within their targets.**" in text
+    assert "| per-op | 1 | 0 | 1.50×, 1.50× torch (elementwise: x * y) |" in text  # the summary by group
     assert "| **1.10×** (1.10–1.10) | **0.55×** (0.55–0.55) | ≤ 1.2× numpy | ✓ |" in text
     assert "✗ 1.50× > 1.0× torch" in text
     assert "| 10 µs ±0% | 15 µs ±0% |" in text  # per-op cases show µs per op
