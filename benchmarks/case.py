@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,12 +26,11 @@ class Case:
     quick: bool = False  # part of --quick
     compare: bool = True  # False for random steps (dropout): timed only
     ops_per_call: int = 1  # a per-op case's step repeats its op this often; the table shows time per op
-    notes: str = ""
-    warmups: int = field(default=2)  # calls before timing; stateful steps compare all of them (gradients included)
+    warmups: int = 2  # calls before timing; stateful steps compare all of them (gradients included)
 
     @property
     def unit(self) -> str:
-        return "µs/op" if self.ops_per_call > 1 else "ms"
+        return "µs per op" if self.ops_per_call > 1 else "ms per step"
 
 
 def library(implementation: str):

@@ -42,7 +42,7 @@ def time_text(benchmark: pyperf.Benchmark, per_op: bool) -> str:
 
 def csv_row(result) -> dict:
     case = result.case
-    row = {"group": case.group, "case": case.name, "unit": "µs per op" if case.ops_per_call > 1 else "ms per step",
+    row = {"group": case.group, "case": case.name, "unit": case.unit,
            "rounds": len(result.measured[REFGRAD])}
     scale = 1e6 if case.ops_per_call > 1 else 1e3
     for implementation in COLUMN_ORDER:
@@ -112,8 +112,7 @@ def markdown(results, setting: dict) -> str:
                      f"{statistics.median(r for r, _, _ in ratios):.2f}×, {worst[0]:.2f}× {worst[1]} ({worst[2]}) |")
     for group in groups:
         members = [result for result in results if result.case.group == group]
-        unit = "µs per op + backward" if members[0].case.ops_per_call > 1 else "ms per step"
-        lines += ["", f"## {group} ({unit})", "", *group_table(members)]
+        lines += ["", f"## {group} ({members[0].case.unit})", "", *group_table(members)]
     return "\n".join(lines) + "\n"
 
 
