@@ -5,7 +5,7 @@ them. Results go to benchmarks/results/<date>-<time>.md / .csv / .json (pyperf s
     python -m benchmarks                 # the full matrix (about 10 minutes on 2 cores)
     python -m benchmarks --quick         # one case or two per family (about a minute)
     python -m benchmarks --isolate       # each implementation in its own process (torch absent from refgrad's)
-    python -m benchmarks --only "MLP" --only "seed net"     # the cases whose name contains one of the texts
+    python -m benchmarks --only "MLP" --only "seed net"     # the cases whose group or name contains a text
     python -m benchmarks --threads 2     # BLAS / OpenMP threads per library (default 1; 0 leaves theirs)
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .case import NUMPY, TORCH, Case, as_arrays, assert_agree
 from .cases import all_cases
 from .environment import library_versions, machine
 from .results import write_results
-from .timing import interleaved, timed_call
+from .timing import Measurement, interleaved, timed_call
 from .worker import Worker
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -47,7 +47,7 @@ FULL, QUICK = Budget(seconds=2.0, least=12, most=400), Budget(seconds=0.25, leas
 @dataclass
 class CaseResult:
     case: Case
-    measured: dict[str, list[tuple[float, int]]]  # implementation -> (seconds, minor page faults) per round
+    measured: dict[str, list[Measurement]]  # implementation -> its measurement in each round
     benchmarks: dict[str, pyperf.Benchmark]  # implementation -> its values (seconds per op for per-op cases)
     versions: dict[str, dict[str, str]]  # implementation -> the libraries its process had loaded
 
@@ -91,7 +91,7 @@ def prepare(case: Case, isolate: bool):
 def run_case(case: Case, budget: Budget, isolate: bool) -> CaseResult:
     timers, versions, workers = prepare(case, isolate)
     try:
-        round_seconds = sum(timer()[0] for timer in timers.values())  # a pilot round, not kept
+        round_seconds = sum(timer().seconds for timer in timers.values())  # a pilot round, not kept
         measured = interleaved(timers, budget.rounds(round_seconds))
     finally:
         for worker in workers.values():
@@ -100,7 +100,7 @@ def run_case(case: Case, budget: Budget, isolate: bool) -> CaseResult:
     for implementation, values in measured.items():
         metadata = {"name": f"{case.name} | {implementation}", "unit": "second", "inner_loops": case.ops_per_call,
                     "isolated": str(isolate)}
-        run = pyperf.Run([seconds / case.ops_per_call for seconds, _ in values], metadata=metadata)
+        run = pyperf.Run([m.seconds / case.ops_per_call for m in values], metadata=metadata)
         benchmarks[implementation] = pyperf.Benchmark([run])
     return CaseResult(case, measured, benchmarks, versions)
 
@@ -114,8 +114,9 @@ def selected(args) -> list[Case]:
 
 
 def parse(argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="Run the benchmark matrix: refgrad against hand-written NumPy and "
+        "torch CPU.", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--quick", action="store_true", help="the cases marked quick, with short timing budgets")
     parser.add_argument("--isolate", action="store_true", help="each implementation in its own worker process")
     parser.add_argument("--threads", type=int, default=1, help="threads per library's BLAS / OpenMP pools (0: theirs)")

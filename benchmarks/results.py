@@ -18,10 +18,11 @@ COLUMN_ORDER = (NUMPY, TORCH, "torch math", REFGRAD)
 BASELINES = (NUMPY, TORCH)
 
 
-def ratio(result, baseline: str) -> tuple[float, float, float]:
-    """refgrad's median over the baseline's, and the quartiles of the per-round ratios."""
-    ours = [seconds for seconds, _ in result.measured[REFGRAD]]
-    theirs = [seconds for seconds, _ in result.measured[baseline]]
+def ratio(result, baseline: str, field: str = "seconds") -> tuple[float, float, float]:
+    """refgrad's median over the baseline's (wall-clock seconds, or another field of the Measurements), and the
+    quartiles of the per-round ratios."""
+    ours = [getattr(m, field) for m in result.measured[REFGRAD]]
+    theirs = [getattr(m, field) for m in result.measured[baseline]]
     per_round = np.array(ours) / np.array(theirs)
     return (statistics.median(ours) / statistics.median(theirs), float(np.percentile(per_round, 25)),
             float(np.percentile(per_round, 75)))
@@ -49,13 +50,17 @@ def csv_row(result) -> dict:
         benchmark = result.benchmarks.get(implementation)
         row[f"{implementation} median"] = f"{benchmark.median() * scale:.6g}" if benchmark else ""
         row[f"{implementation} MAD"] = f"{benchmark.median_abs_dev() * scale:.3g}" if benchmark else ""
-        faults = [count for _, count in result.measured.get(implementation, [])]
-        row[f"{implementation} page faults per call"] = f"{statistics.median(faults):g}" if faults else ""
+        measured = result.measured.get(implementation)
+        cpu = statistics.median(m.cpu_seconds for m in measured) * scale / case.ops_per_call if measured else None
+        row[f"{implementation} CPU median"] = f"{cpu:.6g}" if measured else ""
+        faults = statistics.median(m.page_faults for m in measured) if measured else None
+        row[f"{implementation} page faults per call"] = f"{faults:g}" if measured else ""
     for baseline in BASELINES:
         present = baseline in result.measured
         value, low, high = ratio(result, baseline) if present else (None, None, None)
         row[f"refgrad/{baseline}"] = f"{value:.3f}" if present else ""
         row[f"refgrad/{baseline} per-round quartiles"] = f"{low:.3f}-{high:.3f}" if present else ""
+        row[f"refgrad/{baseline} CPU time"] = f"{ratio(result, baseline, 'cpu_seconds')[0]:.3f}" if present else ""
         row[f"target refgrad/{baseline}"] = result.case.targets.get(baseline, "")
     within, missed = standing(result)
     row["within target"] = "yes" if within else "no"
@@ -68,7 +73,7 @@ def group_table(results) -> list[str]:
     baselines = [name for name in BASELINES if name in implementations]
     per_op = results[0].case.ops_per_call > 1
     header = ["case", *implementations, *(f"refgrad/{b}" for b in baselines), "target", "stands",
-              "page faults per call (refgrad / " + baselines[0] + ")"]
+              f"CPU-time ratio to {baselines[0]}", f"page faults per call (refgrad / {baselines[0]})"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for result in results:
         cells = [result.case.name]
@@ -80,7 +85,8 @@ def group_table(results) -> list[str]:
         cells.append(", ".join(f"≤ {target}× {baseline}" for baseline, target in result.case.targets.items()))
         within, missed = standing(result)
         cells.append("✓" if within else f"✗ {missed}")
-        faults = [statistics.median(count for _, count in result.measured[name]) for name in (REFGRAD, baselines[0])]
+        cells.append(f"{ratio(result, baselines[0], 'cpu_seconds')[0]:.2f}×")
+        faults = [statistics.median(m.page_faults for m in result.measured[name]) for name in (REFGRAD, baselines[0])]
         cells.append(f"{faults[0]:g} / {faults[1]:g}")
         lines.append("| " + " | ".join(cells) + " |")
     return lines

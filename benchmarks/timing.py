@@ -10,6 +10,7 @@ import itertools
 import resource
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 
 def balanced_orders(n: int, n_rounds: int) -> list[tuple[int, ...]]:
@@ -27,18 +28,25 @@ def balanced_orders(n: int, n_rounds: int) -> list[tuple[int, ...]]:
     raise AssertionError(f"no balanced sequence of orders of {n}")
 
 
-def timed_call(step: Callable[[], object]) -> tuple[float, int]:
-    """Seconds one call of ``step`` takes, and the minor page faults it causes (fresh memory it touches)."""
+class Measurement(NamedTuple):
+    seconds: float  # wall-clock time of the call
+    cpu_seconds: float  # the process's CPU time during it: on a machine other work shares, time spent descheduled
+    #                     stays out of it (with one thread per library it is the call's own work)
+    page_faults: int  # minor page faults: fresh memory the call touched
+
+
+def timed_call(step: Callable[[], object]) -> Measurement:
+    """Measures one call of ``step``."""
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     step()
-    seconds = time.perf_counter() - start
-    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    return Measurement(seconds, cpu_seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
 
 
-def interleaved(timers: dict[str, Callable[[], tuple[float, int]]], n_rounds: int) -> dict[str, list]:
-    """{name: [(seconds, faults) of each round]} over at least n_rounds interleaved rounds; a timer runs one call
-    (here or in a worker process) and returns what timed_call does."""
+def interleaved(timers: dict[str, Callable[[], Measurement]], n_rounds: int) -> dict[str, list[Measurement]]:
+    """{name: [its Measurement in each round]} over at least n_rounds interleaved rounds; a timer measures one call
+    (here or in a worker process)."""
     names = list(timers)
     measured = {name: [] for name in names}
     for order in balanced_orders(len(names), n_rounds):

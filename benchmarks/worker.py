@@ -9,7 +9,7 @@ import multiprocessing
 import sys
 
 from .case import as_arrays
-from .timing import timed_call
+from .timing import Measurement, timed_call
 
 
 def serve(case_name: str, implementation: str, connection) -> None:
@@ -21,7 +21,7 @@ def serve(case_name: str, implementation: str, connection) -> None:
     results = [as_arrays(step()) for _ in range(case.warmups)]
     connection.send((results, library_versions(), "torch" in sys.modules))
     while connection.recv() == "run":
-        connection.send(timed_call(step))
+        connection.send(tuple(timed_call(step)))
 
 
 class Worker:
@@ -42,9 +42,9 @@ class Worker:
             raise RuntimeError(f"the worker exited before its warm-up (exit code {self.process.exitcode}); "
                                "its traceback is above") from None
 
-    def __call__(self) -> tuple[float, int]:
+    def __call__(self) -> Measurement:
         self.connection.send("run")
-        return self.connection.recv()
+        return Measurement(*self.connection.recv())
 
     def stop(self) -> None:
         self.connection.send("stop")

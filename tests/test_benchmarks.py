@@ -15,7 +15,7 @@ from benchmarks import matrix
 from benchmarks.case import REFGRAD, as_arrays
 from benchmarks.cases import all_cases, by_name
 from benchmarks.results import write_results
-from benchmarks.timing import balanced_orders
+from benchmarks.timing import Measurement, balanced_orders
 
 CASES = all_cases()
 
@@ -71,7 +71,7 @@ def test_results_tables(tmp_path):
     rounds = 6
 
     def fake(case, seconds):  # implementation -> [(seconds, page faults)] per round
-        return matrix.CaseResult(case, {name: [(s, 0)] * rounds for name, s in seconds.items()}, benchmarks={
+        return matrix.CaseResult(case, {name: [Measurement(s, s / 2, 0)] * rounds for name, s in seconds.items()}, benchmarks={
             name: pyperf.Benchmark([pyperf.Run([s / case.ops_per_call] * rounds, metadata={
                 "name": f"{case.name} | {name}", "unit": "second"}, collect_metadata=False)])
             for name, s in seconds.items()}, versions={name: {"numpy": np.__version__} for name in seconds})
@@ -83,11 +83,12 @@ def test_results_tables(tmp_path):
     text = write_results(results, setting, tmp_path / "run")
     assert "**1 of 2 cases within their targets.**" in text
     assert "| per-op | 1 | 0 | 1.50×, 1.50× torch (elementwise: x * y) |" in text  # the summary by group
-    assert "| **1.10×** (1.10–1.10) | **0.55×** (0.55–0.55) | ≤ 1.2× numpy | ✓ |" in text
+    assert "| **1.10×** (1.10–1.10) | **0.55×** (0.55–0.55) | ≤ 1.2× numpy | ✓ | 1.10× | 0 / 0 |" in text
     assert "✗ 1.50× > 1.0× torch" in text
     assert "| 10 µs ±0% | 15 µs ±0% |" in text  # per-op cases show µs per op
     rows = list(csv.DictReader((tmp_path / "run.csv").open(encoding="utf-8")))
     assert [row["within target"] for row in rows] == ["yes", "no"]
     assert rows[0]["refgrad/numpy"] == "1.100" and rows[1]["refgrad/torch"] == "1.500"
+    assert rows[0]["refgrad/numpy CPU time"] == "1.100" and rows[1]["refgrad CPU median"] == "7.5"  # µs per op
     suite = pyperf.BenchmarkSuite.load(str(tmp_path / "run.json"))
     assert len(suite.get_benchmarks()) == 5
