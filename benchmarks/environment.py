@@ -45,16 +45,19 @@ def library_versions() -> dict[str, str]:
 
 
 def git_revision() -> str:
-    """The commit the benchmarked code is at, marked when the working tree differs from it."""
+    """The commit refgrad's code is at: HEAD, the last commit that changed refgrad/, and whether refgrad/ differs from
+    it in the working tree (the benchmarks' own files do not count: they are not what is measured)."""
     root = Path(__file__).resolve().parents[1]
+
+    def git(*args) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head, changed = git("rev-parse", "--short", "HEAD"), git("log", "-1", "--format=%h", "--", "refgrad")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", "refgrad")
     except (OSError, subprocess.CalledProcessError):
         return "unknown commit"
-    return f"commit {commit}" + (" + local changes" if dirty else "")
+    return f"at {head} (refgrad/ last changed in {changed})" + (" + uncommitted changes to refgrad/" if dirty else "")
 
 
 def machine(metadata: dict) -> dict[str, str]:

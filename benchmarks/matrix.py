@@ -74,11 +74,16 @@ def prepare(case: Case, isolate: bool):
     that the implementations agree; returns (timers, versions, workers to stop)."""
     if isolate:
         workers = {implementation: Worker(case.name, implementation) for implementation in case.implementations}
-        warm = {implementation: worker.warmup() for implementation, worker in workers.items()}
-        for implementation, (_, _, torch_loaded) in warm.items():
-            if torch_loaded and not implementation.startswith(TORCH):
-                raise AssertionError(f"{case.name}: torch was imported in {implementation}'s process")
-        check_agreement(case, {implementation: results for implementation, (results, _, _) in warm.items()})
+        try:
+            warm = {implementation: worker.warmup() for implementation, worker in workers.items()}
+            for implementation, (_, _, torch_loaded) in warm.items():
+                if torch_loaded and not implementation.startswith(TORCH):
+                    raise AssertionError(f"{case.name}: torch was imported in {implementation}'s process")
+            check_agreement(case, {implementation: results for implementation, (results, _, _) in warm.items()})
+        except BaseException:
+            for worker in workers.values():
+                worker.process.kill()
+            raise
         return workers, {implementation: versions for implementation, (_, versions, _) in warm.items()}, workers
     steps = {implementation: case.build(implementation) for implementation in case.implementations}
     check_agreement(case, {implementation: [as_arrays(step()) for _ in range(case.warmups)]

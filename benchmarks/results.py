@@ -38,7 +38,8 @@ def standing(result) -> tuple[bool, str]:
 def time_text(benchmark: pyperf.Benchmark, per_op: bool) -> str:
     scale, unit = (1e6, "µs") if per_op else (1e3, "ms")
     median = benchmark.median()
-    return f"{median * scale:.3g} {unit} ±{100 * benchmark.median_abs_dev() / median:.0f}%"
+    shown = f"{median * scale:.3g}" if median * scale < 1000 else f"{median * scale:.0f}"
+    return f"{shown} {unit} ±{100 * benchmark.median_abs_dev() / median:.0f}%"
 
 
 def csv_row(result) -> dict:
