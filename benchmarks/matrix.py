@@ -1,6 +1,7 @@
 """The benchmark matrix: every case of benchmarks/cases, each implementation interleaved with the others round by
 round, medians and spread per implementation, refgrad's ratios to NumPy and torch as the headline, targets beside
-them. Results go to benchmarks/results/<date>-<time>.md / .csv / .json (pyperf suite) and the markdown to stdout.
+them. Results go to benchmarks/results/<date>-<time>[-quick][-isolated].md / .csv / .json (pyperf suite), the
+markdown to stdout too.
 
     python -m benchmarks                 # the full matrix (about 10 minutes on 2 cores)
     python -m benchmarks --quick         # one case or two per family (about a minute)
@@ -155,5 +156,5 @@ def main(argv=None) -> None:
     mode = "each implementation in its own process" if args.isolate else "all implementations in one process"
     setting = {"started": started.strftime("%Y-%m-%d %H:%M UTC"), "note": args.note, "mode": mode, "quick": args.quick,
                "machine": machine(next(iter(results[0].benchmarks.values())).get_metadata())}
-    stem = started.strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "")
+    stem = started.strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "") + ("-isolated" if args.isolate else "")
     print(write_results(results, setting, None if args.no_write else args.out / stem))
