@@ -1,6 +1,6 @@
 """The benchmark matrix: every case of benchmarks/cases, each implementation interleaved with the others round by
 round, medians and spread per implementation, refgrad's ratios to NumPy and torch as the headline, targets beside
-them. Results go to benchmarks/results/<date>-<time>[-quick][-isolated].md / .csv / .json (pyperf suite), the
+them. Results go to benchmarks/results/<date>-<time>[-quick][-isolated].md / .csv / .json.gz (pyperf suite), the
 markdown to stdout too.
 
     python -m benchmarks                 # the full matrix (about 10 minutes on 2 cores)
@@ -129,7 +129,7 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument("--only", action="append",
                         help="run the cases whose group or name contains this text (repeatable)")
     parser.add_argument("--seconds", type=float, help="measured seconds per case (default 2, --quick 0.25)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md / .csv / .json results")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md / .csv / .json.gz results")
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
     parser.add_argument("--note", default="",
                         help="a line to write above the tables (e.g. what else loaded the machine)")

@@ -124,7 +124,7 @@ def markdown(results, setting: dict) -> str:
 
 
 def write_results(results, setting: dict, stem: Path | None) -> str:
-    """The markdown text; with a stem, also writes stem.md, stem.csv and stem.json (pyperf suite)."""
+    """The markdown text; with a stem, also writes stem.md, stem.csv and stem.json.gz (pyperf suite, compressed)."""
     text = markdown(results, setting)
     if stem is not None:
         stem.parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +135,6 @@ def write_results(results, setting: dict, stem: Path | None) -> str:
             writer.writeheader()
             writer.writerows(rows)
         suite = pyperf.BenchmarkSuite([bench for result in results for bench in result.benchmarks.values()])
-        suite.dump(str(stem.with_suffix(".json")), replace=True)
-        text += f"\nwritten: {stem}.md, .csv, .json\n"
+        suite.dump(f"{stem}.json.gz", replace=True)
+        text += f"\nwritten: {stem}.md, .csv, .json.gz\n"
     return text

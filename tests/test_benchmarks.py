@@ -90,5 +90,5 @@ def test_results_tables(tmp_path):
     assert [row["within target"] for row in rows] == ["yes", "no"]
     assert rows[0]["refgrad/numpy"] == "1.100" and rows[1]["refgrad/torch"] == "1.500"
     assert rows[0]["refgrad/numpy CPU time"] == "1.100" and rows[1]["refgrad CPU median"] == "7.5"  # µs per op
-    suite = pyperf.BenchmarkSuite.load(str(tmp_path / "run.json"))
+    suite = pyperf.BenchmarkSuite.load(str(tmp_path / "run.json.gz"))
     assert len(suite.get_benchmarks()) == 5
