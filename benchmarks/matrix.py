@@ -25,7 +25,7 @@ from .case import NUMPY, TORCH, Case, as_arrays, assert_agree
 from .cases import all_cases
 from .environment import library_versions, machine
 from .results import write_results
-from .timing import Measurement, interleaved, timed_call
+from .timing import Measurement, interleaved, peak_traced_bytes, timed_call
 from .worker import Worker
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -51,6 +51,7 @@ class CaseResult:
     measured: dict[str, list[Measurement]]  # implementation -> its measurement in each round
     benchmarks: dict[str, pyperf.Benchmark]  # implementation -> its values (seconds per op for per-op cases)
     versions: dict[str, dict[str, str]]  # implementation -> the libraries its process had loaded
+    peak_bytes: dict[str, int]  # implementation -> peak traced memory of one step (NumPy and refgrad only)
 
 
 def reference(case: Case) -> str:
@@ -72,30 +73,32 @@ def check_agreement(case: Case, results: dict[str, list[list]]) -> None:
 
 def prepare(case: Case, isolate: bool):
     """Timers for each implementation (here, or in its own worker process), after the warm-up calls and the check
-    that the implementations agree; returns (timers, versions, workers to stop)."""
+    that the implementations agree; returns (timers, versions, peak traced bytes of a step, workers to stop)."""
     if isolate:
         workers = {implementation: Worker(case.name, implementation) for implementation in case.implementations}
         try:
             warm = {implementation: worker.warmup() for implementation, worker in workers.items()}
-            for implementation, (_, _, torch_loaded) in warm.items():
+            for implementation, (_, _, torch_loaded, _) in warm.items():
                 if torch_loaded and not implementation.startswith(TORCH):
                     raise AssertionError(f"{case.name}: torch was imported in {implementation}'s process")
-            check_agreement(case, {implementation: results for implementation, (results, _, _) in warm.items()})
+            check_agreement(case, {implementation: results for implementation, (results, *_) in warm.items()})
         except BaseException:
             for worker in workers.values():
                 worker.process.kill()
             raise
-        return workers, {implementation: versions for implementation, (_, versions, _) in warm.items()}, workers
+        return (workers, {implementation: versions for implementation, (_, versions, *_) in warm.items()},
+                {implementation: peak for implementation, (*_, peak) in warm.items()}, workers)
     steps = {implementation: case.build(implementation) for implementation in case.implementations}
     check_agreement(case, {implementation: [as_arrays(step()) for _ in range(case.warmups)]
                            for implementation, step in steps.items()})
     versions = library_versions()
+    peaks = {implementation: peak_traced_bytes(step) for implementation, step in steps.items()}
     return ({implementation: partial(timed_call, step) for implementation, step in steps.items()},
-            dict.fromkeys(steps, versions), {})
+            dict.fromkeys(steps, versions), peaks, {})
 
 
 def run_case(case: Case, budget: Budget, isolate: bool) -> CaseResult:
-    timers, versions, workers = prepare(case, isolate)
+    timers, versions, peaks, workers = prepare(case, isolate)
     try:
         round_seconds = sum(timer().seconds for timer in timers.values())  # a pilot round, not kept
         measured = interleaved(timers, budget.rounds(round_seconds))
@@ -108,7 +111,7 @@ def run_case(case: Case, budget: Budget, isolate: bool) -> CaseResult:
                     "isolated": str(isolate)}
         run = pyperf.Run([m.seconds / case.ops_per_call for m in values], metadata=metadata)
         benchmarks[implementation] = pyperf.Benchmark([run])
-    return CaseResult(case, measured, benchmarks, versions)
+    return CaseResult(case, measured, benchmarks, versions, peaks)
 
 
 def selected(args) -> list[Case]:

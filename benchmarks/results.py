@@ -56,6 +56,8 @@ def csv_row(result) -> dict:
         row[f"{implementation} CPU median"] = f"{cpu:.6g}" if measured else ""
         faults = statistics.median(m.page_faults for m in measured) if measured else None
         row[f"{implementation} page faults per call"] = f"{faults:g}" if measured else ""
+        traced = implementation in result.peak_bytes and not implementation.startswith(TORCH)
+        row[f"{implementation} peak traced MB"] = f"{result.peak_bytes[implementation] / 1e6:.3g}" if traced else ""
     for baseline in BASELINES:
         present = baseline in result.measured
         value, low, high = ratio(result, baseline) if present else (None, None, None)
@@ -74,7 +76,8 @@ def group_table(results) -> list[str]:
     baselines = [name for name in BASELINES if name in implementations]
     per_op = results[0].case.ops_per_call > 1
     header = ["case", *implementations, *(f"refgrad/{b}" for b in baselines), "target", "stands",
-              f"CPU-time ratio to {baselines[0]}", f"page faults per call (refgrad / {baselines[0]})"]
+              f"CPU-time ratio to {baselines[0]}", f"page faults per call (refgrad / {baselines[0]})",
+              "peak traced MB per call (refgrad" + (" / numpy)" if NUMPY in implementations else ")")]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for result in results:
         cells = [result.case.name]
@@ -89,6 +92,8 @@ def group_table(results) -> list[str]:
         cells.append(f"{ratio(result, baselines[0], 'cpu_seconds')[0]:.2f}×")
         faults = [statistics.median(m.page_faults for m in result.measured[name]) for name in (REFGRAD, baselines[0])]
         cells.append(f"{faults[0]:g} / {faults[1]:g}")
+        peaks = [result.peak_bytes[name] / 1e6 for name in (REFGRAD, NUMPY) if name in result.peak_bytes]
+        cells.append(" / ".join(f"{peak:.3g}" for peak in peaks))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -9,6 +9,7 @@ import collections
 import itertools
 import resource
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -42,6 +43,19 @@ def timed_call(step: Callable[[], object]) -> Measurement:
     step()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     return Measurement(seconds, cpu_seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
+
+
+def peak_traced_bytes(step: Callable[[], object]) -> int:
+    """The most memory one call of ``step`` holds at once beyond what it started with, as tracemalloc sees it: Python
+    objects and NumPy arrays (NumPy reports its buffers to tracemalloc; torch does not, so its figure means nothing).
+    Tracing slows the call, so this is a call of its own, never a timed one."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        step()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
 
 
 def interleaved(timers: dict[str, Callable[[], Measurement]], n_rounds: int) -> dict[str, list[Measurement]]:

@@ -9,7 +9,7 @@ import multiprocessing
 import sys
 
 from .case import as_arrays
-from .timing import Measurement, timed_call
+from .timing import Measurement, peak_traced_bytes, timed_call
 
 
 def serve(case_name: str, implementation: str, connection) -> None:
@@ -19,14 +19,14 @@ def serve(case_name: str, implementation: str, connection) -> None:
     case = by_name(case_name)
     step = case.build(implementation)
     results = [as_arrays(step()) for _ in range(case.warmups)]
-    connection.send((results, library_versions(), "torch" in sys.modules))
+    connection.send((results, library_versions(), "torch" in sys.modules, peak_traced_bytes(step)))
     while connection.recv() == "run":
         connection.send(tuple(timed_call(step)))
 
 
 class Worker:
-    """The parent's handle on one worker: ``warmup()`` returns (results, versions, torch imported?), a call times
-    one step there."""
+    """The parent's handle on one worker: ``warmup()`` returns (results, versions, torch imported?, peak traced
+    bytes of a step), a call times one step there."""
 
     def __init__(self, case_name: str, implementation: str):
         context = multiprocessing.get_context("spawn")

@@ -45,9 +45,10 @@ def test_disagreement_is_reported():
 
 def test_isolated_workers_keep_torch_out_of_refgrads_process():
     case = by_name("reduction: x.sum()")
-    timers, versions, workers = matrix.prepare(case, isolate=True)  # raises if torch was imported in refgrad's
+    timers, versions, peaks, workers = matrix.prepare(case, isolate=True)  # raises if torch is in refgrad's process
     try:
         assert "torch" not in versions[REFGRAD] and "torch" in versions["torch"]
+        assert peaks[REFGRAD] > 0  # a step allocates its graph and arrays
     finally:
         for worker in workers.values():
             worker.stop()
@@ -74,7 +75,8 @@ def test_results_tables(tmp_path):
         return matrix.CaseResult(case, {name: [Measurement(s, s / 2, 0)] * rounds for name, s in seconds.items()}, benchmarks={
             name: pyperf.Benchmark([pyperf.Run([s / case.ops_per_call] * rounds, metadata={
                 "name": f"{case.name} | {name}", "unit": "second"}, collect_metadata=False)])
-            for name, s in seconds.items()}, versions={name: {"numpy": np.__version__} for name in seconds})
+            for name, s in seconds.items()}, versions={name: {"numpy": np.__version__} for name in seconds},
+            peak_bytes={name: 2_500_000 for name in seconds})
 
     results = [fake(met, {"numpy": 0.010, "torch": 0.020, REFGRAD: 0.011}),
                fake(missed, {"torch": 0.002, REFGRAD: 0.003})]
@@ -83,12 +85,13 @@ def test_results_tables(tmp_path):
     text = write_results(results, setting, tmp_path / "run")
     assert "**1 of 2 cases within their targets.**" in text
     assert "| per-op | 1 | 0 | 1.50×, 1.50× torch (elementwise: x * y) |" in text  # the summary by group
-    assert "| **1.10×** (1.10–1.10) | **0.55×** (0.55–0.55) | ≤ 1.2× numpy | ✓ | 1.10× | 0 / 0 |" in text
+    assert "| **1.10×** (1.10–1.10) | **0.55×** (0.55–0.55) | ≤ 1.2× numpy | ✓ | 1.10× | 0 / 0 | 2.5 / 2.5 |" in text
     assert "✗ 1.50× > 1.0× torch" in text
     assert "| 10 µs ±0% | 15 µs ±0% |" in text  # per-op cases show µs per op
     rows = list(csv.DictReader((tmp_path / "run.csv").open(encoding="utf-8")))
     assert [row["within target"] for row in rows] == ["yes", "no"]
     assert rows[0]["refgrad/numpy"] == "1.100" and rows[1]["refgrad/torch"] == "1.500"
     assert rows[0]["refgrad/numpy CPU time"] == "1.100" and rows[1]["refgrad CPU median"] == "7.5"  # µs per op
+    assert rows[0]["numpy peak traced MB"] == "2.5" and rows[1]["torch peak traced MB"] == ""  # torch's is not traced
     suite = pyperf.BenchmarkSuite.load(str(tmp_path / "run.json.gz"))
     assert len(suite.get_benchmarks()) == 5
