@@ -42,7 +42,7 @@ class Budget:
         return max(self.least, min(self.most, math.ceil(self.seconds / max(round_seconds, 1e-9))))
 
 
-FULL, QUICK = Budget(seconds=2.0, least=12, most=400), Budget(seconds=0.25, least=6, most=100)
+FULL, QUICK = Budget(seconds=2.0, least=12, most=400), Budget(seconds=1.5, least=6, most=200)
 
 
 @dataclass
@@ -131,7 +131,7 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="threads per library's BLAS / OpenMP pools (0: theirs)")
     parser.add_argument("--only", action="append",
                         help="run the cases whose group or name contains this text (repeatable)")
-    parser.add_argument("--seconds", type=float, help="measured seconds per case (default 2, --quick 0.25)")
+    parser.add_argument("--seconds", type=float, help="measured seconds per case (default 2, --quick 1.5)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md / .csv / .json.gz results")
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
     parser.add_argument("--note", default="",
