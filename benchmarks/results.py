@@ -109,7 +109,8 @@ def markdown(results, setting: dict) -> str:
              "Versions: " + ", ".join(f"{key} {value}" for key, value in versions.items()) + ".",
              f"Mode: {setting['mode']}; implementations interleaved round by round, each following each other "
              "equally often. Times: median ±median absolute deviation; ratios: refgrad's median over the "
-             "baseline's (interquartile range of the per-round ratios).",
+             "baseline's (interquartile range of the per-round ratios); CPU-time ratio: the same over the process's "
+             "CPU time; page faults: the median per call; peak traced MB: tracemalloc's peak over one untimed step.",
              *([f"Note: {setting['note']}"] if setting.get("note") else []), "",
              f"**{met} of {len(results)} cases within their targets.**"]
     groups = list(dict.fromkeys(result.case.group for result in results))
