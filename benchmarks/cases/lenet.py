@@ -1,21 +1,17 @@
 """One training step of a LeNet-sized convolutional net: torch CPU vs refgrad, float32 and float64.
 
-    python benchmarks/lenet.py [--repeats 30]
-
 N=64 MNIST-sized images (1×28×28): conv 1→6 (5×5), relu, max_pool2d 2, conv 6→16 (5×5), relu, max_pool2d 2,
-linear 256→10, cross_entropy; one step = forward, backward and an SGD update. The same code runs on both
-libraries, interleaved (benchmarks/timing.py), medians reported. refgrad's targets (issue #8): within 1.2× torch
+linear 256→10, cross_entropy; one step = forward, backward and an SGD update. Targets (issue #8): within 1.2× torch
 in float64 and 2× in float32 (where torch runs oneDNN's kernels).
 """
 from __future__ import annotations
 
-import argparse
-import platform
-
 import numpy as np
-from timing import interleaved_medians  # benchmarks/ is the script's directory, so on sys.path
+
+from ..case import REFGRAD, TORCH, Case, dtype_name, library
 
 N, LR = 64, 1e-2
+SMOKE = {"N": 4}  # the smoke test's sizes
 
 
 def make_data(dtype, seed: int = 0):
@@ -48,24 +44,10 @@ class Step:
         return float(loss.item())
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30, help="interleaved rounds per dtype")
-    args = parser.parse_args(argv)
-    import torch
+def cases() -> list[Case]:
+    def builder(dtype):
+        return lambda implementation: Step(library(implementation), *make_data(dtype))
 
-    import refgrad
-
-    print(f"LeNet step, N={N} 1x28x28, median of {args.repeats} interleaved runs "
-          f"({platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()})")
-    for dtype, rtol in ((np.float64, 1e-10), (np.float32, 1e-4)):
-        steps = {"torch": Step(torch, *make_data(dtype)), "refgrad": Step(refgrad, *make_data(dtype))}
-        losses = {name: [step() for _ in range(3)] for name, step in steps.items()}  # warm-up, and agreement
-        np.testing.assert_allclose(losses["refgrad"], losses["torch"], rtol=rtol)
-        med = interleaved_medians(steps, args.repeats)
-        print(f"  {np.dtype(dtype).name}: torch {med['torch'] * 1e3:7.2f} ms   refgrad {med['refgrad'] * 1e3:7.2f} ms"
-              f"   {med['refgrad'] / med['torch']:5.2f}x torch   (losses agree to rtol {rtol:g} over 3 steps)")
-
-
-if __name__ == "__main__":
-    main()
+    return [Case("models", f"LeNet step {dtype_name(dtype)}", builder(dtype), (TORCH, REFGRAD), {TORCH: target},
+                 rtol=1e-10 if dtype == np.float64 else 1e-4, quick=dtype == np.float32, warmups=3)
+            for dtype, target in ((np.float64, 1.2), (np.float32, 2.0))]

@@ -1,0 +1,17 @@
+"""Every case of the matrix, in the order the tables show them."""
+from . import attention, cnn, conv, forms, lenet, lstm_lm, mlp, optimizer_step, per_op, seed_net, transformer
+
+MODULES = (seed_net, forms, mlp, per_op, conv, lenet, cnn, attention, lstm_lm, transformer, optimizer_step)
+
+
+def all_cases():
+    found = [case for module in MODULES for case in module.cases()]
+    names = [case.name for case in found]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise AssertionError(f"case names must be unique: {duplicated}")
+    return found
+
+
+def by_name(name: str):
+    return next(case for case in all_cases() if case.name == name)
