@@ -7,6 +7,8 @@ import pytest
 
 import refgrad
 from oracle import checks, metrics
+from oracle.records import Record
+from oracle.report import aggregate
 from oracle.spec import Case, OpSpec
 
 N_TERMS = 48
@@ -95,3 +97,33 @@ def test_the_rule_on_arrays():
     # NaN placement still has to agree with torch's
     nan = np.array([np.nan, 2.0, 3.0], np.float32)
     assert not metrics.compare_to_truth(nan, torch32, truth, 1e-6, 1e-6).passed
+
+
+def test_a_float64_result_far_from_torchs_float32_is_no_truth():
+    # RMSNorm(eps=None) takes the dtype's machine epsilon: its float64 run computes another function
+    truth = np.array([1.0, 2.0])
+    torch32 = np.array([1.5, 2.0], np.float32)
+    errs = metrics.compare_to_truth(np.array([1.0, 2.0], np.float32), torch32, truth, 1e-6, 1e-6)
+    assert not errs.passed and np.isnan(errs.truth_rel_err) and np.isnan(errs.torch_truth_rel_err)
+
+
+# ---- the summary's float32 columns -----------------------------------------------------------------------------
+def _rec(op, dtype, ours, theirs, check="forward"):
+    return Record(op=op, family="f", check=check, dtype=dtype, shapes="3", params="", n_elements=3,
+                  max_abs_err=1e-7, max_rel_err=1e-7, max_ulp=1.0, rtol=1e-6, atol=1e-6, passed=True,
+                  truth_rel_err=ours, torch_truth_rel_err=theirs)
+
+
+def test_summary_columns_compare_refgrads_float32_with_torchs():
+    nan = float("nan")
+    records = [_rec("a", "float32", 1e-7, 2e-6), _rec("a", "float32", 3e-7, 1e-7),  # max 3e-7 vs 2e-6: more
+               _rec("b", "float32", 4e-6, 3e-6),  # within 2x: same
+               _rec("c", "float32", 1e-5, 1e-6),  # less
+               _rec("d", "float32", 0.0, 1e-8),  # both correctly rounded: same
+               _rec("e", "float64", nan, nan), _rec("f", "float32", nan, nan)]  # no truth
+    summary = aggregate.summarize(aggregate.records_frame(records)).set_index("op")
+    assert summary.loc["a", "truth_rel_err"] == 3e-7 and summary.loc["a", "torch_truth_rel_err"] == 2e-6
+    assert summary["accuracy"].to_dict() == {"a": "more", "b": "same", "c": "less", "d": "same", "e": "", "f": ""}
+    assert np.isnan(summary.loc["e", "truth_rel_err"])
+    listed = aggregate.float32_accuracy(summary.reset_index())
+    assert list(listed["op"]) == ["c", "b", "d", "a"]  # least accurate first
