@@ -127,3 +127,23 @@ def test_summary_columns_compare_refgrads_float32_with_torchs():
     assert np.isnan(summary.loc["e", "truth_rel_err"])
     listed = aggregate.float32_accuracy(summary.reset_index())
     assert list(listed["op"]) == ["c", "b", "d", "a"]  # least accurate first
+
+
+# ---- modules: the same rule, torch's float64 module as the truth ------------------------------------------------
+class _ScaledLinear(refgrad.nn.Linear):
+    """Linear whose output is 1e-4 too large (relative): a float32 defect far beyond float32's rounding."""
+
+    def forward(self, input):
+        return super().forward(input) * (1 + 1e-4)
+
+
+def test_module_checks_record_the_truth_and_still_fail_a_wrong_float32_twin():
+    from oracle.module_checks import MODULE_CHECKS
+    from oracle.module_spec import ModuleCase, ModuleSpec
+
+    case = ModuleCase((3, 2), inputs=(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32),))
+    for check in ("forward", "vjp_torch"):
+        records = MODULE_CHECKS[check](ModuleSpec("Linear", cases=None), case, "float32", 0)
+        assert all(r.passed and r.truth_rel_err < 1e-6 and r.torch_truth_rel_err < 1e-6 for r in records), records
+    records = MODULE_CHECKS["forward"](ModuleSpec("Linear", cases=None, ref=_ScaledLinear), case, "float32", 0)
+    assert records and all(not r.passed and r.truth_rel_err > 5e-5 for r in records), records
