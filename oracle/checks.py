@@ -16,6 +16,15 @@
 | inplace         | x.f_(...) writes f(x, ...) into x, returns x, bumps its version       | f64      |
 | alias           | every other placement of f equals f                                   | f64      |
 
+float32 against the float64 truth: forward, vjp_torch and kinks in float32 also run torch in float64 on the same
+inputs cast up (exactly) and record refgrad's and torch's relative errors against that truth (``truth_rel_err``,
+``torch_truth_rel_err``). A float32 comparison passes when refgrad is within the tolerance of torch, or within the
+tolerance of the truth plus TRUTH_FACTOR (4) times torch's own relative error against it (the largest at this input
+and at 3 inputs one ulp away): refgrad no less accurate than torch, whatever the conditioning
+(metrics.compare_to_truth). extremes stays a direct comparison: there float32 overflows where float64 does not,
+so the float64 result is no truth for float32's infinities. Numerical checks (vjp_numeric, jvp, jvp_adjoint) record
+no ulp (NaN): their expected value carries the numerical derivative's own error, not a rounding.
+
 Every check fails on a warning refgrad raises that torch does not raise for the same call (``_no_leaked_warnings``).
 ``error_case`` runs one OpSpec.error_cases entry (a bad input) through both libraries.
 """
@@ -250,30 +259,134 @@ def _no_grad(lib: str):
 # ---- records ------------------------------------------------------------------------------------------
 def _record(spec, case, check, dtype, errs: list[metrics.Errors], tol, seed, note="") -> Record:
     notes = [e.note for e in errs if e.note] + ([note] if note else [])
-    finite = [e for e in errs] or [metrics.Errors(0.0, 0.0, 0.0, 0, True)]
+    errs = errs or [metrics.Errors(0.0, 0.0, 0.0, 0, True)]
     return Record(op=spec.id, family=spec.family, check=check, dtype=dtype, shapes=case.shapes(),
-                  params=case.params(), n_elements=sum(e.n_elements for e in finite),
-                  max_abs_err=max(e.max_abs_err for e in finite), max_rel_err=max(e.max_rel_err for e in finite),
-                  max_ulp=max(e.max_ulp for e in finite), rtol=tol.rtol, atol=tol.atol,
-                  passed=all(e.passed for e in finite), seed=str(seed), example=case.example(), note="; ".join(notes))
+                  params=case.params(), n_elements=sum(e.n_elements for e in errs), **error_fields(errs),
+                  rtol=tol.rtol, atol=tol.atol, passed=all(e.passed for e in errs), seed=str(seed),
+                  example=case.example(), note="; ".join(notes))
 
 
-def _compare_lists(actual: list, expected: list, shapes: list, tol, dtype,
-                   compare=metrics.compare) -> list[metrics.Errors]:
-    """Pairwise comparison; a missing gradient (None) counts as zeros of the leaf's shape."""
+def nanmax(values) -> float:
+    """The largest value that is not NaN; NaN when none is (an ulp or a truth error that does not apply)."""
+    values = [v for v in values if not np.isnan(v)]
+    return max(values) if values else float("nan")
+
+
+def error_fields(errs: list[metrics.Errors]) -> dict:
+    """A Record's error columns: the maxima over its comparisons (NaN ones, not applicable, left out)."""
+    return {"max_abs_err": max(e.max_abs_err for e in errs), "max_rel_err": max(e.max_rel_err for e in errs),
+            "max_ulp": nanmax(e.max_ulp for e in errs), "truth_rel_err": nanmax(e.truth_rel_err for e in errs),
+            "torch_truth_rel_err": nanmax(e.torch_truth_rel_err for e in errs)}
+
+
+def _compare_lists(actual: list, expected: list, shapes: list, tol, dtype, compare=metrics.compare,
+                   truth: list | None = None, resamples=None) -> list[metrics.Errors]:
+    """Pairwise comparison; a missing gradient (None) counts as zeros of the leaf's shape. With ``truth`` (torch's
+    float64 results for a float32 check), each float32 pair is judged with metrics.compare_to_truth, ``resamples()``
+    giving its (torch float32, truth) lists at nearby inputs."""
     if len(actual) != len(expected):
         return [metrics.Errors(np.inf, np.inf, np.inf, 0, False,
                                f"{len(actual)} outputs, torch gives {len(expected)}")]
+    judged = truth is not None and len(truth) == len(expected)
     errs = []
-    for a, e, shape in zip(actual, expected, shapes):
+    for a, e, t, shape in zip(actual, expected, truth if judged else expected, shapes):
         a = np.zeros(shape, dtype) if a is None else a
         e = np.zeros(shape, dtype) if e is None else e
         if a.dtype != e.dtype:
             errs.append(metrics.Errors(np.inf, np.inf, np.inf, e.size, False,
                                        f"dtype: refgrad {a.dtype}, torch {e.dtype}"))
+        elif judged and e.dtype == np.float32:
+            nearby = (lambda k=len(errs): [(s[0][k], s[1][k]) for s in resamples()]) if resamples else None
+            errs.append(metrics.compare_to_truth(a, e, np.zeros(shape) if t is None else t, tol.rtol, tol.atol,
+                                                 nearby))
         else:
             errs.append(compare(a, e, tol.rtol, tol.atol))
     return errs
+
+
+# ---- float32 against the float64 truth -------------------------------------------------------------------------
+def upcast(case: Case) -> Case:
+    """The case in float64: float32 inputs cast up (exactly: they are float32 values), float32 dtype arguments
+    (sum(dtype=...)) turned into float64."""
+    args, kwargs = case.build(lambda i, a: a.astype(np.float64) if a.dtype == np.float32 else a)
+    up = (lambda v: np.dtype(np.float64) if isinstance(v, np.dtype) and v == np.float32 else v)
+    return Case(tuple(up(a) for a in args), {k: up(v) for k, v in kwargs.items()})
+
+
+@contextlib.contextmanager
+def unwatched():
+    """Runs the truth's torch calls outside the check's warning log (torch's float64 warnings are not the call's)."""
+    global _log
+    outer, _log = _log, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        _log = outer
+
+
+def _nearby(case: Case, rng) -> Case:
+    """The case with every float32 input element moved one ulp up or down at random."""
+    def move(i, a):
+        if a.dtype != np.float32:
+            return a
+        return np.nextafter(a, np.where(rng.random(a.shape) < 0.5, -np.inf, np.inf).astype(np.float32))
+
+    args, kwargs = case.build(move)
+    return Case(tuple(args), kwargs)
+
+
+def _resampler(spec: OpSpec, case: Case, seed: int, gl=(), idx=(), cts=(), gradients: bool = False):
+    """A function giving TRUTH_RESAMPLES pairs (torch's float32 results, the float64 truth) at inputs one ulp
+    away: the outputs, or (``gradients``) the gradients for the same cotangents. Computed once, on first call (only
+    a float32 comparison that fails directly asks)."""
+    @functools.cache
+    def samples():
+        rng = np.random.default_rng([seed, 7])
+        out = []
+        for _ in range(metrics.TRUTH_RESAMPLES):
+            near = _nearby(case, rng)
+            with unwatched():
+                result, error = _outcome(_torch_call, spec, near, gl)
+                if error is not None:
+                    continue
+                (th, leaves), (truth, truth_grads) = result, _truth(spec, near, "float32", gl, idx, cts)
+                if not gradients:
+                    f32 = [_array(t) for t in th]
+                    f64 = truth
+                else:
+                    grads, error = _outcome(_torch_vjp, th, leaves, idx, cts)
+                    if error is not None or truth_grads is None:
+                        continue
+                    shapes = [near.leaves()[i].shape for i in gl]
+                    f32 = [np.zeros(s, np.float32) if g is None else _array(g) for g, s in zip(grads, shapes)]
+                    f64 = [np.zeros(s) if g is None else g for g, s in zip(truth_grads, shapes)]
+            if f64 is not None and len(f32) == len(f64):
+                out.append((f32, f64))
+        return out
+
+    return samples
+
+
+def _truth(spec: OpSpec, case: Case, dtype: str, gl=(), idx=(), cts=()) -> tuple[list | None, list | None]:
+    """torch's float64 outputs (and, given grad leaves and cotangents, gradients) for a float32 case: the truth the
+    float32 comparisons are judged with. (None, None) for other dtypes, or where torch in float64 refuses the case
+    or differs in which outputs are differentiable (the checks then compare directly)."""
+    if dtype != "float32":
+        return None, None
+    with unwatched():
+        result, error = _outcome(_torch_call, spec, upcast(case), gl)
+        if error is not None:
+            return None, None
+        outs, leaves = result
+        grads = None
+        if gl and idx:
+            if _differentiable(outs) != list(idx):
+                return None, None
+            grads, error = _outcome(_torch_vjp, outs, leaves, idx, [c.astype(np.float64) for c in cts])
+            grads = None if error is not None else [None if g is None else _array(g) for g in grads]
+    return [_array(o) for o in outs], grads
 
 
 # ---- the checks ---------------------------------------------------------------------------------------
@@ -281,8 +394,9 @@ def forward(spec: OpSpec, case: Case, dtype: str, seed: int, check: str = "forwa
     ref, _ = _refgrad_call(spec, case)
     th, _ = _torch_call(spec, case)
     tol = spec.tol(check, dtype)
+    truth, _ = _truth(spec, case, dtype)
     errs = _compare_lists([_array(r) for r in ref], [_array(t) for t in th], [np.shape(_array(t)) for t in th],
-                          tol, dtype)
+                          tol, dtype, truth=truth, resamples=_resampler(spec, case, seed))
     return [_record(spec, case, check, dtype, errs, tol, seed)]
 
 
@@ -306,8 +420,9 @@ def vjp_torch(spec: OpSpec, case: Case, dtype: str, seed: int, check: str = "vjp
     th_g = _torch_vjp(th, th_leaves, idx, cts)
     tol = spec.tol(check, dtype)
     leaves = case.leaves()
+    _, truth = _truth(spec, case, dtype, gl, idx, cts)
     errs = _compare_lists([_array(g) for g in ref_g], [_array(g) for g in th_g], [leaves[i].shape for i in gl],
-                          tol, dtype)
+                          tol, dtype, truth=truth, resamples=_resampler(spec, case, seed, gl, idx, cts, True))
     if note:
         errs.append(metrics.Errors(np.inf, np.inf, np.inf, 0, False, note))
     return [_record(spec, case, check, dtype, errs, tol, seed)]
@@ -318,8 +433,8 @@ def kinks(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
     fwd = forward(spec, case, dtype, seed, check="kinks")[0]
     bwd = vjp_torch(spec, case, dtype, seed, check="kinks")[0]
     bwd.note = "; ".join(n for n in (fwd.note, bwd.note) if n)
-    for attr in ("max_abs_err", "max_rel_err", "max_ulp"):
-        setattr(bwd, attr, max(getattr(fwd, attr), getattr(bwd, attr)))
+    for attr in ("max_abs_err", "max_rel_err", "max_ulp", "truth_rel_err", "torch_truth_rel_err"):
+        setattr(bwd, attr, nanmax([getattr(fwd, attr), getattr(bwd, attr)]))
     bwd.passed = fwd.passed and bwd.passed
     return [bwd]
 
@@ -391,7 +506,7 @@ def numeric_vjp_errors(f, x: np.ndarray, analytic: np.ndarray, u: np.ndarray, to
             d = numeric.directional_derivative(f, x, e)
             kinked[j] = bool(np.any(d.kink & (u != 0)))
             numeric_vjp[j] = u @ np.where(d.kink, 0.0, d.value)
-        errs = [metrics.compare(analytic[~kinked], numeric_vjp[~kinked], tol.rtol, tol.atol)]
+        errs = [metrics.compare(analytic[~kinked], numeric_vjp[~kinked], tol.rtol, tol.atol, ulp=False)]
         return errs, f"{int(kinked.sum())} of {n} elements within a step of a kink, excluded" if kinked.any() else ""
     errs, skipped = [], 0
     for _ in range(N_DIRECTIONS):  # uᵀJv for random v: numerically from forward, analytically from the vjp
@@ -426,8 +541,8 @@ def jvp(spec: OpSpec, case: Case, dtype: str, seed: int, lib: str = "refgrad") -
     d = numeric.directional_derivative(f, f.x, v)
     keep = ~d.kink
     note = f"{int(d.kink.sum())} of {d.kink.size} outputs within a step of a kink, excluded" if d.kink.any() else ""
-    records = [_record(spec, case, "jvp", dtype, [metrics.compare(jv[keep], d.value[keep], tol.rtol, tol.atol)],
-                       tol, seed, note)]
+    errs = [metrics.compare(jv[keep], d.value[keep], tol.rtol, tol.atol, ulp=False)]
+    records = [_record(spec, case, "jvp", dtype, errs, tol, seed, note)]
     # adjoint identity between this op's jvp and its vjp: ⟨Jv, u⟩ = ⟨v, Jᵀu⟩
     jtu, u = _analytic_vjp(spec, case, dtype, rng, lib)
     scale = float(np.abs(jv) @ np.abs(u) + np.abs(v) @ np.abs(jtu))

@@ -13,10 +13,16 @@ torch weights into refgrad with ``load_state_dict``, casts both to the check's d
 |                 | distribution (two-sample KS over many constructions; constants exactly), and the  |          |
 |                 | buffers at construction exactly                                                   |          |
 
+forward and vjp_torch in float32 are judged against torch's float64 module on the same weights and inputs (the
+module built as the float32 one, cast up) as oracle/checks.py describes for ops (metrics.compare_to_truth; no
+resampling at nearby inputs here: torch's error at the case itself measures the conditioning).
+
 Each runs in train and in eval mode (``ModuleSpec.modes``). A refgrad call that raises where torch's does not is a
 failing Record naming the exception; a case torch refuses is an error in the spec and raises.
 """
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -24,6 +30,7 @@ from . import checks as C
 from . import metrics
 from .module_spec import ModuleCase, ModuleErrorCase, ModuleSpec
 from .records import Record
+from .spec import Case
 
 
 def _torch_dtype(dtype: str):
@@ -106,18 +113,52 @@ def _run(spec, case, dtype, seed, mode, grad_leaves=()):
     return (th_out, th_leaves, theirs), (result, ours), error
 
 
+def upcast(case: ModuleCase) -> ModuleCase:
+    """The case in float64 (constructor arrays, inputs and forward kwargs; see oracle.checks.upcast)."""
+    ctor, call = C.upcast(Case(tuple(case.args), case.kwargs)), C.upcast(case.call)
+    return ModuleCase(ctor.args, ctor.kwargs, call.args, call.kwargs)
+
+
+def _truth(spec, case, dtype, seed, mode, grad_leaves=(), idx=(), cts=()) -> dict | None:
+    """For a float32 check, torch's float64 results: the module built as the float32 one (so holding the same
+    weights, cast up exactly) called on the case cast up; {"outputs", "buffers"[, "gradients"]: arrays by name}, the
+    gradients for the same cotangents cast up. None for other dtypes, or where float64 torch refuses the case or
+    differs in which outputs are differentiable (the checks then compare directly)."""
+    if dtype != "float32":
+        return None
+    with C.unwatched():
+        up = upcast(case)
+        module, error = C._outcome(build_torch, spec, up, "float64", seed, mode)
+        result, error = (None, error) if error is not None else C._outcome(_call, module, up, "torch", grad_leaves,
+                                                                          "float64")
+        if error is not None:
+            return None
+        outs, leaves = result
+        truth = {"outputs": _arrays(outs, "output"), "buffers": _buffers(module)}
+        if idx:
+            if _differentiable_outputs(outs) != list(idx):
+                return None
+            names, targets = _targets(module, leaves)
+            grads, error = C._outcome(C._torch_vjp, outs, targets, idx, [c.astype(np.float64) for c in cts])
+            if error is not None:
+                return None
+            truth["gradients"] = _grads(names, targets, grads)
+    return truth
+
+
 def _record(spec, case, check, dtype, mode, errs, tol, seed, note="") -> Record:
     notes = [e.note for e in errs if e.note] + ([note] if note else [])
     errs = errs or [metrics.Errors(0.0, 0.0, 0.0, 0, True)]
     return Record(op=spec.id, family=spec.family, check=check, dtype=dtype, shapes=case.shapes(),
-                  params=case.params(mode), n_elements=sum(e.n_elements for e in errs),
-                  max_abs_err=max(e.max_abs_err for e in errs), max_rel_err=max(e.max_rel_err for e in errs),
-                  max_ulp=max(e.max_ulp for e in errs), rtol=tol.rtol, atol=tol.atol,
-                  passed=all(e.passed for e in errs), seed=str(seed), example=case.example(), note="; ".join(notes))
+                  params=case.params(mode), n_elements=sum(e.n_elements for e in errs), **C.error_fields(errs),
+                  rtol=tol.rtol, atol=tol.atol, passed=all(e.passed for e in errs), seed=str(seed),
+                  example=case.example(), note="; ".join(notes))
 
 
-def _compare_named(ours: dict, theirs: dict, tol, what: str) -> list[metrics.Errors]:
-    """Pairwise comparison by name; a name on one side only, a dtype or a shape that differs fails."""
+def _compare_named(ours: dict, theirs: dict, tol, what: str, truth: dict | None = None) -> list[metrics.Errors]:
+    """Pairwise comparison by name; a name on one side only, a dtype or a shape that differs fails. With ``truth``
+    (torch's float64 results by name, for a float32 check), float32 pairs are judged with metrics.compare_to_truth."""
+    truth = truth or {}
     errs = []
     if list(ours) != list(theirs):
         errs.append(C._failed(f"{what}: refgrad has {list(ours)}, torch {list(theirs)}"))
@@ -133,9 +174,12 @@ def _compare_named(ours: dict, theirs: dict, tol, what: str) -> list[metrics.Err
         elif a.dtype != e.dtype or a.shape != e.shape:
             errs.append(C._failed(f"{what} {name}: refgrad {a.dtype} {list(a.shape)}, torch {e.dtype} {list(e.shape)}"))
         else:
-            err = metrics.compare(a, e, tol.rtol, tol.atol)
-            errs.append(err if err.passed else metrics.Errors(err.max_abs_err, err.max_rel_err, err.max_ulp,
-                                                               err.n_elements, False, f"{what} {name}: {err.note}"))
+            t = truth.get(name)
+            judged = e.dtype == np.float32 and t is not None and t.shape == e.shape
+            err = metrics.compare_to_truth(a, e, t, tol.rtol, tol.atol) if judged else \
+                metrics.compare(a, e, tol.rtol, tol.atol)
+            named = not err.passed or err.note  # a failure, or a pass the float64 truth decided
+            errs.append(dataclasses.replace(err, note=f"{what} {name}: {err.note}") if named else err)
     return errs
 
 
@@ -180,8 +224,9 @@ def forward(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[R
         if error is not None:
             records.append(_record(spec, case, "forward", dtype, mode, [_refused(error)], tol, seed))
             continue
-        errs = _compare_named(_arrays(ours_out[0], "output"), _arrays(th_out, "output"), tol, "")
-        errs += _compare_named(_buffers(ours), _buffers(theirs), tol, "buffer after forward")
+        truth = _truth(spec, case, dtype, seed, mode) or {}
+        errs = _compare_named(_arrays(ours_out[0], "output"), _arrays(th_out, "output"), tol, "", truth.get("outputs"))
+        errs += _compare_named(_buffers(ours), _buffers(theirs), tol, "buffer after forward", truth.get("buffers"))
         records.append(_record(spec, case, "forward", dtype, mode, errs, tol, seed))
     return records
 
@@ -214,7 +259,8 @@ def _first_grads(spec, case, dtype, seed, mode, rng, create_graph=False):
     g, error = C._outcome(C._refgrad_vjp, ours_out, targets, idx, cts, create_graph)
     if error is not None:
         return None, C._failed(f"backward: {_refused(error).note}")
-    return ((names, targets, g), (th_names, th_targets, th_g)), None
+    truth = None if create_graph else _truth(spec, case, dtype, seed, mode, gl, idx, cts)
+    return ((names, targets, g), (th_names, th_targets, th_g), (truth or {}).get("gradients")), None
 
 
 def vjp_torch(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[Record]:
@@ -225,8 +271,9 @@ def vjp_torch(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list
         if failure is not None:
             records.append(_record(spec, case, "vjp_torch", dtype, mode, [failure], tol, seed))
             continue
-        (names, targets, g), (th_names, th_targets, th_g) = both
-        errs = _compare_named(_grads(names, targets, g), _grads(th_names, th_targets, th_g), tol, "gradient of")
+        (names, targets, g), (th_names, th_targets, th_g), truth = both
+        errs = _compare_named(_grads(names, targets, g), _grads(th_names, th_targets, th_g), tol, "gradient of",
+                              truth)
         records.append(_record(spec, case, "vjp_torch", dtype, mode, errs, tol, seed))
     return records
 
@@ -252,7 +299,7 @@ def double_backward(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -
         if failure is not None:
             records.append(_record(spec, case, "double_backward", dtype, mode, [failure], tol, seed))
             continue
-        (names, targets, g), (th_names, th_targets, th_g) = both
+        (names, targets, g), (th_names, th_targets, th_g), _ = both
         ws = [rng.standard_normal(t.shape).astype(dtype) for t in th_targets]
         second = []
         for lib, grads, tgts, grad in (("refgrad", g, targets, refgrad.autograd.grad),

@@ -24,6 +24,13 @@ cases the check was asked to cover, so they are counted apart:
 - ``rtol``, ``atol``: the tolerance the checks ran with (the largest, should a group ever mix two).
 - ``passed``: every Record of the group passed, shrinking included: a group with any failing or erroring Record
   fails. A crash makes its (op, check, dtype) group even when the check left no other Record.
+- ``truth_rel_err``, ``torch_truth_rel_err``: float32 rows judged against the float64 truth (oracle.metrics
+  .compare_to_truth): the largest relative error of refgrad's, and of torch's, float32 results against torch's float64
+  result over the group's Records; NaN where no Record has one (float64 rows, numerical checks, integer outputs).
+- ``accuracy``: refgrad's float32 against torch's, from those two: ``same`` when neither is more than SAME_FACTOR (2)
+  times the other, else ``more`` (refgrad's error the smaller) or ``less``; errors below half a float32 ulp (2^-24,
+  a correctly rounded result) count as 2^-24, so two correctly rounded results are the same; "" without truth.
+  ``float32_accuracy(summary)`` lists these rows.
 - ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom over all the
   group's Records, shrinking included (ties: a crash first, then larger ``max_rel_err``, larger ``max_abs_err``,
   then the first in record order), enough to reproduce it: its shapes, params (non-tensor arguments), seed (of
@@ -48,6 +55,10 @@ holds). Two corrections keep it honest:
   covered by the other term) the basis is ``floor``: the real headroom is >= 1 but the Record cannot say more;
 - a Record that *failed* has headroom below 1: ``headroom = bound`` when ``bound < 1``, else ``0`` with basis
   ``mismatch`` (the failure is not one of magnitude: NaN/inf pattern, shape, dtype or differentiability).
+
+The relative errors are floored at the output's scale (oracle.metrics.relative_floor), a floor capped at atol/rtol so
+that ``rtol·max(|e|, floor) <= atol + rtol·|e|`` and the bound stays a lower bound. A float32 Record that passed
+against the float64 truth while its direct difference exceeds the tolerance gets headroom 1, basis ``floor``.
 
 Bitwise-equal results (both errors 0) give ``inf`` with basis ``exact``; a Record of a check that raised has
 headroom ``0`` with basis ``error``. A NaN error counts as ``inf``.
@@ -74,7 +85,9 @@ SUMMARY_COLUMNS = ["op", "family", "check", "dtype", "n_cases", "n_failed", "n_e
                    "max_abs_err",
                    "max_rel_err", "median_rel_err", "p99_rel_err", "max_ulp", "rtol", "atol", "headroom",
                    "headroom_basis", "passed", "worst_shapes", "worst_params", "worst_seed", "worst_example",
-                   "worst_note", "worst_test"]
+                   "worst_note", "worst_test", "truth_rel_err", "torch_truth_rel_err", "accuracy"]
+SAME_FACTOR = 2.0  # float32 accuracy: refgrad's and torch's errors against the truth within this factor are "same"
+ROUNDED = 2.0**-24  # a float32 relative error below half an ulp: correctly rounded
 # log10(max_rel_err) histogram: one bin for exact zeros, then decades 1e-17 .. 1e0 (the last takes >= 1, inf)
 HIST_LO, HIST_HI = -17, 0
 N_BINS = HIST_HI - HIST_LO + 2
@@ -201,7 +214,8 @@ def summarize(records: pd.DataFrame) -> pd.DataFrame:
     out = g.agg(family=("family", "first"), n_cases=("_case", "sum"), n_failed=("_case_failed", "sum"),
                 n_errors=("_case_error", "sum"), n_elements=("n_elements", "sum"),
                 max_abs_err=("max_abs_err", "max"), max_rel_err=("max_rel_err", "max"), max_ulp=("max_ulp", "max"),
-                rtol=("rtol", "max"), atol=("atol", "max"), passed=("passed", "all"), headroom=("headroom", "min"))
+                rtol=("rtol", "max"), atol=("atol", "max"), passed=("passed", "all"), headroom=("headroom", "min"),
+                truth_rel_err=("truth_rel_err", "max"), torch_truth_rel_err=("torch_truth_rel_err", "max"))
     out["n_shrink"] = g["op"].size() - out["n_cases"]
     # median and p99 over the cases; a group whose Records all come from shrinking takes them all
     stats = df[df["_case"] | ~df.groupby(KEYS, sort=False)["_case"].transform("any")]
@@ -225,7 +239,32 @@ def summarize(records: pd.DataFrame) -> pd.DataFrame:
     out = out.reset_index()
     for c in ("n_cases", "n_failed", "n_errors", "n_shrink"):
         out[c] = out[c].astype("int64")
+    out["accuracy"] = accuracy(out["truth_rel_err"].to_numpy(float), out["torch_truth_rel_err"].to_numpy(float))
     return _order(out[SUMMARY_COLUMNS])
+
+
+def accuracy(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """"more", "same", "less" (refgrad's float32 error against the truth vs torch's; module docstring), or ""."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.maximum(ours, ROUNDED) / np.maximum(theirs, ROUNDED)
+    out = np.full(len(ratio), "", dtype=object)
+    known = ~np.isnan(ours) & ~np.isnan(theirs)
+    out[known] = "same"
+    out[known & (ratio > SAME_FACTOR)] = "less"
+    out[known & (ratio < 1 / SAME_FACTOR)] = "more"
+    return out
+
+
+def float32_accuracy(summary: pd.DataFrame) -> pd.DataFrame:
+    """The float32 comparison: the summary rows with a truth (op, family, check, both errors, accuracy, passed),
+    least accurate first (by refgrad's error relative to torch's), then by op."""
+    cols = ["op", "family", "check", "truth_rel_err", "torch_truth_rel_err", "accuracy", "passed"]
+    rows = summary[(summary["dtype"] == "float32") & (summary["accuracy"] != "")]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    ratio = np.maximum(rows["truth_rel_err"], ROUNDED) / np.maximum(rows["torch_truth_rel_err"], ROUNDED)
+    return rows.assign(_r=ratio).sort_values(["_r", "op", "check"], ascending=[False, True, True],
+                                             kind="mergesort")[cols].reset_index(drop=True)
 
 
 def _order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -331,12 +370,13 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, factor: float = 10.0) -> pd.DataF
 def read_summary(path: str) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype={c: str for c in ("op", "family", "check", "dtype", "headroom_basis",
                                                       "worst_shapes", "worst_params", "worst_seed",
-                                                      "worst_example", "worst_note", "worst_test")},
+                                                      "worst_example", "worst_note", "worst_test", "accuracy")},
                         keep_default_na=False, na_values={c: ["nan", "NaN"] for c in FLOAT_FIELDS})
     missing = [c for c in ("op", "check", "dtype", "passed", "max_rel_err", "headroom") if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: not a summary file (missing columns {missing})")
     frame["passed"] = frame["passed"].map(_to_bool).astype(bool)
-    for c in ("max_abs_err", "max_rel_err", "headroom"):
-        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
+    for c in ("max_abs_err", "max_rel_err", "headroom", "truth_rel_err", "torch_truth_rel_err"):
+        if c in frame.columns:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     return frame

@@ -46,7 +46,7 @@ def fmt_tol(x) -> str:
 def fmt_ulp(x) -> str:
     x = float(x)
     if math.isnan(x):
-        return "–"  # not meaningful for this comparison (e.g. against numerical derivatives)
+        return "n/a"  # not applicable: a comparison against numerical derivatives records no ulp
     if math.isinf(x):
         return "inf"
     return f"{x:.0f}" if x < 1e5 and x == round(x) else fmt_err(x) if x >= 1e5 else f"{x:.2g}"

@@ -185,11 +185,12 @@ def decoder_cases(stack: bool = False, dropout: bool = False, transformer: bool 
 # examples per module (float32 results of each library against torch's float64 result, per element relative to
 # |truth| + 1e-3·max|truth|): torch's own float32 results are off by up to 2.7e-4 (Transformer; 2.2e-4 for a single
 # decoder layer), refgrad's by the same amount (median ratio refgrad/torch 0.6 to 1.1): rounding amplified ~4500
-# times. float64 rounding amplified alike is ~5e-13, which the default float64 atol of 1e-13 misses (seen: 3.3e-13
-# in a Transformer's gradient).
+# times. float32: default tolerances, judged against torch's float64 module (oracle.metrics.compare_to_truth: refgrad
+# no less accurate than torch), which this conditioning does not fool. float64 rounding amplified alike is ~5e-13,
+# which the default float64 atol of 1e-13 misses (seen: 3.3e-13 in a Transformer's gradient); float64 has no truth
+# beyond itself, so it keeps the looser tolerance.
 DEEP = "a composition of 2 to 12 LayerNorms over 3-4 features with softmaxes between amplifies rounding ~4500x"
-TOLERANCES = {(check, "float32"): Tol(1e-3, 1e-4, reason=DEEP) for check in ("forward", "vjp_torch")}
-TOLERANCES.update({(check, "float64"): Tol(1e-11, 1e-12, reason=DEEP) for check in ("forward", "vjp_torch")})
+TOLERANCES = {(check, "float64"): Tol(1e-11, 1e-12, reason=DEEP) for check in ("forward", "vjp_torch")}
 
 
 def _specs(name: str, cases, ref, torch) -> list:

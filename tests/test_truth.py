@@ -1,0 +1,149 @@
+"""Errors that mean something (the relative-error floor, ulp only where meaningful) and float32 judged against the
+float64 truth (oracle.metrics.compare_to_truth), on cases built for it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import refgrad
+from oracle import checks, metrics
+from oracle.records import Record
+from oracle.report import aggregate
+from oracle.spec import Case, OpSpec
+
+N_TERMS = 48
+
+
+# ---- the relative-error floor --------------------------------------------------------------------------------
+def test_near_zero_expected_elements_are_measured_at_the_arrays_scale():
+    expected = np.array([3.0, -2.0, 1e-300, 0.0])
+    actual = expected + np.array([3e-13, 0.0, 1e-16, -2e-16])
+    errs = metrics.compare(actual, expected, rtol=1e-12, atol=1e-13)
+    # the near-zero elements' errors count relative to 1e-3 of the largest magnitude, not to 1e-300
+    assert errs.max_rel_err == pytest.approx(1e-13)
+    assert errs.max_ulp < 1e4
+    # the pass rule is unchanged: 2e-16 is within atol, and 3e-13 beside 3.0 within rtol
+    assert errs.passed
+    assert not metrics.compare(actual, expected, rtol=1e-14, atol=1e-13).passed
+
+
+def test_the_floor_is_capped_where_atol_takes_over_and_covers_an_all_zero_array():
+    # largest 1e6: 1e-3 of it (1e3) would exceed atol/rtol = 0.1, which keeps rtol / max_rel_err a true headroom
+    expected = np.array([1e6, 1e-3])
+    errs = metrics.compare(expected + np.array([0.0, 5e-14]), expected, rtol=1e-12, atol=1e-13)
+    assert errs.max_rel_err == pytest.approx(5e-13)
+    assert metrics.compare(np.array([2e-14, 0.0]), np.zeros(2), rtol=1e-12, atol=1e-13).max_rel_err == \
+        pytest.approx(2e-13)
+
+
+def test_ulp_is_absent_for_numerical_derivatives_and_inner_products():
+    spec = OpSpec("square", None)
+    case = Case((np.array([0.0, 1.5, -2.0]),))
+    for check in ("vjp_numeric", "jvp"):
+        records = checks.CHECKS[check](spec, case, "float64", 0)
+        assert all(r.passed and np.isnan(r.max_ulp) for r in records), records
+        assert all(r.max_rel_err < 1e-6 for r in records)
+    (fwd,) = checks.CHECKS["forward"](spec, case, "float64", 0)
+    assert fwd.max_ulp == 0.0 and np.isnan(fwd.truth_rel_err)  # float64: no truth to judge against
+
+
+# ---- float32 against the float64 truth -----------------------------------------------------------------------
+def _cancelling_pow(seed: int, bump: float = 0.0):
+    """pow(1, p) with 48 exponents of size 50-100 chosen so that the gradient of x, Σ g_j·p_j over the broadcast dim
+    for the check's cotangent g, cancels to ~0.01: float32 rounds it at ~u·Σ|g_j·p_j| ≈ 1e-4, far beyond the
+    default tolerance, in torch as in refgrad. ``bump`` plants a defect: refgrad's first exponent off by it."""
+    g = np.random.default_rng(seed).standard_normal(N_TERMS).astype(np.float32)  # what vjp_torch draws
+    rng = np.random.default_rng(1000 + seed)
+    p = (rng.uniform(50, 100, N_TERMS) * np.sign(rng.standard_normal(N_TERMS))).astype(np.float32)
+    p[-1] = np.float32(-(g[:-1].astype(np.float64) @ p[:-1]) / g[-1] + 0.01)
+    shift = np.zeros(N_TERMS, np.float32)
+    shift[0] = bump
+    spec = OpSpec("pow", None, ref=lambda x, e: refgrad.pow(x, e + refgrad.tensor(shift)))
+    terms = g.astype(np.float64) * p
+    return spec, Case((np.ones(1, np.float32), p)), abs(terms.sum()), 3 * 2.0**-24 * np.abs(terms).sum()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_an_ill_conditioned_float32_gradient_passes_against_the_truth(seed):
+    spec, case, truth, bound = _cancelling_pow(seed)
+    (record,) = checks.CHECKS["vjp_torch"](spec, case, "float32", seed)
+    assert record.passed, record
+    # both libraries within 3·u·Σ|terms| of the float64 value, as recorded (the gradient of p is 0: x = 1)
+    assert record.truth_rel_err * truth < bound and record.torch_truth_rel_err * truth < bound
+    if record.max_abs_err > record.atol + record.rtol * truth:  # the two float32 results disagree: judged by truth
+        assert "passes against the float64 truth" in record.note
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_wrong_float32_gradient_still_fails(seed):
+    spec, case, _, _ = _cancelling_pow(seed, bump=0.25)
+    (record,) = checks.CHECKS["vjp_torch"](spec, case, "float32", seed)
+    assert not record.passed and record.truth_rel_err > metrics.TRUTH_FACTOR * record.torch_truth_rel_err
+
+
+def test_the_rule_on_arrays():
+    truth = np.array([1.0, 2.0, 3.0])
+    torch32 = (truth * (1 + 1e-4)).astype(np.float32)  # an ill-conditioned case: torch 1e-4 off the truth
+    within = (truth * (1 - 3e-4)).astype(np.float32)  # refgrad 3e-4 off on the other side: direct fails, 4x passes
+    errs = metrics.compare_to_truth(within, torch32, truth, 1e-6, 1e-6)
+    assert errs.passed and errs.truth_rel_err == pytest.approx(3e-4, rel=1e-2)
+    assert errs.torch_truth_rel_err == pytest.approx(1e-4, rel=1e-2)
+    beyond = (truth * (1 - 5e-4)).astype(np.float32)  # 5x torch's error: less accurate than torch allows
+    assert not metrics.compare_to_truth(beyond, torch32, truth, 1e-6, 1e-6).passed
+    # torch exact: refgrad within the tolerance of the truth passes, further does not
+    exact = truth.astype(np.float32)
+    assert metrics.compare_to_truth(exact, exact, truth, 1e-6, 1e-6).passed
+    assert not metrics.compare_to_truth((truth * (1 + 1e-5)).astype(np.float32), exact, truth, 1e-6, 1e-6).passed
+    # NaN placement still has to agree with torch's
+    nan = np.array([np.nan, 2.0, 3.0], np.float32)
+    assert not metrics.compare_to_truth(nan, torch32, truth, 1e-6, 1e-6).passed
+
+
+def test_a_float64_result_far_from_torchs_float32_is_no_truth():
+    # RMSNorm(eps=None) takes the dtype's machine epsilon: its float64 run computes another function
+    truth = np.array([1.0, 2.0])
+    torch32 = np.array([1.5, 2.0], np.float32)
+    errs = metrics.compare_to_truth(np.array([1.0, 2.0], np.float32), torch32, truth, 1e-6, 1e-6)
+    assert not errs.passed and np.isnan(errs.truth_rel_err) and np.isnan(errs.torch_truth_rel_err)
+
+
+# ---- the summary's float32 columns -----------------------------------------------------------------------------
+def _rec(op, dtype, ours, theirs, check="forward"):
+    return Record(op=op, family="f", check=check, dtype=dtype, shapes="3", params="", n_elements=3,
+                  max_abs_err=1e-7, max_rel_err=1e-7, max_ulp=1.0, rtol=1e-6, atol=1e-6, passed=True,
+                  truth_rel_err=ours, torch_truth_rel_err=theirs)
+
+
+def test_summary_columns_compare_refgrads_float32_with_torchs():
+    nan = float("nan")
+    records = [_rec("a", "float32", 1e-7, 2e-6), _rec("a", "float32", 3e-7, 1e-7),  # max 3e-7 vs 2e-6: more
+               _rec("b", "float32", 4e-6, 3e-6),  # within 2x: same
+               _rec("c", "float32", 1e-5, 1e-6),  # less
+               _rec("d", "float32", 0.0, 1e-8),  # both correctly rounded: same
+               _rec("e", "float64", nan, nan), _rec("f", "float32", nan, nan)]  # no truth
+    summary = aggregate.summarize(aggregate.records_frame(records)).set_index("op")
+    assert summary.loc["a", "truth_rel_err"] == 3e-7 and summary.loc["a", "torch_truth_rel_err"] == 2e-6
+    assert summary["accuracy"].to_dict() == {"a": "more", "b": "same", "c": "less", "d": "same", "e": "", "f": ""}
+    assert np.isnan(summary.loc["e", "truth_rel_err"])
+    listed = aggregate.float32_accuracy(summary.reset_index())
+    assert list(listed["op"]) == ["c", "b", "d", "a"]  # least accurate first
+
+
+# ---- modules: the same rule, torch's float64 module as the truth ------------------------------------------------
+class _ScaledLinear(refgrad.nn.Linear):
+    """Linear whose output is 1e-4 too large (relative): a float32 defect far beyond float32's rounding."""
+
+    def forward(self, input):
+        return super().forward(input) * (1 + 1e-4)
+
+
+def test_module_checks_record_the_truth_and_still_fail_a_wrong_float32_twin():
+    from oracle.module_checks import MODULE_CHECKS
+    from oracle.module_spec import ModuleCase, ModuleSpec
+
+    case = ModuleCase((3, 2), inputs=(np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32),))
+    for check in ("forward", "vjp_torch"):
+        records = MODULE_CHECKS[check](ModuleSpec("Linear", cases=None), case, "float32", 0)
+        assert all(r.passed and r.truth_rel_err < 1e-6 and r.torch_truth_rel_err < 1e-6 for r in records), records
+    records = MODULE_CHECKS["forward"](ModuleSpec("Linear", cases=None, ref=_ScaledLinear), case, "float32", 0)
+    assert records and all(not r.passed and r.truth_rel_err > 5e-5 for r in records), records
