@@ -361,7 +361,8 @@ def init(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[Reco
                 store.setdefault(name, []).append(C._array(p).ravel())
         if k == 0:
             their_buffers, our_buffers = _buffers(module), _buffers(twin)
-            smallest = min((p.numel() for p in module.parameters()), default=0)
+            # enough builds for the smallest parameter with values (an empty one, input_size=0, has none to draw)
+            smallest = min((p.numel() for p in module.parameters() if p.numel()), default=0)
             builds = min(INIT_MAX_BUILDS, -(-INIT_SAMPLES // smallest)) if smallest else 1
         k += 1
     errs = _compare_named(our_buffers, their_buffers, tol, "buffer at construction")

@@ -578,24 +578,28 @@ _BCE_DOUBLE_BACKWARD_EPSILON = 1e-12
 
 
 class _BinaryCrossEntropy(Elementwise):
-    """torch's binary_cross_entropy kernel, elementwise: (t - 1)·max(log1p(-x), -100) - t·max(log(x), -100). The
-    derivatives are torch's backward formulas: d/dx is _BinaryCrossEntropyInputGrad (finite at x = 0 and 1), d/dt
-    = -logit(x) (unclamped: ±inf at x = 0 and 1, as torch)."""
+    """torch's binary_cross_entropy kernel, elementwise: ((t - 1)·max(log1p(-x), -100) - t·max(log(x), -100))·w.
+    The derivatives are torch's backward formulas, the weight multiplied last as torch's kernels do (so a huge
+    weight times a zero gradient stays 0 rather than inf·0): d/dx is _BinaryCrossEntropyInputGrad (finite at x = 0
+    and 1) times w, d/dt = -logit(x)·v times w (unclamped: ±inf at x = 0 and 1, as torch). w, an ndarray or None
+    (no weight), is a constant: torch refuses a weight that requires grad."""
 
     saves = ("inputs",)
 
-    def forward(ctx, x, t):
+    def forward(ctx, x, t, *, w=None):
         log_x = np.maximum(np.log(x), -100)
         log_1mx = np.maximum(np.log1p(-x), -100)
-        return (t - 1) * log_1mx - t * log_x
+        return (t - 1) * log_1mx - t * log_x if w is None else ((t - 1) * log_1mx - t * log_x) * w
 
     def d_x(ctx, v):
         x, t = ctx.inputs
-        return _BinaryCrossEntropyInputGrad.apply(v, x, t)
+        d = _BinaryCrossEntropyInputGrad.apply(v, x, t)
+        return d if ctx.w is None else d * ctx.w
 
     def d_t(ctx, v):
         x, _ = ctx.inputs
-        return -x.logit() * v
+        d = -x.logit() * v
+        return d if ctx.w is None else d * ctx.w
 
 
 class _BinaryCrossEntropyInputGrad(Function):
@@ -654,10 +658,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     for name, v in (("input", x), ("target", t)):
         if not ((v._data >= 0) & (v._data <= 1)).all():
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")
-    loss = _BinaryCrossEntropy.apply(x, t)
-    if w is not None:
-        loss = loss * w
-    return apply_reduction(loss, reduction)
+    return apply_reduction(_BinaryCrossEntropy.apply(x, t, w=None if w is None else w._data), reduction)
 
 
 def _expanded_weight(w: Tensor, target_shape: tuple, loss_shape: tuple) -> Tensor:
