@@ -162,8 +162,8 @@ def _check_rank(check: str) -> int:
 
 # ---- headroom ------------------------------------------------------------------------------------------
 def _ratio(tol: np.ndarray, err: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = tol / err
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = tol / err  # a subnormal error overflows the ratio to inf: unlimited headroom, as it should read
     r = np.where(err == 0, np.inf, r)  # no error: unlimited headroom from this term (0/0 included)
     return np.where(np.isnan(r), 0.0, r)
 
