@@ -123,6 +123,7 @@ class _Sink:
 
     def __init__(self, config):
         self.config, self.csv, self.count = config, None, 0
+        self.failing_tests = set()  # node ids that wrote a failing Record
         report_dir = config.getoption("report_dir")
         if _is_worker(config):
             report_dir = config.workerinput.get("oracle_report_dir", report_dir)
@@ -139,6 +140,8 @@ class _Sink:
         for record in records:
             if not record.test:
                 record.test = test
+            if not record.passed:
+                self.failing_tests.add(record.test)
         self.count += len(records)
         if self.csv:
             self.csv.write(records)
@@ -150,6 +153,29 @@ def oracle_records(request):
     yield sink
     if sink.csv:
         sink.csv.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failure must show in the report too: a test that writes Records and fails without having written a
+    failing one (it failed outside its checks: a strategy raising while drawing, a broken fixture, a harness
+    assertion) gets an error Record naming the exception, its op, check and dtype taken from the test's parameters
+    (``spec``, ``check``, ``dtype``, or a ``job`` with them) where it has them, else its node id."""
+    outcome = yield
+    report = outcome.get_result()
+    sink = getattr(item, "funcargs", {}).get("oracle_records")
+    if call.when != "call" or not report.failed or sink is None or item.nodeid in sink.failing_tests:
+        return
+    from .records import error_record
+
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    job = params.get("job")
+    spec = params.get("spec")
+    exc = call.excinfo.value if call.excinfo is not None else RuntimeError(report.longreprtext[-300:])
+    sink.write([error_record(exc, op=str(getattr(spec, "id", None) or getattr(job, "id", None) or item.nodeid),
+                             family=str(getattr(spec, "family", "") or "unattributed"),
+                             check=str(params.get("check") or getattr(job, "check", "") or item.originalname),
+                             dtype=str(params.get("dtype") or getattr(job, "dtype", "") or ""))])
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -296,7 +296,12 @@ PLANTED = textwrap.dedent('''
         base = next(s for s in specs if s.id == "abs")
         planted = dataclasses.replace(base, variant="planted", torch=Abs.apply, kink_cases=None,
                                       checks=("forward", "double_backward"), known_failures={}, error_cases=())
-        return [*specs, planted]
+        def cases_that_raise(dtype):
+            raise ValueError("planted: this spec's strategy raises while it is built")
+
+        outside = dataclasses.replace(base, variant="planted_strategy", cases=cases_that_raise, kink_cases=None,
+                                      checks=("forward",), known_failures={}, error_cases=())
+        return [*specs, planted, outside]
 
 
     oracle.specs.all_specs = all_specs
@@ -322,11 +327,14 @@ PLANTED = textwrap.dedent('''
     crash_in(init_spec.CHECKS, "exact", "nn.init.zeros_")
     crash_in(init_spec.CHECKS, "exact", "nn.init.ones_")
 ''')
-CRASHED = {("abs[planted]", "double_backward", "float64"), ("nn.Linear", "forward", "float64"),
+CRASHED = {("abs[planted]", "double_backward", "float64"), ("abs[planted_strategy]", "forward", "float64"),
+           ("nn.Linear", "forward", "float64"),
            ("optim.SGD", "trajectory", "float64"), ("lr_scheduler.StepLR", "schedule", "float64"),
            ("nn.init.zeros_", "exact", "float64"), ("nn.init.ones_", "exact", "float64")}
 NODES = ["tests/test_ops.py::test_op[abs[planted]-forward-float64]",
          "tests/test_ops.py::test_op[abs[planted]-double_backward-float64]",
+         # fails outside its check (the strategy raises): the plugin's safety net writes its error Record
+         "tests/test_ops.py::test_op[abs[planted_strategy]-forward-float64]",
          "tests/test_modules.py::test_module[nn.Linear-forward-float64]",
          "tests/test_optim.py::test_optimizer[optim.SGD-trajectory-float64]",
          "tests/test_optim.py::test_scheduler[lr_scheduler.StepLR-schedule]",
@@ -344,18 +352,19 @@ def test_a_crash_in_each_harness_shows_as_a_failing_row(tmp_path):
                            str(report)], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
-    assert "6 failed, 1 passed" in out, out
+    assert "7 failed, 1 passed" in out, out
     assert "the derivative for 'sign'" in out and "planted crash in nn.Linear forward" in out  # the exceptions show
 
     records = pd.read_csv(report / "records.csv", keep_default_na=False, dtype={"seed": str})
     errors = records[records.status == "error"]
     assert set(zip(errors.op, errors.check, errors.dtype)) == CRASHED
-    assert errors.note.str.match(r"^RuntimeError: ").all() and (errors.passed.astype(str) == "False").all()
+    assert errors.note.str.match(r"^(RuntimeError|ValueError): ").all() and (errors.passed.astype(str) == "False").all()
     summary = pd.read_csv(report / "summary.csv", keep_default_na=False).set_index(["op", "check", "dtype"])
     for key in CRASHED:
         r = summary.loc[key]
         assert str(r.passed) == "False" and r.n_errors >= 1 and r.n_failed >= r.n_errors, (key, r)
-        assert float(r.headroom) == 0 and r.headroom_basis == "error" and r.worst_note.startswith("RuntimeError")
+        assert float(r.headroom) == 0 and r.headroom_basis == "error" and r.worst_note.startswith(("RuntimeError",
+                                                                                                    "ValueError"))
     assert f'data-rows="{len(summary)}"' in (report / "index.html").read_text()  # the page has the crashed rows
     ok = summary.loc[("abs[planted]", "forward", "float64")]
     assert str(ok.passed) == "True" and ok.n_errors == 0 and ok.n_shrink == 0
