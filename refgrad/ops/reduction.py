@@ -161,8 +161,7 @@ class Extremum(Function):
             tied = x == out
             if nan_ties:
                 tied = np.where(np.isnan(out), np.isnan(x), tied)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ctx.weights = (tied / np.sum(tied, axis=dims, keepdims=True)).astype(x.dtype)
+            ctx.weights = (tied / np.sum(tied, axis=dims, keepdims=True)).astype(x.dtype)
         return out if keepdim else np.squeeze(out, axis=dims)
 
     def vjp(ctx, g):

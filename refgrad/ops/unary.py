@@ -115,8 +115,7 @@ class Sqrt(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return np.sqrt(x)
+        return np.sqrt(x)
 
     def d_x(ctx, v):  # torch's g / (2·out), one array
         twice = ctx.out * 2
@@ -127,8 +126,7 @@ class Rsqrt(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return 1 / np.sqrt(x)
+        return 1 / np.sqrt(x)
 
     def d_x(ctx, v):
         y = ctx.out
@@ -139,8 +137,7 @@ class Reciprocal(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(divide="ignore"):
-            return 1 / x
+        return 1 / x
 
     def d_x(ctx, v):  # torch's -g·(out·out), one array
         y = ctx.out
@@ -154,8 +151,7 @@ class Exp(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            return np.exp(x)
+        return np.exp(x)
 
     def d_x(ctx, v):
         return v * ctx.out
@@ -165,8 +161,7 @@ class Exp2(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            return np.exp2(x)
+        return np.exp2(x)
 
     def d_x(ctx, v):
         return v * ctx.out * _LN2
@@ -176,8 +171,7 @@ class Expm1(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            return np.expm1(x)
+        return np.expm1(x)
 
     def d_x(ctx, v):
         return v * (ctx.out + 1)
@@ -187,8 +181,7 @@ class Log(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+        return np.log(x)
 
     def d_x(ctx, v):
         return v / ctx.inputs[0]
@@ -198,8 +191,7 @@ class Log2(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(x)
+        return np.log2(x)
 
     def d_x(ctx, v):
         return v / (ctx.inputs[0] * _LN2)
@@ -209,8 +201,7 @@ class Log10(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log10(x)
+        return np.log10(x)
 
     def d_x(ctx, v):
         return v / (ctx.inputs[0] * _LN10)
@@ -220,8 +211,7 @@ class Log1p(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(x)
+        return np.log1p(x)
 
     def d_x(ctx, v):
         return v / (ctx.inputs[0] + 1)
@@ -232,8 +222,7 @@ class Sin(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return np.sin(x)
+        return np.sin(x)
 
     def d_x(ctx, v):
         return v * cos(ctx.inputs[0])
@@ -243,8 +232,7 @@ class Cos(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return np.cos(x)
+        return np.cos(x)
 
     def d_x(ctx, v):
         return v * -sin(ctx.inputs[0])
@@ -254,8 +242,7 @@ class Tan(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return np.tan(x)
+        return np.tan(x)
 
     def d_x(ctx, v):
         return v * (1 + ctx.out * ctx.out)
@@ -265,8 +252,7 @@ class Asin(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return np.arcsin(x)
+        return np.arcsin(x)
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
@@ -277,8 +263,7 @@ class Acos(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return np.arccos(x)
+        return np.arccos(x)
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
@@ -300,8 +285,7 @@ class Sinh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            return np.sinh(x)
+        return np.sinh(x)
 
     def d_x(ctx, v):
         return v * cosh(ctx.inputs[0])
@@ -311,8 +295,7 @@ class Cosh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            return np.cosh(x)
+        return np.cosh(x)
 
     def d_x(ctx, v):
         return v * sinh(ctx.inputs[0])
@@ -364,8 +347,7 @@ class Acosh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return np.arccosh(x)
+        return np.arccosh(x)
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
@@ -376,8 +358,7 @@ class Atanh(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.arctanh(x)
+        return np.arctanh(x)
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
@@ -389,8 +370,7 @@ class Sigmoid(Elementwise):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            return 1 / (1 + np.exp(-x))
+        return 1 / (1 + np.exp(-x))
 
     def d_x(ctx, v):
         return SigmoidBackward.apply(v, ctx.out)
@@ -431,8 +411,7 @@ class Logit(Elementwise):
         if eps is not None and eps >= 0:
             lo, hi = _logit_bounds(x.dtype, eps)
             x = np.where(x < lo, lo, np.where(x > hi, hi, x))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x / (1 - x))
+        return np.log(x / (1 - x))
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
@@ -506,11 +485,10 @@ class Round(Elementwise):
     def forward(ctx, x, *, decimals):
         if decimals == 0:
             return np.rint(x)
-        with np.errstate(over="ignore", invalid="ignore"):
-            scale = np.power(np.float64(10.0), decimals if decimals > 0 else -decimals).astype(x.dtype)
-            if decimals > 0:
-                return np.rint(x * scale) / scale
-            return np.rint(x / scale) * scale
+        scale = np.power(np.float64(10.0), decimals if decimals > 0 else -decimals).astype(x.dtype)
+        if decimals > 0:
+            return np.rint(x * scale) / scale
+        return np.rint(x / scale) * scale
 
     d_x = zero
 
@@ -519,8 +497,7 @@ class Frac(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            return x - np.trunc(x)
+        return x - np.trunc(x)
 
     d_x = identity
 

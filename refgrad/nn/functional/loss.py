@@ -90,18 +90,17 @@ class _CrossEntropyIndices(Function):
     saves = ("inputs",)
 
     def forward(ctx, x, index, weights, keep, reduction, denominator):
-        with np.errstate(all="ignore"):
-            shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
-            lse = np.log(np.exp(shifted).sum(axis=1))
-            loss = -(shifted[_along(index, 1)] - lse)  # -log p[target], as torch: -0 where p is 1
-            if weights is not None:
-                loss = loss * weights
-            if keep is not None:
-                loss = np.where(keep, loss, loss.dtype.type(0))
-            if reduction == "none":
-                return loss
-            total = loss.sum()
-            return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
+        shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
+        lse = np.log(np.exp(shifted).sum(axis=1))
+        loss = -(shifted[_along(index, 1)] - lse)  # -log p[target], as torch: -0 where p is 1
+        if weights is not None:
+            loss = loss * weights
+        if keep is not None:
+            loss = np.where(keep, loss, loss.dtype.type(0))
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
 
     def vjp(ctx, g):
         return _CrossEntropyIndicesGrad.apply(g, ctx.inputs[0], index=ctx.index, weights=ctx.weights, keep=ctx.keep,
@@ -120,14 +119,14 @@ class _CrossEntropyIndicesGrad(Function):
     forward-over-reverse work."""
 
     def forward(ctx, g, x, index, weights, keep, reduction, denominator):
-        with np.errstate(all="ignore"):  # a zero denominator: g/0·0 = nan for the kept samples, as in torch
-            gn = g / g.dtype.type(denominator) if reduction == "mean" else g  # one value, or one per sample
-            if weights is not None:
-                gn = gn * weights
-            if keep is not None:  # an ignored sample's cotangent is exactly 0
-                gn = np.where(keep, gn, gn.dtype.type(0))
-            out = Softmax.forward(ctx, x, 1) * (np.expand_dims(gn, 1) if gn.ndim else gn)
-            out[_along(index, 1)] -= gn  # each sample's target class, once
+        # a zero denominator: g/0·0 = nan for the kept samples, as in torch
+        gn = g / g.dtype.type(denominator) if reduction == "mean" else g  # one value, or one per sample
+        if weights is not None:
+            gn = gn * weights
+        if keep is not None:  # an ignored sample's cotangent is exactly 0
+            gn = np.where(keep, gn, gn.dtype.type(0))
+        out = Softmax.forward(ctx, x, 1) * (np.expand_dims(gn, 1) if gn.ndim else gn)
+        out[_along(index, 1)] -= gn  # each sample's target class, once
         return out
 
     def vjp(ctx, u):
