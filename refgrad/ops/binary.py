@@ -290,15 +290,30 @@ class PowScalar(Elementwise):
         return special(a) if special is not None else np.power(a, np.asarray(e, a.dtype))
 
     def d_a(ctx, v):
-        """torch's g·(e·a^(e-1)), written into the one array a^(e-1) (2·a for a square)."""
+        """torch's g·(e·a^(e-1)), written into the one array a^(e-1) (2·a for a square). For e = -1 that is
+        -1/(a·a) in one division (negating is exact, so the same value as torch's -1·(1/(a·a)))."""
         a, e = ctx.inputs[0], ctx.exponent
         if e == 0:
             return Tensor(np.zeros(np.broadcast_shapes(v.shape, a.shape), v.dtype))
         if e == 2:
             slope = a * 2
+        elif e == -1:
+            slope = PowScalar.apply(a, exponent=2.0)
+            slope = into_temporary(slope, operator.truediv, -1, slope)
         else:
             slope = PowScalar.apply(a, exponent=e - 1)
             slope = into_temporary(slope, operator.mul, slope, e)
+        return into_temporary(slope, operator.mul, slope, v)
+
+
+class SqrtPow(PowScalar):
+    """tensor ** 0.5, which saves its output rather than its input: torch's slope 0.5·a^-0.5, a^-0.5 being
+    1/sqrt(a), is 0.5/out in one division (halving is exact: the same value), where recomputing the root from
+    the input would cost a second square root."""
+    saves = ("out",)  # backward reads only the output
+
+    def d_a(ctx, v):
+        slope = 0.5 / ctx.out
         return into_temporary(slope, operator.mul, slope, v)
 
 
@@ -348,7 +363,9 @@ def pow(input, exponent):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     if is_scalar(exponent):
         e = np.asarray(exponent).item()
-        return PowScalar.apply(a, exponent=float(e) if a.dtype.kind == "f" else e)
+        if a.dtype.kind == "f":
+            return (SqrtPow if e == 0.5 else PowScalar).apply(a, exponent=float(e))
+        return PowScalar.apply(a, exponent=e)
     return Pow.apply(a, b)
 
 
