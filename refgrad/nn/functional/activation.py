@@ -44,16 +44,16 @@ class Relu(Function):
         return np.where(x < 0, x.dtype.type(0), x)
 
     def vjp(ctx, g):
-        return choose(_positive(ctx.out), g, 0)
+        return choose(_blocked(ctx.out), 0, g)
 
     def jvp(ctx, dx):
-        return choose(_positive(ctx.out), dx, 0)
+        return choose(_blocked(ctx.out), 0, dx)
 
 
-def _positive(out: Tensor) -> np.ndarray:
-    """The constant mask "not out <= 0": False at the kink x == 0 and True at NaN, as torch's threshold_backward
-    (which selects, so an inf or nan cotangent where the input is <= 0 still gives 0)."""
-    return ~(out._data <= 0)
+def _blocked(out: Tensor) -> np.ndarray:
+    """The constant mask "out <= 0", where no gradient passes: True at the kink x == 0 and False at NaN, as torch's
+    threshold_backward (which selects, so an inf or nan cotangent where the input is <= 0 still gives 0)."""
+    return out._data <= 0
 
 
 class Softmax(Function):

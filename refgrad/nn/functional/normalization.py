@@ -27,18 +27,20 @@ from .padding import pad
 
 @np.errstate(all="ignore")  # also called outside a Function's forward (the running statistics): inf - inf is nan
 def _moments(x: np.ndarray, dims: tuple):
-    """(mean, biased variance) over dims, keepdim, in the accumulation dtype: float32 accumulates in float64."""
-    acc = x.astype(accumulation_dtype(x.dtype, float32_to_float64=True), copy=False)
+    """(mean, biased variance) over dims, keepdim, in the accumulation dtype: float32 accumulates in float64.
+    Two passes over x, each reading it once: no float64 copy of x, and the squares written over the deviations."""
+    acc = accumulation_dtype(x.dtype, float32_to_float64=True)
     n = max(math.prod(x.shape[d] for d in dims), 1)  # an empty group: no element reads its (arbitrary) stats
-    mean = np.sum(acc, axis=dims, keepdims=True) / n
-    centered = acc - mean
-    return mean, np.sum(centered * centered, axis=dims, keepdims=True) / n
+    mean = np.sum(x, axis=dims, dtype=acc, keepdims=True) / n
+    centered = np.subtract(x, mean, dtype=acc)
+    return mean, np.sum(np.square(centered, out=centered), axis=dims, keepdims=True) / n
 
 
-def _statistics(x: np.ndarray, dims: tuple, eps: float):
+def _statistics(x: np.ndarray, dims: tuple, eps: float, moments=None):
     """(mean, rstd = 1 / sqrt(var + eps)) in x's dtype, as torch's kernels hand them on: the variance rounded to
-    x's dtype first, so that a float32 variance beyond float32's range is inf and its rstd 0, as torch's."""
-    mean, var = _moments(x, dims)
+    x's dtype first, so that a float32 variance beyond float32's range is inf and its rstd 0, as torch's.
+    ``moments``: _moments(x, dims) when the caller has them already (batch norm's running statistics)."""
+    mean, var = _moments(x, dims) if moments is None else moments
     var = var.astype(x.dtype).astype(var.dtype)
     return mean.astype(x.dtype), (1 / np.sqrt(var + eps)).astype(x.dtype)
 
@@ -71,10 +73,11 @@ class _Standardize(Function):
     """x̂ = (x - mean) · rstd over ``dims`` (rstd as _InvStd). Its Jacobian is symmetric, rstd · (I - 11ᵀ/n -
     x̂x̂ᵀ/n), so the vjp and the jvp are the same closed form, as torch's layer_norm_backward."""
 
-    def forward(ctx, x, dims, eps):
+    def forward(ctx, x, dims, eps, moments=None):
         # torch's form, x · rstd + (-mean · rstd), in x's dtype: its rounding, and its inf - inf = nan where x · rstd
         # overflows
-        mean, ctx.rstd = _statistics(x, dims, eps)
+        mean, ctx.rstd = _statistics(x, dims, eps, moments)
+        ctx.moments = None  # only this forward reads them
         return x * ctx.rstd - mean * ctx.rstd
 
     def vjp(ctx, g):
@@ -91,8 +94,8 @@ def _standardize_jacobian(ctx, v: Tensor) -> Tensor:
     return rstd * (v - v.mean(dims, keepdim=True) - xhat * (v * xhat).mean(dims, keepdim=True))
 
 
-def _standardize(x: Tensor, dims: tuple, eps: float) -> Tensor:
-    return _Standardize.apply(x, dims=tuple(dims), eps=float(eps))
+def _standardize(x: Tensor, dims: tuple, eps: float, moments=None) -> Tensor:
+    return _Standardize.apply(x, dims=tuple(dims), eps=float(eps), moments=moments)
 
 
 # ---- argument checks ------------------------------------------------------------------------------------------
@@ -244,10 +247,11 @@ def _update_running(running: Tensor | None, value: np.ndarray, momentum: float) 
     running._write(updated.reshape(running.shape).astype(running.dtype))
 
 
-def _batch_statistics(x: np.ndarray, dims: tuple) -> tuple:
-    """(mean, unbiased variance) over dims (accumulated as _moments), one value per remaining entry, in x's dtype:
-    what the running statistics take in. One value per group has no unbiased variance (inf, as torch's n/(n - 1))."""
-    mean, var = _moments(x, dims)
+def _batch_statistics(x: np.ndarray, dims: tuple, moments) -> tuple:
+    """(mean, unbiased variance) over dims from ``moments`` (_moments(x, dims)), one value per remaining entry, in
+    x's dtype: what the running statistics take in. One value per group has no unbiased variance (inf, as torch's
+    n/(n - 1))."""
+    mean, var = moments
     n = math.prod(x.shape[d] for d in dims)
     with np.errstate(all="ignore"):  # rounded through x's dtype, as torch's kernels hand them on (inf beyond it)
         unbiased = var.astype(x.dtype) * x.dtype.type(n / (n - 1)) if n > 1 else np.full_like(var, np.inf, x.dtype)
@@ -294,11 +298,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_channels(channels, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     dims = (0,) + tuple(range(2, x.ndim))
     if training:
+        moments = _moments(x._data, dims)  # once, for the running statistics and the normalization
         if x.numel() and (running_mean is not None or running_var is not None):
-            mean, unbiased = _batch_statistics(x._data, dims)
+            mean, unbiased = _batch_statistics(x._data, dims, moments)
             _update_running(running_mean, mean, momentum)
             _update_running(running_var, unbiased, momentum)
-        return _affine(_standardize(x, dims, eps), weight, bias, _channel_shape(x))
+        return _affine(_standardize(x, dims, eps, moments), weight, bias, _channel_shape(x))
     return _normalize_with(x, running_mean, running_var, eps, weight, bias)
 
 
@@ -373,13 +378,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if not use_input_stats:
         return _normalize_with(x, running_mean, running_var, eps, weight, bias)
     dims = tuple(range(2, x.ndim))
+    moments = _moments(x._data, dims)  # once, for the running statistics and the normalization
     if x.numel() and (running_mean is not None or running_var is not None):
-        mean, unbiased = _batch_statistics(x._data, dims)
+        mean, unbiased = _batch_statistics(x._data, dims, moments)
         with np.errstate(all="ignore"):  # averaged over the batch, as torch averages its (1, N·C) update
             mean, unbiased = mean.mean(axis=0), unbiased.mean(axis=0)
         _update_running(running_mean, mean, momentum)
         _update_running(running_var, unbiased, momentum)
-    return _affine(_standardize(x, dims, eps), weight, bias, _channel_shape(x))
+    return _affine(_standardize(x, dims, eps, moments), weight, bias, _channel_shape(x))
 
 
 @public(namespace="nn.functional", also=("group_norm",))
