@@ -15,6 +15,7 @@ is a value, never a NumPy warning (torch is silent).
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -206,7 +207,7 @@ def matmul(input, other):
         if a.shape[-1] != b.shape[0]:
             rows = int(np.prod(a.shape[:-1]))
             raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{a.shape[-1]}), vec ({b.shape[0]})")
-        return Matmul.apply(a, b.unsqueeze(-1)).squeeze(-1)
+        return _folded_product(a, b.unsqueeze(-1)).squeeze(-1)
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     if b.ndim == 2:  # torch folds the batch of a into rows: an mm
         if a.dtype != b.dtype:
@@ -216,7 +217,7 @@ def matmul(input, other):
         if a2.shape[-1] != b.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(a2.shape[:-1]))}x"
                                f"{a2.shape[-1]} and {_x(b.shape)})")
-        out = Matmul.apply(a2, b)
+        out = _folded_product(a2, b)
         return out.squeeze(-2) if a.ndim == 1 else out
     # batched: b has 3+ dims
     if a.dtype != b.dtype:
@@ -229,6 +230,16 @@ def matmul(input, other):
                            f"but got: [{n}, {b.shape[-2]}].")
     out = Matmul.apply(a2, b)
     return out.squeeze(-2) if a.ndim == 1 else out
+
+
+def _folded_product(a: Tensor, b: Tensor) -> Tensor:
+    """a (..., n, k) @ b (k, m) as torch's matmul computes it: a's batch dims folded into rows, one mm. Its vjp is
+    then one mm for b too (aᵀ g over all the rows), not a product per batch entry summed over the batch afterwards
+    (F.linear on a (batch, time, features) input)."""
+    if a.ndim <= 2:
+        return Matmul.apply(a, b)
+    rows = math.prod(a.shape[:-1])
+    return Matmul.apply(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))
 
 
 @public(method=True)
