@@ -56,17 +56,19 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     float_only: an op that only has a floating result (div, atan2, ...) lifts integer operands to the
     default float dtype, as torch does.
     """
-    if len(operands) == 2:  # the hottest path: two float tensors of one dtype and one shape, as they are
+    if len(operands) == 2:  # the hottest path: two float tensors of one dtype that broadcast, as they are
         a, b = operands
         if type(a) is Tensor and type(b) is Tensor:
             x, y = a._data, b._data
-            if x.dtype is y.dtype and x.dtype.kind == "f" and x.shape == y.shape:
+            if x.dtype is y.dtype and x.dtype.kind == "f" and (x.shape == y.shape or _pair_broadcasts(x.shape,
+                                                                                                     y.shape)):
                 return [a, b]
     fast = _same_float_dtype(operands)
     if fast:  # the hot path: float tensors of one dtype with Python numbers (no promotion, no casts)
         tensors = [x if type(x) is Tensor else Tensor(np.asarray(x, fast)) for x in operands]
         shapes = [t._data.shape for t in tensors if t._data.ndim]
-        if len(shapes) > 1 and any(s != shapes[0] for s in shapes) and not _pair_broadcasts(shapes):
+        if len(shapes) > 1 and any(s != shapes[0] for s in shapes) and not (len(shapes) == 2 and
+                                                                             _pair_broadcasts(*shapes)):
             broadcast_shapes(*shapes)  # raises torch's error (or checks three shapes)
         return tensors
     operands = [Tensor(x) if isinstance(x, np.ndarray) else x for x in operands]
@@ -81,11 +83,12 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     return tensors
 
 
-def _pair_broadcasts(shapes) -> bool:
+def _pair_broadcasts(s: tuple, t: tuple) -> bool:
     """Whether two shapes broadcast together (x @ w + b): np.broadcast_shapes costs several µs in Python."""
-    if len(shapes) != 2:
-        return False
-    return all([m == n or m == 1 or n == 1 for m, n in zip(shapes[0][::-1], shapes[1][::-1])])
+    for m, n in zip(reversed(s), reversed(t)):
+        if m != n and m != 1 and n != 1:
+            return False
+    return True
 
 
 def _same_float_dtype(operands):
