@@ -100,9 +100,9 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                 _check_gradient_count(node, grads)
             for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
                 if gi is not None and inp._requires_grad:
-                    if type(gi) is not Tensor or gi.shape != inp.shape or gi.dtype != inp.dtype:
+                    if type(gi) is not Tensor or gi._data.shape != inp._data.shape or gi._data.dtype != inp._data.dtype:
                         gi = _conform(node, i, gi, inp)  # broadcasting undone here, once for every op
-                    accumulate(_vertex(inp), gi)
+                    accumulate(inp if inp.grad_fn is None else inp.grad_fn, gi)
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
