@@ -107,6 +107,22 @@ def test_a_float64_result_far_from_torchs_float32_is_no_truth():
     assert not errs.passed and np.isnan(errs.truth_rel_err) and np.isnan(errs.torch_truth_rel_err)
 
 
+def test_a_near_zero_truth_that_torch_rounds_within_the_tolerance_is_still_a_truth():
+    """The thorough run's TripletMarginWithDistanceLoss(distance=cosine) on 1-element features: the anchor's
+    gradient is exactly 0 (cosine is scale-invariant; terms of size 10 cancel). torch's float32 gives 3.8e-6, refgrad's
+    0, float64 7e-15: the direct comparison fails at atol 1e-6 and torch's relative error against the truth is 5e8,
+    yet that is the truth's float32 rounding, measured absolutely: refgrad up to 4x torch's absolute error from the
+    truth passes, further fails."""
+    truth = np.array([7.105e-15, 0.0])
+    torch32 = np.array([3.8147e-6, 0.0], np.float32)
+    errs = metrics.compare_to_truth(np.array([0.0, 0.0], np.float32), torch32, truth, 1e-6, 1e-6)
+    assert errs.passed and errs.torch_truth_rel_err > metrics.TRUTH_MAX
+    other_side = np.array([-1.2e-5, 0.0], np.float32)  # 3x torch's error, on the other side: direct fails, truth passes
+    assert metrics.compare_to_truth(other_side, torch32, truth, 1e-6, 1e-6).passed
+    beyond = np.array([-2e-5, 0.0], np.float32)  # 5x torch's error
+    assert not metrics.compare_to_truth(beyond, torch32, truth, 1e-6, 1e-6).passed
+
+
 # ---- the summary's float32 columns -----------------------------------------------------------------------------
 def _rec(op, dtype, ours, theirs, check="forward"):
     return Record(op=op, family="f", check=check, dtype=dtype, shapes="3", params="", n_elements=3,
