@@ -23,6 +23,7 @@ failing Record naming the exception; a case torch refuses is an error in the spe
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -155,9 +156,39 @@ def _record(spec, case, check, dtype, mode, errs, tol, seed, note="") -> Record:
                   example=case.example(), note="; ".join(notes))
 
 
-def _compare_named(ours: dict, theirs: dict, tol, what: str, truth: dict | None = None) -> list[metrics.Errors]:
+def _gradient_resampler(spec, case, seed, mode, gl, idx, cts):
+    """A function giving TRUTH_RESAMPLES pairs (torch's float32 gradients, the float64 truth), each a dict by name,
+    at inputs one ulp away, for the same cotangents (as oracle.checks._resampler for ops). Computed once, on first
+    call (only a float32 comparison that fails directly asks)."""
+    @functools.cache
+    def samples():
+        rng = np.random.default_rng([seed, 7])
+        out = []
+        for _ in range(metrics.TRUTH_RESAMPLES):
+            call = C._nearby(case.call, rng)
+            near = ModuleCase(case.args, case.kwargs, tuple(call.args), call.kwargs)
+            with C.unwatched():
+                module, error = C._outcome(build_torch, spec, near, "float32", seed, mode)
+                result, error = (None, error) if error is not None else C._outcome(_call, module, near, "torch", gl,
+                                                                                  "float32")
+                if error is not None:
+                    continue
+                outs, leaves = result
+                names, targets = _targets(module, leaves)
+                grads, error = C._outcome(C._torch_vjp, outs, targets, idx, cts)
+                truth = _truth(spec, near, "float32", seed, mode, gl, idx, cts)
+            if error is None and truth is not None and "gradients" in truth:
+                out.append((_grads(names, targets, grads), truth["gradients"]))
+        return out
+
+    return samples
+
+
+def _compare_named(ours: dict, theirs: dict, tol, what: str, truth: dict | None = None,
+                   resamples=None) -> list[metrics.Errors]:
     """Pairwise comparison by name; a name on one side only, a dtype or a shape that differs fails. With ``truth``
-    (torch's float64 results by name, for a float32 check), float32 pairs are judged with metrics.compare_to_truth."""
+    (torch's float64 results by name, for a float32 check), float32 pairs are judged with metrics.compare_to_truth,
+    ``resamples()`` giving (torch float32, truth) dicts by name at inputs one ulp away."""
     truth = truth or {}
     errs = []
     if list(ours) != list(theirs):
@@ -176,7 +207,9 @@ def _compare_named(ours: dict, theirs: dict, tol, what: str, truth: dict | None 
         else:
             t = truth.get(name)
             judged = e.dtype == np.float32 and t is not None and t.shape == e.shape
-            err = metrics.compare_to_truth(a, e, t, tol.rtol, tol.atol) if judged else \
+            nearby = (lambda n=name: [(f32[n], f64[n]) for f32, f64 in resamples() if n in f32 and n in f64]) \
+                if resamples else None
+            err = metrics.compare_to_truth(a, e, t, tol.rtol, tol.atol, nearby) if judged else \
                 metrics.compare(a, e, tol.rtol, tol.atol)
             named = not err.passed or err.note  # a failure, or a pass the float64 truth decided
             errs.append(dataclasses.replace(err, note=f"{what} {name}: {err.note}") if named else err)
@@ -260,7 +293,8 @@ def _first_grads(spec, case, dtype, seed, mode, rng, create_graph=False):
     if error is not None:
         return None, C._failed(f"backward: {_refused(error).note}")
     truth = None if create_graph else _truth(spec, case, dtype, seed, mode, gl, idx, cts)
-    return ((names, targets, g), (th_names, th_targets, th_g), (truth or {}).get("gradients")), None
+    resamples = _gradient_resampler(spec, case, seed, mode, gl, idx, cts) if truth else None
+    return ((names, targets, g), (th_names, th_targets, th_g), (truth or {}).get("gradients"), resamples), None
 
 
 def vjp_torch(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[Record]:
@@ -271,9 +305,9 @@ def vjp_torch(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list
         if failure is not None:
             records.append(_record(spec, case, "vjp_torch", dtype, mode, [failure], tol, seed))
             continue
-        (names, targets, g), (th_names, th_targets, th_g), truth = both
+        (names, targets, g), (th_names, th_targets, th_g), truth, resamples = both
         errs = _compare_named(_grads(names, targets, g), _grads(th_names, th_targets, th_g), tol, "gradient of",
-                              truth)
+                              truth, resamples)
         records.append(_record(spec, case, "vjp_torch", dtype, mode, errs, tol, seed))
     return records
 
@@ -299,7 +333,7 @@ def double_backward(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -
         if failure is not None:
             records.append(_record(spec, case, "double_backward", dtype, mode, [failure], tol, seed))
             continue
-        (names, targets, g), (th_names, th_targets, th_g), _ = both
+        (names, targets, g), (th_names, th_targets, th_g), _, _ = both
         ws = [rng.standard_normal(t.shape).astype(dtype) for t in th_targets]
         second = []
         for lib, grads, tgts, grad in (("refgrad", g, targets, refgrad.autograd.grad),
