@@ -26,12 +26,14 @@ def output_size(size: int, kernel: int, stride: int, dilation: int) -> int:
 
 class Windows(Linear):
     """x (..., *spatial) -> (..., *counts, *kernel), a copy of the strided view of every window (``counts``: the
-    number of windows along each dim), in kernel-major memory order."""
+    number of windows along each dim), in kernel-major memory order. ``kernel_at`` places the kernel dims in memory
+    before lead dim ``kernel_at`` rather than after all of them: a layout only (the values are the same), so that a
+    caller's reshape of the windows into a matrix is a view rather than a second copy."""
 
-    params = ("kernel", "stride", "dilation", "counts")
+    params = ("kernel", "stride", "dilation", "counts", "kernel_at")
     saves = ()  # backward reads shapes only
 
-    def forward(ctx, x, kernel, stride, dilation, counts):
+    def forward(ctx, x, kernel, stride, dilation, counts, kernel_at=None):
         d = len(kernel)
         ctx.size = x.shape[x.ndim - d:]
         step = x.strides[x.ndim - d:]
@@ -43,8 +45,9 @@ class Windows(Linear):
         # stored kernel-major, (..., *kernel, *counts), and returned as the (..., *counts, *kernel) view of that: the
         # copy then runs along output rows (long) rather than along kernel rows (3 wide), and im2col's layout
         # (a convolution's (N, C·∏kernel, positions)) is a free view of it
-        stored = np.empty(x.shape[:lead] + tuple(kernel) + tuple(counts), x.dtype)
-        out = stored.transpose(tuple(range(lead)) + tuple(range(lead + d, lead + 2 * d)) + tuple(range(lead, lead + d)))
+        j = lead if kernel_at is None else kernel_at
+        stored = np.empty(x.shape[:j] + tuple(kernel) + x.shape[j:lead] + tuple(counts), x.dtype)
+        out = stored.transpose(tuple(range(j)) + tuple(range(j + d, lead + 2 * d)) + tuple(range(j, j + d)))
         out[...] = view
         return out
 
@@ -78,15 +81,16 @@ class OverlapAdd(Linear):
         return Windows.apply(g, kernel=ctx.kernel, stride=ctx.stride, dilation=ctx.dilation, counts=ctx.counts)
 
 
-def windows(x: Tensor, kernel: tuple, stride: tuple, dilation: tuple) -> Tensor:
+def windows(x: Tensor, kernel: tuple, stride: tuple, dilation: tuple, kernel_at: int | None = None) -> Tensor:
     """x's sliding windows over its last len(kernel) dims (see the module docstring). Every output size must be
-    >= 0; callers check for >= 1 first with their own message."""
+    >= 0; callers check for >= 1 first with their own message. ``kernel_at``: the memory layout (see Windows)."""
     d = len(kernel)
     counts = tuple(output_size(s, k, st, dl) for s, k, st, dl in zip(x.shape[x.ndim - d:], kernel, stride, dilation))
     if min(counts, default=1) < 0:
         raise RuntimeError(f"windows: kernel {list(kernel)} with dilation {list(dilation)} is larger than the input's "
                            f"spatial size {list(x.shape[x.ndim - d:])}")
-    return Windows.apply(x, kernel=tuple(kernel), stride=tuple(stride), dilation=tuple(dilation), counts=counts)
+    return Windows.apply(x, kernel=tuple(kernel), stride=tuple(stride), dilation=tuple(dilation), counts=counts,
+                         kernel_at=kernel_at)
 
 
 def overlap_add(g: Tensor, size: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> Tensor:

@@ -171,13 +171,14 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int,
     if b is not None and b.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_ctype(x.dtype)}) and bias type ({_ctype(b.dtype)}) should be the same")
 
-    cols = windows(_pad_spatial(x, pairs), k, stride, dilation)  # (N, C, *out, *k)
+    # the windows of x as (C, N), stored (C, *k, N, *out): im2col's matrix below is then a view of them
+    cols = windows(_pad_spatial(x, pairs).transpose(0, 1), k, stride, dilation, kernel_at=1)  # (C, N, *out, *k)
     out_sizes = cols.shape[2:2 + d]
     positions, taps = int(np.prod(out_sizes)), int(np.prod(k))
     per_group = c // groups
     # (g, C/g·∏k, N·P): the batch folded into the matmul's columns, so that the product, and each of its two
     # gradients (the weight's sums over N·P inside one GEMM), is one matmul per group rather than one per item
-    cols = cols.reshape((n, groups, per_group, positions, taps)).permute((1, 2, 4, 0, 3)).reshape(
+    cols = cols.reshape((groups, per_group, n, positions, taps)).permute((0, 1, 4, 2, 3)).reshape(
         (groups, per_group * taps, n * positions))
     kernels = w.reshape((groups, out_channels // groups, per_group * taps))  # (g, O/g, C/g·∏k)
     out = _product(kernels, cols).reshape((groups, out_channels // groups, n, positions))  # (g, O/g, N, P)
