@@ -25,7 +25,7 @@ from ...arguments import int_arg, number_arg
 from ...autograd import Function
 from ...autograd.bases import Elementwise
 from ...dtypes import scalar_type_name
-from ...ops.choose import choose
+from ...ops.choose import choose, select
 from ...ops.common import as_tensor_arg, cast, wrap_dim
 from ...ops.shape import cat, narrow
 from ...ops.unary import _erf, exp, log1p, sigmoid, tanh
@@ -41,7 +41,7 @@ class Relu(Function):
     saves = ("out",)
 
     def forward(ctx, x):
-        return np.where(x < 0, x.dtype.type(0), x)
+        return select(x < 0, x.dtype.type(0), x)
 
     def vjp(ctx, g):
         return choose(_blocked(ctx.out), 0, g)
