@@ -13,6 +13,7 @@ from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
 from ..registry import public
 from ..tensor import Tensor
+from .choose import select
 from .common import broadcast_shapes, cast, elementwise_operands, is_scalar
 
 
@@ -21,7 +22,7 @@ class Where(Function):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, cond, a, b):
-        return np.where(cond, a, b)
+        return select(cond, a, b)
 
     def vjp(ctx, g):
         cond = ctx.inputs[0]

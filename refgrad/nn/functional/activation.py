@@ -192,8 +192,8 @@ class Hardtanh(Elementwise):
     def forward(ctx, x, *, min_val, max_val):
         lo, hi = (x.dtype.type(v) for v in (min_val, max_val))
         ctx.outside = (x <= lo) | (x >= hi)
-        at_least_lo = np.where(x < lo, lo, x)  # min(max(x, lo), hi), as torch's clamp (also for lo > hi)
-        return np.where(at_least_lo > hi, hi, at_least_lo)
+        at_least_lo = select(x < lo, lo, x)  # min(max(x, lo), hi), as torch's clamp (also for lo > hi)
+        return select(at_least_lo > hi, hi, at_least_lo)
 
     def d_x(ctx, v):
         return choose(ctx.outside, 0, v)
@@ -206,7 +206,7 @@ class LeakyRelu(Elementwise):
 
     def forward(ctx, x, *, negative_slope):
         ctx.positive = x > 0
-        return np.where(ctx.positive, x, x * x.dtype.type(negative_slope))
+        return select(ctx.positive, x, x * x.dtype.type(negative_slope))
 
     def d_x(ctx, v):
         return choose(ctx.positive, v, v * _in_dtype(v.dtype, ctx.negative_slope)[0])
@@ -221,7 +221,7 @@ class Threshold(Elementwise):
     def forward(ctx, x, *, threshold, value):
         th, val = (x.dtype.type(v) for v in (threshold, value))
         ctx.replaced = x <= th
-        return np.where(ctx.replaced, val, x)
+        return select(ctx.replaced, val, x)
 
     def d_x(ctx, v):
         return choose(ctx.replaced, 0, v)
@@ -235,7 +235,7 @@ class Hardshrink(Elementwise):
     def forward(ctx, x, *, lambd):
         lam = x.dtype.type(lambd)
         ctx.zeroed = (x >= -lam) & (x <= lam)
-        return np.where(ctx.zeroed, x.dtype.type(0), x)
+        return select(ctx.zeroed, x.dtype.type(0), x)
 
     def d_x(ctx, v):
         return choose(ctx.zeroed, 0, v)
@@ -774,7 +774,7 @@ class Prelu(Function):
 
     def forward(ctx, x, w):
         ctx.positive = x > 0
-        return np.where(ctx.positive, x, w * x)
+        return select(ctx.positive, x, w * x)
 
     def vjp(ctx, g):
         x, w = ctx.inputs
