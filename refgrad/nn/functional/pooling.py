@@ -443,12 +443,16 @@ def _adaptive_avg(input, output_size, fn: str, two_d: bool) -> Tensor:
     x = _adaptive_input(x, fn, two_d, spatial_only=True)
     oh, ow = _adaptive_output_size(output_size, x, fn, two_d)
     _check_dtype("adaptive_avg_pool2d", x, integers=False)
-    (ph, vh, nh), (pw, vw, nw) = _adaptive_windows(x.shape[-2], oh), _adaptive_windows(x.shape[-1], ow)
     h, w = x.shape[-2:]
-    positions = (ph[:, None, :, None] * w + pw[None, :, None, :])  # (oh, ow, kh, kw)
-    inside = vh[:, None, :, None] & vw[None, :, None, :]
-    entries = take(x, positions + _lead_offsets(x, h * w)[..., None, None])
-    sums = choose(np.broadcast_to(inside, entries.shape), entries, 0).sum(dim=(-2, -1))
+    if oh and ow and h % oh == 0 and w % ow == 0:  # the windows tile the plane (global pooling): a view, no gather
+        nh, nw = np.full(oh, h // oh), np.full(ow, w // ow)
+        sums = x.reshape(x.shape[:-2] + (oh, h // oh, ow, w // ow)).sum(dim=(-3, -1))
+    else:
+        (ph, vh, nh), (pw, vw, nw) = _adaptive_windows(h, oh), _adaptive_windows(w, ow)
+        positions = (ph[:, None, :, None] * w + pw[None, :, None, :])  # (oh, ow, kh, kw)
+        inside = vh[:, None, :, None] & vw[None, :, None, :]
+        entries = take(x, positions + _lead_offsets(x, h * w)[..., None, None])
+        sums = choose(np.broadcast_to(inside, entries.shape), entries, 0).sum(dim=(-2, -1))
     # torch divides the sum by the window's height, then by its width
     out = sums / Tensor(nh[:, None].astype(x.dtype)) / Tensor(nw[None, :].astype(x.dtype))
     return out if two_d else out.squeeze(-2)
