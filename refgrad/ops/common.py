@@ -138,11 +138,12 @@ def accumulation_dtype(dtype: np.dtype, float32_to_float64: bool = False) -> np.
 
 
 # ---- temporaries a vjp overwrites instead of allocating another array ----------------------------------------
-_UFUNCS = {operator.mul: np.multiply, operator.truediv: np.true_divide, operator.neg: np.negative}
+_UFUNCS = {operator.mul: np.multiply, operator.truediv: np.true_divide, operator.neg: np.negative,
+           operator.sub: np.subtract}
 
 
 def into_temporary(tmp: Tensor, op, *operands) -> Tensor:
-    """op(*operands) (operator.mul, truediv or neg), one of which is usually tmp, written into tmp: a
+    """op(*operands) (operator.mul, truediv, neg or sub), one of which is usually tmp, written into tmp: a
     temporary the calling vjp/jvp made and reads no more. Where no graph is recorded (backward without
     create_graph) nothing else can hold tmp, so a formula such as torch's sqrt vjp ``g / (2·out)`` costs one
     array rather than one per step (NumPy's own temporary elision, which never sees through a Tensor). Where a

@@ -12,6 +12,7 @@ ops; rms_norm, normalize and local_response_norm are compositions, as in torch.
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from ...arguments import argument_error, as_tensor_arg, int_arg, number_arg, siz
 from ...autograd import Function
 from ...autograd.grad_mode import no_grad
 from ...dtypes import scalar_type_name
-from ...ops.common import accumulation_dtype, wrap_dim
+from ...ops.common import accumulation_dtype, into_temporary, wrap_dim
 from ...registry import public
 from ...tensor import Tensor
 from .padding import pad
@@ -91,7 +92,10 @@ def _standardize_jacobian(ctx, v: Tensor) -> Tensor:
     dims = ctx.dims
     rstd = _InvStd.apply(ctx.inputs[0], dims=dims, eps=ctx.eps, known=ctx.rstd)
     xhat = ctx.out
-    return rstd * (v - v.mean(dims, keepdim=True) - xhat * (v * xhat).mean(dims, keepdim=True))
+    # rstd · (v - mean(v) - x̂ · mean(v · x̂)), the last two steps written into the first difference's array
+    centered = v - v.mean(dims, keepdim=True)
+    centered = into_temporary(centered, operator.sub, centered, xhat * (v * xhat).mean(dims, keepdim=True))
+    return into_temporary(centered, operator.mul, rstd, centered)
 
 
 def _standardize(x: Tensor, dims: tuple, eps: float, moments=None) -> Tensor:
