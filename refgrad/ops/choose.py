@@ -17,18 +17,24 @@ from ..tensor import Tensor
 _BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
+# below this many elements np.where's branches cost less than the bit selection's few extra calls
+_SELECT_BY_BITS_FROM = 4096
+
+
 def select(mask: np.ndarray, a, b) -> np.ndarray:
     """np.where(mask, a, b) for a bool mask, as a selection of bits when a and b are floats of one dtype:
     b ^ ((a ^ b) & -mask). np.where branches per element, so an unpredictable mask (relu's, dropout's) costs it
     ten times as much (2.7 ms against 0.25 ms for a random mask over 0.5 M float32); the bits it moves are the same.
     a and b: arrays or NumPy scalars, broadcast with the mask."""
     mask, a, b = np.asarray(mask), np.asarray(a), np.asarray(b)
-    if a.dtype != b.dtype or a.dtype.kind != "f" or mask.dtype != np.bool_:
+    if (a.dtype != b.dtype or a.dtype.kind != "f" or mask.dtype != np.bool_
+            or max(mask.size, a.size, b.size) < _SELECT_BY_BITS_FROM):
         return np.where(mask, a, b)
     bits = _BITS[a.dtype.itemsize]
     ai, bi = a.view(bits), b.view(bits)
     take_a = np.negative(mask.view(np.uint8), dtype=bits)  # all ones where mask, else 0
-    into = take_a if take_a.ndim and take_a.shape == np.broadcast_shapes(mask.shape, a.shape, b.shape) else None
+    # the selection written into take_a when it has the result's shape (each operand the mask's shape or 0-d)
+    into = take_a if mask.ndim and all(x.ndim == 0 or x.shape == mask.shape for x in (a, b)) else None
     if not b.ndim and not bi:  # b is +0.0 (its bits all 0): a's bits where mask
         picked = np.bitwise_and(take_a, ai, out=into)
     elif not a.ndim and not ai:  # a is +0.0: b's bits where not mask
