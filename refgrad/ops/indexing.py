@@ -350,12 +350,31 @@ def normalize_index(index, shape: tuple):
     return _IndexPlan(index, tuple(shape)).numpy_index()
 
 
+_ROW_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
+
+
+def _row_positions(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """x[rows] for a 1-D int64/int32 index tensor, the commonest advanced index (what _IndexPlan gives for it): the
+    flat positions of whole rows, after torch's bounds check."""
+    n = shape[0]
+    bad = (rows >= n) | (rows < -n)
+    if bad.any():
+        if n == 0:
+            raise IndexError("index is out of bounds for dimension with size 0")
+        raise IndexError(f"index {int(rows[bad][0])} is out of bounds for dimension 0 with size {n}")
+    inner = math.prod(shape[1:])
+    starts = np.where(rows < 0, rows + n, rows).astype(np.int64) * inner
+    return (starts[:, None] + np.arange(inner)).reshape(rows.shape + shape[1:])
+
+
 @public(name="__getitem__", namespace="Tensor")
 def getitem(input, index):
     """Tensor.__getitem__: torch's basic and advanced indexing (see _IndexPlan). As in torch, basic indexing
     gives a view (writes through it reach x, and count against what a graph saved of x) and advanced indexing a
     copy."""
     x = as_tensor_arg(input)
+    if type(index) is Tensor and index._data.ndim == 1 and index._data.dtype in _ROW_INDEX_DTYPES and x.ndim:
+        return _Take.apply(x, index=_row_positions(index._data, x.shape))  # x[rows], without the general plan
     plan = _IndexPlan(index, x.shape)
     if not plan.advanced:
         return _Take.apply(x, index=plan.stage1)
