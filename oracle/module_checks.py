@@ -156,32 +156,57 @@ def _record(spec, case, check, dtype, mode, errs, tol, seed, note="") -> Record:
                   example=case.example(), note="; ".join(notes))
 
 
-def _gradient_resampler(spec, case, seed, mode, gl, idx, cts):
-    """A function giving TRUTH_RESAMPLES pairs (torch's float32 gradients, the float64 truth), each a dict by name,
-    at inputs one ulp away, for the same cotangents (as oracle.checks._resampler for ops). Computed once, on first
-    call (only a float32 comparison that fails directly asks)."""
+def _resampler(case: ModuleCase, seed, measure):
+    """A function giving TRUTH_RESAMPLES samples ``measure(near)`` (a pair: torch's float32 results, the float64
+    truth; None where torch refuses), ``near`` the case at inputs one ulp away (as oracle.checks._resampler for ops).
+    Computed once, on first call (only a float32 comparison that fails directly asks)."""
     @functools.cache
     def samples():
         rng = np.random.default_rng([seed, 7])
         out = []
         for _ in range(metrics.TRUTH_RESAMPLES):
             call = C._nearby(case.call, rng)
-            near = ModuleCase(case.args, case.kwargs, tuple(call.args), call.kwargs)
             with C.unwatched():
-                module, error = C._outcome(build_torch, spec, near, "float32", seed, mode)
-                result, error = (None, error) if error is not None else C._outcome(_call, module, near, "torch", gl,
-                                                                                  "float32")
-                if error is not None:
-                    continue
-                outs, leaves = result
-                names, targets = _targets(module, leaves)
-                grads, error = C._outcome(C._torch_vjp, outs, targets, idx, cts)
-                truth = _truth(spec, near, "float32", seed, mode, gl, idx, cts)
-            if error is None and truth is not None and "gradients" in truth:
-                out.append((_grads(names, targets, grads), truth["gradients"]))
+                sample = measure(ModuleCase(case.args, case.kwargs, tuple(call.args), call.kwargs))
+            if sample is not None:
+                out.append(sample)
         return out
 
     return samples
+
+
+def _forward_resampler(spec, case, seed, mode):
+    """Samples of ({"outputs", "buffers"} of torch's float32 module, the same of the float64 truth) nearby."""
+    def measure(near):
+        module, error = C._outcome(build_torch, spec, near, "float32", seed, mode)
+        result, error = (None, error) if error is not None else C._outcome(_call, module, near, "torch", (),
+                                                                          "float32")
+        truth = None if error is not None else _truth(spec, near, "float32", seed, mode)
+        if truth is None:
+            return None
+        return {"outputs": _arrays(result[0], "output"), "buffers": _buffers(module)}, truth
+
+    return _resampler(case, seed, measure)
+
+
+def _gradient_resampler(spec, case, seed, mode, gl, idx, cts):
+    """Samples of (torch's float32 gradients, the float64 truth), each a dict by name, nearby, for the same
+    cotangents."""
+    def measure(near):
+        module, error = C._outcome(build_torch, spec, near, "float32", seed, mode)
+        result, error = (None, error) if error is not None else C._outcome(_call, module, near, "torch", gl,
+                                                                          "float32")
+        if error is not None:
+            return None
+        outs, leaves = result
+        names, targets = _targets(module, leaves)
+        grads, error = C._outcome(C._torch_vjp, outs, targets, idx, cts)
+        truth = _truth(spec, near, "float32", seed, mode, gl, idx, cts)
+        if error is not None or truth is None or "gradients" not in truth:
+            return None
+        return _grads(names, targets, grads), truth["gradients"]
+
+    return _resampler(case, seed, measure)
 
 
 def _compare_named(ours: dict, theirs: dict, tol, what: str, truth: dict | None = None,
@@ -258,8 +283,15 @@ def forward(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[R
             records.append(_record(spec, case, "forward", dtype, mode, [_refused(error)], tol, seed))
             continue
         truth = _truth(spec, case, dtype, seed, mode) or {}
-        errs = _compare_named(_arrays(ours_out[0], "output"), _arrays(th_out, "output"), tol, "", truth.get("outputs"))
-        errs += _compare_named(_buffers(ours), _buffers(theirs), tol, "buffer after forward", truth.get("buffers"))
+        nearby = _forward_resampler(spec, case, seed, mode) if truth else None
+
+        def part(name):  # the resamples of one part of the results
+            return (lambda: [(f32[name], f64[name]) for f32, f64 in nearby()]) if nearby else None
+
+        errs = _compare_named(_arrays(ours_out[0], "output"), _arrays(th_out, "output"), tol, "", truth.get("outputs"),
+                              part("outputs"))
+        errs += _compare_named(_buffers(ours), _buffers(theirs), tol, "buffer after forward", truth.get("buffers"),
+                               part("buffers"))
         records.append(_record(spec, case, "forward", dtype, mode, errs, tol, seed))
     return records
 
