@@ -120,6 +120,15 @@ def upcast(case: ModuleCase) -> ModuleCase:
     return ModuleCase(ctor.args, ctor.kwargs, call.args, call.kwargs)
 
 
+def _torch_called(spec, case, dtype, seed, mode, grad_leaves=()):
+    """torch's module of ``dtype`` built and called on the case: (module, outputs, leaves), or None where torch
+    refuses."""
+    module, error = C._outcome(build_torch, spec, case, dtype, seed, mode)
+    result, error = (None, error) if error is not None else C._outcome(_call, module, case, "torch", grad_leaves,
+                                                                      dtype)
+    return None if error is not None else (module, *result)
+
+
 def _truth(spec, case, dtype, seed, mode, grad_leaves=(), idx=(), cts=()) -> dict | None:
     """For a float32 check, torch's float64 results: the module built as the float32 one (so holding the same
     weights, cast up exactly) called on the case cast up; {"outputs", "buffers"[, "gradients"]: arrays by name}, the
@@ -129,12 +138,10 @@ def _truth(spec, case, dtype, seed, mode, grad_leaves=(), idx=(), cts=()) -> dic
         return None
     with C.unwatched():
         up = upcast(case)
-        module, error = C._outcome(build_torch, spec, up, "float64", seed, mode)
-        result, error = (None, error) if error is not None else C._outcome(_call, module, up, "torch", grad_leaves,
-                                                                          "float64")
-        if error is not None:
+        called = _torch_called(spec, up, "float64", seed, mode, grad_leaves)
+        if called is None:
             return None
-        outs, leaves = result
+        module, outs, leaves = called
         truth = {"outputs": _arrays(outs, "output"), "buffers": _buffers(module)}
         if idx:
             if _differentiable_outputs(outs) != list(idx):
@@ -178,13 +185,12 @@ def _resampler(case: ModuleCase, seed, measure):
 def _forward_resampler(spec, case, seed, mode):
     """Samples of ({"outputs", "buffers"} of torch's float32 module, the same of the float64 truth) nearby."""
     def measure(near):
-        module, error = C._outcome(build_torch, spec, near, "float32", seed, mode)
-        result, error = (None, error) if error is not None else C._outcome(_call, module, near, "torch", (),
-                                                                          "float32")
-        truth = None if error is not None else _truth(spec, near, "float32", seed, mode)
+        called = _torch_called(spec, near, "float32", seed, mode)
+        truth = None if called is None else _truth(spec, near, "float32", seed, mode)
         if truth is None:
             return None
-        return {"outputs": _arrays(result[0], "output"), "buffers": _buffers(module)}, truth
+        module, outs, _ = called
+        return {"outputs": _arrays(outs, "output"), "buffers": _buffers(module)}, truth
 
     return _resampler(case, seed, measure)
 
@@ -193,12 +199,10 @@ def _gradient_resampler(spec, case, seed, mode, gl, idx, cts):
     """Samples of (torch's float32 gradients, the float64 truth), each a dict by name, nearby, for the same
     cotangents."""
     def measure(near):
-        module, error = C._outcome(build_torch, spec, near, "float32", seed, mode)
-        result, error = (None, error) if error is not None else C._outcome(_call, module, near, "torch", gl,
-                                                                          "float32")
-        if error is not None:
+        called = _torch_called(spec, near, "float32", seed, mode, gl)
+        if called is None:
             return None
-        outs, leaves = result
+        module, outs, leaves = called
         names, targets = _targets(module, leaves)
         grads, error = C._outcome(C._torch_vjp, outs, targets, idx, cts)
         truth = _truth(spec, near, "float32", seed, mode, gl, idx, cts)

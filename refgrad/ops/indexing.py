@@ -323,9 +323,7 @@ class _IndexPlan:
         rows = self.stage2[0]
         if (len(self._arrays) == 1 and isinstance(rows, np.ndarray) and rows.dtype.kind == "i"
                 and all([s == _ALL for s in self.stage1])):  # x[rows]: whole rows, the commonest advanced index
-            inner = math.prod(shape[1:])
-            rows = np.where(rows < 0, rows + shape[0], rows) * inner
-            return (rows.reshape(rows.shape + (1,)) + np.arange(inner)).reshape(rows.shape + shape[1:])
+            return _whole_rows(rows, shape)
         st = strides(shape)
         out = 0
         for d, n in enumerate(shape):  # a zero-memory view of coordinate d, indexed like the tensor
@@ -362,9 +360,14 @@ def _row_positions(rows: np.ndarray, shape: tuple) -> np.ndarray:
         if n == 0:
             raise IndexError("index is out of bounds for dimension with size 0")
         raise IndexError(f"index {int(rows[bad][0])} is out of bounds for dimension 0 with size {n}")
+    return _whole_rows(rows, shape)
+
+
+def _whole_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """The flat positions of x[rows] for an int array of in-bounds rows (negative ones counting from the end)."""
     inner = math.prod(shape[1:])
-    starts = np.where(rows < 0, rows + n, rows).astype(np.int64) * inner
-    return (starts[:, None] + np.arange(inner)).reshape(rows.shape + shape[1:])
+    starts = np.where(rows < 0, rows + shape[0], rows).astype(np.int64, copy=False) * inner
+    return (starts.reshape(rows.shape + (1,)) + np.arange(inner)).reshape(rows.shape + shape[1:])
 
 
 @public(name="__getitem__", namespace="Tensor")
