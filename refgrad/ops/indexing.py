@@ -351,8 +351,22 @@ def normalize_index(index, shape: tuple):
 _ROW_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
 
 
+def _plain_rows(index) -> np.ndarray | None:
+    """The rows of x[rows] when the index is a 1-D int64/int32 tensor or ndarray, or a list of ints (as users write
+    it: x[rows], x[np_rows], x[[0, 2]]); None for any other index."""
+    if type(index) is Tensor:
+        rows = index._data
+    elif type(index) is np.ndarray:
+        rows = index
+    elif type(index) is list and not _sequence_is_tuple(index):
+        rows = np.asarray(index)  # ints -> int64; bools, floats and empty lists take the general plan
+    else:
+        return None
+    return rows if rows.ndim == 1 and rows.dtype in _ROW_INDEX_DTYPES else None
+
+
 def _row_positions(rows: np.ndarray, shape: tuple) -> np.ndarray:
-    """x[rows] for a 1-D int64/int32 index tensor, the commonest advanced index (what _IndexPlan gives for it): the
+    """x[rows] for 1-D int rows (see _plain_rows), the commonest advanced index (what _IndexPlan gives for it): the
     flat positions of whole rows, after torch's bounds check."""
     n = shape[0]
     bad = (rows >= n) | (rows < -n)
@@ -376,8 +390,9 @@ def getitem(input, index):
     gives a view (writes through it reach x, and count against what a graph saved of x) and advanced indexing a
     copy."""
     x = as_tensor_arg(input)
-    if type(index) is Tensor and index._data.ndim == 1 and index._data.dtype in _ROW_INDEX_DTYPES and x.ndim:
-        return _Take.apply(x, index=_row_positions(index._data, x.shape))  # x[rows], without the general plan
+    rows = _plain_rows(index) if x.ndim else None
+    if rows is not None:  # x[rows], without the general plan
+        return _Take.apply(x, index=_row_positions(rows, x.shape))
     plan = _IndexPlan(index, x.shape)
     if not plan.advanced:
         return _Take.apply(x, index=plan.stage1)
@@ -422,6 +437,8 @@ def index_select(input, dim: int, index):
         if d == 1:  # torch's dim-1 fast path raises this RuntimeError instead
             raise RuntimeError(f"INDICES element is out of DATA bounds, id={v} axis_dim={n}")
         raise IndexError(f"index out of range in self (index {v} for dimension {d} with size {n})")
+    if d == 0:  # whole rows: x[idx]'s positions
+        return _Take.apply(x, index=_whole_rows(idx, x.shape))
     st = strides(x.shape)
     out_shape = x.shape[:d] + (idx.size,) + x.shape[d + 1:]
     pos = idx.reshape([-1 if i == d else 1 for i in range(x.ndim)]) * st[d]
