@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import Case, OpSpec
+from ..spec import Case, OpSpec, RarelyDrawn
 
 QK = S.Domain(-1.0, 1.0)
 DROPOUT_SEED = 20260401
@@ -334,9 +334,19 @@ ERRORS = {
 # -0.0 in torch's mm; max-sized products overflow in a different order) reach attention too, through weights
 # (L, 1) @ value (1, Ev); the ci profile's cases draw them for multi_head_attention_forward in float64 (float32 too,
 # rarely drawn).
-KNOWN_FAILURES = {"nn.functional.multi_head_attention_forward": {("extremes", "float64"): (
-    "refgrad's matmul at extreme values (see linalg's _MATMUL) reaches the projections' gradients: e.g. a value "
-    "gradient -inf in refgrad where torch's BLAS order gives nan")}}
+_MHA_MATMUL = ("refgrad's matmul at extreme values (see linalg's _MATMUL) reaches the projections' gradients: e.g. a "
+               "value gradient -inf in refgrad where torch's BLAS order gives nan")
+# the thorough profile's examples draw the same defect in scaled_dot_product_attention (a head dim of 0: the empty
+# scores' product is +0.0; output rows of max-sized values summed in another order)
+_SDPA_MATMUL = RarelyDrawn("refgrad's matmul at extreme values (see linalg's _MATMUL): e.g. an output entry 0.0 in "
+                           "refgrad, -0.0 in torch (weights @ a value column of -0.0)")
+KNOWN_FAILURES = {
+    "nn.functional.multi_head_attention_forward": {("extremes", "float64"): _MHA_MATMUL,
+                                                   ("extremes", "float32"): RarelyDrawn(_MHA_MATMUL)},
+    **{op: {"extremes": _SDPA_MATMUL} for op in ("nn.functional.scaled_dot_product_attention",
+                                                 "nn.functional.scaled_dot_product_attention[neg_inf_mask]",
+                                                 "nn.functional.scaled_dot_product_attention[dropout]")},
+}
 
 
 def _mha_bad(id, *, says, L=3, S=4, N=2, E=4, heads=2, query=None, key=None, value=None, bias_k=None, bias_v=None,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import Case, OpSpec
+from ..spec import Case, OpSpec, RarelyDrawn
 from .linalg import _arrays as grid_arrays
 
 SIDE = st.integers(0, 4)
@@ -94,6 +94,10 @@ ERRORS = {
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
 KNOWN_FAILURES = {
+    # drawn by the thorough profile's examples: x (2, 1) @ w.T (1, 2) with a product 0·(-1.5)
+    "nn.functional.linear": {"extremes": RarelyDrawn(
+        "refgrad's matmul at extreme values (see linalg's _MATMUL): a sum of -0.0 products is 0.0 in refgrad (NumPy's "
+        "accumulator starts at +0.0), -0.0 in torch")},
     "nn.functional.bilinear": {
         "extremes": "refgrad's products are numpy matmuls (BLAS, with FMA) grouped as torch's _trilinear groups them "
                     "where that was measured (input1·weight first; the weight gradient (grad⊗input1)·input2), but "

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import FORWARD_ONLY, Case, OpSpec
+from ..spec import FORWARD_ONLY, Case, OpSpec, RarelyDrawn
 from .binary import ZERO_TIES
 
 OMIT = object()  # a kwarg left out of the call
@@ -40,6 +40,18 @@ NORM_POOL = (-2.0, -1.0, 0.0, 0.0, 1.0, 2.0)  # |x| ties across signs, zeros, th
 FLAT_POOL = (1.0, 1.0, 1.0, -2.0)  # var/std: constant slices (zero variance) are frequent
 NEG_INF_POOL = (-math.inf, -math.inf, 0.0, 1.5)  # logsumexp: -inf entries, all -inf slices
 INF = math.inf
+
+
+# ---- extreme values where torch disagrees with itself ------------------------------------------------------
+# Whether a sum of ±max-sized terms overflows depends on the order of its additions, which torch's kernels vary:
+# [max, -0, -0, -max, max] sums (and averages) to inf in float32 and float64, where a sequential sum gives max,
+# and the same float32 values followed by 95 zeros sum to max. NumPy's pairwise sum is yet another order.
+SUM_ORDER = {name: "whether a sum of ±max overflows depends on the order of its additions, which torch's own kernels "
+                   "vary with size and dtype ([max, -0, -0, -max, max] sums to inf, the same float32 values followed "
+                   "by 95 zeros to max)" for name in ("max", "-huge")}
+# The zero torch returns from a 0.0/-0.0 tie depends on its kernel (measured on 1-D tensors of 2 to 64 elements).
+SIGNED_ZERO_TIES = {"-0.0": "torch's pick in a 0.0/-0.0 tie depends on its kernel: max(x) keeps the last zero, "
+                            "max(x, dim) the first, and float64 amin switches between 8 and 16 elements"}
 
 
 # ---- values ------------------------------------------------------------------------------------------------
@@ -254,21 +266,23 @@ def arg_values(dtype, shape):
 
 
 SPECS = [
-    OpSpec("sum", reduction(one_sign, dtype=optional(np.dtype(np.float64)))),
+    OpSpec("sum", reduction(one_sign, dtype=optional(np.dtype(np.float64))), extreme_skip=SUM_ORDER),
     OpSpec("sum", reduction(integers, dtype=optional(np.dtype(np.int64))), variant="int", checks=FORWARD_ONLY),
-    OpSpec("mean", reduction(one_sign, dtype=optional(np.dtype(np.float64)))),
+    OpSpec("mean", reduction(one_sign, dtype=optional(np.dtype(np.float64))), extreme_skip=SUM_ORDER),
     OpSpec("prod", reduction(nonzero, dim_int_or_omit, dtype=optional(np.dtype(np.float64))),
            kink_cases=reduction(pool(ZERO_POOL), dim_int_or_omit)),
     OpSpec("prod", reduction(integers, dim_int_or_omit), variant="int", checks=FORWARD_ONLY),
     OpSpec("amax", reduction(real, dim_tuple_or_int, valid=nonempty_reduction),
-           kink_cases=reduction(pool(TIE_POOL), dim_tuple_or_int, valid=nonempty_reduction)),
+           kink_cases=reduction(pool(TIE_POOL), dim_tuple_or_int, valid=nonempty_reduction),
+           extreme_skip=SIGNED_ZERO_TIES),
     OpSpec("amin", reduction(real, dim_tuple_or_int, valid=nonempty_reduction),
-           kink_cases=reduction(pool(TIE_POOL), dim_tuple_or_int, valid=nonempty_reduction)),
-    OpSpec("max", whole(), variant="all", kink_cases=whole(pool(TIE_POOL))),
-    OpSpec("max", max_dim(), variant="dim", kink_cases=max_dim(pool(TIE_POOL))),
+           kink_cases=reduction(pool(TIE_POOL), dim_tuple_or_int, valid=nonempty_reduction),
+           extreme_skip=SIGNED_ZERO_TIES),
+    OpSpec("max", whole(), variant="all", kink_cases=whole(pool(TIE_POOL)), extreme_skip=SIGNED_ZERO_TIES),
+    OpSpec("max", max_dim(), variant="dim", kink_cases=max_dim(pool(TIE_POOL)), extreme_skip=SIGNED_ZERO_TIES),
     OpSpec("max", C.binary(), variant="other", kink_cases=C.binary(TIE_POOL), extreme_skip=ZERO_TIES),
-    OpSpec("min", whole(), variant="all", kink_cases=whole(pool(TIE_POOL))),
-    OpSpec("min", max_dim(), variant="dim", kink_cases=max_dim(pool(TIE_POOL))),
+    OpSpec("min", whole(), variant="all", kink_cases=whole(pool(TIE_POOL)), extreme_skip=SIGNED_ZERO_TIES),
+    OpSpec("min", max_dim(), variant="dim", kink_cases=max_dim(pool(TIE_POOL)), extreme_skip=SIGNED_ZERO_TIES),
     OpSpec("min", C.binary(), variant="other", kink_cases=C.binary(TIE_POOL), extreme_skip=ZERO_TIES),
     OpSpec("max", max_dim(integers), variant="int", checks=FORWARD_ONLY),
     OpSpec("logsumexp", reduction(real, dim_tuple_or_int,
@@ -350,6 +364,6 @@ KNOWN_FAILURES = {
     "linalg.vector_norm": {"extremes": "the 2-norm (and negative ords, e.g. -2.5) of a max-sized element overflows to "
                                        "inf in refgrad's intermediate; torch gives max (it scales)"},
     **{spec: {"extremes": _VAR_OVERFLOW} for spec in ("var", "std", "std[unbiased]")},
-    # float32 too, but rarely drawn (100 examples of the ci profile do not reach it)
-    "var[unbiased]": {("extremes", "float64"): _VAR_OVERFLOW},
+    # float32 too, but rarely drawn (the ci profile's examples do not reach it; the thorough profile's did)
+    "var[unbiased]": {("extremes", "float64"): _VAR_OVERFLOW, ("extremes", "float32"): RarelyDrawn(_VAR_OVERFLOW)},
 }

@@ -161,14 +161,17 @@ class Extremum(Function):
             tied = x == out
             if nan_ties:
                 tied = np.where(np.isnan(out), np.isnan(x), tied)
-            ctx.weights = (tied / np.sum(tied, axis=dims, keepdims=True)).astype(x.dtype)
+            # torch divides by the count (g / 3 and g · (1/3) can differ in the last bit)
+            ctx.tied = tied.astype(x.dtype)
+            ctx.count = np.sum(tied, axis=dims, keepdims=True).astype(x.dtype)
         return out if keepdim else np.squeeze(out, axis=dims)
 
     def vjp(ctx, g):
-        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * Tensor(ctx.weights)
+        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) / Tensor(ctx.count) * Tensor(ctx.tied)
 
     def jvp(ctx, dx):
-        return _sum(dx * Tensor(ctx.weights), ctx.dims, ctx.keepdim)
+        count = ctx.count if ctx.keepdim else np.squeeze(ctx.count, axis=ctx.dims)
+        return _sum(dx * Tensor(ctx.tied), ctx.dims, ctx.keepdim) / Tensor(count)
 
 
 class TakeAlongDim(Function):

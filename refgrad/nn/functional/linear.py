@@ -38,6 +38,9 @@ def linear(input, weight, bias=None):
     out = matmul(x, w.t())
     if b is None:
         return out
+    if w.ndim == 2 and x.shape[-1] == 0:  # the empty product is +0.0: b - 0.0 keeps a -0.0 bias, as torch's addmm
+        # (β·bias) does; a 1-D weight takes torch's matmul-and-add path, where -0.0 + 0.0 is 0.0
+        return b.expand(out.shape) - out
     return out + b.expand(out.shape)
 
 

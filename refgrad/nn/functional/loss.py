@@ -856,16 +856,37 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
 
 
 # ---- soft margin losses -------------------------------------------------------------------------------------
+class _SoftMargin(Elementwise):
+    """torch's soft_margin kernel: log1p(exp(-x·t)) (it overflows to inf for -x·t beyond log(max), as torch's);
+    its derivative in torch's order, -(t·z)/(1 + z)·v with z = exp(-x·t): t·z first, so it overflows where
+    torch's does (t near ±max, z > 1), where the chain rule's order would not."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, x, t):
+        return np.log1p(np.exp((-x) * t))
+
+    def d_x(ctx, v):
+        x, t = ctx.inputs
+        z = ((-x) * t).exp()
+        return -(t * z) / (1 + z) * v
+
+    def d_t(ctx, v):
+        x, t = ctx.inputs
+        z = ((-x) * t).exp()
+        return -(x * z) / (1 + z) * v
+
+
 @public(namespace="nn.functional")
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
-    """torch.nn.functional.soft_margin_loss: log(1 + exp(-input·target)), reduced (torch's formula: it overflows
-    to inf for -input·target beyond log(max), as torch). target is not differentiable (torch raises when it
-    requires grad)."""
+    """torch.nn.functional.soft_margin_loss: log(1 + exp(-input·target)), reduced. target is not differentiable
+    (torch raises when it requires grad)."""
     x = as_tensor_arg(input)
     t = as_tensor_arg(target, "target", 2)
     reduction = resolve_reduction(size_average, reduce, reduction)
     _not_differentiable("soft_margin_loss", "target", t)
-    return apply_reduction(_in_input_dtype(((-x) * t).exp().log1p(), x), reduction)
+    broadcast_shapes(x.shape, t.shape)
+    return apply_reduction(_in_input_dtype(_SoftMargin.apply(x, t), x), reduction)
 
 
 @public(namespace="nn.functional")
