@@ -776,7 +776,8 @@ def extreme_pool(dtype) -> dict:
 
 def with_extremes(spec: OpSpec, case: Case, dtype: str, rng) -> Case:
     """The case with some elements of every float leaf (a fraction drawn per case) replaced by values from
-    the pool (spec.EXTREME_VALUES, less those the spec leaves out), in the leaf's own dtype."""
+    the pool (spec.EXTREME_VALUES, less those the spec leaves out: a left-out -0.0 is left out of the drawn
+    values too), in the leaf's own dtype."""
     fraction = rng.choice([0.2, 0.5, 1.0])
 
     def replace(i, a):
@@ -784,6 +785,8 @@ def with_extremes(spec: OpSpec, case: Case, dtype: str, rng) -> Case:
             return a
         pool = np.array([v for k, v in extreme_pool(a.dtype).items() if k not in spec.extreme_skip], a.dtype)
         mask = rng.random(a.shape) < fraction
+        if "-0.0" in spec.extreme_skip:  # nor from the drawn values: a + 0.0 turns -0.0 into 0.0, nothing else
+            a = a + a.dtype.type(0.0)
         return np.where(mask, rng.choice(pool, a.shape), a)
 
     args, kwargs = case.build(replace)

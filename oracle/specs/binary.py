@@ -340,6 +340,11 @@ _UNFUSED_ALPHA = RarelyDrawn("refgrad rounds alpha·b before adding a, torch fus
                              "refgrad, -max in torch)")
 KNOWN_FAILURES = {
     "add[alpha]": {"extremes": _UNFUSED_ALPHA},
+    # drawn by the thorough profile's examples: x (3, 3, 1, 1) · y = max, y's gradient Σ g·x
+    "mul": {("extremes", "float32"): RarelyDrawn(
+        "the gradient of a broadcast operand sums its terms: two -max-sized terms overflow to -inf in refgrad's "
+        "(pairwise) order before meeting an inf term (nan), where torch's order meets the inf first (inf, the "
+        "float64 value)")},
     "sub[alpha]": {"extremes": _UNFUSED_ALPHA},
     # float32 too, but its 16-element kernel is not reached by the ci profile's examples (the thorough profile's are)
     "fmod": {("extremes", "float64"): _VECTOR_MOD, ("extremes", "float32"): RarelyDrawn(_VECTOR_MOD)},
