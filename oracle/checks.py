@@ -21,8 +21,9 @@ inputs cast up (exactly) and record refgrad's and torch's relative errors agains
 ``torch_truth_rel_err``). A float32 comparison passes when refgrad is within the tolerance of torch, or within the
 tolerance of the truth plus TRUTH_FACTOR (4) times torch's own relative error against it (the largest at this input
 and at 3 inputs one ulp away): refgrad no less accurate than torch, whatever the conditioning
-(metrics.compare_to_truth). extremes stays a direct comparison: there float32 overflows where float64 does not,
-so the float64 result is no truth for float32's infinities. Numerical checks (vjp_numeric, jvp, jvp_adjoint) record
+(metrics.compare_to_truth). extremes does too, for its finite values and without the samples one ulp away (an
+inf would become max there); its NaN/inf placement and signed zeros are compared with torch's directly (float32
+overflows where float64 does not, so the float64 result is no truth for float32's infinities). Numerical checks (vjp_numeric, jvp, jvp_adjoint) record
 no ulp (NaN): their expected value carries the numerical derivative's own error, not a rounding.
 
 Every check fails on a warning refgrad raises that torch does not raise for the same call (``_no_leaked_warnings``).
@@ -297,8 +298,11 @@ def _compare_lists(actual: list, expected: list, shapes: list, tol, dtype, compa
                                        f"dtype: refgrad {a.dtype}, torch {e.dtype}"))
         elif judged and e.dtype == np.float32:
             nearby = (lambda k=len(errs): [(s[0][k], s[1][k]) for s in resamples()]) if resamples else None
-            errs.append(metrics.compare_to_truth(a, e, np.zeros(shape) if t is None else t, tol.rtol, tol.atol,
-                                                 nearby))
+            err = metrics.compare_to_truth(a, e, np.zeros(shape) if t is None else t, tol.rtol, tol.atol, nearby)
+            if compare is not metrics.compare:  # a strict comparison's other rules (signed zeros), magnitudes aside
+                rules = compare(a, e, 0.0, np.inf)
+                err = err if rules.passed else dataclasses.replace(err, passed=False, note=rules.note)
+            errs.append(err)
         else:
             errs.append(compare(a, e, tol.rtol, tol.atol))
     return errs
@@ -796,21 +800,21 @@ def with_extremes(spec: OpSpec, case: Case, dtype: str, rng) -> Case:
 def extremes(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
     """NaN, ±inf, ±0, the dtype's max, its smallest subnormal and -max written into the float inputs: refgrad
     and torch agree on outputs and (where the spec checks gradients) gradients, including where they are NaN,
-    the signs of infinities and of zeros (metrics.compare_strict); or both raise the same exception class."""
+    the signs of infinities and of zeros (metrics.compare_strict); or both raise the same exception class. In
+    float32 the finite values are judged with the float64 truth as in the forward and vjp_torch checks, at this
+    input only (one ulp away, an inf would become max)."""
     rng = np.random.default_rng(seed)
     case = with_extremes(spec, case, dtype, rng)
     backward = _backward(spec)
     gl = spec.grad_leaves(case) if backward else []
-    # the forward and vjp_torch tolerances, unless the spec declares its own for this direct comparison
-    declared = spec.tolerances.get(("extremes", dtype))
-    tol = declared or spec.tol("forward", dtype)
+    tol = spec.tol("forward", dtype)
     torch_result, torch_error = _outcome(_torch_call, spec, case, gl)
     result, error = _outcome(_refgrad_call, spec, case, gl)
     if torch_error is not None or error is not None:
         return [_record(spec, case, "extremes", dtype, [_raise_errors("", error, torch_error)], tol, seed)]
     (th, th_leaves), (ref, ref_leaves) = torch_result, result
     errs = _compare_lists([_array(r) for r in ref], [_array(t) for t in th], [np.shape(_array(t)) for t in th],
-                          tol, dtype, metrics.compare_strict)
+                          tol, dtype, metrics.compare_strict, truth=_truth(spec, case, dtype)[0])
     if backward and gl:
         idx = _differentiable(th)
         if _differentiable(ref) != idx:
@@ -824,9 +828,9 @@ def extremes(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
             else:
                 leaves = case.leaves()
                 grad_errs = _compare_lists([_array(g) for g in ref_g], [_array(g) for g in th_g],
-                                           [leaves[i].shape for i in gl],
-                                           declared or spec.tol("vjp_torch", dtype), dtype,
-                                           functools.partial(metrics.compare_strict, signed_zeros=False))
+                                           [leaves[i].shape for i in gl], spec.tol("vjp_torch", dtype), dtype,
+                                           functools.partial(metrics.compare_strict, signed_zeros=False),
+                                           truth=_truth(spec, case, dtype, gl, idx, cts)[1])
                 errs += [dataclasses.replace(e, note=f"gradient {gl[k]}: {e.note}") if e.note else e
                          for k, e in enumerate(grad_errs)]
     return [_record(spec, case, "extremes", dtype, errs, tol, seed)]

@@ -10,6 +10,7 @@ from oracle import checks, metrics
 from oracle.records import Record
 from oracle.report import aggregate
 from oracle.spec import Case, OpSpec
+from oracle.tolerances import Tol
 
 N_TERMS = 48
 
@@ -97,6 +98,32 @@ def test_the_rule_on_arrays():
     # NaN placement still has to agree with torch's
     nan = np.array([np.nan, 2.0, 3.0], np.float32)
     assert not metrics.compare_to_truth(nan, torch32, truth, 1e-6, 1e-6).passed
+
+
+def test_the_extremes_checks_strict_rules_keep_their_signed_zeros_and_nans_under_the_truth():
+    """extremes in float32: finite values judged with the truth (as forward), signed zeros and NaN/inf as torch's."""
+    truth = np.array([1.0, 2.0, 0.0, np.inf])
+    torch32 = np.array([1.0001, 2.0002, 0.0, np.inf], np.float32)  # torch 1e-4 off the truth
+    ours = np.array([0.9997, 1.9994, 0.0, np.inf], np.float32)  # 3e-4 off on the other side: within 4x torch's
+    shape = truth.shape
+
+    def judged(a):
+        (err,) = checks._compare_lists([a], [torch32], [shape], Tol(1e-6, 1e-6), "float32", metrics.compare_strict,
+                                       truth=[truth])
+        return err
+
+    assert judged(ours).passed
+    assert not checks._compare_lists([ours], [torch32], [shape], Tol(1e-6, 1e-6), "float32",
+                                     metrics.compare_strict)[0].passed  # directly: 3e-4 apart
+    flipped = ours.copy()
+    flipped[2] = -0.0
+    assert not judged(flipped).passed and "signed zero" in judged(flipped).note
+    overflowed = ours.copy()
+    overflowed[1] = np.inf
+    assert not judged(overflowed).passed
+    planted = ours.copy()
+    planted[0] = 0.99  # 1e-2 off: beyond 4x torch's error
+    assert not judged(planted).passed
 
 
 def test_a_float64_result_far_from_torchs_float32_is_no_truth():
