@@ -11,7 +11,7 @@ from hypothesis.extra import numpy as hnp
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import Case, OpSpec
+from ..spec import Case, OpSpec, RarelyDrawn
 
 SIDE = st.integers(0, 4)  # a matrix side: 0 (empty) included
 
@@ -219,6 +219,8 @@ KNOWN_FAILURES = {
     "addmm": {"extremes": _MATMUL},
     # float32 too, but rarely drawn (400 examples of the ci profile do not reach it)
     "inner": {("extremes", "float64"): _MATMUL},
+    # drawn by the thorough profile's examples (a gradient inf in refgrad, nan in torch's BLAS order)
+    "mv": {"extremes": RarelyDrawn(_MATMUL)},
 }
 
 
