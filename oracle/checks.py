@@ -23,8 +23,9 @@ tolerance of the truth plus TRUTH_FACTOR (4) times torch's own relative error ag
 and at 3 inputs one ulp away): refgrad no less accurate than torch, whatever the conditioning
 (metrics.compare_to_truth). extremes does too, for its finite values and without the samples one ulp away (an
 inf would become max there); its NaN/inf placement and signed zeros are compared with torch's directly (float32
-overflows where float64 does not, so the float64 result is no truth for float32's infinities). Numerical checks (vjp_numeric, jvp, jvp_adjoint) record
-no ulp (NaN): their expected value carries the numerical derivative's own error, not a rounding.
+overflows where float64 does not, so the float64 result is no truth for float32's infinities). Numerical checks
+(vjp_numeric, jvp, jvp_adjoint) record no ulp (NaN): their expected value carries the numerical derivative's own
+error, not a rounding.
 
 Every check fails on a warning refgrad raises that torch does not raise for the same call (``_no_leaked_warnings``).
 ``error_case`` runs one OpSpec.error_cases entry (a bad input) through both libraries.

@@ -289,7 +289,7 @@ def forward(spec: ModuleSpec, case: ModuleCase, dtype: str, seed: int) -> list[R
         truth = _truth(spec, case, dtype, seed, mode) or {}
         nearby = _forward_resampler(spec, case, seed, mode) if truth else None
 
-        def part(name):  # the resamples of one part of the results
+        def part(name, nearby=nearby):  # the resamples of one part of the results (this iteration's)
             return (lambda: [(f32[name], f64[name]) for f32, f64 in nearby()]) if nearby else None
 
         errs = _compare_named(_arrays(ours_out[0], "output"), _arrays(th_out, "output"), tol, "", truth.get("outputs"),

@@ -29,6 +29,7 @@ import refgrad.nn.init as RI
 from oracle.execution import run_check
 from oracle.init_spec import BOUND_SE, CHECKS, SIGNIFICANCE, init_error_case, variance_error
 from oracle.records import describe
+from oracle.spec import known_failure_marks
 from oracle.specs.init import all_init_specs
 from oracle.statistics import ks_p_value
 
@@ -47,8 +48,7 @@ def _assert_variance(values: np.ndarray, mean: float, variance: float) -> None:
 # ---- the registry's harness -------------------------------------------------------------------------------------
 
 def _marks(spec, check, dtype):
-    reason = spec.known_failure(check, dtype)
-    return [pytest.mark.xfail(strict=True, reason=f"known refgrad defect: {reason}")] if reason else []
+    return known_failure_marks(spec.known_failure(check, dtype))
 
 
 def _label(spec, case) -> str:

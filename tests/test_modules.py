@@ -11,6 +11,7 @@ from oracle.execution import run_check
 from oracle.module_checks import MODULE_CHECKS, module_error_case
 from oracle.module_spec import MODULE_CHECK_DTYPES
 from oracle.records import describe
+from oracle.spec import known_failure_marks
 from oracle.specs.modules import all_module_specs
 
 SPECS = all_module_specs()
@@ -20,8 +21,7 @@ INIT_EXAMPLES = 3
 
 
 def _marks(spec, check, dtype):
-    reason = spec.known_failure(check, dtype)
-    return [pytest.mark.xfail(strict=True, reason=f"known refgrad defect: {reason}")] if reason else []
+    return known_failure_marks(spec.known_failure(check, dtype))
 
 
 PARAMS = [pytest.param(spec, check, dtype, id=f"{spec.id}-{check}-{dtype}", marks=_marks(spec, check, dtype))

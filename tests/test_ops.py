@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from oracle.checks import CHECKS, error_case
 from oracle.execution import run_check
 from oracle.records import describe
-from oracle.spec import CHECK_DTYPES, RarelyDrawn
+from oracle.spec import CHECK_DTYPES, RarelyDrawn, known_failure_marks
 from oracle.specs import all_specs
 
 SPECS = all_specs()
@@ -19,10 +19,8 @@ KNOWN_FAILURE_EXAMPLES = 400
 
 
 def _marks(spec, check, dtype):
-    reason = spec.known_failure(check, dtype)
     # raises=AssertionError: a known failure fails by its comparison, not by any exception on the way
-    return [pytest.mark.xfail(strict=not isinstance(reason, RarelyDrawn), raises=AssertionError,
-                              reason=f"known refgrad defect: {reason}")] if reason else []
+    return known_failure_marks(spec.known_failure(check, dtype), raises=AssertionError)
 
 
 PARAMS = [pytest.param(spec, check, dtype, id=f"{spec.id}-{check}-{dtype}", marks=_marks(spec, check, dtype))

@@ -16,6 +16,7 @@ from oracle.optim_checks import (
     scheduler_cases,
 )
 from oracle.records import describe
+from oracle.spec import known_failure_marks
 from oracle.specs.optim import all_optimizer_specs, all_scheduler_specs
 
 OPTIMIZERS = all_optimizer_specs()
@@ -23,8 +24,7 @@ SCHEDULERS = all_scheduler_specs()
 
 
 def _marks(spec, check, dtype):
-    reason = spec.known_failure(check, dtype)
-    return [pytest.mark.xfail(strict=True, reason=f"known refgrad defect: {reason}")] if reason else []
+    return known_failure_marks(spec.known_failure(check, dtype))
 
 
 PARAMS = [pytest.param(spec, check, dtype, id=f"{spec.id}-{check}-{dtype}", marks=_marks(spec, check, dtype))

@@ -12,8 +12,8 @@ import numpy as np
 from ..autograd.bases import Linear
 from ..tensor import Tensor
 
-
-# the unsigned integer of each float width: a selection by bits moves a float's bits whatever they are (nan payloads, -0)
+# the unsigned integer of each float width: a selection by bits moves a float's bits whatever they are (nan payloads,
+# -0)
 _BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
