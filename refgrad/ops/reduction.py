@@ -161,17 +161,17 @@ class Extremum(Function):
             tied = x == out
             if nan_ties:
                 tied = np.where(np.isnan(out), np.isnan(x), tied)
-            # torch divides by the count (g / 3 and g · (1/3) can differ in the last bit)
+            # torch divides by the count (g / 3 and g · (1/3) can differ in the last bit); the count in the
+            # output's shape, so that g is divided before it is broadcast back
             ctx.tied = tied.astype(x.dtype)
-            ctx.count = np.sum(tied, axis=dims, keepdims=True).astype(x.dtype)
+            ctx.count = np.sum(tied, axis=dims, keepdims=keepdim).astype(x.dtype)
         return out if keepdim else np.squeeze(out, axis=dims)
 
     def vjp(ctx, g):
-        return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim) / Tensor(ctx.count) * Tensor(ctx.tied)
+        return _expand_back(g / Tensor(ctx.count), ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * Tensor(ctx.tied)
 
     def jvp(ctx, dx):
-        count = ctx.count if ctx.keepdim else np.squeeze(ctx.count, axis=ctx.dims)
-        return _sum(dx * Tensor(ctx.tied), ctx.dims, ctx.keepdim) / Tensor(count)
+        return _sum(dx * Tensor(ctx.tied), ctx.dims, ctx.keepdim) / Tensor(ctx.count)
 
 
 class TakeAlongDim(Function):
