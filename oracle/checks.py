@@ -10,7 +10,8 @@
 | double_backward | gradient of ⟨grad, w⟩ vs torch                                        | f64      |
 | kinks           | outputs and gradients exactly at kinks/ties vs torch                  | f32, f64 |
 | extremes        | nan, ±inf, ±0, max, subnormal, -max written into float inputs: outputs | f32, f64 |
-|                 | and gradients vs torch, NaN/inf/signed-zero placement strict          |          |
+|                 | and gradients vs torch, NaN/inf/signed-zero placement strict (f32's   |          |
+|                 | finite values judged with the f64 truth, as forward's)                |          |
 | mutation        | inputs bitwise unchanged after forward and backward                   | f64      |
 | method          | x.f(...) equals f(x, ...) bit for bit (derived from the declaration)  | f64      |
 | inplace         | x.f_(...) writes f(x, ...) into x, returns x, bumps its version       | f64      |
