@@ -403,11 +403,15 @@ def getitem(input, index):
 
 # ---- index_select, gather, take_along_dim -----------------------------------------------------------------
 def _index_tensor(index, fn: str, allowed=(np.int64, np.int32), message=None) -> Tensor:
+    """index as a Tensor of an allowed integer dtype, else torch's error; ``message``: a template whose {dtype}
+    is the given index's dtype (formatted only on error: this runs on every call)."""
     if not isinstance(index, (Tensor, np.ndarray)):
         raise TypeError(f"{fn}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    given = index
     index = as_tensor_arg(index, "index")
-    if index.dtype not in [np.dtype(a) for a in allowed]:
-        raise RuntimeError(message or f"{fn}(): Expected dtype int32/int64 for index (got {index.dtype})")
+    if index.dtype.type not in allowed:
+        raise RuntimeError(message.format(dtype=given.dtype) if message else
+                           f"{fn}(): Expected dtype int32/int64 for index (got {index.dtype})")
     return index
 
 
@@ -415,8 +419,8 @@ def _index_tensor(index, fn: str, allowed=(np.int64, np.int32), message=None) ->
 def index_select(input, dim: int, index):
     """torch.index_select: index a 1-D (or 0-d) int64/int32 tensor; negative indices are out of range."""
     x = as_tensor_arg(input)
-    index = _index_tensor(index, "index_select", message="index_select(): Expected dtype int32 or int64 for index"
-                          f" (got {getattr(index, 'dtype', None)})")
+    index = _index_tensor(index, "index_select",
+                          message="index_select(): Expected dtype int32 or int64 for index (got {dtype})")
     d = wrap_dim(dim, x.ndim)
     if index.ndim > 1:
         raise IndexError(f"index_select(): Index is supposed to be a vector (got shape {list(index.shape)})")
@@ -534,8 +538,7 @@ def take_along_dim(input, indices, dim: int | None = None):
 # ---- scatter, scatter_add ---------------------------------------------------------------------------------
 def _scatter_args(x: Tensor, dim, index, src, fn: str):
     """Checks torch's scatter rules; returns (dim, flat positions into x, flat positions into src)."""
-    index = _index_tensor(index, "scatter", message=f"scatter(): Expected dtype int32/int64 for index (got "
-                          f"{getattr(index, 'dtype', None)})")
+    index = _index_tensor(index, "scatter", message="scatter(): Expected dtype int32/int64 for index (got {dtype})")
     d = wrap_dim(dim, x.ndim)
     if src is not None and src.dtype != x.dtype:
         raise RuntimeError(f"{fn}(): Expected self.dtype to be equal to src.dtype (got {x.dtype} and {src.dtype})")
