@@ -22,8 +22,8 @@ inputs cast up (exactly) and record refgrad's and torch's relative errors agains
 ``torch_truth_rel_err``). A float32 comparison passes when refgrad is within the tolerance of torch, or within the
 tolerance of the truth plus TRUTH_FACTOR (4) times torch's own relative error against it (the largest at this input
 and at 3 inputs one ulp away): refgrad no less accurate than torch, whatever the conditioning
-(metrics.compare_to_truth). extremes does too, for its finite values and without the samples one ulp away (an
-inf would become max there); its NaN/inf placement and signed zeros are compared with torch's directly (float32
+(metrics.compare_to_truth). extremes does too, for its finite values (its samples one ulp away move only the
+finite, nonzero inputs below max); its NaN/inf placement and signed zeros are compared with torch's directly (float32
 overflows where float64 does not, so the float64 result is no truth for float32's infinities). Numerical checks
 (vjp_numeric, jvp, jvp_adjoint) record no ulp (NaN): their expected value carries the numerical derivative's own
 error, not a rounding.
@@ -332,18 +332,24 @@ def unwatched():
         _log = outer
 
 
-def _nearby(case: Case, rng) -> Case:
-    """The case with every float32 input element moved one ulp up or down at random."""
+def _nearby(case: Case, rng, extremes: bool = False) -> Case:
+    """The case with every float32 input element moved one ulp up or down at random; (``extremes``) only the
+    finite, nonzero ones below max, so that no inf becomes max, no max inf and no zero a subnormal."""
     def move(i, a):
         if a.dtype != np.float32:
             return a
-        return np.nextafter(a, np.where(rng.random(a.shape) < 0.5, -np.inf, np.inf).astype(np.float32))
+        with np.errstate(over="ignore"):  # max moved up is inf (kept only outside extremes)
+            moved = np.nextafter(a, np.where(rng.random(a.shape) < 0.5, -np.inf, np.inf).astype(np.float32))
+        if not extremes:
+            return moved
+        return np.where(np.isfinite(a) & (a != 0) & (np.abs(a) < np.finfo(np.float32).max), moved, a)
 
     args, kwargs = case.build(move)
     return Case(tuple(args), kwargs)
 
 
-def _resampler(spec: OpSpec, case: Case, seed: int, gl=(), idx=(), cts=(), gradients: bool = False):
+def _resampler(spec: OpSpec, case: Case, seed: int, gl=(), idx=(), cts=(), gradients: bool = False,
+               extremes: bool = False):
     """A function giving TRUTH_RESAMPLES pairs (torch's float32 results, the float64 truth) at inputs one ulp
     away: the outputs, or (``gradients``) the gradients for the same cotangents. Computed once, on first call (only
     a float32 comparison that fails directly asks)."""
@@ -352,7 +358,7 @@ def _resampler(spec: OpSpec, case: Case, seed: int, gl=(), idx=(), cts=(), gradi
         rng = np.random.default_rng([seed, 7])
         out = []
         for _ in range(metrics.TRUTH_RESAMPLES):
-            near = _nearby(case, rng)
+            near = _nearby(case, rng, extremes)
             with unwatched():
                 result, error = _outcome(_torch_call, spec, near, gl)
                 if error is not None:
@@ -803,8 +809,8 @@ def extremes(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
     """NaN, ±inf, ±0, the dtype's max, its smallest subnormal and -max written into the float inputs: refgrad
     and torch agree on outputs and (where the spec checks gradients) gradients, including where they are NaN,
     the signs of infinities and of zeros (metrics.compare_strict); or both raise the same exception class. In
-    float32 the finite values are judged with the float64 truth as in the forward and vjp_torch checks, at this
-    input only (one ulp away, an inf would become max)."""
+    float32 the finite values are judged with the float64 truth as in the forward and vjp_torch checks, the
+    samples one ulp away moving only the finite, nonzero inputs below max (an inf must not become max)."""
     rng = np.random.default_rng(seed)
     case = with_extremes(spec, case, dtype, rng)
     backward = _backward(spec)
@@ -816,7 +822,8 @@ def extremes(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
         return [_record(spec, case, "extremes", dtype, [_raise_errors("", error, torch_error)], tol, seed)]
     (th, th_leaves), (ref, ref_leaves) = torch_result, result
     errs = _compare_lists([_array(r) for r in ref], [_array(t) for t in th], [np.shape(_array(t)) for t in th],
-                          tol, dtype, metrics.compare_strict, truth=_truth(spec, case, dtype)[0])
+                          tol, dtype, metrics.compare_strict, truth=_truth(spec, case, dtype)[0],
+                          resamples=_resampler(spec, case, seed, extremes=True))
     if backward and gl:
         idx = _differentiable(th)
         if _differentiable(ref) != idx:
@@ -832,7 +839,8 @@ def extremes(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
                 grad_errs = _compare_lists([_array(g) for g in ref_g], [_array(g) for g in th_g],
                                            [leaves[i].shape for i in gl], spec.tol("vjp_torch", dtype), dtype,
                                            functools.partial(metrics.compare_strict, signed_zeros=False),
-                                           truth=_truth(spec, case, dtype, gl, idx, cts)[1])
+                                           truth=_truth(spec, case, dtype, gl, idx, cts)[1],
+                                           resamples=_resampler(spec, case, seed, gl, idx, cts, True, True))
                 errs += [dataclasses.replace(e, note=f"gradient {gl[k]}: {e.note}") if e.note else e
                          for k, e in enumerate(grad_errs)]
     return [_record(spec, case, "extremes", dtype, errs, tol, seed)]
