@@ -126,6 +126,17 @@ def test_the_extremes_checks_strict_rules_keep_their_signed_zeros_and_nans_under
     assert not judged(planted).passed
 
 
+def test_the_extremes_checks_samples_one_ulp_away_keep_every_extreme_value():
+    """Moving an inf to max (or max to inf, a zero to a subnormal) would measure torch's error at another case."""
+    special = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, np.finfo(np.float32).max, -np.finfo(np.float32).max],
+                       np.float32)
+    x = np.concatenate([special, np.float32([1.5, -2.25, 3e-3])])
+    (near,) = checks._nearby(Case((x,)), np.random.default_rng(0), extremes=True).args
+    np.testing.assert_array_equal(near[:7], special)  # bit for bit, signed zeros and NaN included
+    assert np.array_equal(np.signbit(near[:7]), np.signbit(special))
+    assert np.all(near[7:] != x[7:]) and np.all(np.abs(near[7:] - x[7:]) <= np.spacing(np.abs(x[7:])))
+
+
 def test_a_float64_result_far_from_torchs_float32_is_no_truth():
     # RMSNorm(eps=None) takes the dtype's machine epsilon: its float64 run computes another function
     truth = np.array([1.0, 2.0])
