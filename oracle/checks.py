@@ -528,7 +528,10 @@ def numeric_vjp_errors(f, x: np.ndarray, analytic: np.ndarray, u: np.ndarray, to
             skipped += 1
             continue
         scale = float(np.abs(u) @ np.abs(d.value) + np.abs(analytic) @ np.abs(v))
-        errs.append(metrics.compare_inner_products(float(analytic @ v), float(u @ d.value), scale, tol.rtol))
+        # the numerical Jv carries up to atol of noise per entry, as the full Jacobian's entries may: a gradient that
+        # is exactly 0 met 2e-23 of noise (huber_loss at input == target, found by the thorough profile)
+        floor = tol.atol * float(np.abs(u).sum())
+        errs.append(metrics.compare_inner_products(float(analytic @ v), float(u @ d.value), scale, tol.rtol, floor))
     return errs, f"{skipped} of {N_DIRECTIONS} random directions crossed a kink, excluded" if skipped else ""
 
 

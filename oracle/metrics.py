@@ -125,7 +125,8 @@ def compare_inner_products(a: float, b: float, scale: float, rtol: float, floor:
     rtol·Σ|x_i||y_i| (``scale``), not by |⟨x, y⟩|, which cancellation can make arbitrarily small. ``floor``
     is an absolute allowance on top (the absolute noise its factors may carry, carried into the sum)."""
     abs_err = abs(a - b)
-    rel = abs_err / scale if scale > 0 else (0.0 if abs_err == 0 else np.inf)
+    measure = max(scale, floor / rtol) if rtol > 0 else scale  # (as relative_floor: rel <= rtol implies a pass)
+    rel = abs_err / measure if measure > 0 else (0.0 if abs_err == 0 else np.inf)
     ok = bool(np.isfinite(a) and np.isfinite(b) and abs_err <= rtol * scale + floor) or (a == b)
     return Errors(float(abs_err), float(rel), NAN, 1, ok)  # no ulp: a sum's rounding is not at its value's scale
 

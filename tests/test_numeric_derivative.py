@@ -34,3 +34,32 @@ def test_a_jump_in_curvature_is_a_kink(curvature):
                                        np.ones(2))
     assert abs(d.value[0]) > 1e-8  # the error the mask guards against: the true derivative is 0
     assert d.kink.tolist() == [True, False]
+
+
+def _directional_check(analytic):
+    """checks.numeric_vjp_errors on x ↦ 1e-22·Σx, with more inputs than the full Jacobian takes: its numerical Jv
+    is 1e-22·Σv, far below atol, for a gradient that is 0 to the checks' precision."""
+    from oracle import checks
+    from oracle.tolerances import Tol
+
+    n = checks.FULL_JACOBIAN_MAX + 12
+    f = lambda x: np.array([1e-22 * x.sum()])  # noqa: E731
+    errs, _ = checks.numeric_vjp_errors(f, np.zeros(n), analytic(n), np.ones(1), Tol(1e-7, 1e-8),
+                                        np.random.default_rng(0))
+    return errs
+
+
+def test_random_directions_allow_the_numerical_derivatives_atol():
+    """Found by the thorough profile (huber_loss at input == target): an exact 0 against 2e-23 of numerical noise
+    failed with a relative error of 1, the noise being all of the inner product's scale."""
+    errs = _directional_check(np.zeros)
+    assert errs and all(e.passed and e.max_rel_err <= 1e-7 for e in errs)
+
+
+def test_random_directions_still_catch_a_wrong_gradient():
+    def off_by_1e_6_in_one_element(n):
+        g = np.zeros(n)
+        g[3] = 1e-6
+        return g
+
+    assert not all(e.passed for e in _directional_check(off_by_1e_6_in_one_element))
