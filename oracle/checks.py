@@ -395,7 +395,7 @@ def _truth(spec: OpSpec, case: Case, dtype: str, gl=(), idx=(), cts=()) -> tuple
         grads = None
         if gl and idx:
             if _differentiable(outs) != list(idx):
-                return None, None
+                return [_array(o) for o in outs], None
             grads, error = _outcome(_torch_vjp, outs, leaves, idx, [c.astype(np.float64) for c in cts])
             grads = None if error is not None else [None if g is None else _array(g) for g in grads]
     return [_array(o) for o in outs], grads
@@ -824,28 +824,30 @@ def extremes(spec: OpSpec, case: Case, dtype: str, seed: int) -> list[Record]:
     if torch_error is not None or error is not None:
         return [_record(spec, case, "extremes", dtype, [_raise_errors("", error, torch_error)], tol, seed)]
     (th, th_leaves), (ref, ref_leaves) = torch_result, result
+    checked = bool(backward and gl)
+    idx = _differentiable(th) if checked else []
+    gradients = checked and _differentiable(ref) == idx
+    cts = _cotangents(th, idx, dtype, rng) if gradients else []
+    truth, truth_grads = _truth(spec, case, dtype, gl if gradients else (), idx, cts)  # one float64 run for both
     errs = _compare_lists([_array(r) for r in ref], [_array(t) for t in th], [np.shape(_array(t)) for t in th],
-                          tol, dtype, metrics.compare_strict, truth=_truth(spec, case, dtype)[0],
+                          tol, dtype, metrics.compare_strict, truth=truth,
                           resamples=_resampler(spec, case, seed, extremes=True))
-    if backward and gl:
-        idx = _differentiable(th)
-        if _differentiable(ref) != idx:
-            errs.append(_failed(f"differentiable outputs: refgrad {_differentiable(ref)}, torch {idx}"))
+    if checked and not gradients:
+        errs.append(_failed(f"differentiable outputs: refgrad {_differentiable(ref)}, torch {idx}"))
+    elif gradients:
+        th_g, torch_error = _outcome(_torch_vjp, th, th_leaves, idx, cts)
+        ref_g, error = _outcome(_refgrad_vjp, ref, ref_leaves, idx, cts)
+        if torch_error is not None or error is not None:
+            errs.append(_raise_errors("backward: ", error, torch_error))
         else:
-            cts = _cotangents(th, idx, dtype, rng)
-            th_g, torch_error = _outcome(_torch_vjp, th, th_leaves, idx, cts)
-            ref_g, error = _outcome(_refgrad_vjp, ref, ref_leaves, idx, cts)
-            if torch_error is not None or error is not None:
-                errs.append(_raise_errors("backward: ", error, torch_error))
-            else:
-                leaves = case.leaves()
-                grad_errs = _compare_lists([_array(g) for g in ref_g], [_array(g) for g in th_g],
-                                           [leaves[i].shape for i in gl], spec.tol("vjp_torch", dtype), dtype,
-                                           functools.partial(metrics.compare_strict, signed_zeros=False),
-                                           truth=_truth(spec, case, dtype, gl, idx, cts)[1],
-                                           resamples=_resampler(spec, case, seed, gl, idx, cts, True, True))
-                errs += [dataclasses.replace(e, note=f"gradient {gl[k]}: {e.note}") if e.note else e
-                         for k, e in enumerate(grad_errs)]
+            leaves = case.leaves()
+            grad_errs = _compare_lists([_array(g) for g in ref_g], [_array(g) for g in th_g],
+                                       [leaves[i].shape for i in gl], spec.tol("vjp_torch", dtype), dtype,
+                                       functools.partial(metrics.compare_strict, signed_zeros=False),
+                                       truth=truth_grads,
+                                       resamples=_resampler(spec, case, seed, gl, idx, cts, True, True))
+            errs += [dataclasses.replace(e, note=f"gradient {gl[k]}: {e.note}") if e.note else e
+                     for k, e in enumerate(grad_errs)]
     return [_record(spec, case, "extremes", dtype, errs, tol, seed)]
 
 
