@@ -368,6 +368,22 @@ def test_grads_of_two_leaves_never_share_storage():
     assert b.grad.tolist() == [1.0, 1.0, 1.0] and g.tolist() == [1.0, 1.0, 1.0]
 
 
+@pytest.mark.parametrize("layout", ["row-major", "transposed"])
+@pytest.mark.parametrize("loss", [lambda x: x.sum(), lambda x: x.mean(), lambda x: (x + 1.0).sum()],
+                         ids=["sum", "mean", "add"])
+def test_a_leafs_grad_copy_is_laid_out_as_the_leaf_as_in_torch(layout, loss):
+    # a broadcast or shared gradient is copied into .grad in its leaf's layout (torch's clone_obey_contract)
+    grads = []
+    for lib in (rg, torch):
+        x = lib.tensor(A if layout == "row-major" else A.T.copy(), dtype=lib.float64)
+        x = (x if layout == "row-major" else x.t()).detach().requires_grad_()
+        loss(x).backward()
+        grads.append(x.grad)
+    ours, theirs = grads
+    assert tuple(s // ours.numpy().itemsize for s in ours.numpy().strides) == theirs.stride()
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
 def test_fan_out_accumulation_in_place_is_exact():
     def f(lib, x):
         (x * x + x.exp() + x * 2.0 + x).sum().backward()  # four contributions to x's gradient

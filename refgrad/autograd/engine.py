@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 
+from .._layout import copy_in_layout
 from ..tensor import Tensor
 from .function import Node, expandable, quiet, sum_to
 from .grad_mode import set_grad_enabled
@@ -92,7 +93,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                     capture[id(v)] = g
             elif t is not None and (node is None or t._retains_grad):
                 # a .grad owns its memory: never a view of, or the same object as, another gradient
-                t.grad = (g if _sole_reference(g, holders=1) else g.clone()) if t.grad is None else _plus(t.grad, g)
+                t.grad = (g if _sole_reference(g, holders=1) else _own_copy(g, t)) if t.grad is None else \
+                    _plus(t.grad, g)
             if node is None:
                 continue
             grads = node.vjp(g.to_dense() if g.is_sparse else g)  # ops take dense cotangents
@@ -106,6 +108,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
+
+
+def _own_copy(g, t):
+    """A copy of the gradient g for t.grad, laid out as t (torch's clone_obey_contract); recorded under create_graph."""
+    return g.clone() if g.is_sparse or g.requires_grad else Tensor._over(copy_in_layout(g._data, like=t._data))
 
 
 def _plus(a, b):

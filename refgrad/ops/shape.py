@@ -20,6 +20,7 @@ import operator
 import numpy as np
 
 from .. import dtypes
+from .._layout import copy_in_layout
 from ..arguments import argument_error, size_arg, size_keyword
 from ..autograd.bases import Elementwise, Linear, identity
 from ..registry import public
@@ -61,36 +62,6 @@ def _no_dims(x: Tensor, dim: int, error=IndexError) -> None:
     """torch's error for ops that need a dimension (unbind, roll with dims, ...) applied to a 0-d tensor."""
     if x.ndim == 0:
         raise error(f"Dimension specified as {dim} but tensor has no dimensions")
-
-
-def _preserve_layout(a: np.ndarray) -> np.ndarray:
-    """A copy of a in a's memory layout: torch's preserve_format (empty_like's infer_dense_strides). Dims are
-    ordered by |stride| (a 0 stride keeps its place, equal strides put the smaller size inside) and the
-    copy is dense in that order; a negative stride (np.flip's view) counts as its input's positive one."""
-    perm = list(range(a.ndim - 1, -1, -1))  # innermost first
-    strides = [abs(st) for st in a.strides]
-
-    def swap(d0: int, d1: int) -> int:
-        s0, s1 = strides[d0], strides[d1]
-        if s0 == 0 or s1 == 0:
-            return 0
-        if s0 != s1:
-            return 1 if s0 > s1 else -1
-        return 1 if a.shape[d0] > a.shape[d1] else 0
-
-    for i in range(1, a.ndim):  # insertion sort, as torch
-        j = i
-        for k in range(i - 1, -1, -1):
-            c = swap(perm[k], perm[j])
-            if c > 0:
-                perm[k], perm[j] = perm[j], perm[k]
-                j = k
-            elif c < 0:
-                break
-    outer_first = perm[::-1]
-    out = np.empty([a.shape[d] for d in outer_first], a.dtype).transpose(np.argsort(outer_first))
-    out[...] = a
-    return out
 
 
 def _c_order(a: np.ndarray) -> np.ndarray:
@@ -266,7 +237,7 @@ class Clone(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x, *, contiguous):
-        return np.array(x, order="C") if contiguous else _preserve_layout(x)
+        return np.array(x, order="C") if contiguous else copy_in_layout(x)
 
     d_x = identity
 
@@ -458,7 +429,7 @@ class Flip(Linear):
     params = ("dims",)
 
     def forward(ctx, x, dims):
-        return _preserve_layout(np.flip(x, dims)) if dims else x.copy(order="K")
+        return copy_in_layout(np.flip(x, dims)) if dims else x.copy(order="K")
 
     def vjp(ctx, g):
         return Flip.apply(g, dims=ctx.dims)
