@@ -177,7 +177,7 @@ def _root_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor(np.ones(out.shape, out.dtype))
+            g = Tensor._over(np.ones(out.shape, out.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor(g, dtype=out.dtype)
         if g.shape != out.shape:
