@@ -2,7 +2,8 @@
 multilabel_margin_loss, margin_ranking_loss, hinge_embedding_loss, cosine_embedding_loss, triplet_margin_loss,
 triplet_margin_with_distance_loss.
 
-All are compositions of refgrad ops, so their gradients differentiate again. The hinges follow torch's
+All are compositions of refgrad ops, so their gradients differentiate again; multi_margin_loss is one primitive
+whose vjp, in refgrad ops too, follows torch's kernel's order of operations. The hinges follow torch's
 subgradients exactly at the margin: torch's multi_margin and multilabel_margin kernels count a term only where
 margin - x[y] + x[i] > 0 (so a term exactly at the margin, or nan, contributes nothing and gets no gradient),
 which ``choose`` on that mask reproduces; the other losses clamp with ``clamp_min(·, 0)``, whose gradient passes
@@ -14,6 +15,7 @@ import numpy as np
 
 from ... import dtypes
 from ...arguments import as_tensor_arg, number_arg
+from ...autograd import Function
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.binary import clamp_min, minimum
 from ...ops.choose import choose
@@ -85,14 +87,60 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
                            "This input cannot have requires_grad True.")
     scores = x.reshape(frames, classes)
     column = index[:, None]
-    z = (margin - scores.gather(1, Tensor(column))) + scores  # margin - x[y] + x[i], rounded as torch's kernel
-    counted = (z._data > 0) & (np.arange(classes) != column)
-    z = choose(counted, z, 0.0)  # before squaring: an uncounted nan or inf term passes no 0·nan to the gradient
-    h = z if p == 1 else z * z
-    if w is not None:  # w[y] on the counted terms only (as torch's kernel): a nan weight spoils no other term
-        h = h * Tensor(np.where(counted, w._data[column], w.dtype.type(0)))
-    loss = h.sum(1) / classes
-    return loss.reshape(t.shape) if reduction == "none" else apply_reduction(loss, reduction)
+    weights = None if w is None else w._data[column]  # w[y] per sample
+    loss = _MultiMargin.apply(scores, column=column, weights=weights, p=p, margin=margin, reduction=reduction)
+    return loss.reshape(t.shape) if reduction == "none" else loss
+
+
+class _MultiMargin(Function):
+    """multi_margin_loss of (N, C) scores with the target ``column`` (N, 1) of each sample and ``weights`` its w[y]
+    (or None), reduced as ``reduction`` says. Forward as torch's kernel: z_i = margin - x[y] + x[i] counted where
+    z_i > 0 and i ≠ y, Σ w[y]·z_i^p / C per sample, the samples' sum (and mean) accumulated in float64. The vjp in
+    torch's order, which decides where a max-sized gradient overflows: h_i = (1 or 2·z_i)·s·w[y] with s = 1/C (1/(N·C)
+    for 'mean'), -Σh at the target, the cotangent multiplied in last. Written in refgrad ops on the input, so it
+    differentiates again."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, scores, column, weights, p, margin, reduction):
+        z, ctx.counted = _margins(scores, column, margin)
+        h = np.where(ctx.counted, z, scores.dtype.type(0))
+        h = h if p == 1 else h * h
+        if weights is not None:  # on the counted terms only: a nan weight spoils no other term
+            h = h * np.where(ctx.counted, weights, weights.dtype.type(0))
+        per_sample = h.sum(1) / scores.shape[1]
+        if reduction == "none":
+            return per_sample
+        total = np.sum(per_sample, dtype=np.float64)
+        return np.asarray(total / len(per_sample) if reduction == "mean" else total).astype(scores.dtype)
+
+    def vjp(ctx, g):
+        h = _margin_slopes(ctx, ctx.inputs[0])
+        target = np.arange(h.shape[1]) == ctx.column
+        grad = choose(target, -h.sum(1, keepdim=True), h)
+        return grad * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+
+    def jvp(ctx, dx):
+        h = _margin_slopes(ctx, ctx.inputs[0])
+        per_sample = (h * (dx - dx.gather(1, Tensor(ctx.column)))).sum(1)
+        return per_sample if ctx.reduction == "none" else per_sample.sum()
+
+
+def _margin_slopes(ctx, x: Tensor) -> Tensor:
+    """h_i of _MultiMargin: (1 or 2·z_i)·s·w[y] on the counted terms, else 0; 2·s·z_i multiplied as torch's (2·s)·z."""
+    scale = float(x.dtype.type(1.0 / (x.shape[0] * x.shape[1] if ctx.reduction == "mean" else x.shape[1])))
+    if ctx.p == 1:
+        h = Tensor(np.where(ctx.counted, x.dtype.type(scale), x.dtype.type(0)))
+    else:
+        z = (ctx.margin - x.gather(1, Tensor(ctx.column))) + x
+        h = choose(ctx.counted, z * (2 * scale), 0.0)
+    return h if ctx.weights is None else h * Tensor(np.where(ctx.counted, ctx.weights, x.dtype.type(0)))
+
+
+def _margins(scores: np.ndarray, column: np.ndarray, margin: float):
+    """z = margin - x[y] + x[i], rounded as torch's kernel, and where it counts (z > 0, i ≠ y)."""
+    z = (margin - np.take_along_axis(scores, column, 1)) + scores
+    return z, (z > 0) & (np.arange(scores.shape[1]) != column)
 
 
 @public(namespace="nn.functional")
