@@ -184,8 +184,11 @@ class _Run:
         return [C._array(p) for p in self.params]
 
     def state(self) -> dict:
-        """The optimizer state by parameter index, tensors as arrays."""
-        return {k: _plain(v) for k, v in self.optimizer.state_dict()["state"].items()}
+        """The optimizer state by parameter index, tensors as arrays; a scratch entry (OptimizerSpec.scratch_state)
+        as its structure only: its keys, lengths, shapes and dtypes."""
+        state = {k: _plain(v) for k, v in self.optimizer.state_dict()["state"].items()}
+        return {k: {key: _structure(v) if key in self.spec.scratch_state else v for key, v in entries.items()}
+                for k, entries in state.items()}
 
 
 def _plain(value):
@@ -196,6 +199,12 @@ def _plain(value):
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         return C._array(value)
     return value
+
+
+def _structure(value):
+    if isinstance(value, list):
+        return [_structure(v) for v in value]
+    return ("tensor", value.shape, str(value.dtype)) if isinstance(value, np.ndarray) else value
 
 
 def _compare_state(ours, theirs, tol, where: str) -> list[metrics.Errors]:

@@ -61,6 +61,9 @@ class OptimizerSpec:
     max_groups: int = 2  # parameter groups drawn: 1 for an optimizer that takes only one (LBFGS)
     nonempty: bool = False  # parameters drawn without size-0 dims (where torch's step divides by their size)
     no_float32: str = ""  # why float32 trajectories cannot be compared (then only float64 runs); empty: both run
+    # {state key: why}: a work buffer the optimizer rewrites before it reads it, kept in the state as torch keeps it;
+    # compared by structure (keys, lengths, shapes, dtypes), its values being intermediates of one step
+    scratch_state: dict = field(default_factory=dict)
     checks: tuple = OPTIMIZER_CHECKS
     tolerances: dict = field(default_factory=dict)  # {dtype name: Tol}
     family: str = "optim"

@@ -203,3 +203,19 @@ def test_closure_cases_run_both_on_the_same_loss():
         assert _check_with("LBFGS", None, case, check).passed
     record = _check_with("LBFGS", ShorterStepLBFGS, case)
     assert not record.passed and "step 0: parameter 0" in record.note
+
+
+def test_a_scratch_state_entry_is_compared_by_structure_only():
+    # (OptimizerSpec.scratch_state: LBFGS's al, a buffer each step rewrites before reading it)
+    from oracle.metrics import Errors
+    from oracle.optim_checks import _compare_state, _structure
+    from oracle.tolerances import Tol
+
+    tol, buffer = Tol(1e-7, 1e-14), [np.ones(3), None]
+
+    def compared(ours) -> list[Errors]:
+        return _compare_state(_structure(ours), _structure(buffer), tol, "al")
+
+    assert all(e.passed for e in compared([np.ones(3) + 1e-3, None]))  # its values are one step's intermediates
+    for wrong in ([np.ones(4), None], [np.ones(3, np.float32), None], [np.ones(3)], [np.ones(3), np.ones(3)]):
+        assert not all(e.passed for e in compared(wrong)), wrong
