@@ -36,6 +36,18 @@ def test_multi_margin_weight_requiring_grad_is_refused():
     np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("p", [1, 2])
+def test_multi_margin_empty_batch_backward(reduction, p):
+    # an empty batch has an empty gradient, as in torch ('mean' divided its scale by N·C = 0 once)
+    grads = []
+    for lib in (refgrad, torch):
+        x = lib.zeros((0, 3), dtype=lib.float64, requires_grad=True)
+        lib.nn.functional.multi_margin_loss(x, lib.zeros(0, dtype=lib.int64), p=p, reduction=reduction).sum().backward()
+        grads.append(tuple(x.grad.shape))
+    assert grads[0] == grads[1] == (0, 3)
+
+
 @pytest.mark.parametrize("rows, mm", [(25, False), (26, True)])
 def test_cdist_default_mode_takes_torchs_path(rows, mm):
     """Rows far from the origin make the two paths' roundings differ (the matmul form cancels |x|² terms)."""

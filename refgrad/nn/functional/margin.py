@@ -128,7 +128,8 @@ class _MultiMargin(Function):
 
 def _margin_slopes(ctx, x: Tensor) -> Tensor:
     """h_i of _MultiMargin: (1 or 2·z_i)·s·w[y] on the counted terms, else 0; 2·s·z_i multiplied as torch's (2·s)·z."""
-    scale = float(x.dtype.type(1.0 / (x.shape[0] * x.shape[1] if ctx.reduction == "mean" else x.shape[1])))
+    count = x.shape[0] * x.shape[1] if ctx.reduction == "mean" else x.shape[1]
+    scale = float(x.dtype.type(1.0 / max(count, 1)))  # (an empty batch has no gradient to scale)
     if ctx.p == 1:
         h = Tensor(np.where(ctx.counted, x.dtype.type(scale), x.dtype.type(0)))
     else:
