@@ -290,3 +290,22 @@ def test_invalid_reduction_raises_as_torch(reduction):
     assert str(refgrad_error.value) == str(torch_error.value)
     with pytest.raises(ValueError, match=f"{reduction} is not a valid value for reduction"):
         _reduction.apply_reduction(refgrad.tensor(x), reduction)
+
+
+# ---- cumprod's gradient at a slice's first zero --------------------------------------------------------------
+@pytest.mark.parametrize("row", [[2.0, 0.0, 3.0, -0.0, math.inf], [0.0, 1.0, -0.0, -math.inf, 2.0],
+                                 [-0.0, 2.0, 0.0, math.nan, 1.0], [0.0, math.inf, 0.0, 3.0, 2.0]],
+                         ids=["inf-after-second-zero", "-inf-after", "nan-after", "inf-between"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_cumprod_gradient_with_two_zeros_places_nan_as_torch(row, dtype):
+    """torch sums the first zero's terms over the whole slice, the cotangent zeroed outside the segment between the
+    first and second zeros, where the running product keeps the segment's value: an inf in the segment gives
+    0·inf = nan in that sum (inf-between); refgrad summed only the segment and gave inf (found by the thorough
+    profile's extremes check). The other rows put inf or nan elsewhere, where both give numbers."""
+    data, g = np.array([row], dtype), np.array([[0.7, -1.3, 0.4, 2.1, -0.6]], dtype)
+    grads = []
+    for lib in (torch, refgrad):
+        x = lib.tensor(data, requires_grad=True)
+        lib.cumprod(x, 1).backward(lib.tensor(g))
+        grads.append(x.grad)
+    assert_same(grads[1].numpy(), grads[0], dtype, f"cumprod{row} gradient", floor=1.0)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import cases as C
 from ..spec import FORWARD_ONLY, OpSpec
-from .reduction import ZERO_POOL, dim_int, integers, nonzero, optional, pool, real, reduction
+from .reduction import SUM_ORDER, ZERO_POOL, dim_int, integers, nonzero, optional, pool, real, reduction
 
 NEG_INF_POOL = (-math.inf, 0.0, 1.5, -2.0)
 
@@ -24,7 +24,10 @@ SPECS = [
     OpSpec("cumsum", scan(integers, dtype=optional(np.dtype(np.int64))), variant="int", checks=FORWARD_ONLY),
     # |x| >= 0.1: for tiny |x| torch's double backward (it differentiates Σ g·y / x) is rounding noise; the
     # exact zeros are in kink_cases (see the prod spec in reduction.py)
-    OpSpec("cumprod", scan(nonzero, dtype=optional(np.dtype(np.float64))), kink_cases=scan(pool(ZERO_POOL))),
+    # its gradient at a slice's first zero is a sum over the segment up to the second zero (see SUM_ORDER): ±max left
+    # out of its extremes; inf and nan, which reach the same sum, stay
+    OpSpec("cumprod", scan(nonzero, dtype=optional(np.dtype(np.float64))), kink_cases=scan(pool(ZERO_POOL)),
+           extreme_skip=SUM_ORDER),
     OpSpec("cumprod", scan(integers), variant="int", checks=FORWARD_ONLY),
     OpSpec("logcumsumexp", scan(), kink_cases=scan(pool(NEG_INF_POOL))),
 ]

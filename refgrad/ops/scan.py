@@ -155,7 +155,9 @@ def _cumprod_vjp_with_zeros(x: Tensor, y: Tensor, g: Tensor, dim: int, reverse: 
     first_zero = segment & (x._data == 0)
     before_part = Cumsum.apply(choose(before, y * g, 0), dim=dim, reverse=not reverse) / choose(before, x, 1)
     running = Cumprod.apply(choose(segment & ~first_zero, x, 1), dim=dim, reverse=reverse)
-    segment_sum = Cumsum.apply(choose(segment, running * g, 0), dim=dim, reverse=not reverse)  # complete at z1
+    # summed over the whole slice as torch sums it, g zeroed outside the segment first: past the second zero the
+    # running product may be inf, and its 0·inf = nan lands in the sum as in torch's
+    segment_sum = (running * choose(segment, g, 0)).sum(dim, keepdim=True)
     at_first_zero = _exclusive_from_inclusive(y, dim, reverse) * segment_sum
     return choose(before, before_part, choose(first_zero, at_first_zero, 0))
 
