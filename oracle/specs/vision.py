@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import Case, OpSpec
+from ..spec import Case, OpSpec, RarelyDrawn
 
 
 def _factor_case(name: str, shuffle: bool):
@@ -325,3 +325,16 @@ ERRORS["nn.functional.grid_sample"] = (
     C.bad("last_dim", X1, C.ones(1, 2, 2, 3), align_corners=False, says="size 2 in last dimension"),
     C.bad("empty_spatial", C.ones(1, 2, 0, 3), GRID, align_corners=False, says="non-empty spatial dimensions"),
 )
+
+
+# ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
+# found by the thorough profile: bilinear 2x1 -> 1x5 with [1, inf] in a column gives inf at output column 2 in torch,
+# nan in refgrad: refgrad's source position there is exactly 0 (λ = 0, so 0·inf from the clamped neighbour), torch's
+# 3e-17. torch's compiled kernel rounds ratio·(j + 0.5) - 0.5 in double in a way refgrad does not reproduce: neither
+# two roundings (refgrad's) nor one fused multiply-add (Dekker's exact product, tried) matches every size: with inf
+# inputs, 8 and 17 of 576 (mode, size) pairs place NaN/inf differently in float64, none in float32
+_SOURCE_ROUNDING = RarelyDrawn(
+    "float64 source positions: where refgrad's is an exact input position (weight 0 for the neighbour) and torch's "
+    "compiled kernel's 3e-17 past it, a neighbouring inf gives 0·inf = nan in refgrad, inf in torch")
+KNOWN_FAILURES = {spec_id: {("extremes", "float64"): _SOURCE_ROUNDING}
+                  for spec_id in ("nn.functional.interpolate", "nn.functional.upsample")}
