@@ -13,6 +13,7 @@ from .._layout import copy_in_layout
 from ..tensor import Tensor
 from .function import Node, expandable, quiet, sum_to
 from .grad_mode import set_grad_enabled
+from .placed import Placed
 
 
 def _vertex(t):
@@ -69,6 +70,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     def accumulate(v, g):
         key = id(v)
         old = pending.get(key)
+        if type(g) is Placed:  # zeros but for one piece: add only the piece where we own the sum so far
+            if old is not None and not old.is_sparse and old.dtype == g.dtype and _sole_reference(old, holders=2):
+                _add_into(old._data[g.index], g.values._data)
+                return
+            g = g.dense()
         if old is None:
             pending[key] = g
         elif not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
@@ -88,10 +94,10 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             t = v if node is None else (node.tensor_ref() if node.tensor_ref is not None else None)
             if t is not None and t._hooks:
                 g = _run_hooks(t._hooks, g)
-            if capture is not None:
-                if id(v) in capture:
-                    capture[id(v)] = g
-            elif t is not None and (node is None or t._retains_grad):
+            if capture is not None and id(v) in capture:
+                capture[id(v)] = g
+            # .grad: a leaf's in backward (autograd.grad leaves leaves alone), a retaining non-leaf's in both (as torch)
+            if t is not None and (t._retains_grad if node is not None else capture is None):
                 # a .grad owns its memory: never a view of, or the same object as, another gradient
                 t.grad = (g if _sole_reference(g, holders=1) else _own_copy(g, t)) if t.grad is None else \
                     _plus(t.grad, g)
@@ -149,6 +155,10 @@ def _check_gradient_count(node, grads) -> None:
 def _conform(node, index: int, g, inp) -> Tensor:
     """A vjp's gradient for inp as torch's validate_outputs leaves it: summed back over the dims broadcasting
     added or widened and cast to inp's dtype, or an error naming the node if its shape cannot be summed back."""
+    if type(g) is Placed:  # one piece of zeros (see placed.py): accumulated as it is where it fits
+        if g.shape == inp.shape and g.dtype == inp.dtype:
+            return g
+        g = g.dense()
     if getattr(g, "is_sparse", False) and g.shape == inp.shape and g.dtype == inp.dtype:
         return g  # a sparse row gradient (embedding's sparse=True), accumulated as it is
     if not isinstance(g, Tensor):

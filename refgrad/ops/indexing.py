@@ -24,6 +24,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd import Function
 from ..autograd.bases import Linear
+from ..autograd.placed import placed
 from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
@@ -46,7 +47,10 @@ class _Take(Linear):
         return x[index if any(i is Ellipsis for i in index) else index + (Ellipsis,)]
 
     def vjp(ctx, g):
-        return _IndexAdd.apply(g, index=ctx.index, shape=ctx.inputs[0].shape, unique=isinstance(ctx.index, tuple))
+        shape = ctx.inputs[0].shape
+        if not isinstance(ctx.index, tuple):  # flat positions, which may repeat
+            return _IndexAdd.apply(g, index=ctx.index, shape=shape, unique=False)
+        return placed(g, ctx.index, shape, lambda: _IndexAdd.apply(g, index=ctx.index, shape=shape, unique=True))
 
 
 class _IndexAdd(Linear):

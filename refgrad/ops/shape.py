@@ -23,6 +23,7 @@ from .. import dtypes
 from .._layout import copy_in_layout
 from ..arguments import argument_error, size_arg, size_keyword
 from ..autograd.bases import Elementwise, Linear, identity
+from ..autograd.placed import placed
 from ..registry import public
 from ..tensor import Tensor
 from .common import as_tensor_arg, cast, wrap_dim, wrap_dims
@@ -491,7 +492,9 @@ class Narrow(Linear):
         return x[_slicer(dim, slice(start, start + length))]
 
     def vjp(ctx, g):
-        return EmbedNarrow.apply(g, dim=ctx.dim, start=ctx.start, size=ctx.inputs[0].shape[ctx.dim])
+        shape = ctx.inputs[0].shape
+        return placed(g, _slicer(ctx.dim, slice(ctx.start, ctx.start + ctx.length)), shape,
+                      lambda: EmbedNarrow.apply(g, dim=ctx.dim, start=ctx.start, size=shape[ctx.dim]))
 
 
 class EmbedNarrow(Linear):
@@ -517,8 +520,9 @@ class Select(Linear):
         return x[_slicer(dim, index)]
 
     def vjp(ctx, g):
-        return EmbedNarrow.apply(g.unsqueeze(ctx.dim), dim=ctx.dim, start=ctx.index,
-                                 size=ctx.inputs[0].shape[ctx.dim])
+        shape, d = ctx.inputs[0].shape, ctx.dim
+        return placed(g, _slicer(d, ctx.index), shape,
+                      lambda: EmbedNarrow.apply(g.unsqueeze(d), dim=d, start=ctx.index, size=shape[d]))
 
 
 @public(method=True)
