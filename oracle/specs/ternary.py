@@ -5,7 +5,7 @@ from hypothesis.extra import numpy as hnp
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import Case, OpSpec
+from ..spec import Case, OpSpec, RarelyDrawn
 
 VALUES = st.sampled_from([1, 0.5, -2.0])  # addcmul / addcdiv value=
 
@@ -65,7 +65,16 @@ ERRORS = {
 }
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
+# found by the thorough profile: torch's addcmul kernel is one fused multiply-add, fma(value·t1, t2, input), in every
+# dtype and at every size (bit-identical to that on 19,200 random float32 elements, where refgrad's separately rounded
+# a + v·t1·t2 differs from torch by an ulp in 2,396): inf + max·(-max) is inf there, nan in refgrad, whose product
+# overflows first. NumPy has no fma; a wider dtype emulates it (float64 for float32; long double for float64, where
+# it is wider): 0 and 8 mismatches of 19,200 on random values, 12 and 8 on extreme ones, against 142 and 135
+_UNFUSED = RarelyDrawn(
+    "torch computes input + (value·t1)·t2 as one fused multiply-add; refgrad rounds the product first, so a product "
+    "that overflows (max·-max) makes inf + -inf = nan where torch's exact product leaves inf")
 KNOWN_FAILURES = {
+    "addcmul": {"extremes": _UNFUSED},
     # observed differences on inf/max-sized operands, not yet traced to either side's formula
     "lerp": {"extremes": "a gradient is nan in refgrad where torch's is ±inf (start = inf with weight = -max: the "
                          "gradient of start is nan, torch -inf; end = -max: the gradient of weight is nan, torch inf)"},
