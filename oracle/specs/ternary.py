@@ -5,7 +5,8 @@ from hypothesis.extra import numpy as hnp
 
 from .. import cases as C
 from .. import strategies as S
-from ..spec import Case, OpSpec, RarelyDrawn
+from ..spec import Case, OpSpec
+from .reduction import SUM_ORDER
 
 VALUES = st.sampled_from([1, 0.5, -2.0])  # addcmul / addcdiv value=
 
@@ -30,6 +31,11 @@ def where_scalar_cases(dtype):
         lambda t: Case((t[0], t[1], t[2]) if t[3] else (t[0], t[2], t[1])))
 
 
+def same_shape_cases(dtype):
+    """Three operands of one shape: no input's gradient is a sum over broadcast elements."""
+    return S.shapes().flatmap(lambda s: st.tuples(*[S.arrays(dtype, s)] * 3)).map(Case)
+
+
 def lerp_scalar_cases(dtype):
     """lerp(start, end, number): weights on both sides of torch's 0.5 switch between its two formulas."""
     return C.binary()(dtype).flatmap(
@@ -42,7 +48,12 @@ SPECS = [
     OpSpec("Tensor.where", where_cases, ref=lambda c, x, y: x.where(c, y), torch=lambda c, x, y: x.where(c, y)),
     OpSpec("lerp", C.nary(S.REAL, S.REAL, S.Domain(-1.0, 2.0))),
     OpSpec("lerp", lerp_scalar_cases, variant="scalar_weight"),
-    OpSpec("addcmul", C.with_kwargs(C.nary(S.REAL, S.REAL, S.REAL), value=VALUES)),
+    # torch's addcmul is one fused multiply-add, so inf + max·(-max) is inf: the same-shape variant checks that on
+    # the extreme values, which the broadcasting one leaves out, because there the gradient of a broadcast input
+    # is a sum of max-sized terms whose overflow (and its sign) depends on the order of the additions
+    OpSpec("addcmul", C.with_kwargs(C.nary(S.REAL, S.REAL, S.REAL), value=VALUES), extreme_skip=SUM_ORDER),
+    OpSpec("addcmul", C.with_kwargs(same_shape_cases, value=VALUES), variant="same_shape",
+           checks=("forward", "vjp_torch")),
     OpSpec("addcdiv", C.with_kwargs(C.nary(S.REAL, S.REAL, S.NONZERO), value=VALUES)),
 ]
 
@@ -65,16 +76,7 @@ ERRORS = {
 }
 
 # ---- refgrad defects the extremes check found (strict xfails; remove an entry once fixed) -----------------
-# found by the thorough profile: torch's addcmul kernel is one fused multiply-add, fma(value·t1, t2, input), in every
-# dtype and at every size (bit-identical to that on 19,200 random float32 elements, where refgrad's separately rounded
-# a + v·t1·t2 differs from torch by an ulp in 2,396): inf + max·(-max) is inf there, nan in refgrad, whose product
-# overflows first. NumPy has no fma; a wider dtype emulates it (float64 for float32; long double for float64, where
-# it is wider): 0 and 8 mismatches of 19,200 on random values, 12 and 8 on extreme ones, against 142 and 135
-_UNFUSED = RarelyDrawn(
-    "torch computes input + (value·t1)·t2 as one fused multiply-add; refgrad rounds the product first, so a product "
-    "that overflows (max·-max) makes inf + -inf = nan where torch's exact product leaves inf")
 KNOWN_FAILURES = {
-    "addcmul": {"extremes": _UNFUSED},
     # observed differences on inf/max-sized operands, not yet traced to either side's formula
     "lerp": {"extremes": "a gradient is nan in refgrad where torch's is ±inf (start = inf with weight = -max: the "
                          "gradient of start is nan, torch -inf; end = -max: the gradient of weight is nan, torch inf)"},

@@ -144,12 +144,28 @@ def _value(value, dt: np.dtype, fn: str):
     return np.asarray(value).astype(dt).item()
 
 
+# torch's addcmul kernel is one fused multiply-add, fma(value·t1, t2, input): the product is not rounded before the
+# sum, so inf + max·(-max) is inf, not nan. NumPy has no fma; a dtype with twice the significand emulates it (a
+# float32 product is exact in float64), and long double narrows the gap for float64 where it is wider (x86: 64 bits
+# of significand and a wider exponent, so the product cannot overflow).
+_LONGDOUBLE_IS_WIDER = np.finfo(np.longdouble).nmant > np.finfo(np.float64).nmant
+_FMA_DTYPE = {np.dtype(np.float16): np.float64, np.dtype(np.float32): np.float64,
+              np.dtype(np.float64): np.longdouble if _LONGDOUBLE_IS_WIDER else None}
+
+
+def _fused_multiply_add(x, y, z):
+    """x·y + z with one rounding (to within a rounding of the wider dtype), in x's dtype."""
+    wide = _FMA_DTYPE.get(x.dtype)
+    if wide is None:  # integers, bool, and float64 where long double is no wider
+        return x * y + z
+    return (x.astype(wide) * y.astype(wide) + z.astype(wide)).astype(x.dtype)
+
+
 class Addcmul(Function):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, a, t1, t2, value):
-        v = np.asarray(value, a.dtype)
-        return a + v * t1 * t2
+        return _fused_multiply_add(np.asarray(value, a.dtype) * t1, t2, a)
 
     def vjp(ctx, g):
         _, t1, t2 = ctx.inputs
