@@ -1,15 +1,15 @@
 """refgrad.nn.modules.rnn: mirrors torch.nn.modules.rnn (RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell,
 GRUCell).
 
-Everything is composed of refgrad ops and F (F.linear, sigmoid, tanh, chunk, cat, stack), so gradients of any order
-follow. One time step of each cell is one function below (``_rnn_step``, ``_lstm_step``, ``_gru_step``), shared by
-the cells and by the multi-layer modules, which loop over layers, directions and time steps (a batch and all the
-gates of a step are one matmul each).
+Everything is composed of refgrad ops and F (F.linear, sigmoid, tanh, narrow, cat, split), so gradients of any
+order follow. One time step of each cell is one function below (``_rnn_step``, ``_lstm_step``, ``_gru_step``), used
+by the cells; the multi-layer modules loop over layers, directions and time steps with the same updates.
 
-A sequence runs as a list of per-step inputs, each ``(batch_t, features)``: a padded input has batch_t = batch at
-every step; a PackedSequence's steps shrink (its ``batch_sizes``, sequences sorted by decreasing length), and a
-sequence that has ended keeps its final state, as torch's packed kernels do. The next layer takes the per-step
-outputs as they are (no stack and unbind between layers).
+A layer's input is the whole sequence, every step's rows stacked in time order (``whole``, with each step's row
+count): its input projection x W_ihᵀ is one product for all steps, as torch's CPU layers compute it, and each step
+adds h W_hhᵀ to its slice. A padded input has batch rows at every step; a PackedSequence's steps shrink (its
+``batch_sizes``, sequences sorted by decreasing length), and a sequence that has ended keeps its final state, as
+torch's packed kernels do. The next layer takes the outputs stacked the same way.
 """
 from __future__ import annotations
 
@@ -181,61 +181,61 @@ class RNNBase(Module):
         h = self.proj_size if self.proj_size > 0 else self.hidden_size
         return [h, self.hidden_size] if self.mode == "LSTM" else [h]
 
-    def _step(self, layer_weights: list):
-        """The cell function of one layer and direction: (x, state tuple) -> (output h, state tuple).
-
-        LSTM and RNN take one product a step: addmm(b_ih + b_hh, [x, h], [W_ih, W_hh]ᵀ), the weights joined once
-        per call (so their gradients too are summed over the steps before being split), which halves the products
-        of the recurrence in forward and in backward and makes a step's pre-activations one autograd node. GRU
-        cannot join them: its reset gate scales W_hn h + b_hn alone."""
+    def _cell(self, layer_weights: list):
+        """The cell of one layer and direction as two functions: ``project`` (the layer's whole input, every step's
+        rows stacked, to its input projection x W_ihᵀ plus the biases: one product for the sequence, as torch's CPU
+        layers take it) and ``step`` ((a step's projection, state tuple) -> (output h, state tuple): one product
+        h W_hhᵀ a step). The projection is a product over T·batch rows where a product per step would be T small
+        ones, and its weight's gradient is one product too, not T summed. GRU's projection keeps b_hh apart: its
+        reset gate scales W_hn h + b_hn alone."""
         w_ih, w_hh = layer_weights[0], layer_weights[1]
         b_ih, b_hh = (layer_weights[2], layer_weights[3]) if self.bias else (None, None)
+        w_ih_t, w_hh_t = w_ih.t(), w_hh.t()
         if self.mode == "GRU":
-            w_ih_t, w_hh_t = w_ih.t(), w_hh.t()
-
-            def step(x, state):
-                h = _gru_update(_affine(x, w_ih_t, b_ih), _affine(state[0], w_hh_t, b_hh), state[0])
+            def step(x_gates, state):
+                h = _gru_update(x_gates, _affine(state[0], w_hh_t, b_hh), state[0])
                 return h, (h,)
-            return step
-        weight = cat([w_ih, w_hh], 1).t()  # (input + hidden, gates)
+            return (lambda whole: _affine(whole, w_ih_t, b_ih)), step
         bias = b_ih + b_hh if self.bias else None
 
-        def gates(x, h):
-            return _affine(cat([x, h], 1), weight, bias)
+        def project(whole):
+            return _affine(whole, w_ih_t, bias)
 
         if self.mode == "LSTM":
             w_hr = layer_weights[-1] if self.proj_size > 0 else None
 
-            def step(x, state):
-                h, c = _lstm_update(gates(x, state[0]), state[1], w_hr)
+            def step(x_gates, state):
+                h, c = _lstm_update(addmm(x_gates, state[0], w_hh_t), state[1], w_hr)
                 return h, (h, c)
-            return step
+            return project, step
         activation = F.tanh if self.mode == "RNN_TANH" else F.relu
 
-        def step(x, state):
-            h = activation(gates(x, state[0]))
+        def step(x_gates, state):
+            h = activation(addmm(x_gates, state[0], w_hh_t))
             return h, (h,)
-        return step
+        return project, step
 
-    def _run(self, steps: list, initial: list) -> tuple[list, list]:
-        """Every layer and direction over the per-step inputs ``steps`` from the initial states (each
-        (layers·directions, batch, size)); returns the last layer's per-step outputs and the final states in
-        the same layout."""
+    def _run(self, whole: Tensor, step_rows: list, initial: list) -> tuple[Tensor, list]:
+        """Every layer and direction over the sequence ``whole`` (every step's rows stacked in time order, step t
+        having ``step_rows[t]`` rows) from the initial states (each (layers·directions, batch, size)); returns the last
+        layer's outputs stacked the same way, and the final states in the initial states' layout."""
         finals = [[] for _ in initial]
         dropout = self.dropout if self.training else 0.0
         for layer in range(self.num_layers):
             if layer > 0 and dropout > 0:
-                steps = [F.dropout(x, dropout, True) for x in steps]
+                whole = F.dropout(whole, dropout, True)
             per_direction = []
             for direction in range(self._num_directions):
                 k = layer * self._num_directions + direction
-                step = self._step(self.all_weights[k])
-                outputs, state = _run_direction(step, steps, tuple(s[k] for s in initial), reverse=direction == 1)
-                per_direction.append(outputs)
+                project, step = self._cell(self.all_weights[k])
+                projections = project(whole).split(step_rows, 0)
+                outputs, state = _run_direction(step, projections, tuple(s[k] for s in initial),
+                                                reverse=direction == 1)
+                per_direction.append(cat(outputs, 0))
                 for kept, s in zip(finals, state):
                     kept.append(s)
-            steps = per_direction[0] if len(per_direction) == 1 else [cat(pair, 1) for pair in zip(*per_direction)]
-        return steps, [stack(kept, 0) for kept in finals]
+            whole = per_direction[0] if len(per_direction) == 1 else cat(per_direction, 1)
+        return whole, [stack(kept, 0) for kept in finals]
 
     def _forward(self, input, hx=None):
         """RNN, LSTM and GRU's forward (RNNBase itself has none, as torch's).
@@ -254,8 +254,7 @@ class RNNBase(Module):
             self._check_features(data)
             if states is not None and sorted_indices is not None:
                 states = [s.index_select(1, sorted_indices) for s in states]
-            splits = [int(b) for b in np.asarray(batch_sizes)]
-            steps = list(data.split(splits, 0))
+            whole, step_rows = data, [int(b) for b in np.asarray(batch_sizes)]
         else:
             if input.ndim not in (2, 3):
                 raise ValueError(f"{self._get_name()}: Expected input to be 2D or 3D, got {input.ndim}D instead")
@@ -279,10 +278,10 @@ class RNNBase(Module):
                 input = input.transpose(0, 1)
             if input.shape[0] == 0:
                 raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-            batch = input.shape[1]
-            steps = list(input.unbind(0))
+            steps, batch = input.shape[0], input.shape[1]
+            whole, step_rows = input.reshape(steps * batch, input.shape[2]), [batch] * steps
         if states is None:
-            dtype = steps[0].dtype
+            dtype = whole.dtype
             states = [Tensor(np.zeros((layers, batch, size), dtype)) for size in sizes]
         else:
             for k, (s, size) in enumerate(zip(states, sizes)):
@@ -290,13 +289,15 @@ class RNNBase(Module):
                 if tuple(s.shape) != expected:
                     what = f"hidden[{k}] size" if lstm else "hidden size"
                     raise RuntimeError(f"Expected {what} {expected}, got {list(s.shape)}")
-        outputs, finals = self._run(steps, states)
+        outputs, finals = self._run(whole, step_rows, states)
         if packed:
             if unsorted_indices is not None:
                 finals = [f.index_select(1, unsorted_indices) for f in finals]
-            output = PackedSequence(cat(outputs, 0), batch_sizes, sorted_indices, unsorted_indices)
+            output = PackedSequence(outputs, batch_sizes, sorted_indices, unsorted_indices)
         else:
-            output = stack(outputs, 1 if self.batch_first else 0)
+            output = outputs.reshape(steps, batch, outputs.shape[1])
+            if self.batch_first:
+                output = output.transpose(0, 1)
             if not batched:
                 output = output.squeeze(0 if self.batch_first else 1)
                 finals = [f.squeeze(1) for f in finals]
@@ -315,7 +316,7 @@ class RNNBase(Module):
                                f"{input.shape[-1]}")
 
 
-def _run_direction(step, steps: list, state: tuple, reverse: bool) -> tuple[list, tuple]:
+def _run_direction(step, steps, state: tuple, reverse: bool) -> tuple[list, tuple]:
     """One layer in one direction: ``step`` over the per-step inputs (in reverse time order when ``reverse``).
     When a step's batch is smaller than the state's (a packed sequence whose shortest sequences have ended), only
     its first rows advance and the others keep their state: forwards they are final, backwards (where sequences
