@@ -54,6 +54,26 @@ def test_gradients_accumulate_across_backward_calls():
     _assert_grads_match(*_both(f, A))
 
 
+def test_a_leafs_grad_accumulates_in_place_where_torch_does():
+    # torch's AccumulateGrad adds into a leaf's .grad in place in a first-order backward (a caller holding that .grad
+    # sees the sum, its version moves); a retained non-leaf's .grad and a create_graph backward's get a new tensor
+    def holders(lib):
+        x = lib.tensor(A, dtype=lib.float64, requires_grad=True)
+        y = x * 2.0
+        y.retain_grad()
+        (y * y).sum().backward(retain_graph=True)
+        leaf, nonleaf, version = x.grad, y.grad, x.grad._version
+        (y * 3.0).sum().backward()
+        first_order = (leaf is x.grad, nonleaf is y.grad, x.grad._version - version)
+        (x * x).sum().backward(create_graph=True)
+        return first_order + (leaf is x.grad,), leaf.detach().numpy().copy(), nonleaf.detach().numpy().copy()
+
+    (ours, our_leaf, our_nonleaf), (theirs, their_leaf, their_nonleaf) = holders(rg), holders(torch)
+    assert ours == theirs == (True, False, 1, False)
+    np.testing.assert_allclose(our_leaf, their_leaf, rtol=1e-14)
+    np.testing.assert_allclose(our_nonleaf, their_nonleaf, rtol=1e-14)
+
+
 def test_retain_graph_allows_a_second_backward_and_accumulates():
     def f(lib, x):
         y = (x.exp() * x).sum()

@@ -341,8 +341,8 @@ _MHA_MATMUL = ("refgrad's matmul at extreme values (see linalg's _MATMUL) reache
 _SDPA_MATMUL = RarelyDrawn("refgrad's matmul at extreme values (see linalg's _MATMUL): e.g. an output entry 0.0 in "
                            "refgrad, -0.0 in torch (weights @ a value column of -0.0)")
 KNOWN_FAILURES = {
-    "nn.functional.multi_head_attention_forward": {("extremes", "float64"): _MHA_MATMUL,
-                                                   ("extremes", "float32"): RarelyDrawn(_MHA_MATMUL)},
+    # not strict in float64 either: on an Intel Xeon's torch the ci profile's cases agree with refgrad's order
+    "nn.functional.multi_head_attention_forward": {"extremes": RarelyDrawn(_MHA_MATMUL)},
     **{op: {"extremes": _SDPA_MATMUL} for op in ("nn.functional.scaled_dot_product_attention",
                                                  "nn.functional.scaled_dot_product_attention[neg_inf_mask]",
                                                  "nn.functional.scaled_dot_product_attention[dropout]")},

@@ -221,6 +221,8 @@ KNOWN_FAILURES = {
     "inner": {("extremes", "float64"): _MATMUL},
     # drawn by the thorough profile's examples (a gradient inf in refgrad, nan in torch's BLAS order)
     "mv": {"extremes": RarelyDrawn(_MATMUL)},
+    # drawn by the ci profile on an Intel Xeon's torch (a gradient inf there, 1.1e308 in refgrad), not on an AMD EPYC's
+    "addmv": {"extremes": RarelyDrawn(_MATMUL)},
 }
 
 

@@ -99,8 +99,10 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             # .grad: a leaf's in backward (autograd.grad leaves leaves alone), a retaining non-leaf's in both (as torch)
             if t is not None and (t._retains_grad if node is not None else capture is None):
                 # a .grad owns its memory: never a view of, or the same object as, another gradient
-                t.grad = (g if _sole_reference(g, holders=1) else _own_copy(g, t)) if t.grad is None else \
-                    _plus(t.grad, g)
+                if t.grad is None:
+                    t.grad = g if _sole_reference(g, holders=1) else _own_copy(g, t)
+                else:
+                    _accumulate_grad(t, g, in_place=node is None and not create_graph)
             if node is None:
                 continue
             grads = node.vjp(g.to_dense() if g.is_sparse else g)  # ops take dense cotangents
@@ -114,6 +116,19 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
+
+
+def _accumulate_grad(t, g, in_place: bool) -> None:
+    """t.grad + g into t.grad, as torch's AccumulateGrad: a leaf's .grad takes it in place in a first-order backward
+    (whoever holds that .grad sees it change, and its version moves), a retaining non-leaf's and a recorded one
+    (create_graph) get a new tensor."""
+    old = t.grad
+    if (in_place and not old.is_sparse and not g.is_sparse and old.shape == g.shape and old.dtype == g.dtype
+            and old._data.flags.writeable):
+        _add_into(old._data, g._data)
+        old._version_counter[0] += 1
+    else:
+        t.grad = _plus(old, g)
 
 
 def _own_copy(g, t):
