@@ -50,19 +50,29 @@ def broadcast_shapes(*shapes) -> tuple:
         raise
 
 
+_TENSOR_AND_NUMBER = frozenset([(Tensor, int), (Tensor, float), (int, Tensor), (float, Tensor)])
+
+
 def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     """Tensors/ndarrays/Python scalars -> Tensors of torch's result dtype, checked to broadcast together.
 
     float_only: an op that only has a floating result (div, atan2, ...) lifts integer operands to the
     default float dtype, as torch does.
     """
-    if len(operands) == 2:  # the hottest path: two float tensors of one dtype that broadcast, as they are
+    if len(operands) == 2:  # the hottest paths: two float tensors of one dtype that broadcast, as they are
         a, b = operands
-        if type(a) is Tensor and type(b) is Tensor:
+        kinds = type(a), type(b)
+        if kinds == (Tensor, Tensor):
             x, y = a._data, b._data
             if x.dtype is y.dtype and x.dtype.kind == "f" and (x.shape == y.shape or _pair_broadcasts(x.shape,
                                                                                                      y.shape)):
                 return [a, b]
+        elif kinds in _TENSOR_AND_NUMBER:  # a float tensor and a Python number (lr * grad, x / c): in its dtype
+            t = a if kinds[0] is Tensor else b
+            dt = t._data.dtype
+            if dt.kind == "f":
+                number = Tensor._over(np.asarray(b if t is a else a, dt))
+                return [t, number] if t is a else [number, t]
     fast = _same_float_dtype(operands)
     if fast:  # the hot path: float tensors of one dtype with Python numbers (no promotion, no casts)
         tensors = [x if type(x) is Tensor else Tensor(np.asarray(x, fast)) for x in operands]
