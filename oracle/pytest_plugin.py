@@ -77,11 +77,30 @@ def report_text(config) -> dict:
             "intro": config.getoption("report_intro") or config.getini("oracle_report_intro") or ""}
 
 
+# A Ctrl-C seen by this process. pytest's own report of it can raise (seen: a KeyboardInterrupt landing in a frame
+# with no line number makes its traceback formatting fail with a TypeError) before it sets the session's exit
+# status, which then still reads OK: the report must not call such a run OK.
+_interrupt = {"seen": False}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_keyboard_interrupt(excinfo):
+    if excinfo.errisinstance(KeyboardInterrupt):
+        _interrupt["seen"] = True
+    return (yield)
+
+
+def pytest_sessionstart(session):
+    _interrupt["seen"] = False
+
+
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     state = config.stash.get(_report_key, None)
     if state is None or _is_worker(config):
         return
+    if _interrupt["seen"] and exitstatus == pytest.ExitCode.OK:
+        exitstatus = pytest.ExitCode.INTERRUPTED
     from .records import merge_record_files
     from .report import build, meta
 

@@ -119,5 +119,25 @@ def test_interrupted_run_keeps_its_records(tmp_path):
     assert (report / "index.html").exists()
     exit_name = json.loads((report / "run.json").read_text())["exit"]
     if interrupted and proc.returncode != 0:  # 0: every Ctrl-C was swallowed and the run simply finished
-        assert proc.returncode == 2 and exit_name == "INTERRUPTED", out  # pytest's "interrupted"
+        assert exit_name == "INTERRUPTED", out
+        # pytest's "interrupted"; 1 where pytest's own report of the interrupt raised (its traceback formatting
+        # fails on a frame with no line number, in the AST walk Hypothesis runs at a first draw)
+        assert proc.returncode == 2 or (proc.returncode == 1 and "pytest_keyboard_interrupt" in out), out
         assert "KeyboardInterrupt" in out
+
+
+def test_an_interrupt_whose_own_report_crashes_is_not_reported_ok(tmp_path):
+    """pytest's report of a Ctrl-C can itself raise and leave the session's exit status at OK: the run's report
+    still says INTERRUPTED (a conftest hook stands in for pytest's crash)."""
+    (tmp_path / "conftest.py").write_text(
+        "def pytest_keyboard_interrupt(excinfo):\n"
+        "    raise TypeError('the interrupt report itself fails')\n")
+    (tmp_path / "test_stop.py").write_text(
+        "def test_stopped():\n    raise KeyboardInterrupt\n\n\ndef test_never_reached():\n    pass\n")
+    report = tmp_path / "report"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path),
+                           "--rootdir", str(tmp_path), "--report-dir", str(report)],
+                          cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert "the interrupt report itself fails" in out
+    assert json.loads((report / "run.json").read_text())["exit"] == "INTERRUPTED", out
