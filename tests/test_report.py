@@ -19,6 +19,7 @@ from oracle.records import FIELDS, CsvSink, Record, atomic_write, merge_record_f
 from oracle.report import build, build_from_frame, records_frame, summarize
 from oracle.report.aggregate import (
     N_BINS,
+    accuracy,
     band,
     diff,
     overview,
@@ -498,3 +499,11 @@ def test_long_op_names_may_wrap_without_changing_their_text():
     assert re.sub("<wbr>", "", name) == "nn.functional.scaled_dot_product_attention[neg_inf_mask]"
     assert name.startswith("nn.<wbr>functional.<wbr>scaled_<wbr>") and "<wbr>[neg_" in name
     assert "<script>" not in breakable("<script>")  # still escaped
+
+
+def test_float32_accuracy_gives_no_verdict_where_both_are_far_from_a_truth_near_zero():
+    # refgrad 1.0 and torch 1.5e10 from the truth (nn.GroupNorm's forward in an earlier snapshot): results near 0,
+    # judged by atol, whose relative errors say nothing about which library is the more accurate
+    ours = np.array([1.0, 0.5, 0.05, 1e-7, 2e-7, 1e-3])
+    theirs = np.array([1.5e10, 0.2, 5.0, 1e-3, 1e-7, 1e-7])
+    assert list(accuracy(ours, theirs)) == ["", "", "more", "more", "same", "less"]

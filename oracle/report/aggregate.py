@@ -29,7 +29,8 @@ cases the check was asked to cover, so they are counted apart:
   result over the group's Records; NaN where no Record has one (float64 rows, numerical checks, integer outputs).
 - ``accuracy``: refgrad's float32 against torch's, from those two: ``same`` when neither is more than SAME_FACTOR (2)
   times the other, else ``more`` (refgrad's error the smaller) or ``less``; errors below half a float32 ulp (2^-24,
-  a correctly rounded result) count as 2^-24, so two correctly rounded results are the same; "" without truth.
+  a correctly rounded result) count as 2^-24, so two correctly rounded results are the same; "" without truth, and
+  where both errors exceed TRUTH_MAX (0.1: a truth near 0, both results judged by atol, no verdict).
   ``float32_accuracy(summary)`` lists these rows.
 - ``headroom``, ``headroom_basis``: see below; ``worst_*``: the Record with the least headroom over all the
   group's Records, shrinking included (ties: a crash first, then larger ``max_rel_err``, larger ``max_abs_err``,
@@ -74,6 +75,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..metrics import TRUTH_MAX
 from ..records import FIELDS, LATER_FIELDS, SHRINK_PHASES
 
 KEYS = ["op", "check", "dtype"]
@@ -252,6 +254,9 @@ def accuracy(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     out[known] = "same"
     out[known & (ratio > SAME_FACTOR)] = "less"
     out[known & (ratio < 1 / SAME_FACTOR)] = "more"
+    # neither within TRUTH_MAX of the truth: a truth near 0, both results judged by atol (e.g. GroupNorm's forward
+    # at 1.0 against torch's 1.5e10): their relative errors say nothing about accuracy
+    out[known & (np.minimum(ours, theirs) > TRUTH_MAX)] = ""
     return out
 
 
