@@ -7,16 +7,28 @@ import functools
 import numpy as np
 
 
+def _error_state():
+    """NumPy's error-state context variable and its value under np.errstate(all="ignore"), or (None, None) where
+    that private variable is missing."""
+    try:
+        from numpy._core._ufunc_config import _extobj_contextvar as state
+    except ImportError:
+        return None, None
+    with np.errstate(all="ignore"):
+        return state, state.get()
+
+
+# Function.apply sets these itself around each forward, saving a wrapper's frame on every op
+ERROR_STATE, IGNORE_ALL = _error_state()
+
+
 def _quiet_calls():
     """A decorator running a function under np.errstate(all="ignore"). NumPy keeps its error state in a context
     variable: setting it directly costs two C calls per op, where np.errstate's context manager costs more than
     a small op's own arithmetic. np.errstate itself where that private variable is missing."""
-    try:
-        from numpy._core._ufunc_config import _extobj_contextvar as state
-    except ImportError:
+    if ERROR_STATE is None:
         return np.errstate(all="ignore")
-    with np.errstate(all="ignore"):
-        ignore_all = state.get()
+    state, ignore_all = ERROR_STATE, IGNORE_ALL
 
     def quiet(fn):
         @functools.wraps(fn)

@@ -46,7 +46,8 @@ def bind() -> None:
     for op, name in operators.items():
         if name in ns:
             setattr(Tensor, f"__{op}__", ns[name])
-            setattr(Tensor, f"__r{op}__", _reflected(ns[name]))
+            # 2 * x is mul(x, 2), as in torch, whose __radd__ and __rmul__ are add and mul: no frame to swap them
+            setattr(Tensor, f"__r{op}__", ns[name] if op in ("add", "mul") else _reflected(ns[name]))
             setattr(Tensor, f"__i{op}__", _inplace(ns[name], ufuncs.get(name)))
     for op in ("neg", "abs", "lt", "le", "gt", "ge"):
         setattr(Tensor, f"__{op}__", ns[op])

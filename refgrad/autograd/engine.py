@@ -9,10 +9,11 @@ import sys
 
 import numpy as np
 
+from .._grad_state import state as _state
 from .._layout import copy_in_layout
 from ..tensor import Tensor
 from .function import Node, expandable, quiet, sum_to
-from .grad_mode import set_grad_enabled
+from .grad_mode import _switch
 from .placed import Placed
 
 
@@ -37,7 +38,9 @@ def _topological_order(roots):
         seen.add(id(v))
         if type(v) is Node:
             nodes.append(v)
-            stack += [p if p.grad_fn is None else p.grad_fn for p in v.inputs if p._requires_grad]
+            for p in v.inputs:
+                if p._requires_grad:
+                    stack.append(p if p.grad_fn is None else p.grad_fn)
         else:
             leaves.append(v)
     nodes.sort(key=_creation_order, reverse=True)
@@ -84,7 +87,9 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
 
     for r, g in zip(roots, root_grads):
         accumulate(_vertex(r), g)
-    with set_grad_enabled(bool(create_graph)):  # vjps are refgrad ops: recorded only for double backward
+    mode = _state["grad"], _state["inference"]
+    _switch(bool(create_graph), mode[1])  # vjps are refgrad ops: recorded only for double backward
+    try:  # (set_grad_enabled's work without its context manager's cost, which a small backward notices)
         for v in _topological_order(roots):
             g = pending.pop(id(v), None)
             if g is None:
@@ -116,6 +121,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()
+    finally:
+        _switch(*mode)
 
 
 def _accumulate_grad(t, g, in_place: bool) -> None:
@@ -189,7 +196,7 @@ def _conform(node, index: int, g, inp) -> Tensor:
 
 def as_tuple(x) -> tuple:
     """torch's "a tensor or a sequence of tensors" argument, as a tuple."""
-    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+    return (x,) if type(x) is Tensor else tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _root_grads(outputs, grad_outputs):
@@ -197,15 +204,15 @@ def _root_grads(outputs, grad_outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
+        if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if out.numel() != 1:
+            if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._over(np.ones(out.shape, out.dtype))
+            g = Tensor._over(np.ones(out._data.shape, out._data.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor(g, dtype=out.dtype)
-        if g.shape != out.shape:
+        if g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] has a "
                 f"shape of {tuple(out.shape)}."

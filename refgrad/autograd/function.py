@@ -21,14 +21,12 @@ import itertools
 
 import numpy as np
 
-from .._quiet import quiet
+from .._quiet import ERROR_STATE, IGNORE_ALL, quiet
 from ..tensor import Tensor
 from .grad_mode import _state, forward_ad_disabled
 
 _creation_order = itertools.count()
 _tensor_over = Tensor._over
-
-
 
 
 class Context:
@@ -48,10 +46,10 @@ class Node:
 
     __slots__ = ("fn", "ctx", "inputs", "versions", "saved_out", "tensor_ref", "seq")
 
-    def __init__(self, fn, ctx, inputs, saved_inputs: bool = True):
+    def __init__(self, fn, ctx, inputs, versions: tuple = ()):
         self.fn, self.ctx, self.inputs = fn, ctx, inputs
-        # the inputs' versions, checked at backward, when the vjp reads their values
-        self.versions = tuple([t._version_counter[0] for t in inputs]) if saved_inputs else ()
+        # the versions of the inputs whose values the vjp reads (all or none), checked at backward
+        self.versions = versions
         # the output's values, version counter and version, when the vjp reads ctx.out: the tensor itself would
         # make out -> node -> out a cycle, freed only by the garbage collector (torch's SavedVariable keeps an
         # output the same way)
@@ -100,7 +98,7 @@ class Node:
         data, counter, version = self.saved_out
         if counter[0] != version:
             raise _modified(Tensor(data), counter[0], version, f"output 0 of {self.name()}")
-        t = Tensor(data)
+        t = _tensor_over(data)
         t.grad_fn, t._requires_grad, t._version_counter = self, True, counter
         return t
 
@@ -166,11 +164,14 @@ class Function:
                 _refuse_context_fields(cls, params)
                 return unchecked(ctx, *arrays, **params)
 
+        cls._loud_forward = staticmethod(forward)  # what apply calls, setting the error state itself
         cls.forward = staticmethod(quiet(forward))
 
     @staticmethod
     def forward(ctx, *arrays, **params):
         raise NotImplementedError
+
+    _loud_forward = forward
 
     @staticmethod
     def vjp(ctx, grad_out):
@@ -183,22 +184,42 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         ctx = Context()
-        if params:
-            ctx.__dict__.update(params)  # params are readable as ctx.<name> in vjp/jvp
-        ctx.fn = cls
-        data = cls.forward(ctx, *[t._data for t in inputs], **params)
+        ctx.__dict__ = params  # params are readable as ctx.<name> in vjp/jvp (a fresh dict: **params made it)
+        n = len(inputs)  # one or two inputs without a comprehension's call: apply is the hottest code there is
+        arrays = (inputs[0]._data,) if n == 1 else (inputs[0]._data, inputs[1]._data) if n == 2 else [
+            t._data for t in inputs]
+        if ERROR_STATE is not None:  # quiet, as cls.forward is, without that wrapper's frame
+            token = ERROR_STATE.set(IGNORE_ALL)
+            try:
+                data = cls._loud_forward(ctx, *arrays, **params)
+            finally:
+                ERROR_STATE.reset(token)
+        else:
+            data = cls.forward(ctx, *arrays, **params)
+        ctx.fn = cls  # after forward, which takes **params (ctx's dict) as its keywords
         out = _tensor_over(data if type(data) is np.ndarray else np.asarray(data))
         if out._data.base is not None:  # a view (reshape, permute, ...): it shares its input's version counter
             _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
-        needs = tuple([t._requires_grad for t in inputs]) if _state["record"] else ()
+        if not _state["record"]:
+            needs = ()
+        else:
+            needs = (inputs[0]._requires_grad,) if n == 1 else (
+                inputs[0]._requires_grad, inputs[1]._requires_grad) if n == 2 else tuple(
+                [t._requires_grad for t in inputs])
         if True in needs:
             saves = cls.saves
             ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
                                                                  for t in inputs])
             ctx.needs_input_grad = needs
-            node = Node(cls, ctx, ctx.inputs, saved_inputs="inputs" in saves)
+            if "inputs" not in saves:
+                versions = ()
+            else:
+                versions = (inputs[0]._version_counter[0],) if n == 1 else (
+                    inputs[0]._version_counter[0], inputs[1]._version_counter[0]) if n == 2 else tuple(
+                    [t._version_counter[0] for t in inputs])
+            node = Node(cls, ctx, ctx.inputs, versions)
             out.grad_fn, out._requires_grad = node, True
             if "out" in saves:
                 node.saved_out = (out._data, out._version_counter, out._version_counter[0])
@@ -231,7 +252,7 @@ def _refuse_context_fields(cls, names) -> None:
 def expandable(shape: tuple, to: tuple) -> bool:
     """Whether shape broadcasts to ``to`` (torch's is_expandable_to)."""
     lead = len(to) - len(shape)
-    return lead >= 0 and all([s == 1 or s == t for s, t in zip(shape, to[lead:])])
+    return lead >= 0 and (shape == to[lead:] or all([s == 1 or s == t for s, t in zip(shape, to[lead:])]))
 
 
 class SumTo(Function):

@@ -64,9 +64,11 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
         kinds = type(a), type(b)
         if kinds == (Tensor, Tensor):
             x, y = a._data, b._data
-            if x.dtype is y.dtype and x.dtype.kind == "f" and (x.shape == y.shape or _pair_broadcasts(x.shape,
-                                                                                                     y.shape)):
-                return [a, b]
+            dt = x.dtype
+            if dt is y.dtype and dt.kind == "f":
+                xs, ys = x.shape, y.shape
+                if xs == ys or _pair_broadcasts(xs, ys):
+                    return [a, b]
         elif kinds in _TENSOR_AND_NUMBER:  # a float tensor and a Python number (lr * grad, x / c): in its dtype
             t = a if kinds[0] is Tensor else b
             dt = t._data.dtype
@@ -95,6 +97,8 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
 
 def _pair_broadcasts(s: tuple, t: tuple) -> bool:
     """Whether two shapes broadcast together (x @ w + b): np.broadcast_shapes costs several µs in Python."""
+    if len(t) < len(s) and s[len(s) - len(t):] == t:  # a trailing match (a bias): the common case, at once
+        return True
     for m, n in zip(reversed(s), reversed(t)):
         if m != n and m != 1 and n != 1:
             return False

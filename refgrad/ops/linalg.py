@@ -42,7 +42,7 @@ def _x(shape) -> str:
 
 
 def _no_bool(t: Tensor, kernel: str) -> None:
-    if t.dtype.kind == "b":
+    if t._data.dtype.kind == "b":
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
@@ -195,11 +195,12 @@ def matmul(input, other):
     """torch.matmul: 1-D operands are lifted to a row / a column and the added dim removed after; batch dims
     broadcast. No dtype promotion: mixed dtypes raise (with the message of the torch kernel the shapes take)."""
     a, b = as_tensor_arg(input), as_tensor_arg(other, "other")
-    if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
-    if a.ndim == 1 and b.ndim == 1:
+    a_ndim, b_ndim = a._data.ndim, b._data.ndim  # (read once: matmul is on every layer's path)
+    if a_ndim == 0 or b_ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a_ndim}D and {b_ndim}D")
+    if a_ndim == 1 and b_ndim == 1:
         return dot(a, b)
-    if b.ndim == 1:  # matrix (or folded batch of matrices) @ vector
+    if b_ndim == 1:  # matrix (or folded batch of matrices) @ vector
         if a.dtype != b.dtype:
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got {scalar_type_name(b.dtype)}, "
                                f"{scalar_type_name(a.dtype)}, and {scalar_type_name(b.dtype)}")
@@ -208,17 +209,17 @@ def matmul(input, other):
             rows = int(np.prod(a.shape[:-1]))
             raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{a.shape[-1]}), vec ({b.shape[0]})")
         return _folded_product(a, b.unsqueeze(-1)).squeeze(-1)
-    a2 = a.unsqueeze(0) if a.ndim == 1 else a
-    if b.ndim == 2:  # torch folds the batch of a into rows: an mm
-        if a.dtype != b.dtype:
+    a2 = a.unsqueeze(0) if a_ndim == 1 else a
+    if b_ndim == 2:  # torch folds the batch of a into rows: an mm
+        if a._data.dtype != b._data.dtype:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_ctype(a.dtype)} != "
                                f"{_ctype(b.dtype)}")
         _no_bool(a, "addmm_impl_cpu_")
-        if a2.shape[-1] != b.shape[0]:
+        if a2._data.shape[-1] != b._data.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(a2.shape[:-1]))}x"
                                f"{a2.shape[-1]} and {_x(b.shape)})")
         out = _folded_product(a2, b)
-        return out.squeeze(-2) if a.ndim == 1 else out
+        return out.squeeze(-2) if a_ndim == 1 else out
     # batched: b has 3+ dims
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(a.dtype)} but found {scalar_type_name(b.dtype)}")
@@ -229,14 +230,14 @@ def matmul(input, other):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {a2.shape[-1]}] "
                            f"but got: [{n}, {b.shape[-2]}].")
     out = Matmul.apply(a2, b)
-    return out.squeeze(-2) if a.ndim == 1 else out
+    return out.squeeze(-2) if a_ndim == 1 else out
 
 
 def _folded_product(a: Tensor, b: Tensor) -> Tensor:
     """a (..., n, k) @ b (k, m) as torch's matmul computes it: a's batch dims folded into rows, one mm. Its vjp is
     then one mm for b too (aᵀ g over all the rows), not a product per batch entry summed over the batch afterwards
     (F.linear on a (batch, time, features) input)."""
-    if a.ndim <= 2:
+    if a._data.ndim <= 2:
         return Matmul.apply(a, b)
     rows = math.prod(a.shape[:-1])
     return Matmul.apply(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[-1],))

@@ -109,7 +109,9 @@ class Mean(Function):
 
     def forward(ctx, x, dims, keepdim, n):
         acc = accumulation_dtype(x.dtype)
-        return np.asarray(np.sum(x, axis=dims, dtype=acc, keepdims=keepdim) / acc.type(n)).astype(x.dtype, copy=False)
+        total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)  # (np.sum is this, behind a wrapper)
+        return np.divide(total, acc.type(n), out=total if type(total) is np.ndarray else None).astype(x.dtype,
+                                                                                                      copy=False)
 
     def vjp(ctx, g):
         return _expand_back(g / ctx.n, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)  # a view: no array of g/n
@@ -360,7 +362,8 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {dtypes.scalar_type_name(x.dtype)}")
     dims = _reduce_dims(dim, x.ndim, "mean")
-    return Mean.apply(x, dims=dims, keepdim=keepdim, n=math.prod(x.shape[d] for d in dims))
+    shape = x._data.shape
+    return Mean.apply(x, dims=dims, keepdim=keepdim, n=math.prod([shape[d] for d in dims]))
 
 
 @public(method=True)

@@ -60,8 +60,9 @@ class Softmax(Function):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x, dim):
-        e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))
-        return e / e.sum(axis=dim, keepdims=True)
+        e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
+        e /= np.add.reduce(e, axis=dim, keepdims=True)
+        return e
 
     def vjp(ctx, g):
         s = ctx.out

@@ -45,6 +45,8 @@ def _along(index: np.ndarray, axis: int) -> tuple:
     """The fancy index of entry index[p] along ``axis`` at each position p of ``index``, in an array with one dim
     more (x[_along(index, axis)] is take_along_axis(x, index[..., None, ...], axis) squeezed, made cheaply)."""
     n = index.ndim
+    if n == 1 and axis == 1:  # (N,) targets of (N, C) scores: the usual classification loss, at once
+        return np.arange(index.shape[0]), index
     grids = tuple(np.arange(s).reshape((-1,) + (1,) * (n - 1 - i)) for i, s in enumerate(index.shape))
     return grids[:axis] + (index,) + grids[axis:]
 
@@ -90,8 +92,9 @@ class _CrossEntropyIndices(Function):
     saves = ("inputs",)
 
     def forward(ctx, x, index, weights, keep, reduction, denominator):
-        shifted = x - x.max(axis=1, keepdims=True, initial=-np.inf)
-        lse = np.log(np.exp(shifted).sum(axis=1))
+        # (the ufuncs' reductions themselves, as everywhere a small op's call cost shows: x.max() is them, wrapped)
+        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True, initial=-np.inf)
+        lse = np.log(np.add.reduce(np.exp(shifted), axis=1))
         loss = -(shifted[_along(index, 1)] - lse)  # -log p[target], as torch: -0 where p is 1
         if weights is not None:
             loss = loss * weights
@@ -99,7 +102,7 @@ class _CrossEntropyIndices(Function):
             loss = np.where(keep, loss, loss.dtype.type(0))
         if reduction == "none":
             return loss
-        total = loss.sum()
+        total = np.add.reduce(loss, axis=None)
         return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
 
     def vjp(ctx, g):
@@ -125,7 +128,8 @@ class _CrossEntropyIndicesGrad(Function):
             gn = gn * weights
         if keep is not None:  # an ignored sample's cotangent is exactly 0
             gn = np.where(keep, gn, gn.dtype.type(0))
-        out = Softmax.forward(ctx, x, 1) * (np.expand_dims(gn, 1) if gn.ndim else gn)
+        out = Softmax._loud_forward(ctx, x, 1)  # (quiet already, as this forward)
+        out *= np.expand_dims(gn, 1) if gn.ndim else gn
         out[_along(index, 1)] -= gn  # each sample's target class, once
         return out
 
@@ -270,7 +274,9 @@ class _IndexTargets:
             raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument "
                                "'weight'. This input cannot have requires_grad True.")
         idx = t._data.astype(np.int64, copy=False)
-        if idx.size and 0 <= idx.min() and idx.max() < n_classes and not 0 <= ignore_index < n_classes:
+        # every target a class, in one reduction: read as unsigned, a negative target is more than any class
+        if idx.size and np.maximum.reduce(idx.view(np.uint64), axis=None) < n_classes and not (
+                0 <= ignore_index < n_classes):
             keep = None  # every target is a class and none is ignore_index: nothing to mask
         else:
             keep = idx != ignore_index
