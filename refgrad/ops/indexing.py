@@ -76,6 +76,34 @@ class _IndexAdd(Linear):
         return _Take.apply(g, index=ctx.index)
 
 
+class _TakeRows(Linear):
+    """out = x[rows] for a 1-D int array of rows along the first dim (negative ones counting from the end), as
+    users write it: one np.take, with no flat positions to work out (_Take's plan for any index)."""
+    saves = ()  # backward reads shapes only
+    params = ("rows",)
+
+    def forward(ctx, x, rows):
+        return np.take(x, rows, axis=0)
+
+    def vjp(ctx, g):
+        return _AddRows.apply(g, rows=ctx.rows, size=ctx.inputs[0].shape[0])
+
+
+class _AddRows(Linear):
+    """The adjoint of _TakeRows: zeros of ``size`` rows, each row of g added into its row, repeated rows
+    accumulating in index order (as _IndexAdd's positions)."""
+    saves = ()  # backward reads shapes only
+    params = ("rows", "size")
+
+    def forward(ctx, g, rows, size):
+        out = np.zeros((size,) + g.shape[1:], g.dtype)
+        np.add.at(out, rows, g)
+        return out
+
+    def vjp(ctx, g):
+        return _TakeRows.apply(g, rows=ctx.rows)
+
+
 class _Scatter(Linear):
     """out = x with out.flat[pos] = src.flat[src_pos]; where positions repeat the last one wins (as torch's CPU
     kernel, which walks each line along ``dim`` in order). Every src element that was sent gets the gradient of
@@ -369,16 +397,13 @@ def _plain_rows(index) -> np.ndarray | None:
     return rows if rows.ndim == 1 and rows.dtype in _ROW_INDEX_DTYPES else None
 
 
-def _row_positions(rows: np.ndarray, shape: tuple) -> np.ndarray:
-    """x[rows] for 1-D int rows (see _plain_rows), the commonest advanced index (what _IndexPlan gives for it): the
-    flat positions of whole rows, after torch's bounds check."""
-    n = shape[0]
-    bad = (rows >= n) | (rows < -n)
-    if bad.any():
+def _check_rows(rows: np.ndarray, n: int) -> None:
+    """torch's bounds check of x[rows] for 1-D int rows (see _plain_rows) on a first dim of size n."""
+    if rows.size and not -n <= np.minimum.reduce(rows) <= np.maximum.reduce(rows) < n:
+        bad = (rows >= n) | (rows < -n)
         if n == 0:
             raise IndexError("index is out of bounds for dimension with size 0")
         raise IndexError(f"index {int(rows[bad][0])} is out of bounds for dimension 0 with size {n}")
-    return _whole_rows(rows, shape)
 
 
 def _whole_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
@@ -396,7 +421,8 @@ def getitem(input, index):
     x = as_tensor_arg(input)
     rows = _plain_rows(index) if x.ndim else None
     if rows is not None:  # x[rows], without the general plan
-        return _Take.apply(x, index=_row_positions(rows, x.shape))
+        _check_rows(rows, x.shape[0])
+        return _TakeRows.apply(x, rows=rows.copy())  # (a copy: the caller may write to its index before backward)
     plan = _IndexPlan(index, x.shape)
     if not plan.advanced:
         return _Take.apply(x, index=plan.stage1)

@@ -48,6 +48,9 @@ def _reduce_dims(dim, ndim: int, name: str) -> tuple:
     sorted non-negative dims. A 0-d tensor accepts dims 0 and -1 and reduces nothing."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
+    if type(dim) is int:  # x.mean(0), x.sum(-1): the usual one dim
+        d = wrap_dim(dim, ndim)  # (checked on a 0-d tensor too, which takes 0 and -1 and reduces nothing)
+        return (d,) if ndim else ()
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer, tuple, list)):
         raise TypeError(f"{name}(): argument 'dim' must be tuple of ints, not {type(dim).__name__}")
     if isinstance(dim, (tuple, list)):
