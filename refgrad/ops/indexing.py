@@ -397,6 +397,22 @@ def _plain_rows(index) -> np.ndarray | None:
     return rows if rows.ndim == 1 and rows.dtype in _ROW_INDEX_DTYPES else None
 
 
+def _ints_and_slices(index, shape: tuple) -> tuple | None:
+    """The basic index of x[t], x[a:b] or x[:, 1:3] (Python ints in bounds and slices with a positive step or none,
+    at most one per dim: what _IndexPlan's stage 1 would be for them), or None for any other index, which the
+    general plan takes (and raises for, where it is wrong)."""
+    items = index if type(index) is tuple else (index,)
+    if len(items) > len(shape):
+        return None
+    for n, o in zip(shape, items):
+        if type(o) is slice:
+            if o.step is not None and not (type(o.step) is int and o.step > 0):
+                return None
+        elif type(o) is not int or not -n <= o < n:
+            return None
+    return items
+
+
 def _check_rows(rows: np.ndarray, n: int) -> None:
     """torch's bounds check of x[rows] for 1-D int rows (see _plain_rows) on a first dim of size n."""
     if rows.size and not -n <= np.minimum.reduce(rows) <= np.maximum.reduce(rows) < n:
@@ -419,6 +435,9 @@ def getitem(input, index):
     gives a view (writes through it reach x, and count against what a graph saved of x) and advanced indexing a
     copy."""
     x = as_tensor_arg(input)
+    basic = _ints_and_slices(index, x.shape)
+    if basic is not None:  # x[t], x[:, 1:3]: a view, without the general plan
+        return _Take.apply(x, index=basic)
     rows = _plain_rows(index) if x.ndim else None
     if rows is not None:  # x[rows], without the general plan
         _check_rows(rows, x.shape[0])

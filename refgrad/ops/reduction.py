@@ -24,6 +24,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import dtypes
+from .._grad_state import state as _grad_state
 from ..autograd import Function
 from ..autograd.function import sum_to  # noqa: F401 - the engine's, where it sums gradients back to shape
 from ..registry import public
@@ -69,7 +70,10 @@ def _int_dim(dim, ndim: int, name: str) -> int:
 
 
 def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
-    """A reduction's cotangent (or output) broadcast back over the reduced dims to the input's shape."""
+    """A reduction's cotangent (or output) broadcast back over the reduced dims to the input's shape. Where no graph
+    is recorded (a first-order backward), a bare tensor over the read-only view: nothing would read an Expand node."""
+    if not _grad_state["record"]:
+        return Tensor._over(_expand_data(g._data, shape, dims, keepdim))
     if not keepdim and dims != tuple(range(len(dims))):  # reduced leading dims need no reshape to broadcast
         g = g.reshape(keepdim_shape(shape, dims))
     return Expand.apply(g, shape=shape)
