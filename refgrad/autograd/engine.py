@@ -33,9 +33,9 @@ def _topological_order(roots):
     nodes, leaves, seen, stack = [], [], set(), [_vertex(r) for r in roots]
     while stack:
         v = stack.pop()
-        if id(v) in seen:
+        if v in seen:
             continue
-        seen.add(id(v))
+        seen.add(v)
         if type(v) is Node:
             nodes.append(v)
             for p in v.inputs:
@@ -66,24 +66,25 @@ def _add_into(total: np.ndarray, more: np.ndarray) -> None:
 
 
 def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
-    """Push gradients from roots to leaves. With ``capture`` (a dict id(vertex) -> None), collect the
+    """Push gradients from roots to leaves. With ``capture`` (a dict vertex -> None), collect the
     gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
-    pending = {}  # id(vertex) -> its gradient so far (vertices stay alive through the pass: ids are stable)
+    # vertex -> its gradient so far. Vertices are keys by identity: a Node's hash is object's, and a Tensor's too
+    # (its == is elementwise, but a dict calls == only on equal hashes, which distinct live objects never have)
+    pending = {}
 
     def accumulate(v, g):
-        key = id(v)
-        old = pending.get(key)
+        old = pending.get(v)
         if type(g) is Placed:  # zeros but for one piece: add only the piece where we own the sum so far
             if old is not None and not old.is_sparse and old.dtype == g.dtype and _sole_reference(old, holders=2):
                 _add_into(old._data[g.index], g.values._data)
                 return
             g = g.dense()
         if old is None:
-            pending[key] = g
+            pending[v] = g
         elif not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
             _add_into(old._data, g._data)  # (pending and old are the 2 holders)
         else:
-            pending[key] = _plus(old, g)
+            pending[v] = _plus(old, g)
 
     for r, g in zip(roots, root_grads):
         accumulate(_vertex(r), g)
@@ -91,7 +92,7 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     _switch(bool(create_graph), mode[1])  # vjps are refgrad ops: recorded only for double backward
     try:  # (set_grad_enabled's work without its context manager's cost, which a small backward notices)
         for v in _topological_order(roots):
-            g = pending.pop(id(v), None)
+            g = pending.pop(v, None)
             if g is None:
                 continue
             node = v if type(v) is Node else None
@@ -99,8 +100,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             t = v if node is None else (node.tensor_ref() if node.tensor_ref is not None else None)
             if t is not None and t._hooks:
                 g = _run_hooks(t._hooks, g)
-            if capture is not None and id(v) in capture:
-                capture[id(v)] = g
+            if capture is not None and v in capture:
+                capture[v] = g
             # .grad: a leaf's in backward (autograd.grad leaves leaves alone), a retaining non-leaf's in both (as torch)
             if t is not None and (t._retains_grad if node is not None else capture is None):
                 # a .grad owns its memory: never a view of, or the same object as, another gradient
@@ -209,7 +210,8 @@ def _root_grads(outputs, grad_outputs):
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._over(np.ones(out._data.shape, out._data.dtype))
+            g = Tensor._over(np.array(1, out._data.dtype) if out._data.ndim == 0 else np.ones(out._data.shape,
+                                                                                                out._data.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor(g, dtype=out.dtype)
         if g._data.shape != out._data.shape:
@@ -252,11 +254,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
-    capture = {id(_vertex(t)): None for t in inputs}
+    capture = {_vertex(t): None for t in inputs}
     _backpropagate(outputs, _root_grads(outputs, grad_outputs), retain_graph, create_graph, capture)
     result = []
     for t in inputs:
-        g = capture[id(_vertex(t))]
+        g = capture[_vertex(t)]
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

@@ -101,7 +101,7 @@ def _scale(t: Tensor, s) -> Tensor:
 def _mT(t: Tensor) -> Tensor:
     """t.mT in a vjp: where no graph is recorded, a bare tensor over the transposed view (nothing would read a
     Permute node); else the recorded op, for a double backward."""
-    return t.mT if _grad_state["record"] else Tensor._over(np.swapaxes(t._data, -1, -2))
+    return t.mT if _grad_state["record"] else Tensor._over(t._data.swapaxes(-1, -2))
 
 
 def _product(a: Tensor, b: Tensor) -> Tensor:
