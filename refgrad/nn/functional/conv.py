@@ -171,18 +171,19 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int,
     if b is not None and b.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_ctype(x.dtype)}) and bias type ({_ctype(b.dtype)}) should be the same")
 
-    # the windows of x as (C, N), stored (C, *k, N, *out): im2col's matrix below is then a view of them
+    # the windows of x as (C, N), stored (C, *k, N, *out): each item's im2col matrix below is then a view of them
     cols = windows(_pad_spatial(x, pairs).transpose(0, 1), k, stride, dilation, kernel_at=1)  # (C, N, *out, *k)
     out_sizes = cols.shape[2:2 + d]
     positions, taps = int(np.prod(out_sizes)), int(np.prod(k))
     per_group = c // groups
-    # (g, C/g·∏k, N·P): the batch folded into the matmul's columns, so that the product, and each of its two
-    # gradients (the weight's sums over N·P inside one GEMM), is one matmul per group rather than one per item
-    cols = cols.reshape((groups, per_group, n, positions, taps)).permute((0, 1, 4, 2, 3)).reshape(
-        (groups, per_group * taps, n * positions))
+    # (N, g, C/g·∏k, P): one product per item and group, the kernels broadcast over the batch, so that the
+    # output comes out in (N, O, *out) order, and its gradient goes back, with no copy either way (a product over
+    # N·P at once would need the batch moved in front of the channels, a copy of the output forward and of its
+    # gradient backward); the weight's gradient is then summed over N
+    cols = cols.reshape((groups, per_group, n, positions, taps)).permute((2, 0, 1, 4, 3)).reshape(
+        (n, groups, per_group * taps, positions))
     kernels = w.reshape((groups, out_channels // groups, per_group * taps))  # (g, O/g, C/g·∏k)
-    out = _product(kernels, cols).reshape((groups, out_channels // groups, n, positions))  # (g, O/g, N, P)
-    out = out.permute((2, 0, 1, 3)).reshape((n, out_channels) + tuple(out_sizes))  # O = g·O/g
+    out = _product(kernels, cols).reshape((n, out_channels) + tuple(out_sizes))  # (N, g, O/g, P): O = g·O/g
     if b is not None:
         out = out + b.reshape((out_channels,) + (1,) * d)
     return out.squeeze(0) if unbatched else out
