@@ -46,11 +46,11 @@ class _SafeSoftmax(Function):
     saves = ("out",)
 
     def forward(ctx, x, dim, mask):
-        scores = x - 0 if mask is None else x + mask  # a fresh array, worked on in place below
-        row_max = scores.max(axis=dim, keepdims=True, initial=-np.inf)
-        np.subtract(scores, row_max, out=scores)
+        scores = x if mask is None else x + mask  # (x + mask: a fresh array, worked on in place below)
+        row_max = np.maximum.reduce(scores, axis=dim, keepdims=True, initial=-np.inf)
+        scores = np.subtract(scores, row_max, out=None if mask is None else scores)  # fresh from here on
         np.exp(scores, out=scores)
-        scores /= scores.sum(axis=dim, keepdims=True)
+        scores /= np.add.reduce(scores, axis=dim, keepdims=True)
         dead = row_max == -np.inf  # every entry -inf (or no entry at all)
         if dead.any():
             scores = np.where(dead, scores.dtype.type(0), scores)
