@@ -95,9 +95,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             g = pending.pop(v, None)
             if g is None:
                 continue
-            node = v if type(v) is Node else None
             # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
-            t = v if node is None else (node.tensor_ref() if node.tensor_ref is not None else None)
+            if type(v) is Node:
+                node, t = v, (v.tensor_ref() if v.tensor_ref is not None else None)
+            else:
+                node, t = None, v
             if t is not None and t._hooks:
                 g = _run_hooks(t._hooks, g)
             if capture is not None and v in capture:
@@ -121,7 +123,7 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                     accumulate(inp if inp.grad_fn is None else inp.grad_fn, gi)
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
-                node.release()
+                node.ctx = node.saved_out = None  # what the vjp read is freed: a second backward raises
     finally:
         _switch(*mode)
 

@@ -80,9 +80,10 @@ class Node:
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through "
                 "the graph a second time or if you need to access saved tensors after calling backward."
             )
-        for t, v in zip(self.inputs, self.versions):
-            if t._version_counter[0] != v:
-                raise _modified(t, t._version_counter[0], v, f"input of {self.name()}")
+        if self.versions:  # (an op that saves no inputs checks none)
+            for t, v in zip(self.inputs, self.versions):
+                if t._version_counter[0] != v:
+                    raise _modified(t, t._version_counter[0], v, f"input of {self.name()}")
         if self.saved_out is None:
             grads = self.fn.vjp(self.ctx, grad_out)
         else:
@@ -101,9 +102,6 @@ class Node:
         t = _tensor_over(data)
         t.grad_fn, t._requires_grad, t._version_counter = self, True, counter
         return t
-
-    def release(self):
-        self.ctx = self.saved_out = None
 
 
 def _share_version_counter(view, inputs) -> None:
