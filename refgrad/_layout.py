@@ -41,6 +41,8 @@ def empty_in_layout(a: np.ndarray, dtype=None) -> np.ndarray:
 
 def copy_in_layout(a: np.ndarray, like: np.ndarray | None = None) -> np.ndarray:
     """A copy of a, dense in the memory layout of ``like`` (default: a's own)."""
+    if a.flags.c_contiguous and (like is None or like.flags.c_contiguous):  # the usual case: a plain copy
+        return a.copy()
     out = empty_in_layout(a if like is None else like, a.dtype)
     # one value broadcast (a sum's gradient): copied from the value itself, which NumPy runs as a fill (faster)
     np.copyto(out, a[(0,) * a.ndim] if a.size > 1 and not any(a.strides) else a)

@@ -43,7 +43,8 @@ def _topological_order(roots):
                     stack.append(p if p.grad_fn is None else p.grad_fn)
         else:
             leaves.append(v)
-    nodes.sort(key=_creation_order, reverse=True)
+    if len(nodes) > 1:
+        nodes.sort(key=_creation_order, reverse=True)
     return nodes + leaves
 
 
