@@ -23,7 +23,7 @@ import numpy as np
 
 from ...arguments import int_arg, number_arg
 from ...autograd import Function
-from ...autograd.bases import Elementwise
+from ...autograd.bases import Elementwise, Linear
 from ...dtypes import scalar_type_name
 from ...ops.choose import choose, select
 from ...ops.common import as_tensor_arg, cast, wrap_dim
@@ -44,10 +44,24 @@ class Relu(Function):
         return select(x < 0, x.dtype.type(0), x)
 
     def vjp(ctx, g):
-        return choose(_blocked(ctx.out), 0, g)
+        return _ZeroWhere.apply(g, mask=_blocked(ctx.out))
 
     def jvp(ctx, dx):
-        return choose(_blocked(ctx.out), 0, dx)
+        return _ZeroWhere.apply(dx, mask=_blocked(ctx.out))
+
+
+class _ZeroWhere(Linear):
+    """g with exact zeros where the constant bool ``mask`` is True, else g (an inf or nan there gives 0 too): relu's
+    vjp as one op of one input, as torch's threshold_backward, where choose(mask, 0, g) makes the 0 a tensor and
+    records two. Linear in g: its vjp is itself (and its jvp, by the base)."""
+    saves = ()  # backward reads the mask only
+    params = ("mask",)
+
+    def forward(ctx, g, mask):
+        return select(mask, g.dtype.type(0), g)
+
+    def vjp(ctx, v):
+        return _ZeroWhere.apply(v, mask=ctx.mask)
 
 
 def _blocked(out: Tensor) -> np.ndarray:
