@@ -195,3 +195,21 @@ def test_non_contiguous_inputs():
     ]
     for a, b in pairs:
         np.testing.assert_array_equal(b.numpy(), a.numpy())
+
+
+@pytest.mark.parametrize("form", ["tensor", "int32 tensor", "ndarray", "list"])
+def test_rows_index_with_negative_and_repeated_rows_matches_torch(form):
+    """x[rows] for 1-D int rows as users write them (refgrad's one-take path): values and the gradient, where a
+    negative row counts from the end and a repeated row accumulates."""
+    rows = [2, -3, 0, 2, -1]
+    index = {"tensor": lambda m: m.tensor(np.array(rows)), "int32 tensor": lambda m: m.tensor(np.array(rows, np.int32)),
+             "ndarray": lambda m: np.array(rows) if m is refgrad else torch.tensor(rows), "list": lambda m: rows}[form]
+    w = np.arange(20.0).reshape(5, 4) / 3
+    results = []
+    for m in (torch, refgrad):
+        x = m.tensor(X, requires_grad=True)
+        y = x[index(m)]
+        (y * m.tensor(w)).sum().backward()
+        results.append((np.asarray(y.detach().numpy()), np.asarray(x.grad.numpy())))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_array_equal(ours, theirs)
