@@ -155,3 +155,23 @@ def test_a_nearly_constant_group_gets_an_accurate_gradient(norm):
     # (the cancellation amplifies even x̂'s last-bit rounding ~100×: torch's gradient, and refgrad's now, are 2e-14
     # from the exact one; 1e-12 before)
     np.testing.assert_allclose(leaf.grad.numpy().ravel(), exact, rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_in_training_at_a_convolutions_size_matches_torch(affine, dtype):
+    """The spec's drawn shapes are small; here an (N, C, 20, 20) batch, whose per-channel steps take NumPy's
+    row-long buffer (refgrad._rows) and whose backward takes torch's per-channel formula in NumPy, checked against
+    torch: the output and the gradients of input, weight and bias."""
+    rng = np.random.default_rng(5)
+    x, g = (rng.standard_normal((8, 6, 20, 20)).astype(dtype) * 3 + 1 for _ in range(2))
+    w, b = rng.standard_normal(6).astype(dtype), rng.standard_normal(6).astype(dtype)
+    results = []
+    for lib, mod in ((refgrad, F), (torch, TF)):
+        leaves = [lib.tensor(a, requires_grad=True) for a in ((x, w, b) if affine else (x,))]
+        y = mod.batch_norm(leaves[0], None, None, *leaves[1:], training=True)
+        grads = lib.autograd.grad(y, leaves, lib.tensor(g))
+        results.append([t.detach().numpy() for t in (y, *grads)])
+    tol = 1e-6 if dtype == np.float32 else 1e-12  # (as _close's; atol scaled to each result's size)
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol * np.abs(theirs).max())

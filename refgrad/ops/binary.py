@@ -11,6 +11,7 @@ import operator
 
 import numpy as np
 
+from .._rows import ROW_BUFFER, rowwise
 from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
 from ..autograd.bases import Elementwise, identity, zero
@@ -51,7 +52,9 @@ class Add(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, a, b, *, alpha):
-        return np.add(a, b) if alpha == 1 else a + np.asarray(alpha, a.dtype) * b
+        if alpha != 1:
+            b = np.asarray(alpha, a.dtype) * b
+        return rowwise(np.add, a, b) if a.size > ROW_BUFFER or b.size > ROW_BUFFER else np.add(a, b)
 
     d_a = identity
 
@@ -64,7 +67,9 @@ class Sub(Elementwise):
     saves = ()  # backward reads shapes only
 
     def forward(ctx, a, b, *, alpha):
-        return np.subtract(a, b) if alpha == 1 else a - np.asarray(alpha, a.dtype) * b
+        if alpha != 1:
+            b = np.asarray(alpha, a.dtype) * b
+        return rowwise(np.subtract, a, b) if a.size > ROW_BUFFER or b.size > ROW_BUFFER else np.subtract(a, b)
 
     d_a = identity
 
@@ -83,7 +88,7 @@ class Mul(Elementwise):
     saves = ("inputs",)
 
     def forward(ctx, a, b):
-        return np.multiply(a, b)
+        return rowwise(np.multiply, a, b) if a.size > ROW_BUFFER or b.size > ROW_BUFFER else np.multiply(a, b)
 
     def d_a(ctx, v):
         return v * ctx.inputs[1]
@@ -106,7 +111,7 @@ class Div(Elementwise):
     saves = ("inputs",)  # backward reads only the inputs
 
     def forward(ctx, a, b):
-        return np.true_divide(a, b)
+        return rowwise(np.true_divide, a, b) if a.size > ROW_BUFFER or b.size > ROW_BUFFER else np.true_divide(a, b)
 
     def d_a(ctx, v):
         return v / ctx.inputs[1]

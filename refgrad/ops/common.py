@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import dtypes
 from .._grad_state import state as _grad_state
+from .._rows import rowwise
 from ..arguments import as_tensor_arg  # noqa: F401 - the op families' tensor-argument check
 from ..autograd import Function
 from ..autograd.function import expandable, quiet
@@ -171,7 +172,10 @@ def into_temporary(tmp: Tensor, op, *operands) -> Tensor:
 
 @quiet  # inf and nan are values, as in every op's forward
 def _write(ufunc, out: np.ndarray, operands: list) -> None:
-    ufunc(*operands, out=out)
+    if len(operands) == 2 and type(operands[0]) is np.ndarray and type(operands[1]) is np.ndarray:
+        rowwise(ufunc, *operands, out=out)
+    else:
+        ufunc(*operands, out=out)
 
 
 def _fits(tmp: Tensor, operands) -> bool:

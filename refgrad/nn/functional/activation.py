@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from ..._rows import rowwise
 from ...arguments import int_arg, number_arg
 from ...autograd import Function
 from ...autograd.bases import Elementwise, Linear
@@ -74,9 +75,9 @@ class Softmax(Function):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x, dim):
-        e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
-        e /= np.add.reduce(e, axis=dim, keepdims=True)
-        return e
+        e = rowwise(np.subtract, x, np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
+        np.exp(e, out=e)
+        return rowwise(np.true_divide, e, np.add.reduce(e, axis=dim, keepdims=True), out=e)
 
     def vjp(ctx, g):
         s = ctx.out
@@ -91,8 +92,9 @@ class LogSoftmax(Function):
     saves = ("out",)  # backward reads only the output
 
     def forward(ctx, x, dim):
-        shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
-        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = rowwise(np.subtract, x, np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
+        return rowwise(np.subtract, shifted, np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True)),
+                       out=shifted)
 
     def vjp(ctx, g):
         return g - ctx.out.exp() * g.sum(dim=ctx.dim, keepdim=True)

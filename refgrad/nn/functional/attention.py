@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from ..._rows import rowwise
 from ...arguments import argument_error
 from ...autograd import Function
 from ...dtypes import get_default_dtype, scalar_type_name
@@ -48,9 +49,9 @@ class _SafeSoftmax(Function):
     def forward(ctx, x, dim, mask):
         scores = x if mask is None else x + mask  # (x + mask: a fresh array, worked on in place below)
         row_max = np.maximum.reduce(scores, axis=dim, keepdims=True, initial=-np.inf)
-        scores = np.subtract(scores, row_max, out=None if mask is None else scores)  # fresh from here on
+        scores = rowwise(np.subtract, scores, row_max, out=None if mask is None else scores)  # fresh from here on
         np.exp(scores, out=scores)
-        scores /= np.add.reduce(scores, axis=dim, keepdims=True)
+        rowwise(np.true_divide, scores, np.add.reduce(scores, axis=dim, keepdims=True), out=scores)
         dead = row_max == -np.inf  # every entry -inf (or no entry at all)
         if dead.any():
             scores = np.where(dead, scores.dtype.type(0), scores)
@@ -73,8 +74,7 @@ class _SoftmaxGrad(Function):
 
     def forward(ctx, g, s, dim):
         out = g * s
-        total = out.sum(axis=dim, keepdims=True)
-        np.subtract(g, total, out=out)
+        rowwise(np.subtract, g, np.add.reduce(out, axis=dim, keepdims=True), out=out)
         out *= s
         return out
 

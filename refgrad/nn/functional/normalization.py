@@ -17,8 +17,11 @@ import operator
 
 import numpy as np
 
+from ..._grad_state import state as _grad_state
+from ..._rows import rowwise
 from ...arguments import argument_error, as_tensor_arg, int_arg, number_arg, size_arg
 from ...autograd import Function
+from ...autograd.function import quiet
 from ...autograd.grad_mode import no_grad
 from ...dtypes import scalar_type_name
 from ...ops.common import accumulation_dtype, into_temporary, wrap_dim
@@ -94,7 +97,8 @@ class _Standardize(Function):
         # overflows
         ctx.mean, ctx.rstd = _statistics(x, dims, eps, moments)
         ctx.moments = None  # only this forward reads them
-        return x * ctx.rstd - ctx.mean * ctx.rstd
+        out = rowwise(np.multiply, x, ctx.rstd)
+        return rowwise(np.subtract, out, ctx.mean * ctx.rstd, out=out)
 
     def vjp(ctx, g):
         return _standardize_jacobian(ctx, g)
@@ -326,8 +330,82 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             mean, unbiased = _batch_statistics(x._data, dims, moments)
             _update_running(running_mean, mean, momentum)
             _update_running(running_var, unbiased, momentum)
-        return _affine(_standardize(x, dims, eps, moments), weight, bias, _channel_shape(x))
+        return _BatchNorm.apply(x, *_weight_and_bias(x, channels, weight, bias), dims=dims, eps=eps, moments=moments)
     return _normalize_with(x, running_mean, running_var, eps, weight, bias)
+
+
+class _BatchNorm(Function):
+    """batch_norm in training, as torch's kernels: x · α + β per channel (dim 1), α = rstd · weight and β = bias -
+    mean · α, mean and rstd the batch's over ``dims`` (as _Standardize's). weight and bias are tensors (ones and
+    zeros standing for absent ones).
+
+    vjp: torch's native_batch_norm_backward, per channel, with Σg and Σ(x - mean)·g:
+    to the input (g - (Σg/n + (x - mean) · Σ(x - mean)·g · rstd²/n)) · rstd · weight (torch subtracts the two terms
+    one after the other), to the weight Σ(x - mean)·g · rstd, to the bias Σg; seven passes over x-sized arrays and
+    one of them allocated, where the composition of _Standardize and the affine ops took fourteen. Where a graph
+    is recorded (a double backward), the same gradients in refgrad ops: _Standardize's Jacobian, which
+    differentiates again."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, x, weight, bias, dims, eps, moments):
+        ctx.mean, ctx.rstd = _statistics(x, dims, eps, moments)
+        ctx.moments = None  # only this forward reads them
+        shape = ctx.mean.shape  # (1, C, 1, ...)
+        alpha = ctx.rstd * weight.reshape(shape)
+        out = rowwise(np.multiply, x, alpha)
+        return rowwise(np.add, out, bias.reshape(shape) - ctx.mean * alpha, out=out)
+
+    def vjp(ctx, g):
+        if not _grad_state["record"]:
+            return _batch_norm_backward(ctx, g._data)
+        x, weight, _ = ctx.inputs
+        need_x, need_w, need_b = ctx.needs_input_grad
+        shape, dims = ctx.mean.shape, ctx.dims
+        gx = _standardize_jacobian(ctx, g * weight.reshape(shape)) if need_x else None
+        gw = (g * _standardized(ctx)).sum(dims) if need_w else None
+        return gx, gw, (g.sum(dims) if need_b else None)
+
+    def jvp(ctx, dx, dw, db):
+        shape, weight = ctx.mean.shape, ctx.inputs[1]
+        return (_standardize_jacobian(ctx, dx) * weight.reshape(shape) + _standardized(ctx) * dw.reshape(shape)
+                + db.reshape(shape))
+
+
+def _standardized(ctx) -> Tensor:
+    """x̂ = (x - mean) · rstd of a _Standardize or _BatchNorm context, differentiable in x (mean and rstd too)."""
+    x, dims = ctx.inputs[0], ctx.dims
+    return _Centered.apply(x, dims=dims, mean=ctx.mean) * _InvStd.apply(x, dims=dims, rstd=ctx.rstd, mean=ctx.mean)
+
+
+@quiet  # (inf - inf is nan, silently, as in a forward)
+def _batch_norm_backward(ctx, g: np.ndarray) -> tuple:
+    """_BatchNorm's vjp where nothing records: torch's formula (see _BatchNorm) in NumPy, in g's dtype."""
+    x, weight, _ = ctx.inputs
+    need_x, need_w, need_b = ctx.needs_input_grad
+    dims, mean, rstd = ctx.dims, ctx.mean, ctx.rstd
+    n = max(math.prod(x.shape[d] for d in dims), 1)
+    centered = rowwise(np.subtract, x._data, mean)
+    g_sum = np.add.reduce(g, axis=dims, keepdims=True)
+    # Σ (x - mean)·g per channel in one pass, without an x-sized product (einsum over (N, C, spatial))
+    per_item = (x.shape[0], x.shape[1], math.prod(x.shape[2:]))
+    dot = np.einsum("ncs,ncs->c", centered.reshape(per_item), g.reshape(per_item)).reshape(mean.shape)
+    gx = None
+    if need_x:  # written into centered: (x - mean)·k + Σg/n, then g minus that, times rstd·weight
+        rowwise(np.multiply, centered, dot * rstd * rstd / n, out=centered)  # the projection on x - mean
+        rowwise(np.add, centered, g_sum / n, out=centered)
+        np.subtract(g, centered, out=centered)
+        gx = Tensor(rowwise(np.multiply, centered, rstd * weight._data.reshape(mean.shape), out=centered))
+    gw = Tensor((dot * rstd).reshape(-1)) if need_w else None
+    gb = Tensor(g_sum.reshape(-1)) if need_b else None
+    return gx, gw, gb
+
+
+def _weight_and_bias(x: Tensor, channels: int, weight: Tensor | None, bias: Tensor | None) -> tuple:
+    """Per-channel weight and bias as (channels,) tensors, ones and zeros (constants) standing for absent ones."""
+    weight = Tensor(np.ones(channels, x.dtype)) if weight is None else weight.reshape(channels)
+    bias = Tensor(np.zeros(channels, x.dtype)) if bias is None else bias.reshape(channels)
+    return weight, bias
 
 
 class _NormalizeWithStatistics(Function):
@@ -367,10 +445,8 @@ def _normalize_with(x: Tensor, mean: Tensor, var: Tensor, eps: float, weight, bi
     """(x - mean) / sqrt(var + eps) · weight + bias with given per-channel statistics, as torch's evaluation."""
     acc = accumulation_dtype(x.dtype, float32_to_float64=True)
     rstd = (1 / np.sqrt(var._data.astype(acc) + eps)).astype(x.dtype).reshape(-1)
-    channels = rstd.shape[0]
-    weight = Tensor(np.ones(channels, x.dtype)) if weight is None else weight.reshape(channels)
-    bias = Tensor(np.zeros(channels, x.dtype)) if bias is None else bias.reshape(channels)
-    return _NormalizeWithStatistics.apply(x, weight, bias, mean=mean._data.reshape(-1).copy(), rstd=rstd)
+    return _NormalizeWithStatistics.apply(x, *_weight_and_bias(x, rstd.shape[0], weight, bias),
+                                          mean=mean._data.reshape(-1).copy(), rstd=rstd)
 
 
 @public(namespace="nn.functional", also=("instance_norm",))
