@@ -42,6 +42,8 @@ class Relu(Function):
     saves = ("out",)
 
     def forward(ctx, x):
+        if x.dtype in _MAXIMUM_KEEPS_X_ON_TIES:  # one SIMD pass, where select's bit selection takes three
+            return np.maximum(x.dtype.type(0), x)
         return select(x < 0, x.dtype.type(0), x)
 
     def vjp(ctx, g):
@@ -49,6 +51,19 @@ class Relu(Function):
 
     def jvp(ctx, dx):
         return _ZeroWhere.apply(dx, mask=_blocked(ctx.out))
+
+
+def _maximum_keeps_x_on_ties(dtype: np.dtype) -> bool:
+    """Whether np.maximum(0, x) gives x itself where x is -0 (0 where x < 0, NaN where x is NaN: NumPy's documented
+    rules), so that it is relu exactly. NumPy returns its second operand on a tie for float32 and float64 but its
+    first for float16 (NumPy 2.4, AVX-512); its SIMD loops and their scalar tails may differ, so this probes both,
+    contiguous and strided, once per dtype."""
+    negative_zeros = np.full(67, -0.0, dtype)
+    return all(np.signbit(np.maximum(dtype.type(0), z)).all() for z in (negative_zeros, negative_zeros[::3]))
+
+
+_MAXIMUM_KEEPS_X_ON_TIES = frozenset(
+    dt for dt in map(np.dtype, (np.float32, np.float64)) if _maximum_keeps_x_on_ties(dt))
 
 
 class _ZeroWhere(Linear):
