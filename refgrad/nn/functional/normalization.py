@@ -37,7 +37,8 @@ def _moments(x: np.ndarray, dims: tuple):
     acc = accumulation_dtype(x.dtype, float32_to_float64=True)
     n = max(math.prod(x.shape[d] for d in dims), 1)  # an empty group: no element reads its (arbitrary) stats
     mean = np.sum(x, axis=dims, dtype=acc, keepdims=True) / n
-    centered = np.subtract(x, mean, dtype=acc)
+    # (float32 is widened on the way: a cast the row-long buffer would slow, see refgrad._rows)
+    centered = rowwise(np.subtract, x, mean) if x.dtype == acc else np.subtract(x, mean, dtype=acc)
     return mean, np.sum(np.square(centered, out=centered), axis=dims, keepdims=True) / n
 
 
