@@ -57,9 +57,12 @@ def rowwise(ufunc, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) 
     """ufunc(a, b, out=out), its buffer one row long where one operand is a scalar per row of 256 to 8191 elements
     (see the module docstring); otherwise as NumPy runs it. For quiet code (a Function's forward, a @quiet helper):
     the row-long buffer comes with NumPy's errors ignored."""
-    if (a.shape != b.shape and (a.size > ROW_BUFFER or b.size > ROW_BUFFER) and ERROR_STATE is not None
+    a_shape, b_shape = a.shape, b.shape
+    # (a per-row scalar has a last dim of 1: a row broadcast, (32, 1024) + (1024,), is NumPy's at once)
+    if ((a_shape[-1:] == (1,) or b_shape[-1:] == (1,)) and a_shape != b_shape
+            and (a.size > ROW_BUFFER or b.size > ROW_BUFFER) and ERROR_STATE is not None
             and (ufunc is not np.true_divide or a.dtype == np.float64)):
-        row = _row_length(a.shape, b.shape)
+        row = _row_length(a_shape, b_shape)
         if _SHORTEST_ROW <= row < ROW_BUFFER:
             token = ERROR_STATE.set(_ignore_all_with(-(-row // 16) * 16))  # (NumPy takes multiples of 16)
             try:
