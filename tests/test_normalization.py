@@ -175,3 +175,22 @@ def test_batch_norm_in_training_at_a_convolutions_size_matches_torch(affine, dty
     tol = 1e-6 if dtype == np.float32 else 1e-12  # (as _close's; atol scaled to each result's size)
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol * np.abs(theirs).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("norm", ["layer_norm", "group_norm", "instance_norm"])
+def test_first_order_backward_equals_the_recorded_one_bit_for_bit(norm, dtype):
+    """Where backward records no graph, _Standardize's vjp runs its formula in NumPy (_standardize_backward); where
+    it records one (create_graph=True), in refgrad ops that differentiate again. The same operations in the same
+    order: the same bits. (8, 4, 512) takes the row-long buffer of refgrad._rows in layer_norm; (8, 4, 6) does not."""
+    calls = {"layer_norm": lambda t: F.layer_norm(t, [t.shape[-1]]), "group_norm": lambda t: F.group_norm(t, 2),
+             "instance_norm": lambda t: F.instance_norm(t)}
+    rng = np.random.default_rng(6)
+    for shape in ((8, 4, 512), (8, 4, 6)):
+        x, g = (rng.standard_normal(shape).astype(dtype) * 2 + 1 for _ in range(2))
+        leaf = refgrad.tensor(x, requires_grad=True)
+        y = calls[norm](leaf)
+        (plain,) = refgrad.autograd.grad(y, leaf, refgrad.tensor(g), retain_graph=True)
+        (recorded,) = refgrad.autograd.grad(y, leaf, refgrad.tensor(g), create_graph=True)
+        assert recorded.requires_grad and not plain.requires_grad
+        np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy(), strict=True)
