@@ -9,9 +9,10 @@ import pytest
 from refgrad._rows import _row_length, rowwise
 
 # (large operand, small operand): per-channel (C, 1, 1) over (N, C, H, W) with rows of 1024, 400 (not a multiple of
-# 16) and 256; a row statistic (R, 1); a row-broadcast (F,) and rows below 256, which NumPy runs itself
+# 16) and 256; row statistics (R, 1) with rows of 512; a row-broadcast (F,) and rows of 128 and 64, which NumPy
+# runs itself
 PATTERNS = [((32, 16, 32, 32), (16, 1, 1)), ((8, 6, 20, 20), (6, 1, 1)), ((4, 8, 16, 16), (1, 8, 1, 1)),
-            ((300, 512), (300, 1)), ((128, 512), (512,)), ((64, 128, 64), (128, 1))]
+            ((300, 512), (300, 1)), ((1024, 128), (1024, 1)), ((128, 512), (512,)), ((64, 128, 64), (128, 1))]
 UFUNCS = [np.add, np.subtract, np.multiply, np.true_divide]
 
 
