@@ -34,8 +34,9 @@ class Case:
 
 
 def library(implementation: str):
-    """The module an autograd implementation runs on ("torch math" is torch with its math SDPA backend)."""
-    return importlib.import_module(implementation.split()[0])
+    """The module an autograd implementation runs on ("torch math" is torch with its math SDPA backend;
+    "refgrad@<commit>" is refgrad imported from another checkout, ``--against``)."""
+    return importlib.import_module(implementation.split()[0].split("@")[0])
 
 
 def dtype_name(dtype) -> str:

@@ -37,17 +37,17 @@ def library_versions() -> dict[str, str]:
     blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
     found["numpy BLAS"] = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
     if "refgrad" in sys.modules:
-        found["refgrad"] = git_revision()
+        found["refgrad"] = git_revision(Path(sys.modules["refgrad"].__file__).resolve().parents[1])
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         found["torch"] = f"{torch.__version__} (intra-op threads {torch.get_num_threads()})"
     return found
 
 
-def git_revision() -> str:
-    """The commit refgrad's code is at: HEAD, the last commit that changed refgrad/, and whether refgrad/ differs from
-    it in the working tree (the benchmarks' own files do not count: they are not what is measured)."""
-    root = Path(__file__).resolve().parents[1]
+def git_revision(root: Path) -> str:
+    """The commit the refgrad code in checkout ``root`` is at: HEAD, the last commit that changed refgrad/, and
+    whether refgrad/ differs from it in the working tree (the benchmarks' own files do not count: they are not what
+    is measured)."""
 
     def git(*args) -> str:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()

@@ -8,12 +8,15 @@ markdown to stdout too.
     python -m benchmarks --isolate       # each implementation in its own process (torch absent from refgrad's)
     python -m benchmarks --only "MLP" --only "seed net"     # the cases whose group or name contains a text
     python -m benchmarks --threads 2     # BLAS / OpenMP threads per library (default 1; 0 leaves theirs)
+    git worktree add --detach ../refgrad-old acee365
+    python -m benchmarks --against ../refgrad-old --only "small CNN"   # that commit's refgrad beside this one's
 """
 from __future__ import annotations
 
 import argparse
 import datetime
 import math
+import subprocess
 import sys
 from dataclasses import dataclass
 from functools import partial
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import pyperf
 
-from .case import NUMPY, TORCH, Case, as_arrays, assert_agree
+from .case import NUMPY, REFGRAD, TORCH, Case, as_arrays, assert_agree
 from .cases import all_cases
 from .environment import library_versions, machine
 from .results import write_results
@@ -71,11 +74,28 @@ def check_agreement(case: Case, results: dict[str, list[list]]) -> None:
                          f"{case.name}: {implementation} against {reference(case)}, warm-up call {call + 1}")
 
 
-def prepare(case: Case, isolate: bool):
+@dataclass(frozen=True)
+class Against:
+    """refgrad from another checkout (``--against``), timed as one more implementation, ``name``."""
+    name: str  # "refgrad@<commit>"
+    code: str  # the checkout's folder, put first on its worker's path
+
+    @classmethod
+    def of(cls, folder: Path) -> Against:
+        if not (folder / "refgrad" / "__init__.py").is_file():
+            sys.exit(f"--against {folder}: no refgrad/ package there (give a checkout, e.g. a git worktree)")
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder, capture_output=True, text=True)
+        return cls(f"{REFGRAD}@{done.stdout.strip() if done.returncode == 0 else folder.name}", str(folder.resolve()))
+
+
+def prepare(case: Case, isolate: bool, against: Against | None = None):
     """Timers for each implementation (here, or in its own worker process), after the warm-up calls and the check
-    that the implementations agree; returns (timers, versions, peak traced bytes of a step, workers to stop)."""
+    that the implementations agree; returns (timers, versions, peak traced bytes of a step, workers to stop).
+    ``against`` (isolated runs only): the other checkout's refgrad as one more implementation of refgrad's cases."""
     if isolate:
         workers = {implementation: Worker(case.name, implementation) for implementation in case.implementations}
+        if against is not None and REFGRAD in case.implementations:
+            workers[against.name] = Worker(case.name, against.name, against.code)
         try:
             warm = {implementation: worker.warmup() for implementation, worker in workers.items()}
             for implementation, (_, _, torch_loaded, _) in warm.items():
@@ -86,8 +106,11 @@ def prepare(case: Case, isolate: bool):
             for worker in workers.values():
                 worker.process.kill()
             raise
-        return (workers, {implementation: versions for implementation, (_, versions, *_) in warm.items()},
-                {implementation: peak for implementation, (*_, peak) in warm.items()}, workers)
+        versions = {implementation: found for implementation, (_, found, *_) in warm.items()}
+        if against is not None and against.name in versions:  # (the tables merge versions: keep both refgrads')
+            versions[against.name] = {(against.name if key == REFGRAD else key): value
+                                      for key, value in versions[against.name].items()}
+        return (workers, versions, {implementation: peak for implementation, (*_, peak) in warm.items()}, workers)
     steps = {implementation: case.build(implementation) for implementation in case.implementations}
     check_agreement(case, {implementation: [as_arrays(step()) for _ in range(case.warmups)]
                            for implementation, step in steps.items()})
@@ -97,8 +120,8 @@ def prepare(case: Case, isolate: bool):
             dict.fromkeys(steps, versions), peaks, {})
 
 
-def run_case(case: Case, budget: Budget, isolate: bool) -> CaseResult:
-    timers, versions, peaks, workers = prepare(case, isolate)
+def run_case(case: Case, budget: Budget, isolate: bool, against: Against | None = None) -> CaseResult:
+    timers, versions, peaks, workers = prepare(case, isolate, against)
     try:
         round_seconds = sum(timer().seconds for timer in timers.values())  # a pilot round, not kept
         measured = interleaved(timers, budget.rounds(round_seconds))
@@ -136,6 +159,9 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument("--no-write", action="store_true", help="print the tables only")
     parser.add_argument("--note", default="",
                         help="a line to write above the tables (e.g. what else loaded the machine)")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="also time refgrad from another checkout (a git worktree of another commit), in its own "
+                        "process beside this one's, with refgrad's ratio to it in the tables (implies --isolate)")
     parser.add_argument("--list", action="store_true", help="list the selected cases and exit")
     return parser.parse_args(argv)
 
@@ -148,6 +174,8 @@ def main(argv=None) -> None:
         return
     if not cases:
         sys.exit("no case matches --only")
+    against = Against.of(args.against) if args.against else None
+    isolate = args.isolate or against is not None  # (both refgrads alike, each in a process of its own)
     budget = QUICK if args.quick else FULL
     if args.seconds:
         budget = Budget(args.seconds, budget.least, budget.most)
@@ -155,9 +183,12 @@ def main(argv=None) -> None:
     results = []
     for case in cases:
         print(f"  {case.group}: {case.name} ...", file=sys.stderr, flush=True)
-        results.append(run_case(case, budget, args.isolate))
-    mode = "each implementation in its own process" if args.isolate else "all implementations in one process"
+        results.append(run_case(case, budget, isolate, against))
+    mode = "each implementation in its own process" if isolate else "all implementations in one process"
+    if against is not None:
+        mode += f"; {against.name} is refgrad from {against.code}"
     setting = {"started": started.strftime("%Y-%m-%d %H:%M UTC"), "note": args.note, "mode": mode, "quick": args.quick,
                "machine": machine(next(iter(results[0].benchmarks.values())).get_metadata())}
-    stem = started.strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "") + ("-isolated" if args.isolate else "")
+    stem = (started.strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "") + ("-isolated" if isolate else "")
+            + (f"-against-{against.name.split('@')[1]}" if against else ""))
     print(write_results(results, setting, None if args.no_write else args.out / stem))

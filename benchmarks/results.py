@@ -18,6 +18,20 @@ COLUMN_ORDER = (NUMPY, TORCH, "torch math", REFGRAD)
 BASELINES = (NUMPY, TORCH)
 
 
+def other_refgrads(results) -> list[str]:
+    """The refgrads from other checkouts (``--against``: "refgrad@<commit>") that the results hold: each is one more
+    column and one more baseline of refgrad's ratios."""
+    return sorted({name for result in results for name in result.measured if name.startswith(f"{REFGRAD}@")})
+
+
+def columns(results) -> list[str]:
+    return [*COLUMN_ORDER[:-1], *other_refgrads(results), REFGRAD]
+
+
+def baselines_of(results) -> list[str]:
+    return [*BASELINES, *other_refgrads(results)]
+
+
 def ratio(result, baseline: str, field: str = "seconds") -> tuple[float, float, float]:
     """refgrad's median over the baseline's (wall-clock seconds, or another field of the Measurements), and the
     quartiles of the per-round ratios."""
@@ -47,7 +61,7 @@ def csv_row(result) -> dict:
     row = {"group": case.group, "case": case.name, "unit": case.unit,
            "rounds": len(result.measured[REFGRAD])}
     scale = 1e6 if case.ops_per_call > 1 else 1e3
-    for implementation in COLUMN_ORDER:
+    for implementation in columns([result]):
         benchmark = result.benchmarks.get(implementation)
         row[f"{implementation} median"] = f"{benchmark.median() * scale:.6g}" if benchmark else ""
         row[f"{implementation} MAD"] = f"{benchmark.median_abs_dev() * scale:.3g}" if benchmark else ""
@@ -58,7 +72,7 @@ def csv_row(result) -> dict:
         row[f"{implementation} page faults per call"] = f"{faults:g}" if measured else ""
         traced = implementation in result.peak_bytes and not implementation.startswith(TORCH)
         row[f"{implementation} peak traced MB"] = f"{result.peak_bytes[implementation] / 1e6:.3g}" if traced else ""
-    for baseline in BASELINES:
+    for baseline in baselines_of([result]):
         present = baseline in result.measured
         value, low, high = ratio(result, baseline) if present else (None, None, None)
         row[f"refgrad/{baseline}"] = f"{value:.3f}" if present else ""
@@ -72,8 +86,8 @@ def csv_row(result) -> dict:
 
 
 def group_table(results) -> list[str]:
-    implementations = [name for name in COLUMN_ORDER if any(name in result.measured for result in results)]
-    baselines = [name for name in BASELINES if name in implementations]
+    implementations = [name for name in columns(results) if any(name in result.measured for result in results)]
+    baselines = [name for name in baselines_of(results) if name in implementations]
     per_op = results[0].case.ops_per_call > 1
     header = ["case", *implementations, *(f"refgrad/{b}" for b in baselines), "target", "stands",
               f"CPU-time ratio to {baselines[0]}", f"page faults per call (refgrad / {baselines[0]})",

@@ -5,7 +5,6 @@ A call is slower after some implementations than after others (torch leaves the 
 sequence in which each implementation directly follows each other one equally often."""
 from __future__ import annotations
 
-import collections
 import itertools
 import resource
 import time
@@ -15,18 +14,38 @@ from typing import NamedTuple
 
 
 def balanced_orders(n: int, n_rounds: int) -> list[tuple[int, ...]]:
-    """At least n_rounds orders of range(n) (n = 2 or 3), cycling through all permutations in a sequence where,
-    across round boundaries too, each index directly follows each other one equally often."""
-    perms = list(itertools.permutations(range(n)))
-    for cycle in itertools.permutations(perms):
-        seq = [i for order in cycle for i in order]
-        follows = collections.Counter(zip(seq[-1:] + seq[:-1], seq))  # (before, after), cyclic
-        pairs = n * (n - 1)
-        if len(follows) == pairs and len(set(follows.values())) == 1 and all(a != b for a, b in follows):
-            return list(cycle) * -(-n_rounds // len(cycle))
-    if n == 2:  # two orders cannot avoid a repeat at the boundary: alternate AB, BA
+    """At least n_rounds orders of range(n), repeating a cycle of n - 1 orders in which, across round boundaries too
+    (cyclically), each index directly follows each other one exactly once. Two implementations cannot avoid a
+    repeat at the boundary: they alternate AB, BA. Four or five run with --against."""
+    if n == 2:
         return [(0, 1), (1, 0)] * -(-n_rounds // 2)
-    raise AssertionError(f"no balanced sequence of orders of {n}")
+    cycle = _follow_once_cycle(n)
+    return cycle * -(-n_rounds // len(cycle))
+
+
+def _follow_once_cycle(n: int) -> list[tuple[int, ...]]:
+    """n - 1 permutations of range(n) whose concatenation, read cyclically, holds each ordered pair (a, b), a != b,
+    once as neighbours (an Eulerian circuit of the complete digraph, cut into rounds): a depth-first search, which
+    finds one at once for the n of the matrix (3 to 5)."""
+    perms = list(itertools.permutations(range(n)))
+
+    def extend(cycle: list, used: frozenset):
+        if len(cycle) == n - 1:
+            closing = (cycle[-1][-1], cycle[0][0])
+            return cycle if closing[0] != closing[1] and closing not in used else None
+        for order in perms:
+            pairs = list(zip(order, order[1:])) + ([(cycle[-1][-1], order[0])] if cycle else [])
+            if any(a == b or pair in used for pair in pairs for a, b in [pair]) or len(set(pairs)) < len(pairs):
+                continue
+            found = extend(cycle + [order], used | set(pairs))
+            if found:
+                return found
+        return None
+
+    found = extend([], frozenset())
+    if found is None:
+        raise AssertionError(f"no sequence of orders of {n} in which each follows each other once")
+    return found
 
 
 class Measurement(NamedTuple):

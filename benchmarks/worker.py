@@ -2,7 +2,8 @@
 process (torch's OpenMP threads, for one, are then absent from refgrad's and NumPy's processes).
 
 The parent sends "run" for each timed call and "stop" at the end; the worker answers with timed_call's figures. It
-is started with multiprocessing's spawn: a fresh interpreter that imports only the implementation's library."""
+is started with multiprocessing's spawn: a fresh interpreter that imports only the implementation's library (for
+``--against``, refgrad from the other checkout's folder, put first on its path)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -12,7 +13,9 @@ from .case import as_arrays
 from .timing import Measurement, peak_traced_bytes, timed_call
 
 
-def serve(case_name: str, implementation: str, connection) -> None:
+def serve(case_name: str, implementation: str, connection, code: str | None = None) -> None:
+    if code is not None:  # refgrad from another checkout (--against): its folder ahead of this one's on the path
+        sys.path.insert(0, code)
     from .cases import by_name
     from .environment import library_versions
 
@@ -28,10 +31,10 @@ class Worker:
     """The parent's handle on one worker: ``warmup()`` returns (results, versions, torch imported?, peak traced
     bytes of a step), a call times one step there."""
 
-    def __init__(self, case_name: str, implementation: str):
+    def __init__(self, case_name: str, implementation: str, code: str | None = None):
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=serve, args=(case_name, implementation, theirs), daemon=True)
+        self.process = context.Process(target=serve, args=(case_name, implementation, theirs, code), daemon=True)
         self.process.start()
         theirs.close()  # the worker's end: once it exits, recv() here raises EOFError instead of waiting
 

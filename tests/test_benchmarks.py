@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import csv
 import sys
+from pathlib import Path
 
 import numpy as np
 import pyperf
@@ -54,13 +55,27 @@ def test_isolated_workers_keep_torch_out_of_refgrads_process():
             worker.stop()
 
 
-@pytest.mark.parametrize("n", [2, 3])
+def test_against_times_another_checkouts_refgrad_beside_this_one(capsys):
+    """--against CHECKOUT: that checkout's refgrad (here this one's own folder, so the two must agree) runs in a
+    worker of its own beside the others, and the tables show refgrad's ratio to it."""
+    root = Path(matrix.__file__).resolve().parents[1]
+    matrix.main(["--against", str(root), "--only", "reduction: x.sum()", "--seconds", "0.05", "--no-write"])
+    out = capsys.readouterr().out
+    name = matrix.Against.of(root).name
+    assert f"| torch | {name} | refgrad | refgrad/torch | refgrad/{name} |" in out
+    assert f"{name} is refgrad from {root}" in out
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
 def test_balanced_orders_follow_each_other_equally_often(n):
     orders = balanced_orders(n, 12)
+    assert len(orders) >= 12
     sequence = [i for order in orders for i in order]
     follows = collections.Counter(zip(sequence, sequence[1:]))
     assert sorted(map(sorted, orders)) == [list(range(n))] * len(orders)
-    if n == 3:  # with two, AB then BA must repeat at a boundary
+    # every ordered pair follows (with two, AB then BA repeats each at a boundary: AA and BB too)
+    assert len(follows) == (4 if n == 2 else n * (n - 1))
+    if n > 2:
         assert all(a != b for a, b in follows)
         assert max(follows.values()) - min(follows.values()) <= 1
 
