@@ -121,7 +121,13 @@ class Mean(Function):
                                                                                                       copy=False)
 
     def vjp(ctx, g):
-        return _expand_back(g / ctx.n, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)  # a view: no array of g/n
+        data, n = g._data, ctx.n
+        if not _grad_state["record"] and n and data.dtype.itemsize >= 4:
+            # Div's own division (g and n in g's dtype) without its bookkeeping: 25k of the 122k instructions of
+            # x.mean(0)'s backward on a 4×4 (float16 keeps the op: n may overflow its range, handled quietly there)
+            scaled = np.true_divide(data, np.asarray(n, data.dtype))
+            return Tensor._over(_expand_data(scaled, ctx.inputs[0].shape, ctx.dims, ctx.keepdim))
+        return _expand_back(g / n, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)  # a view: no array of g/n
 
     def jvp(ctx, dx):
         with np.errstate(invalid="ignore"):  # an empty reduction: 0/0 = nan, as the value
