@@ -110,15 +110,20 @@ class Sum(Function):
         return _sum(dx, ctx.dims, ctx.keepdim)
 
 
+def mean_array(x: np.ndarray, dims: tuple, keepdim: bool, n: int) -> np.ndarray:
+    """Mean's forward on an array: the sum in the accumulation dtype, / n, in x's dtype (also what a NumPy vjp that
+    must match a recorded mean calls, so that both round alike)."""
+    acc = accumulation_dtype(x.dtype)
+    total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)  # (np.sum is this, behind a wrapper)
+    return np.divide(total, acc.type(n), out=total if type(total) is np.ndarray else None).astype(x.dtype, copy=False)
+
+
 class Mean(Function):
     """sum / n (an empty reduction is 0/0 = nan, as in torch)."""
     saves = ()  # backward reads shapes only
 
     def forward(ctx, x, dims, keepdim, n):
-        acc = accumulation_dtype(x.dtype)
-        total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)  # (np.sum is this, behind a wrapper)
-        return np.divide(total, acc.type(n), out=total if type(total) is np.ndarray else None).astype(x.dtype,
-                                                                                                      copy=False)
+        return mean_array(x, dims, keepdim, n)
 
     def vjp(ctx, g):
         data, n = g._data, ctx.n

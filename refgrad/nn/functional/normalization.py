@@ -25,6 +25,7 @@ from ...autograd.function import quiet
 from ...autograd.grad_mode import no_grad
 from ...dtypes import scalar_type_name
 from ...ops.common import accumulation_dtype, into_temporary, wrap_dim
+from ...ops.reduction import mean_array
 from ...registry import public
 from ...tensor import Tensor
 from .padding import pad
@@ -116,16 +117,10 @@ def _standardize_backward(ctx, v: np.ndarray) -> Tensor:
     dims, mean, rstd, n = ctx.dims, ctx.mean, ctx.rstd, _count(ctx)
     xhat = rowwise(np.subtract, ctx.inputs[0]._data, mean)
     rowwise(np.multiply, xhat, rstd, out=xhat)
-    out = rowwise(np.subtract, v, _mean_keepdims(v, dims, n))
-    rowwise(np.multiply, xhat, _mean_keepdims(np.multiply(v, xhat), dims, n), out=xhat)
+    out = rowwise(np.subtract, v, mean_array(v, dims, True, n))
+    rowwise(np.multiply, xhat, mean_array(np.multiply(v, xhat), dims, True, n), out=xhat)
     np.subtract(out, xhat, out=out)
     return Tensor(rowwise(np.multiply, out, rstd, out=out))
-
-
-def _mean_keepdims(a: np.ndarray, dims: tuple, n: int) -> np.ndarray:
-    """a.mean(dims, keepdim=True) as refgrad's Mean computes it (the sum in the accumulation dtype, then / n)."""
-    acc = accumulation_dtype(a.dtype)
-    return (np.add.reduce(a, axis=dims, dtype=acc, keepdims=True) / acc.type(n)).astype(a.dtype, copy=False)
 
 
 def _standardize_jacobian(ctx, v: Tensor) -> Tensor:
