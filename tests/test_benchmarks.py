@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -93,20 +94,28 @@ def test_results_tables(tmp_path):
             for name, s in seconds.items()}, versions={name: {"numpy": np.__version__} for name in seconds},
             peak_bytes={name: 2_500_000 for name in seconds})
 
+    with_numpy, without = by_name("attention float64, plain"), by_name("LSTM language model step float32")
+    with_numpy, without = (dataclasses.replace(c, implementations=i) for c, i in
+                           ((with_numpy, ("numpy", "torch", REFGRAD)), (without, ("torch", REFGRAD))))
     results = [fake(met, {"numpy": 0.010, "torch": 0.020, REFGRAD: 0.011}),
-               fake(missed, {"torch": 0.002, REFGRAD: 0.003})]
+               fake(missed, {"torch": 0.002, REFGRAD: 0.003}),
+               # one group, one row with a NumPy step and one without: the CPU-time column names the other's baseline
+               fake(with_numpy, {"numpy": 0.010, "torch": 0.008, REFGRAD: 0.012}),
+               fake(without, {"torch": 0.010, REFGRAD: 0.015})]
     setting = {"started": "2000-01-01 00:00 UTC", "mode": "one process", "quick": True, "note": "",
                "machine": {"cpu_count": "2"}}
     text = write_results(results, setting, tmp_path / "run")
-    assert "**1 of 2 cases within their targets.**" in text
+    assert "**2 of 4 cases within their targets.**" in text
+    assert "| **1.20×** (1.20–1.20) | **1.50×** (1.50–1.50) | ≤ 1.2× torch | ✗ 1.50× > 1.2× torch | 1.20× | 0 / 0 |" in text
+    assert "| – | **1.50×** (1.50–1.50) | ≤ 2.0× torch | ✓ | 1.50× torch | 0 / 0 torch |" in text
     assert "| per-op | 1 | 0 | 1.50×, 1.50× torch (elementwise: x * y) |" in text  # the summary by group
     assert "| **1.10×** (1.10–1.10) | **0.55×** (0.55–0.55) | ≤ 1.2× numpy | ✓ | 1.10× | 0 / 0 | 2.5 / 2.5 |" in text
     assert "✗ 1.50× > 1.0× torch" in text
     assert "| 10 µs ±0% | 15 µs ±0% |" in text  # per-op cases show µs per op
     rows = list(csv.DictReader((tmp_path / "run.csv").open(encoding="utf-8")))
-    assert [row["within target"] for row in rows] == ["yes", "no"]
+    assert [row["within target"] for row in rows] == ["yes", "no", "no", "yes"]
     assert rows[0]["refgrad/numpy"] == "1.100" and rows[1]["refgrad/torch"] == "1.500"
     assert rows[0]["refgrad/numpy CPU time"] == "1.100" and rows[1]["refgrad CPU median"] == "7.5"  # µs per op
     assert rows[0]["numpy peak traced MB"] == "2.5" and rows[1]["torch peak traced MB"] == ""  # torch's is not traced
     suite = pyperf.BenchmarkSuite.load(str(tmp_path / "run.json.gz"))
-    assert len(suite.get_benchmarks()) == 5
+    assert len(suite.get_benchmarks()) == 10
