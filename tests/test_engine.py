@@ -525,6 +525,54 @@ def test_backward_through_many_pieces_writes_each_piece_into_one_gradient(monkey
     np.testing.assert_array_equal(x.grad.numpy(), 2 * x.detach().numpy() + 1)
 
 
+# ---- a weight that several matmuls share: its gradient's products taken as one (autograd/products.py) ----------
+def _recurrence(lib, h, w, u, steps=6):
+    """h_{t+1} = tanh(h_t @ w + u_t): w shared by every step, as an RNN's recurrent weight (w.t() of a Linear's)."""
+    for t in range(steps):
+        h = lib.tanh(h @ w + u[t])
+    return h
+
+
+def test_a_weight_shared_by_many_matmuls_gets_one_product_whose_sum_matches_torch(monkeypatch):
+    from refgrad.autograd.products import Products
+
+    built = []
+    dense = Products.dense
+    monkeypatch.setattr(Products, "dense", lambda self: built.append(len(self.lefts)) or dense(self))
+    h, w, u = RNG.standard_normal((4, 5)), RNG.standard_normal((5, 5)) / 2, RNG.standard_normal((6, 4, 5))
+    rg_leaves, th_leaves = _both(lambda lib, *xs: (_recurrence(lib, *xs) ** 2).sum().backward(), h, w, u)
+    assert built == [6]  # w's six products, joined as they arrived, then one product
+    _assert_grads_match(rg_leaves, th_leaves)  # one GEMM's rounding against six added: within 1e-13
+
+
+def test_one_product_is_the_product_the_vjp_made_before_to_the_bit():
+    x, w = RNG.standard_normal((7, 5)), RNG.standard_normal((5, 3))
+    g = RNG.standard_normal((7, 3))
+    for dtype in (np.float32, np.float64):
+        wt = rg.tensor(w.astype(dtype), requires_grad=True)
+        (rg.tensor(x.astype(dtype)) @ wt).backward(rg.tensor(g.astype(dtype)))
+        np.testing.assert_array_equal(wt.grad.numpy(), np.matmul(x.astype(dtype).T, g.astype(dtype)))
+
+
+def test_a_shared_weight_used_elsewhere_too_hooks_and_double_backward_see_dense_gradients():
+    def f(lib, h, w, u):
+        wt = w.t()
+        wt.retain_grad()
+        seen = []
+        wt.register_hook(lambda g: seen.append(type(g)))
+        loss = (_recurrence(lib, h, wt, u) ** 2).sum() + (wt * wt).sum() + (h @ wt).sum()
+        (gw,) = lib.autograd.grad(loss, w, create_graph=True)
+        (gw * gw).sum().backward(retain_graph=True)
+        loss.backward()
+        assert seen and all(s is lib.Tensor for s in seen) and type(wt.grad) is lib.Tensor
+
+    h, w, u = RNG.standard_normal((4, 5)), RNG.standard_normal((5, 5)) / 2, RNG.standard_normal((6, 4, 5))
+    for r, t in zip(*_both(f, h, w, u)):
+        # absolute error to 1e-13 of the largest entry: an entry of u's second-order gradient is a sum that cancels
+        # to 5e-4 from terms near 1, where one GEMM's rounding order against torch's six sums moves it by an ulp of those
+        np.testing.assert_allclose(r.grad.numpy(), t.grad.numpy(), rtol=1e-13, atol=1e-13 * t.grad.abs().max().item())
+
+
 # ---- a vjp's gradients are checked as torch's validate_outputs checks them -----------------------------------
 def _twin_functions(name: str, vjp, forward=lambda ctx, a, b: a * b):
     """The same op as a refgrad Function and a torch autograd.Function, both called ``name`` (their nodes are

@@ -15,6 +15,7 @@ from ..tensor import Tensor
 from .function import Node, expandable, quiet, sum_to
 from .grad_mode import _switch
 from .placed import Placed
+from .products import Products
 
 
 def _vertex(t):
@@ -75,6 +76,16 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
 
     def accumulate(v, g):
         old = pending.get(v)
+        if type(g) is Products:  # a product left unbuilt (see products.py): joined to the others, built to add to more
+            if old is None:
+                pending[v] = g
+                return
+            if type(old) is Products:
+                old.join(g)
+                return
+            g = g.dense()
+        elif type(old) is Products:
+            old = pending[v] = old.dense()
         if type(g) is Placed:  # zeros but for one piece: add only the piece where we own the sum so far
             if old is not None and not old.is_sparse and old.dtype == g.dtype and _sole_reference(old, holders=2):
                 _add_into(old._data[g.index], g.values._data)
@@ -96,6 +107,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             g = pending.pop(v, None)
             if g is None:
                 continue
+            if type(g) is Products:  # every term is in: one product
+                g = g.dense()
             # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
             if type(v) is Node:
                 node, t = v, (v.tensor_ref() if v.tensor_ref is not None else None)
@@ -181,7 +194,7 @@ def _check_gradient_count(node, grads) -> None:
 def _conform(node, index: int, g, inp) -> Tensor:
     """A vjp's gradient for inp as torch's validate_outputs leaves it: summed back over the dims broadcasting
     added or widened and cast to inp's dtype, or an error naming the node if its shape cannot be summed back."""
-    if type(g) is Placed:  # one piece of zeros (see placed.py): accumulated as it is where it fits
+    if type(g) in (Placed, Products):  # unbuilt (see placed.py, products.py): accumulated as it is where it fits
         if g.shape == inp.shape and g.dtype == inp.dtype:
             return g
         g = g.dense()

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._grad_state import state as _grad_state
 from ..autograd import Function
+from ..autograd.products import Products
 from ..dtypes import scalar_type_name, tensor_type_name
 from ..registry import public
 from ..tensor import Tensor
@@ -58,7 +59,7 @@ class Matmul(Function):
     def vjp(ctx, g):
         a, b = ctx.inputs
         # only the gradients some input needs: the other product would cost as much as the forward
-        return (_product(g, _mT(b)) if a.requires_grad else None), (_product(_mT(a), g) if b.requires_grad else None)
+        return (_product(g, _mT(b)) if a.requires_grad else None), (_right_grad(a, g) if b.requires_grad else None)
 
     def jvp(ctx, da, db):
         a, b = ctx.inputs
@@ -86,7 +87,9 @@ class AddMatmul(Function):
         c, a, b = ctx.inputs
         gc = (g * ctx.beta if ctx.beta != 1 else g) if c.requires_grad else None
         ga = _scale(_product(g, _mT(b)), ctx.alpha) if a.requires_grad else None
-        gb = _scale(_product(_mT(a), g), ctx.alpha) if b.requires_grad else None
+        gb = None
+        if b.requires_grad:
+            gb = _right_grad(a, g) if ctx.alpha == 1 else _scale(_product(_mT(a), g), ctx.alpha)
         return gc, ga, gb
 
     def jvp(ctx, dc, da, db):
@@ -109,6 +112,20 @@ def _product(a: Tensor, b: Tensor) -> Tensor:
     dot/mv/outer backward, since a matmul adds it to +0 and so loses the sign of a -0 product. Both operands are
     matrices (or batches) of one dtype, so straight to the op: matmul's argument checks would only pass."""
     return a * b if a.shape[-1] == 1 else Matmul.apply(a, b)
+
+
+def _right_grad(a: Tensor, g: Tensor):
+    """aᵀ g, the gradient of b in a @ b. Where no graph is recorded and a and g are float32 / float64 matrices
+    contracting more than one row, a Products of the pair (autograd/products.py): the engine takes the products of a
+    weight that several matmuls share as one."""
+    left, right = a._data, g._data
+    if not _grad_state["record"] and left.ndim == 2 and right.ndim == 2 and left.shape[0] > 1 and (
+            left.dtype.type in _BLAS_TYPES):
+        return Products(left.T, right)
+    return _product(_mT(a), g)
+
+
+_BLAS_TYPES = (np.float32, np.float64)
 
 
 class Trace(Function):

@@ -1,0 +1,47 @@
+"""Products: a weight's gradient Σᵢ aᵢ bᵢ from the matmuls that share it, left unbuilt until every one is in, then
+taken as one product.
+
+A weight that T matmuls use (a recurrent layer's W_hh at each of T steps, a weight tied between layers) gets T
+gradients h_tᵀ g_t: T products whose inner dimension is the batch, each added into the sum so far, so T small GEMMs
+at a fraction of the BLAS's speed and T passes over a weight-sized array. Where backward records no graph, Matmul's
+vjp returns its second operand's gradient as a Products of one pair; the engine joins the pairs as they arrive and,
+when it reaches the weight, multiplies them as one product over the joined inner dimension, [a₁ … a_T] [b₁; …; b_T]
+(the LSTM language model's two recurrent weights, 35 steps of batch 32, float64: 27.8 → 14.3 ms in NumPy). A
+hand-written backward through time forms it so. One pair is the product the vjp made before, to the bit; several
+are the same sum rounded in the BLAS's order over all T·K terms rather than after each product.
+
+As a Placed, a Products only exists inside a first-order backward (a recorded vjp makes the product op), and the
+engine never lets one out: hooks, .grad and the next vjp get a dense Tensor.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._quiet import quiet
+from ..tensor import Tensor
+
+
+class Products:
+    """Σᵢ lefts[i] @ rights[i] over (m, kᵢ) @ (kᵢ, n) matrices of one dtype."""
+
+    __slots__ = ("lefts", "rights", "shape", "dtype")
+    is_sparse = False
+
+    def __init__(self, left: np.ndarray, right: np.ndarray):
+        self.lefts, self.rights = [left], [right]
+        self.shape, self.dtype = (left.shape[0], right.shape[1]), left.dtype
+
+    def join(self, other: Products) -> None:
+        """Adds other's terms to this sum."""
+        self.lefts += other.lefts
+        self.rights += other.rights
+
+    def dense(self) -> Tensor:
+        return Tensor._over(_sum_of_products(self.lefts, self.rights))
+
+
+@quiet  # inf and nan are values, as in Matmul's forward
+def _sum_of_products(lefts: list, rights: list) -> np.ndarray:
+    if len(lefts) == 1:
+        return np.matmul(lefts[0], rights[0])
+    return np.matmul(np.concatenate(lefts, axis=1), np.concatenate(rights, axis=0))
