@@ -267,3 +267,58 @@ def test_refusals_where_torch_reads_past_its_input():
         RR.pack_padded_sequence(refgrad.zeros(3, 2, 2), [4, 1])
     with pytest.raises(RuntimeError, match="trailing shape"):
         RR.pad_sequence([refgrad.zeros(2, 2), refgrad.zeros(2, 3)])
+
+
+# ---- the LSTM cell's update as one primitive (_LSTMCell) ---------------------------------------------------------
+def _lstm_cell_as_ops(gates, c):
+    """The update as the nine refgrad ops it replaced (one sigmoid over the four gates)."""
+    size = c.shape[-1]
+    squashed = F.sigmoid(gates)
+    i, f, o = (squashed.narrow(-1, k * size, size) for k in (0, 1, 3))
+    c_next = f * c + i * F.tanh(gates.narrow(-1, 2 * size, size))
+    return o * F.tanh(c_next), c_next
+
+
+def _cell_data(dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s).astype(dtype) * 2 for s in ((5, 12), (5, 3), (5, 3), (5, 3))]  # z, c, g_h, g_c
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_lstm_cell_primitive_gives_the_ops_values_and_first_order_gradients_to_the_bit(dtype):
+    from refgrad.nn.modules.rnn import _LSTMCell
+
+    z, c, g_h, g_c = _cell_data(dtype)
+    results = []
+    for cell in (lambda z, c: tuple(_LSTMCell.apply(z, c).unbind(0)), _lstm_cell_as_ops):
+        zt, ct = refgrad.tensor(z, requires_grad=True), refgrad.tensor(c, requires_grad=True)
+        h, c_next = cell(zt, ct)
+        ((h * refgrad.tensor(g_h)).sum() + (c_next * refgrad.tensor(g_c)).sum()).backward()
+        results.append([_array(t) for t in (h, c_next, zt.grad, ct.grad)])
+    for fused, ops in zip(*results):
+        np.testing.assert_array_equal(fused, ops)
+
+
+def test_lstm_cell_primitive_vjp_in_numpy_equals_the_recorded_one_and_its_jvp_matches_torch():
+    from refgrad.nn.modules.rnn import _LSTMCell
+
+    z, c, g_h, g_c = _cell_data(np.float64)
+    zt, ct = refgrad.tensor(z, requires_grad=True), refgrad.tensor(c, requires_grad=True)
+    cotangent = refgrad.tensor(np.stack([g_h, g_c]))
+    first = refgrad.autograd.grad(_LSTMCell.apply(zt, ct), (zt, ct), cotangent)
+    recorded = refgrad.autograd.grad(_LSTMCell.apply(zt, ct), (zt, ct), cotangent, create_graph=True)
+    assert all(r.requires_grad for r in recorded)  # a graph: differentiable again
+    for a, b in zip(first, recorded):
+        np.testing.assert_array_equal(_array(a), _array(b))
+    dz, dc = _cell_data(np.float64, seed=1)[:2]
+    _, tangent = refgrad.func.jvp(lambda z, c: _LSTMCell.apply(z, c), (refgrad.tensor(z), refgrad.tensor(c)),
+                                  (refgrad.tensor(dz), refgrad.tensor(dc)))
+
+    def torch_cell(z, c):
+        size = c.shape[-1]
+        s = torch.sigmoid(z)
+        c_next = s[:, size:2 * size] * c + s[:, :size] * torch.tanh(z[:, 2 * size:3 * size])
+        return torch.stack([s[:, 3 * size:] * torch.tanh(c_next), c_next])
+
+    _, want = torch.func.jvp(torch_cell, (torch.tensor(z), torch.tensor(c)), (torch.tensor(dz), torch.tensor(dc)))
+    np.testing.assert_allclose(_array(tangent), want.numpy(), rtol=1e-13, atol=1e-15)

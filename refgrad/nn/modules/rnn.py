@@ -2,8 +2,10 @@
 GRUCell).
 
 Everything is composed of refgrad ops and F (F.linear, sigmoid, tanh, narrow, cat, split), so gradients of any
-order follow. One time step of each cell is one function below (``_rnn_step``, ``_lstm_step``, ``_gru_step``), used
-by the cells; the multi-layer modules loop over layers, directions and time steps with the same updates.
+order follow; the LSTM cell's update is one primitive of its own (``_LSTMCell``), whose vjp and jvp are refgrad ops
+where a graph is recorded. One time step of each cell is one function below (``_rnn_step``, ``_lstm_step``,
+``_gru_step``), used by the cells; the multi-layer modules loop over layers, directions and time steps with the same
+updates.
 
 A layer's input is the whole sequence, every step's rows stacked in time order (``whole``, with each step's row
 count): its input projection x W_ihᵀ is one product for all steps, as torch's CPU layers compute it, and each step
@@ -18,6 +20,9 @@ import warnings
 
 import numpy as np
 
+from ..._grad_state import state as _grad_state
+from ..._quiet import quiet
+from ...autograd import Function
 from ...ops.linalg import addmm, matmul
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
@@ -46,16 +51,80 @@ def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh, w_hr=None):
 
 
 def _lstm_update(gates, c, w_hr=None):
-    """(h', c') from the gates' pre-activations (batch, 4·hidden) and the cell state c. One sigmoid over all four
-    gates (the cell gate's quarter unused) is fewer autograd nodes than three, for the same values."""
-    size = c.shape[1]
-    squashed = F.sigmoid(gates)
-    i, f, o = (squashed.narrow(1, k * size, size) for k in (0, 1, 3))
-    c_next = f * c + i * F.tanh(gates.narrow(1, 2 * size, size))
-    h_next = o * F.tanh(c_next)
+    """(h', c') from the gates' pre-activations (batch, 4·hidden) and the cell state c: one _LSTMCell node."""
+    both = _LSTMCell.apply(gates, c)
+    h_next, c_next = both[0], both[1]
     if w_hr is not None:
         h_next = F.linear(h_next, w_hr)
     return h_next, c_next
+
+
+class _LSTMCell(Function):
+    """torch's LSTM cell from the gates' pre-activations z (batch, 4·hidden; torch's order i, f, g, o) and the cell
+    state c, as one node a step where the ops were nine: c' = σ(z_f)·c + σ(z_i)·tanh(z_g), h' = σ(z_o)·tanh(c'),
+    returned stacked, (2, batch, hidden) = (h', c'). The forward makes those ops' operations in their order (one
+    sigmoid over all four quarters, the cell gate's unused), so the same bits. The vjp is torch's LSTM cell backward,
+    dc = g_c + g_h·σ_o·(1 − tanh²c') and each gate's slope as the sigmoid and tanh vjps write it: in NumPy from what
+    the forward kept where backward records no graph, in refgrad ops (the same operations) where one is recorded, so
+    that it differentiates again. The jvp is the chain rule through the same steps, in refgrad ops."""
+    saves = ("inputs",)
+
+    def forward(ctx, gates, c):
+        size = c.shape[-1]
+        squashed = 1 / (1 + np.exp(-gates))  # sigmoid's forward
+        i, f, o = squashed[..., :size], squashed[..., size:2 * size], squashed[..., 3 * size:]
+        cell_gate = np.tanh(gates[..., 2 * size:3 * size])
+        out = np.empty((2,) + np.broadcast_shapes(f.shape, c.shape), c.dtype)
+        np.add(f * c, i * cell_gate, out=out[1])
+        cell_tanh = np.tanh(out[1])
+        np.multiply(o, cell_tanh, out=out[0])
+        ctx.kept = squashed, cell_gate, cell_tanh  # for the NumPy vjp
+        return out
+
+    def vjp(ctx, g):
+        gates, c = ctx.inputs
+        if not _grad_state["record"]:
+            return tuple(Tensor._over(a) for a in _lstm_cell_backward(g._data, c._data, *ctx.kept))
+        i, f, o, cell_gate, cell_tanh = _lstm_cell_parts(gates, c)
+        g_h, g_c = g[0], g[1]
+        d_cell = g_c + (g_h * o) * (1 - cell_tanh * cell_tanh)
+        d_gates = cat([(d_cell * cell_gate) * (1 - i) * i, (d_cell * c) * (1 - f) * f,
+                       (i * d_cell) * (1 - cell_gate * cell_gate), (g_h * cell_tanh) * (1 - o) * o], -1)
+        return (d_gates if ctx.needs_input_grad[0] else None), (d_cell * f if ctx.needs_input_grad[1] else None)
+
+    def jvp(ctx, d_gates, d_c):
+        gates, c = ctx.inputs
+        size = c.shape[-1]
+        i, f, o, cell_gate, cell_tanh = _lstm_cell_parts(gates, c)
+        d_i, d_f, d_o = ((d_gates.narrow(-1, k * size, size) * (1 - y)) * y for k, y in ((0, i), (1, f), (3, o)))
+        d_cell_gate = d_gates.narrow(-1, 2 * size, size) * (1 - cell_gate * cell_gate)
+        d_c_next = d_f * c + f * d_c + d_i * cell_gate + i * d_cell_gate
+        return stack([d_o * cell_tanh + o * ((1 - cell_tanh * cell_tanh) * d_c_next), d_c_next])
+
+
+def _lstm_cell_parts(gates, c):
+    """σ(z_i), σ(z_f), σ(z_o), tanh(z_g), tanh(c') as refgrad ops (the recorded vjp's and the jvp's)."""
+    size = c.shape[-1]
+    squashed = F.sigmoid(gates)
+    i, f, o = (squashed.narrow(-1, k * size, size) for k in (0, 1, 3))
+    cell_gate = F.tanh(gates.narrow(-1, 2 * size, size))
+    return i, f, o, cell_gate, F.tanh(f * c + i * cell_gate)
+
+
+@quiet  # inf and nan are values, as in the forward
+def _lstm_cell_backward(g, c, squashed, cell_gate, cell_tanh):
+    """(d gates, d c) of the LSTM cell, each slope as refgrad's sigmoid and tanh vjps write it (g·(1 − y)·y,
+    g·(1 − y²))."""
+    size = c.shape[-1]
+    g_h, g_c = g[0], g[1]
+    i, f, o = squashed[..., :size], squashed[..., size:2 * size], squashed[..., 3 * size:]
+    d_cell = g_c + (g_h * o) * (1 - cell_tanh * cell_tanh)
+    d_gates = np.empty(squashed.shape, squashed.dtype)
+    d_gates[..., :size] = (d_cell * cell_gate) * (1 - i) * i
+    d_gates[..., size:2 * size] = (d_cell * c) * (1 - f) * f
+    d_gates[..., 2 * size:3 * size] = (i * d_cell) * (1 - cell_gate * cell_gate)
+    d_gates[..., 3 * size:] = (g_h * cell_tanh) * (1 - o) * o
+    return d_gates, d_cell * f
 
 
 def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
