@@ -284,7 +284,7 @@ def _cell_data(dtype, seed=0):
     return [rng.standard_normal(s).astype(dtype) * 2 for s in ((5, 12), (5, 3), (5, 3), (5, 3))]  # z, c, g_h, g_c
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_lstm_cell_primitive_gives_the_ops_values_and_first_order_gradients_to_the_bit(dtype):
     from refgrad.nn.modules.rnn import _LSTMCell
 
