@@ -38,6 +38,11 @@ def library_versions() -> dict[str, str]:
     found["numpy BLAS"] = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
     if "refgrad" in sys.modules:
         found["refgrad"] = git_revision(Path(sys.modules["refgrad"].__file__).resolve().parents[1])
+        # whether refgrad set glibc's malloc thresholds for this process (refgrad/_allocator.py; older commits did not)
+        allocator = getattr(sys.modules["refgrad"], "_allocator", None)
+        status = getattr(allocator, "status", "not done by this commit")
+        found["malloc thresholds"] = ("32 / 64 MiB, set by refgrad for the whole process" if status is True
+                                      else f"glibc's ({status})")
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         found["torch"] = f"{torch.__version__} (intra-op threads {torch.get_num_threads()})"

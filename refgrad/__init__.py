@@ -3,7 +3,11 @@
 Names, signatures and semantics follow torch: ``import refgrad as torch`` reads the same for the ops it
 covers. NumPy is the only dependency.
 """
-from . import dtypes as _dtypes
+from . import _allocator
+
+_allocator.status = _allocator.keep_freed_memory()  # before any array: see _allocator.py
+
+from . import dtypes as _dtypes  # noqa: E402
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
