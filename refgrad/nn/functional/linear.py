@@ -1,7 +1,7 @@
 """Linear functions (torch.nn.functional): linear, bilinear.
 
-linear is a composition of matmul; bilinear one primitive (torch's order of products) whose vjp is made of
-matmuls. Gradients of any order are refgrad ops'.
+linear is a composition of matmul (with a bias, of addmm, as torch's); bilinear one primitive (torch's order of
+products) whose vjp is made of matmuls. Gradients of any order are refgrad ops'.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from ...autograd import Function
 from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg
-from ...ops.linalg import _ctype, matmul
+from ...ops.linalg import _ctype, _folded_product, matmul
 from ...registry import public
 
 
@@ -35,6 +35,9 @@ def linear(input, weight, bias=None):
         if b.dtype != x.dtype:
             raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(b.dtype)} and "
                                f"{scalar_type_name(x.dtype)}")
+    if (b is not None and w.ndim == 2 and x.ndim >= 2 and x.shape[-1] == w.shape[1] != 0 and x.dtype.kind == "f"
+            and b.shape in ((), (1,), (w.shape[0],))):
+        return _folded_product(x, w.t(), bias=b)  # torch's addmm path: the bias added into the product
     out = matmul(x, w.t())
     if b is None:
         return out
