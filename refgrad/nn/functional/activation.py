@@ -13,7 +13,8 @@ primitives whose vjps are torch's backward formulas in refgrad ops (the order of
 second derivatives). rrelu's training mode draws its slopes from refgrad's generator.
 
 softmax and log_softmax subtract the max along ``dim`` before exponentiating (no overflow), and their vjp/jvp
-are closed forms in the output: softmax' g = (g - Σ g·s) · s, log_softmax' g = g - exp(out) · Σ g.
+are closed forms in the output: softmax' g = (g - Σ g·s) · s (one primitive, SoftmaxGrad), log_softmax' g =
+g - exp(out) · Σ g.
 """
 from __future__ import annotations
 
@@ -95,12 +96,52 @@ class Softmax(Function):
         return rowwise(np.true_divide, e, np.add.reduce(e, axis=dim, keepdims=True), out=e)
 
     def vjp(ctx, g):
-        s = ctx.out
-        return (g - (g * s).sum(dim=ctx.dim, keepdim=True)) * s
+        return SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim)
 
     def jvp(ctx, dx):
-        s = ctx.out
-        return (dx - (dx * s).sum(dim=ctx.dim, keepdim=True)) * s
+        return SoftmaxGrad.apply(dx, ctx.out, dim=ctx.dim)  # softmax's Jacobian is symmetric
+
+
+class SoftmaxGrad(Function):
+    """(g - Σ g·s)·s along ``dim``: softmax's vjp (and jvp) at the output s, as torch's _softmax_backward_data
+    computes it, one primitive instead of four ops (softmax's and attention's safe softmax's). Its own vjp and jvp
+    are refgrad ops, so gradients of any order follow: with c = Σ g·s, ∂/∂g is the same map, and the vjp in s is
+    u·(g - c) - g·Σ u·s."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, g, s, dim):
+        out = rowwise(np.subtract, g, _row_dot(g, s, dim))
+        out *= s
+        return out
+
+    def vjp(ctx, u):
+        g, s = ctx.inputs
+        grad_g = SoftmaxGrad.apply(u, s, dim=ctx.dim) if ctx.needs_input_grad[0] else None
+        grad_s = None
+        if ctx.needs_input_grad[1]:
+            c = (g * s).sum(dim=ctx.dim, keepdim=True)
+            grad_s = u * (g - c) - g * (u * s).sum(dim=ctx.dim, keepdim=True)
+        return grad_g, grad_s
+
+    def jvp(ctx, dg, ds):
+        g, s = ctx.inputs
+        c = (g * s).sum(dim=ctx.dim, keepdim=True)
+        return SoftmaxGrad.apply(dg, s, dim=ctx.dim) + ds * (g - c) - s * (g * ds).sum(dim=ctx.dim, keepdim=True)
+
+
+_SUBSCRIPTS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _row_dot(g: np.ndarray, s: np.ndarray, dim: int) -> np.ndarray:
+    """Σ g·s along dim, kept as a dim of 1. float32 / float64: one einsum pass, which reads both and writes only the
+    sums (an x-sized product to reduce costs a third more: 1.94 against 1.44 ms over (8, 4, 128, 128) float64),
+    summed in its own order as torch's kernel sums in its own; float16 in float32, as torch accumulates it."""
+    if g.dtype in (np.float32, np.float64) and g.dtype == s.dtype and g.ndim <= len(_SUBSCRIPTS):
+        dims = _SUBSCRIPTS[:g.ndim]
+        return np.expand_dims(np.einsum(f"{dims},{dims}->{dims.replace(dims[dim], '')}", g, s), dim)
+    return np.add.reduce(np.multiply(g, s, dtype=np.promote_types(g.dtype, np.float32)), axis=dim,
+                         keepdims=True).astype(g.dtype, copy=False)
 
 
 class LogSoftmax(Function):

@@ -31,7 +31,7 @@ from ...ops.linalg import _ctype, baddbmm
 from ...ops.shape import cat
 from ...registry import public
 from ...tensor import Tensor
-from .activation import softmax
+from .activation import SoftmaxGrad, softmax
 from .dropout import dropout
 from .linear import linear
 from .padding import pad
@@ -58,39 +58,10 @@ class _SafeSoftmax(Function):
         return scores
 
     def vjp(ctx, g):
-        return _SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim)
+        return SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim)
 
     def jvp(ctx, dx):
-        return _SoftmaxGrad.apply(dx, ctx.out, dim=ctx.dim)  # softmax's Jacobian is symmetric
-
-
-class _SoftmaxGrad(Function):
-    """(g - Σ g·s)·s along ``dim``: softmax's vjp (and jvp) at the output s, as torch's _softmax_backward_data
-    computes it, in one primitive over the (..., L, S) scores instead of four ops. Its own vjp and jvp are refgrad
-    ops, so gradients of any order follow: with c = Σ g·s, ∂/∂g is the same map, and the vjp in s is
-    u·(g - c) - g·Σ u·s."""
-
-    saves = ("inputs",)
-
-    def forward(ctx, g, s, dim):
-        out = g * s
-        rowwise(np.subtract, g, np.add.reduce(out, axis=dim, keepdims=True), out=out)
-        out *= s
-        return out
-
-    def vjp(ctx, u):
-        g, s = ctx.inputs
-        grad_g = _SoftmaxGrad.apply(u, s, dim=ctx.dim) if ctx.needs_input_grad[0] else None
-        grad_s = None
-        if ctx.needs_input_grad[1]:
-            c = (g * s).sum(dim=ctx.dim, keepdim=True)
-            grad_s = u * (g - c) - g * (u * s).sum(dim=ctx.dim, keepdim=True)
-        return grad_g, grad_s
-
-    def jvp(ctx, dg, ds):
-        g, s = ctx.inputs
-        c = (g * s).sum(dim=ctx.dim, keepdim=True)
-        return _SoftmaxGrad.apply(dg, s, dim=ctx.dim) + ds * (g - c) - s * (g * ds).sum(dim=ctx.dim, keepdim=True)
+        return SoftmaxGrad.apply(dx, ctx.out, dim=ctx.dim)  # softmax's Jacobian is symmetric
 
 
 def _float_arg(value, name: str, fn: str) -> float:
