@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from .._grad_state import state as _grad_state
+from .._rows import rowwise
 from ..autograd import Function
 from ..autograd.products import Products
 from ..dtypes import scalar_type_name, tensor_type_name
@@ -79,8 +80,8 @@ class AddMatmul(Function):
         out = np.matmul(a, b)
         if alpha != 1:
             out *= alpha
-        if beta != 0:
-            out += c if beta == 1 else beta * c
+        if beta != 0:  # (a convolution's bias is a scalar per row of the product: rowwise)
+            rowwise(np.add, out, c if beta == 1 else beta * c, out=out)
         return out
 
     def vjp(ctx, g):

@@ -16,7 +16,7 @@ import numpy as np
 from ...arguments import argument_error, int_arg
 from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg, cast
-from ...ops.linalg import _ctype, matmul
+from ...ops.linalg import AddMatmul, _ctype, matmul
 from ...registry import public
 from ...tensor import Tensor
 from ._windows import output_size, overlap_add, windows
@@ -183,9 +183,13 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, d: int,
     cols = cols.reshape((groups, per_group, n, positions, taps)).permute((2, 0, 1, 4, 3)).reshape(
         (n, groups, per_group * taps, positions))
     kernels = w.reshape((groups, out_channels // groups, per_group * taps))  # (g, O/g, C/g·∏k)
-    out = _product(kernels, cols).reshape((n, out_channels) + tuple(out_sizes))  # (N, g, O/g, P): O = g·O/g
-    if b is not None:
-        out = out + b.reshape((out_channels,) + (1,) * d)
+    if b is None or kernels.shape[-1] == 1:
+        out = _product(kernels, cols)  # (N, g, O/g, P): O = g·O/g
+        if b is not None:
+            out = out + b.reshape((groups, out_channels // groups, 1))
+    else:  # the bias added into the product (as torch's kernels start their output from it): no second array
+        out = AddMatmul.apply(b.reshape((groups, out_channels // groups, 1)), kernels, cols, beta=1, alpha=1)
+    out = out.reshape((n, out_channels) + tuple(out_sizes))
     return out.squeeze(0) if unbatched else out
 
 
