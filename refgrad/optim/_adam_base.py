@@ -14,11 +14,11 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from ._running import decay_squares_, lerp_  # noqa: F401 (the Adam family takes them from here too)
+from ._running import addcdiv_, decay_squares_, lerp_  # noqa: F401 (the Adam family takes them from here too)
 from .optimizer import check_lr
 
 __all__ = ["as_number", "check_adam_hyperparameters", "scalar_state", "gradient", "lerp_",
-           "decay_squares_", "restore_older_state"]
+           "decay_squares_", "addcdiv_", "restore_older_state"]
 
 
 def as_number(value) -> float | np.floating:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["decay_squares_", "lerp_"]
+__all__ = ["addcdiv_", "decay_squares_", "lerp_"]
 
 
 def decay_squares_(average_sq: np.ndarray, values: np.ndarray, decay: float) -> None:
@@ -25,3 +25,14 @@ def lerp_(average: np.ndarray, target: np.ndarray, weight: float) -> None:
         average += weight * (target - average)
     else:
         average[...] = target - (target - average) * (1 - weight)
+
+
+def addcdiv_(theta: np.ndarray, value: float, numerator: np.ndarray, denominator: np.ndarray,
+             scratch: np.ndarray | None = None) -> np.ndarray:
+    """theta ← theta + (value·numerator) / denominator in place, rounded as torch's addcdiv_ rounds it, with one
+    temporary (``scratch``, if given, an array of theta's shape and dtype to write it into); returns the temporary,
+    for a second update to reuse. (An array also for a 0-d parameter, where a ufunc would return a scalar.)"""
+    step = np.multiply(numerator, value, out=np.empty_like(theta) if scratch is None else scratch)
+    step /= denominator
+    theta += step
+    return step

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..sparse import SparseRowTensor
 from ..tensor import Tensor
+from ._running import addcdiv_
 from .optimizer import Optimizer, check_lr, scalar, step_count
 
 __all__ = ["Adagrad"]
@@ -84,4 +85,6 @@ class Adagrad(Optimizer):
                 theta[rows] += values / std * -clr
             else:
                 total += grad * grad
-                theta += -clr * grad / (np.sqrt(total) + eps)
+                std = np.sqrt(total)
+                std += eps
+                addcdiv_(theta, -clr, grad, std)

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._adam_base import (
+    addcdiv_,
     as_number,
     check_adam_hyperparameters,
     decay_squares_,
@@ -104,8 +105,10 @@ class Adam(Optimizer):
                 max_exp_avg_sq = state["max_exp_avg_sq"]._data
                 np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
                 exp_avg_sq = max_exp_avg_sq
-            denom = np.sqrt(exp_avg_sq) / float(bias_correction2_sqrt) + float(eps)
-            p._data += float(-step_size) * exp_avg / denom
+            denom = np.sqrt(exp_avg_sq)  # (√v / √(1 − β₂ᵗ) + ε, written into one array)
+            denom /= float(bias_correction2_sqrt)
+            denom += float(eps)
+            addcdiv_(p._data, float(-step_size), exp_avg, denom)
 
 
 def _tensor_power(base, exponent: float):

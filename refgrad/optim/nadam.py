@@ -5,6 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._adam_base import (
+    addcdiv_,
     as_number,
     check_adam_hyperparameters,
     decay_squares_,
@@ -83,6 +84,9 @@ class NAdam(Optimizer):
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
             lerp_(exp_avg, grad, 1 - beta1)
             decay_squares_(exp_avg_sq, grad, beta2)
-            denom = np.sqrt(exp_avg_sq / float(bias_correction2)) + float(eps)
-            p._data += float(-lr * (1.0 - mu) / (1.0 - mu_product)) * grad / denom
-            p._data += float((-lr * mu_next) / (1.0 - mu_product * mu_next)) * exp_avg / denom
+            # √(v / (1 − β₂ᵗ)) + ε, in one array (an array also for a 0-d parameter)
+            denom = np.divide(exp_avg_sq, float(bias_correction2), out=np.empty_like(exp_avg_sq))
+            np.sqrt(denom, out=denom)
+            denom += float(eps)
+            step = addcdiv_(p._data, float(-lr * (1.0 - mu) / (1.0 - mu_product)), grad, denom)
+            addcdiv_(p._data, float((-lr * mu_next) / (1.0 - mu_product * mu_next)), exp_avg, denom, scratch=step)
