@@ -550,13 +550,36 @@ def test_a_weight_shared_by_many_matmuls_gets_one_product_whose_sum_matches_torc
     monkeypatch.setattr(Products, "dense", lambda self: built.append(len(self.lefts)) or dense(self))
     h, w, u = RNG.standard_normal((4, 5)), RNG.standard_normal((5, 5)) / 2, RNG.standard_normal((6, 4, 5))
     rg_leaves, th_leaves = _both(lambda lib, *xs: (_recurrence(lib, *xs, form=form) ** 2).sum().backward(), h, w, u)
-    if form.startswith("linear"):
-        # linear transposes its weight at each call: each product reaches its own transpose node, built there and
-        # added into w as before (a Products does not pass through a view's vjp)
-        assert built == [1] * 6
-    else:
-        assert built == [6]  # w's six products, joined as they arrived, then one product
+    # w's six products, joined as they arrived, then one product; in the linear form each step's products pass
+    # through that step's two transposes (w.T, and linear's own) to join at w
+    assert built == [6]
     _assert_grads_match(rg_leaves, th_leaves)  # one GEMM's rounding against six added: within 1e-13
+
+
+def test_a_linear_layers_weight_gradient_is_built_in_the_weights_layout():
+    """nn.Linear's weight (out, in) is used transposed: its gradient comes through the transpose as the unbuilt
+    product, built as gᵀx in the weight's own layout (torch's mm_mat2_backward for a transposed operand), so .grad
+    takes the product's array as it is instead of a transposing copy of xᵀg."""
+    layer = rg.nn.Linear(5, 3).double()
+    x, g = RNG.standard_normal((7, 5)), RNG.standard_normal((7, 3))
+    out = layer(rg.tensor(x))
+    built = []
+    from refgrad.autograd import products
+
+    original = products._sum_of_products
+
+    def build(lefts, rights):  # (notes where the product lies: holding it would make .grad copy it)
+        product = original(lefts, rights)
+        built.append((product.ctypes.data, product.flags.c_contiguous))
+        return product
+
+    products._sum_of_products = build
+    try:
+        out.backward(rg.tensor(g))
+    finally:
+        products._sum_of_products = original
+    assert built == [(layer.weight.grad._data.ctypes.data, True)]  # .grad is the product's own array
+    np.testing.assert_allclose(layer.weight.grad.numpy(), g.T @ x, rtol=1e-15)
 
 
 def test_one_product_is_the_product_the_vjp_made_before_to_the_bit():

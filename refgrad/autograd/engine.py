@@ -107,7 +107,14 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             g = pending.pop(v, None)
             if g is None:
                 continue
-            if type(g) is Products:  # every term is in: one product
+            if type(g) is Products:  # every term is in: one product, or passed on unbuilt through a transpose
+                if _passes_products(v, capture):
+                    passed = v.fn.vjp_products(v.ctx, g)
+                    if passed is not None:
+                        accumulate(_vertex(v.inputs[0]), passed)
+                        if not retain_graph:
+                            v.ctx = None
+                        continue
                 g = g.dense()
             # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
             if type(v) is Node:
@@ -140,6 +147,14 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                 node.ctx = node.saved_out = None  # what the vjp read is freed: a second backward raises
     finally:
         _switch(*mode)
+
+
+def _passes_products(v, capture) -> bool:
+    """Whether vertex v may hand an unbuilt Products to its input: a node whose op says how (a transpose: its
+    ``vjp_products``), whose output tensor has no hooks or retained gradient, and whose gradient autograd.grad does
+    not capture (those see dense tensors)."""
+    return (type(v) is Node and v.tensor_ref is None and v.ctx is not None and (capture is None or v not in capture)
+            and getattr(v.fn, "vjp_products", None) is not None)
 
 
 def _accumulate_grad(t, g, in_place: bool) -> None:

@@ -11,8 +11,11 @@ hand-written backward through time forms it so. One pair is the product the vjp 
 are the same sum rounded in the BLAS's order over all T·K terms rather than after each product.
 
 The products join where they reach one vertex: the weight itself, or one view of it made once (the RNN modules
-transpose W_hh once per call). A weight viewed anew at each use (F.linear transposes its weight at each call) has a
-vertex per view, where each product is built, and the views' gradients add into the weight as before.
+transpose W_hh once per call). A transpose passes them on unbuilt, transposed ((Σ aᵢbᵢ)ᵀ = Σ bᵢᵀaᵢᵀ: Permute's
+``vjp_products``), so a weight that F.linear transposes at each call (an nn.Linear called at every step of a loop)
+gets its products joined too, and built in its own layout: gᵀx, (out, in), as torch's mm_mat2_backward forms it for
+a transposed operand, where xᵀg transposed made every nn.Linear weight's .grad a transposing copy. A view with hooks,
+a retained gradient or an autograd.grad input gets them dense, as any vertex does.
 
 As a Placed, a Products only exists inside a first-order backward (a recorded vjp makes the product op), and the
 engine never lets one out: hooks, .grad and the next vjp get a dense Tensor.
@@ -39,6 +42,13 @@ class Products:
         """Adds other's terms to this sum."""
         self.lefts += other.lefts
         self.rights += other.rights
+
+    def transposed(self) -> Products:
+        """(Σ aᵢ bᵢ)ᵀ = Σ bᵢᵀ aᵢᵀ, unbuilt: views of the same terms."""
+        flipped = Products.__new__(Products)
+        flipped.lefts, flipped.rights = [b.T for b in self.rights], [a.T for a in self.lefts]
+        flipped.shape, flipped.dtype = self.shape[::-1], self.dtype
+        return flipped
 
     def dense(self) -> Tensor:
         return Tensor._over(_sum_of_products(self.lefts, self.rights))

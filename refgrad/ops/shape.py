@@ -337,6 +337,11 @@ class Permute(Linear):
     def vjp(ctx, g):
         return g.permute(tuple(np.argsort(ctx.dims)))
 
+    def vjp_products(ctx, g):
+        """A matrix transpose's gradient when it arrives as an unbuilt Products (autograd/products.py): passed on
+        to the input, transposed, still unbuilt; None for any other permutation (the engine builds it first)."""
+        return g.transposed() if ctx.dims == (1, 0) else None
+
 
 @public(method=True, varargs=True)
 def permute(input, dims):
