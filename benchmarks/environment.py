@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+MALLOC = "malloc thresholds"  # the versions' entry saying whether refgrad set glibc's thresholds in that process
 
 
 def threads_from_argv(argv: list[str]) -> int:
@@ -41,7 +42,7 @@ def library_versions() -> dict[str, str]:
         # whether refgrad set glibc's malloc thresholds for this process (refgrad/_allocator.py; older commits did not)
         allocator = getattr(sys.modules["refgrad"], "_allocator", None)
         status = getattr(allocator, "status", "not done by this commit")
-        found["malloc thresholds"] = ("32 / 64 MiB, set by refgrad for the whole process" if status is True
+        found[MALLOC] = ("32 / 64 MiB, set by refgrad for the whole process" if status is True
                                       else f"glibc's ({status})")
     if "torch" in sys.modules:
         torch = sys.modules["torch"]

@@ -26,7 +26,7 @@ import pyperf
 
 from .case import NUMPY, REFGRAD, TORCH, Case, as_arrays, assert_agree
 from .cases import all_cases
-from .environment import library_versions, machine
+from .environment import MALLOC, library_versions, machine
 from .results import write_results
 from .timing import Measurement, interleaved, peak_traced_bytes, timed_call
 from .worker import Worker
@@ -108,8 +108,8 @@ def prepare(case: Case, isolate: bool, against: Against | None = None):
             raise
         versions = {implementation: found for implementation, (_, found, *_) in warm.items()}
         if against is not None and against.name in versions:  # (the tables merge versions: keep both refgrads')
-            versions[against.name] = {(against.name if key == REFGRAD else key): value
-                                      for key, value in versions[against.name].items()}
+            versions[against.name] = {(against.name if key == REFGRAD else f"{key} ({against.name})" if key == MALLOC
+                                       else key): value for key, value in versions[against.name].items()}
         return (workers, versions, {implementation: peak for implementation, (*_, peak) in warm.items()}, workers)
     steps = {implementation: case.build(implementation) for implementation in case.implementations}
     check_agreement(case, {implementation: [as_arrays(step()) for _ in range(case.warmups)]

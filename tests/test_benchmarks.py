@@ -65,6 +65,7 @@ def test_against_times_another_checkouts_refgrad_beside_this_one(capsys):
     name = matrix.Against.of(root).name
     assert f"| torch | {name} | refgrad | refgrad/torch | refgrad/{name} |" in out
     assert f"{name} is refgrad from {root}" in out
+    assert "malloc thresholds " in out and f"malloc thresholds ({name}) " in out  # each refgrad's own, both kept
 
 
 @pytest.mark.parametrize("n", [2, 3, 4, 5])
