@@ -556,13 +556,16 @@ def test_a_weight_shared_by_many_matmuls_gets_one_product_whose_sum_matches_torc
     _assert_grads_match(rg_leaves, th_leaves)  # one GEMM's rounding against six added: within 1e-13
 
 
-def test_a_linear_layers_weight_gradient_is_built_in_the_weights_layout():
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("rows", [(7,), (2, 7)], ids=["rows", "batch of sequences"])
+@pytest.mark.parametrize("form", ["nn.Linear", "F.linear without a bias"])
+def test_a_linear_layers_weight_gradient_is_built_in_the_weights_layout(form, rows, dtype):
     """nn.Linear's weight (out, in) is used transposed: its gradient comes through the transpose as the unbuilt
     product, built as gᵀx in the weight's own layout (torch's mm_mat2_backward for a transposed operand), so .grad
     takes the product's array as it is instead of a transposing copy of xᵀg."""
-    layer = rg.nn.Linear(5, 3).double()
-    x, g = RNG.standard_normal((7, 5)), RNG.standard_normal((7, 3))
-    out = layer(rg.tensor(x))
+    layer = rg.nn.Linear(5, 3).to(getattr(rg, dtype))
+    x, g = RNG.standard_normal(rows + (5,)).astype(dtype), RNG.standard_normal(rows + (3,)).astype(dtype)
+    out = layer(rg.tensor(x)) if form == "nn.Linear" else rg.nn.functional.linear(rg.tensor(x), layer.weight)
     built = []
     from refgrad.autograd import products
 
@@ -579,7 +582,8 @@ def test_a_linear_layers_weight_gradient_is_built_in_the_weights_layout():
     finally:
         products._sum_of_products = original
     assert built == [(layer.weight.grad._data.ctypes.data, True)]  # .grad is the product's own array
-    np.testing.assert_allclose(layer.weight.grad.numpy(), g.T @ x, rtol=1e-15)
+    expected = g.reshape(-1, 3).T @ x.reshape(-1, 5)
+    np.testing.assert_allclose(layer.weight.grad.numpy(), expected, rtol=1e-15 if dtype == "float64" else 1e-6)
 
 
 def test_one_product_is_the_product_the_vjp_made_before_to_the_bit():

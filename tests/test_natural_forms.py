@@ -85,13 +85,14 @@ def test_into_temporary_writes_only_an_unshared_temporary_outside_recording():
         assert into_temporary(tmp.detach() * 1, operator.mul, tmp.detach() * 1, wider).shape == (2, 6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(256, 32), (4, 64, 32)], ids=["rows", "batch of sequences"])
-def test_linear_with_a_bias_adds_it_into_the_product(shape):
+def test_linear_with_a_bias_adds_it_into_the_product(shape, dtype):
     """F.linear with a bias is torch's addmm (a (batch, time, features) input folded into rows): the bias is added
     into the product's array, not into a second output-sized array, and the values and gradients are those of the
     composition x @ w.T + b to the bit (the same operations)."""
     rng = np.random.default_rng(5)
-    x, w, b = (rg.tensor(rng.standard_normal(s), requires_grad=True) for s in (shape, (512, 32), (512,)))
+    x, w, b = (rg.tensor(rng.standard_normal(s).astype(dtype), requires_grad=True) for s in (shape, (512, 32), (512,)))
     tracemalloc.start()
     try:
         out = rg.nn.functional.linear(x, w, b)
@@ -99,9 +100,10 @@ def test_linear_with_a_bias_adds_it_into_the_product(shape):
     finally:
         tracemalloc.stop()
     # (NumPy's iterator buffers the broadcast bias's add in chunks of 8192 values: 64 KiB, an eighth of the output)
-    assert peak < 1.5 * out.detach().numpy().nbytes, f"linear's forward peaked at {peak / out.numel() / 8:.2f} outputs"
+    nbytes = out.detach().numpy().nbytes
+    assert peak < 1.5 * nbytes, f"linear's forward peaked at {peak / nbytes:.2f} outputs"
     composed = x @ w.T + b
     np.testing.assert_array_equal(out.detach().numpy(), composed.detach().numpy())
-    u = rg.tensor(rng.standard_normal(out.shape))
+    u = rg.tensor(rng.standard_normal(out.shape).astype(dtype))
     for g, h in zip(rg.autograd.grad(out, (x, w, b), u), rg.autograd.grad(composed, (x, w, b), u)):
         np.testing.assert_array_equal(g.numpy(), h.numpy())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._running import decay_squares_, lerp_
+from ._running import addcdiv_, decay_squares_, lerp_
 from .optimizer import Optimizer, check_lr, dense_grad, scalar, step_count
 
 __all__ = ["RMSprop"]
@@ -87,6 +87,4 @@ class RMSprop(Optimizer):
                 buf += avg
                 theta += np.multiply(buf, -lr, out=avg)
             else:
-                step = np.multiply(grad, -lr)  # (−γ g) / d: torch's addcdiv order
-                step /= avg
-                theta += step
+                addcdiv_(theta, -lr, grad, avg)  # (−γ g) / d: torch's addcdiv order
