@@ -208,8 +208,12 @@ class Function:
                 [t._requires_grad for t in inputs])
         if True in needs:
             saves = cls.saves
-            ctx.inputs = inputs if "inputs" in saves else tuple([t if t.grad_fn is None else t._stand_in()
-                                                                 for t in inputs])
+            if "inputs" in saves:
+                ctx.inputs = inputs
+            elif n == 1:  # (stand-ins for the inputs' values: see saves; one input without a comprehension's call)
+                ctx.inputs = (inputs[0] if inputs[0].grad_fn is None else inputs[0]._stand_in(),)
+            else:
+                ctx.inputs = tuple([t if t.grad_fn is None else t._stand_in() for t in inputs])
             ctx.needs_input_grad = needs
             if "inputs" not in saves:
                 versions = ()
