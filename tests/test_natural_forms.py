@@ -107,3 +107,14 @@ def test_linear_with_a_bias_adds_it_into_the_product(shape, dtype):
     u = rg.tensor(rng.standard_normal(out.shape).astype(dtype))
     for g, h in zip(rg.autograd.grad(out, (x, w, b), u), rg.autograd.grad(composed, (x, w, b), u)):
         np.testing.assert_array_equal(g.numpy(), h.numpy())
+
+
+@pytest.mark.parametrize("bias", [True, False], ids=["with a bias", "without"])
+@pytest.mark.parametrize("form", ["F.linear", "nn.Linear"])
+def test_a_linear_layer_records_one_node_per_call(form, bias):
+    """The weight's transpose is made inside linear's op, not recorded as a node of its own: a layer called at every
+    step of a loop costs one node per call (and one vjp), as x @ w.T + b written out costs four."""
+    layer = rg.nn.Linear(5, 3, bias=bias).double()
+    x = rg.tensor(np.random.default_rng(6).standard_normal((4, 5)), requires_grad=True)
+    out = layer(x) if form == "nn.Linear" else rg.nn.functional.linear(x, layer.weight, layer.bias)
+    assert [next_fn for next_fn, _ in out.grad_fn.next_functions] == [None] * (3 if bias else 2)  # leaves only

@@ -264,12 +264,15 @@ class SumTo(Function):
 
     def forward(ctx, g, shape):
         lead = g.ndim - len(shape)
-        widened = tuple([lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1])
-        accumulate = np.float32 if g.dtype == np.float16 else g.dtype  # torch sums float16 in float32
+        widened = tuple([lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1]) if (
+            1 in shape) else ()
+        half = g.dtype.char == "e"  # torch sums float16 in float32
         # (inf + -inf is nan, a float16 sum may overflow: silently, as every forward)
         if not widened:  # only leading dims summed (a bias's gradient): the reduction has the shape, and owns it
-            return np.add.reduce(g, axis=tuple(range(lead)), dtype=accumulate).astype(g.dtype, copy=False)
-        total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=accumulate, keepdims=True)
+            total = np.add.reduce(g, axis=tuple(range(lead)), dtype=np.float32 if half else g.dtype)
+            return total.astype(g.dtype) if half else total
+        total = np.add.reduce(g, axis=tuple(range(lead)) + widened, dtype=np.float32 if half else g.dtype,
+                              keepdims=True)
         return total.reshape(shape).astype(g.dtype, copy=False)
 
     def vjp(ctx, g):
@@ -281,5 +284,12 @@ class SumTo(Function):
 
 def sum_to(g: Tensor, shape: tuple) -> Tensor:
     """Sums a broadcast gradient back to shape (which must broadcast to g's): the one place where broadcasting is
-    undone, for every op (the engine calls it on each gradient a vjp returns)."""
-    return g if g.shape == shape else SumTo.apply(g, shape=tuple(shape))
+    undone, for every op (the engine calls it on each gradient a vjp returns). Where no graph is recorded and no
+    tangent carried (a first-order backward: a bias's gradient at every call of a layer), SumTo's sum alone: nothing
+    would read its node."""
+    if g._data.shape == shape:
+        return g
+    if not _state["record"] and not _state["forward_ad"]:
+        total = SumTo.forward(None, g._data, tuple(shape))  # (its forward reads no context)
+        return _tensor_over(total if type(total) is np.ndarray else np.asarray(total))  # (a 0-d sum is a scalar)
+    return SumTo.apply(g, shape=tuple(shape))

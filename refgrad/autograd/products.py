@@ -12,10 +12,11 @@ are the same sum rounded in the BLAS's order over all T·K terms rather than aft
 
 The products join where they reach one vertex: the weight itself, or one view of it made once (the RNN modules
 transpose W_hh once per call). A transpose passes them on unbuilt, transposed ((Σ aᵢbᵢ)ᵀ = Σ bᵢᵀaᵢᵀ: Permute's
-``vjp_products``), so a weight that F.linear transposes at each call (an nn.Linear called at every step of a loop)
-gets its products joined too, and built in its own layout: gᵀx, (out, in), as torch's mm_mat2_backward forms it for
-a transposed operand, where xᵀg transposed made every nn.Linear weight's .grad a transposing copy. A view with hooks,
-a retained gradient or an autograd.grad input gets them dense, as any vertex does.
+``vjp_products``), so a weight that the user's code transposes at each call (``h @ w.T``) gets its products joined
+too. F.linear's op gives its weight (out, in) the products gᵀx in that layout itself, as torch's mm_mat2_backward
+forms them for a transposed operand, so an nn.Linear called at every step of a loop gets one product, and its .grad
+is that product's array. A view with hooks, a retained gradient or an autograd.grad input gets them dense, as any
+vertex does.
 
 As a Placed, a Products only exists inside a first-order backward (a recorded vjp makes the product op), and the
 engine never lets one out: hooks, .grad and the next vjp get a dense Tensor.

@@ -251,14 +251,12 @@ def matmul(input, other):
     return out.squeeze(-2) if a_ndim == 1 else out
 
 
-def _folded_product(a: Tensor, b: Tensor, bias: Tensor | None = None) -> Tensor:
+def _folded_product(a: Tensor, b: Tensor) -> Tensor:
     """a (..., n, k) @ b (k, m) as torch's matmul computes it: a's batch dims folded into rows, one mm. Its vjp is
     then one mm for b too (aᵀ g over all the rows), not a product per batch entry summed over the batch afterwards
-    (F.linear on a (batch, time, features) input). With a ``bias`` that broadcasts to a row ((m,), (1,) or 0-d),
-    bias + a @ b as torch's linear computes it, one addmm: added into the product, where a separate add would make
-    another array of the output's size (and an expand and an add to record)."""
+    (a (batch, time, features) input)."""
     rows = a if a._data.ndim <= 2 else a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
-    out = Matmul.apply(rows, b) if bias is None else AddMatmul.apply(bias, rows, b, beta=1, alpha=1)
+    out = Matmul.apply(rows, b)
     return out if a._data.ndim <= 2 else out.reshape(a.shape[:-1] + (b.shape[-1],))
 
 

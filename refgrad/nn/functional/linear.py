@@ -1,17 +1,24 @@
 """Linear functions (torch.nn.functional): linear, bilinear.
 
-linear is a composition of matmul (with a bias, of addmm, as torch's); bilinear one primitive (torch's order of
-products) whose vjp is made of matmuls. Gradients of any order are refgrad ops'.
+linear is one primitive, ``_Linear``: torch's addmm(b, x, w.t()) (mm without a bias) with the transpose inside it;
+bilinear one primitive (torch's order of products). Their vjps are made of matmuls: gradients of any order are
+refgrad ops'.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..._grad_state import state as _grad_state
+from ..._rows import rowwise
 from ...autograd import Function
+from ...autograd.products import Products
 from ...dtypes import scalar_type_name
 from ...ops.common import as_tensor_arg
-from ...ops.linalg import _ctype, _folded_product, matmul
+from ...ops.linalg import _BLAS_TYPES, _ctype, _mT, _product, matmul
 from ...registry import public
+from ...tensor import Tensor
 
 
 @public(namespace="nn.functional")
@@ -35,9 +42,12 @@ def linear(input, weight, bias=None):
         if b.dtype != x.dtype:
             raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(b.dtype)} and "
                                f"{scalar_type_name(x.dtype)}")
-    if (b is not None and w.ndim == 2 and x.ndim >= 2 and x.shape[-1] == w.shape[1] != 0 and x.dtype.kind == "f"
-            and b.shape in ((), (1,), (w.shape[0],))):
-        return _folded_product(x, w.t(), bias=b)  # torch's addmm path: the bias added into the product
+    if (w.ndim == 2 and x.ndim >= 2 and x.shape[-1] == w.shape[1] != 0 and x.dtype.kind == "f" and x.dtype == w.dtype
+            and (b is None or b.shape in ((), (1,), (w.shape[0],)))):
+        # torch's addmm / mm path: a (batch, time, features) input folded into rows, as matmul folds it
+        rows = x if x.ndim == 2 else x.reshape((math.prod(x.shape[:-1]), x.shape[-1]))
+        out = _Linear.apply(rows, w) if b is None else _Linear.apply(rows, w, b)
+        return out if x.ndim == 2 else out.reshape(x.shape[:-1] + (w.shape[0],))
     out = matmul(x, w.t())
     if b is None:
         return out
@@ -45,6 +55,45 @@ def linear(input, weight, bias=None):
         # (β·bias) does; a 1-D weight takes torch's matmul-and-add path, where -0.0 + 0.0 is 0.0
         return b.expand(out.shape) - out
     return out + b.expand(out.shape)
+
+
+class _Linear(Function):
+    """x (rows, in) @ w.T (+ b), for w (out, in) and b (out,), (1,) or 0-d: torch's addmm(b, x, w.t()), or its mm
+    without a bias, with the transpose made inside the op rather than recorded as a node of its own (a layer called
+    at every step of a loop records one node per call, not two). The bias is added into the product's array: no
+    second output-sized array.
+
+    The weight's gradient gᵀx is formed in w's own (out, in) layout, as torch's mm_mat2_backward forms it for a
+    transposed operand, so .grad takes the product's array as it is; where backward records no graph it is an
+    unbuilt Products (autograd/products.py), joined with the other calls' into one product."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, x, w, b=None):
+        out = np.matmul(x, w.T)
+        if b is not None:
+            rowwise(np.add, out, b, out=out)
+        return out
+
+    def vjp(ctx, g):
+        x, w = ctx.inputs[:2]
+        wanted = ctx.needs_input_grad
+        gx = _product(g, w) if wanted[0] else None
+        gw = _weight_grad(g, x) if wanted[1] else None
+        return (gx, gw) if len(wanted) == 2 else (gx, gw, g if wanted[2] else None)  # (the engine sums b's)
+
+    def jvp(ctx, dx, dw, db=None):
+        x, w = ctx.inputs[:2]
+        out = dx @ w.mT + x @ dw.mT
+        return out if db is None else out + db
+
+
+def _weight_grad(g: Tensor, x: Tensor):
+    """gᵀx, the gradient of w in x @ w.T: an unbuilt Products of the pair where no graph is recorded and more than
+    one row is contracted (as Matmul's vjp gives its second operand's), else the recorded product."""
+    if not _grad_state["record"] and x._data.shape[0] > 1 and x._data.dtype.type in _BLAS_TYPES:
+        return Products(g._data.T, x._data)
+    return _product(_mT(g), x)
 
 
 @public(namespace="nn.functional", also=("bilinear",))
