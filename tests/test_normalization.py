@@ -4,6 +4,8 @@ passed, and the configurations the specs leave out because torch fails there (a 
 refgrad's out=. Each compares with torch called here."""
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 import torch
@@ -194,3 +196,36 @@ def test_first_order_backward_equals_the_recorded_one_bit_for_bit(norm, dtype):
         (recorded,) = refgrad.autograd.grad(y, leaf, refgrad.tensor(g), create_graph=True)
         assert recorded.requires_grad and not plain.requires_grad
         np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy(), strict=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("normalized_shape", [(256,), (8, 32)])
+def test_layer_norm_with_its_affine_is_one_op_with_two_arrays_each_way(normalized_shape, dtype):
+    """layer_norm with a weight and a bias is one primitive, as torch's native_layer_norm: the output written in
+    place (the composition of the standardization, × weight and + bias made three output-sized arrays) and a
+    backward holding two x-sized arrays (it held four); its first-order gradients are those of the recorded ones
+    that a double backward differentiates (the row and column sums of products taken by einsum there: an ulp apart)."""
+    rng = np.random.default_rng(8)
+    shape = (256,) + normalized_shape
+    x = refgrad.tensor(rng.standard_normal(shape).astype(dtype) * 2 + 1, requires_grad=True)
+    w, b = (refgrad.tensor(rng.standard_normal(normalized_shape).astype(dtype), requires_grad=True) for _ in range(2))
+    g = refgrad.tensor(rng.standard_normal(shape).astype(dtype))
+    nbytes = g.numpy().nbytes  # (NumPy's iterator buffers 8192 values: an eighth of an x here)
+    tracemalloc.start()
+    try:
+        y = F.layer_norm(x, normalized_shape, w, b)
+        held, forward_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        plain = refgrad.autograd.grad(y, (x, w, b), g, retain_graph=True)
+        backward_peak = tracemalloc.get_traced_memory()[1] - held  # (beyond the output, held throughout)
+    finally:
+        tracemalloc.stop()
+    assert [f for f, _ in y.grad_fn.next_functions] == [None, None, None]  # one node, on the leaves
+    if dtype == np.float64:  # (a float32 input's moments take a float64 array of deviations, twice an output)
+        assert forward_peak < 1.5 * nbytes, f"layer_norm's forward peaked at {forward_peak / nbytes:.2f} outputs"
+    assert backward_peak < 2.5 * nbytes, f"layer_norm's backward peaked at {backward_peak / nbytes:.2f} inputs"
+    recorded = refgrad.autograd.grad(y, (x, w, b), g, create_graph=True)
+    tol = 1e-5 if dtype == np.float32 else 1e-13
+    for ours, theirs in zip(plain, recorded):
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=tol,
+                                   atol=tol * np.abs(theirs.detach().numpy()).max())

@@ -7,8 +7,10 @@ the output formed as torch forms it. Its vjp is torch's closed form, rstd · (g 
 written in refgrad ops on x̂, formed afresh as (x - mean)·rstd as torch's backward kernels do, and on rstd, both
 differentiable (``_InvStd`` and ``_Centered`` reuse the statistics the forward computed), so the gradient
 differentiates again to any order. The affine weight and bias, and the reshapes that make group and instance norm
-standardize over the right elements, are ordinary refgrad ops; rms_norm, normalize and local_response_norm are
-compositions, as in torch.
+standardize over the right elements, are ordinary refgrad ops, but for the two norms that torch runs as one kernel
+each with their affine: layer_norm with a weight and a bias (``_LayerNorm``) and batch_norm in training
+(``_BatchNorm``), whose first-order vjps are torch's formulas in NumPy. rms_norm, normalize and local_response_norm
+are compositions, as in torch.
 """
 from __future__ import annotations
 
@@ -218,7 +220,73 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     weight = _optional("layer_norm", weight, "weight", 3, x.dtype)
     bias = _optional("layer_norm", bias, "bias", 4, x.dtype)
     dims = _last_dims("layer_norm", x, shape, weight, bias)
-    return _affine(_standardize(x, dims, _eps("layer_norm", eps, 5)), weight, bias)
+    eps = _eps("layer_norm", eps, 5)
+    if weight is not None and bias is not None and x._data.size and x.dtype.itemsize >= 4:  # (float16: composed)
+        return _LayerNorm.apply(x, weight, bias, dims=dims, eps=eps)
+    return _affine(_standardize(x, dims, eps), weight, bias)
+
+
+class _LayerNorm(Function):
+    """layer_norm with its weight and bias, as torch's native_layer_norm: x̂ · weight + bias, x̂ as _Standardize
+    forms it (x · rstd - mean · rstd) over the trailing ``dims``; the output is written in place, one array.
+
+    vjp as torch's layer_norm_backward, with v = g · weight: to the input rstd · (v - mean(v) - x̂ · mean(v · x̂)),
+    x̂ formed afresh as (x - mean) · rstd (as _Standardize's vjp forms it), to the weight Σ g · x̂ and to the bias Σ g
+    over the leading dims. Where nothing records, in NumPy with the row and column sums of products taken by einsum
+    (no product array): two x-sized arrays and eight passes, where the composition of _Standardize and the affine
+    ops made five arrays and recorded three nodes more. Where a graph is recorded (a double backward), the same
+    gradients in refgrad ops (_Standardize's Jacobian), which differentiate again."""
+
+    saves = ("inputs",)
+
+    def forward(ctx, x, weight, bias, dims, eps):
+        ctx.mean, ctx.rstd = _statistics(x, dims, eps)
+        out = rowwise(np.multiply, x, ctx.rstd)
+        rowwise(np.subtract, out, ctx.mean * ctx.rstd, out=out)
+        np.multiply(out, weight, out=out)
+        return np.add(out, bias, out=out)
+
+    def vjp(ctx, g):
+        if not _grad_state["record"]:
+            return _layer_norm_backward(ctx, g._data)
+        x, weight, _ = ctx.inputs
+        need_x, need_w, need_b = ctx.needs_input_grad
+        lead = tuple(range(x.ndim - len(ctx.dims)))
+
+        def summed(t):  # over the leading dims (sum over none is sum over all, in torch)
+            return t.sum(lead) if lead else t
+
+        gx = _standardize_jacobian(ctx, g * weight) if need_x else None
+        gw = summed(g * _standardized(ctx)) if need_w else None
+        return gx, gw, (summed(g) if need_b else None)
+
+    def jvp(ctx, dx, dw, db):
+        return _standardize_jacobian(ctx, dx) * ctx.inputs[1] + _standardized(ctx) * dw + db
+
+
+@quiet  # (inf - inf is nan, silently, as in a forward)
+def _layer_norm_backward(ctx, g: np.ndarray) -> tuple:
+    """_LayerNorm's vjp where nothing records (see _LayerNorm), on (rows, normalized elements) views."""
+    x, weight, _ = ctx.inputs
+    need_x, need_w, need_b = ctx.needs_input_grad
+    n = weight._data.size
+    rows = x._data.size // n
+    g = g.reshape(rows, n)
+    mean, rstd = ctx.mean.reshape(rows, 1), ctx.rstd.reshape(rows, 1)
+    xhat = rowwise(np.subtract, x._data.reshape(rows, n), mean)
+    rowwise(np.multiply, xhat, rstd, out=xhat)
+    gw = Tensor(np.einsum("rk,rk->k", g, xhat).reshape(weight.shape)) if need_w else None
+    gb = Tensor(np.add.reduce(g, axis=0).reshape(weight.shape)) if need_b else None
+    gx = None
+    if need_x:  # rstd · (v - mean(v) - x̂ · mean(v · x̂)), written into v and x̂
+        v = np.multiply(g, weight._data.reshape(n))
+        dot = np.einsum("rk,rk->r", v, xhat).reshape(rows, 1)
+        dot /= dot.dtype.type(n)
+        rowwise(np.multiply, xhat, dot, out=xhat)
+        rowwise(np.subtract, v, mean_array(v, (1,), True, n), out=v)
+        np.subtract(v, xhat, out=v)
+        gx = Tensor(rowwise(np.multiply, v, rstd, out=v).reshape(x.shape))
+    return gx, gw, gb
 
 
 @public(namespace="nn.functional", also=("rms_norm",))
