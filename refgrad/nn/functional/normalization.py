@@ -231,7 +231,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     bias = _optional("layer_norm", bias, "bias", 4, x.dtype)
     dims = _last_dims("layer_norm", x, shape, weight, bias)
     eps = _eps("layer_norm", eps, 5)
-    if weight is not None and bias is not None and x._data.size and x.dtype.itemsize >= 4:  # (float16: composed)
+    # (float16 stays composed: einsum would sum its rows in float16, where torch and the composition use float32)
+    if weight is not None and bias is not None and x._data.size and x.dtype.itemsize >= 4:
         return _LayerNorm.apply(x, weight, bias, dims=dims, eps=eps)
     return _affine(_standardize(x, dims, eps), weight, bias)
 
@@ -243,9 +244,10 @@ class _LayerNorm(Function):
     vjp as torch's layer_norm_backward, with v = g · weight: to the input rstd · (v - mean(v) - x̂ · mean(v · x̂)),
     x̂ formed afresh as (x - mean) · rstd (as _Standardize's vjp forms it), to the weight Σ g · x̂ and to the bias Σ g
     over the leading dims. Where nothing records, in NumPy with the row and column sums of products taken by einsum
-    (no product array): two x-sized arrays and eight passes, where the composition of _Standardize and the affine
-    ops made five arrays and recorded three nodes more. Where a graph is recorded (a double backward), the same
-    gradients in refgrad ops (_Standardize's Jacobian), which differentiate again."""
+    (no product array): eleven passes over x-sized arrays, four of them reads, and two such arrays held at once,
+    where the composition of _Standardize and the affine ops held four and recorded two nodes more. Where a graph
+    is recorded (a double backward), the same gradients in refgrad ops (_Standardize's Jacobian), which
+    differentiate again."""
 
     saves = ("inputs",)
 
