@@ -109,12 +109,20 @@ def test_linear_with_a_bias_adds_it_into_the_product(shape, dtype):
         np.testing.assert_array_equal(g.numpy(), h.numpy())
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("rows", [(4,), (2, 4)], ids=["rows", "batch of sequences"])
 @pytest.mark.parametrize("bias", [True, False], ids=["with a bias", "without"])
 @pytest.mark.parametrize("form", ["F.linear", "nn.Linear"])
-def test_a_linear_layer_records_one_node_per_call(form, bias):
+def test_a_linear_layer_records_one_node_per_call(form, bias, rows, dtype):
     """The weight's transpose is made inside linear's op, not recorded as a node of its own: a layer called at every
-    step of a loop costs one node per call (and one vjp), as x @ w.T + b written out costs four."""
-    layer = rg.nn.Linear(5, 3, bias=bias).double()
-    x = rg.tensor(np.random.default_rng(6).standard_normal((4, 5)), requires_grad=True)
+    step of a loop costs one node per call (and one vjp), where x @ w.T + b written out costs three."""
+    layer = rg.nn.Linear(5, 3, bias=bias).to(getattr(rg, dtype))
+    x = rg.tensor(np.random.default_rng(6).standard_normal(rows + (5,)).astype(dtype), requires_grad=True)
     out = layer(x) if form == "nn.Linear" else rg.nn.functional.linear(x, layer.weight, layer.bias)
-    assert [next_fn for next_fn, _ in out.grad_fn.next_functions] == [None] * (3 if bias else 2)  # leaves only
+    names, stack = [], [out.grad_fn]
+    while stack:  # every node of the graph
+        node = stack.pop()
+        names.append(node.name())
+        stack += [next_fn for next_fn, _ in node.next_functions if next_fn is not None]
+    # (a batch of sequences is folded into rows and back, as torch's matmul folds it: two reshapes)
+    assert sorted(names) == sorted(["_LinearBackward"] + ["ReshapeBackward"] * (2 * (len(rows) - 1)))
