@@ -27,7 +27,7 @@ from ...autograd.function import quiet
 from ...autograd.grad_mode import no_grad
 from ...dtypes import scalar_type_name
 from ...ops.common import accumulation_dtype, into_temporary, wrap_dim
-from ...ops.reduction import mean_array
+from ...ops.reduction import mean_array, summed_products
 from ...registry import public
 from ...tensor import Tensor
 from .padding import pad
@@ -40,19 +40,10 @@ def _moments(x: np.ndarray, dims: tuple):
     summed without an array of them."""
     acc = accumulation_dtype(x.dtype, float32_to_float64=True)
     n = max(math.prod(x.shape[d] for d in dims), 1)  # an empty group: no element reads its (arbitrary) stats
-    mean = _summed_products(dims, acc, x) / n
+    mean = summed_products(dims, x, dtype=acc) / n
     # (float32 is widened on the way: a cast the row-long buffer would slow, see refgrad._rows)
     centered = rowwise(np.subtract, x, mean) if x.dtype == acc else np.subtract(x, mean, dtype=acc)
-    return mean, _summed_products(dims, acc, centered, centered) / n
-
-
-def _summed_products(dims: tuple, dtype, *arrays: np.ndarray) -> np.ndarray:
-    """Σ over ``dims`` (keepdim) of the arrays' elementwise product, in ``dtype``: one einsum, which forms no product
-    array and sums a row 1.3-1.9x as fast as np.sum does (measured over norm-sized float64 inputs)."""
-    every = "abcdefghijklmnopqrstuvwxyz"[:arrays[0].ndim]
-    kept = "".join(c for i, c in enumerate(every) if i not in dims)
-    total = np.einsum(",".join([every] * len(arrays)) + "->" + kept, *arrays, dtype=dtype)
-    return np.reshape(total, [1 if i in dims else s for i, s in enumerate(arrays[0].shape)])
+    return mean, summed_products(dims, centered, centered, dtype=acc) / n
 
 
 def _statistics(x: np.ndarray, dims: tuple, eps: float, moments=None):
@@ -287,12 +278,12 @@ def _layer_norm_backward(ctx, g: np.ndarray) -> tuple:
     mean, rstd = ctx.mean.reshape(rows, 1), ctx.rstd.reshape(rows, 1)
     xhat = rowwise(np.subtract, x._data.reshape(rows, n), mean)
     rowwise(np.multiply, xhat, rstd, out=xhat)
-    gw = Tensor(np.einsum("rk,rk->k", g, xhat).reshape(weight.shape)) if need_w else None
+    gw = Tensor(summed_products((0,), g, xhat).reshape(weight.shape)) if need_w else None
     gb = Tensor(np.add.reduce(g, axis=0).reshape(weight.shape)) if need_b else None
     gx = None
     if need_x:  # rstd · (v - mean(v) - x̂ · mean(v · x̂)), written into v and x̂
         v = np.multiply(g, weight._data.reshape(n))
-        dot = np.einsum("rk,rk->r", v, xhat).reshape(rows, 1)
+        dot = summed_products((1,), v, xhat)
         dot /= dot.dtype.type(n)
         rowwise(np.multiply, xhat, dot, out=xhat)
         rowwise(np.subtract, v, mean_array(v, (1,), True, n), out=v)
@@ -485,7 +476,7 @@ def _batch_norm_backward(ctx, g: np.ndarray) -> tuple:
     g_sum = np.add.reduce(g, axis=dims, keepdims=True)
     # Σ (x - mean)·g per channel in one pass, without an x-sized product (einsum over (N, C, spatial))
     per_item = (x.shape[0], x.shape[1], math.prod(x.shape[2:]))
-    dot = np.einsum("ncs,ncs->c", centered.reshape(per_item), g.reshape(per_item)).reshape(mean.shape)
+    dot = summed_products((0, 2), centered.reshape(per_item), g.reshape(per_item)).reshape(mean.shape)
     gx = None
     if need_x:  # written into centered: (x - mean)·k + Σg/n, then g minus that, times rstd·weight
         rowwise(np.multiply, centered, dot * rstd * rstd / n, out=centered)  # the projection on x - mean
