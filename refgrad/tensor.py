@@ -226,11 +226,13 @@ class Tensor:
 
     def _stand_in(self) -> Tensor:
         """This tensor's place in the graph (grad_fn, requires_grad, shape, dtype) without its values: what a
-        Node keeps of a tensor its backward never reads (see Function.saves)."""
+        Node keeps of a tensor its backward never reads (see Function.saves). Its one new object is itself: the
+        shape and dtype are shared (``_no_values``), and so is its version counter, a tuple (it has no values to
+        write; a write would raise)."""
         s = Tensor.__new__(Tensor)
-        s._data = _NoValues(self._data.shape, self._data.dtype)
+        s._data = _no_values(self._data.shape, self._data.dtype)
         s.grad, s.grad_fn, s._retains_grad, s._hooks, s._tangent = None, self.grad_fn, False, (), None
-        s._version_counter = [0]  # never written: it has no values
+        s._version_counter = _NEVER_WRITTEN
         s._requires_grad, s._base = self._requires_grad, None
         return s
 
@@ -414,6 +416,22 @@ class _NoValues:
     @property
     def size(self) -> int:
         return math.prod(self.shape)
+
+
+
+_NEVER_WRITTEN = (0,)  # a stand-in's version counter
+_NO_VALUES: dict = {}  # (shape, dtype) -> its _NoValues, shared by the stand-ins of that shape and dtype
+
+
+def _no_values(shape: tuple, dtype) -> _NoValues:
+    """The (shared) _NoValues of shape and dtype: a graph keeps one object fewer per stand-in (see autograd's Node)."""
+    key = (shape, dtype)
+    found = _NO_VALUES.get(key)
+    if found is None:
+        if len(_NO_VALUES) >= 4096:  # (a program of ever new shapes: start over rather than grow)
+            _NO_VALUES.clear()
+        found = _NO_VALUES[key] = _NoValues(shape, dtype)
+    return found
 
 
 def _is_number(x) -> bool:

@@ -109,11 +109,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                 continue
             if type(g) is Products:  # every term is in: one product, or passed on unbuilt through a transpose
                 if _passes_products(v, capture):
-                    passed = v.fn.vjp_products(v.ctx, g)
+                    passed = v.fn.vjp_products(v, g)  # (a node is its op's context)
                     if passed is not None:
                         accumulate(_vertex(v.inputs[0]), passed)
                         if not retain_graph:
-                            v.ctx = None
+                            v.release()
                         continue
                 g = g.dense()
             # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
@@ -144,7 +144,7 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                     accumulate(inp if inp.grad_fn is None else inp.grad_fn, gi)
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
-                node.ctx = node.saved_out = None  # what the vjp read is freed: a second backward raises
+                node.release()  # what the vjp read is freed: a second backward raises
     finally:
         _switch(*mode)
 
@@ -153,7 +153,7 @@ def _passes_products(v, capture) -> bool:
     """Whether vertex v may hand an unbuilt Products to its input: a node whose op says how (a transpose: its
     ``vjp_products``), whose output tensor has no hooks or retained gradient, and whose gradient autograd.grad does
     not capture (those see dense tensors)."""
-    return (type(v) is Node and v.tensor_ref is None and v.ctx is not None and (capture is None or v not in capture)
+    return (type(v) is Node and v.tensor_ref is None and not v.freed and (capture is None or v not in capture)
             and getattr(v.fn, "vjp_products", None) is not None)
 
 

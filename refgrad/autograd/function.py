@@ -41,22 +41,22 @@ class Context:
         return self.fn.__name__
 
 
-class Node:
-    """The grad_fn of a Tensor: which Function made it, from which inputs, with what saved context."""
+class Node(Context):
+    """The grad_fn of a Tensor: the context its op's forward filled (params and what forward saved, in its
+    ``__dict__``) and, in slots, its place in the graph: which Function made it (``fn``), from which ``inputs``,
+    which of them want a gradient, and what the vjp may read. One object where a context and a node were two: every
+    object a graph keeps alive is one more for Python's garbage collector to count and, once a long graph (a loop
+    over time steps) has pushed it into the oldest generation, to scan in each full collection."""
 
-    __slots__ = ("fn", "ctx", "inputs", "versions", "saved_out", "tensor_ref", "seq")
-
-    def __init__(self, fn, ctx, inputs, versions: tuple = ()):
-        self.fn, self.ctx, self.inputs = fn, ctx, inputs
-        # the versions of the inputs whose values the vjp reads (all or none), checked at backward
-        self.versions = versions
-        # the output's values, version counter and version, when the vjp reads ctx.out: the tensor itself would
-        # make out -> node -> out a cycle, freed only by the garbage collector (torch's SavedVariable keeps an
-        # output the same way)
-        self.saved_out = None
-        self.tensor_ref = None  # weakref to the output tensor, set when it gets hooks or retain_grad
-        # creation order: a node is made after the nodes of its inputs, so later nodes come first in backward
-        self.seq = next(_creation_order)
+    __slots__ = ("fn", "inputs", "needs_input_grad", "versions", "saved_out", "saved_counter", "saved_version",
+                 "tensor_ref", "seq", "freed")
+    # versions: those of the inputs whose values the vjp reads (all or none), checked at backward.
+    # saved_out, saved_counter, saved_version: the output's values, version counter and version, when the vjp reads
+    #   ctx.out (else saved_out is None): the tensor itself would make out -> node -> out a cycle, freed only by the
+    #   garbage collector (torch's SavedVariable keeps an output the same way).
+    # tensor_ref: a weakref to the output tensor, set when it gets hooks or retain_grad.
+    # seq: creation order: a node is made after the nodes of its inputs, so later nodes come first in backward.
+    # freed: True once backward has released what the vjp read (a second backward raises).
 
     def tensor(self):
         """The output tensor, where backward must run its hooks or fill its .grad; else None."""
@@ -72,8 +72,15 @@ class Node:
     def next_functions(self):
         return tuple((t.grad_fn, 0) for t in self.inputs)
 
+    def release(self) -> None:
+        """Free what the vjp would read (the params and saved values, the saved output): torch's release of saved
+        variables after a backward that does not retain the graph. The node keeps its place in the graph."""
+        self.__dict__.clear()
+        self.saved_out = self.saved_counter = None
+        self.freed = True
+
     def vjp(self, grad_out):
-        if self.ctx is None:
+        if self.freed:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors after "
                 "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -85,22 +92,22 @@ class Node:
                 if t._version_counter[0] != v:
                     raise _modified(t, t._version_counter[0], v, f"input of {self.name()}")
         if self.saved_out is None:
-            grads = self.fn.vjp(self.ctx, grad_out)
+            grads = self.fn.vjp(self, grad_out)
         else:
-            self.ctx.out = self._unpack_out()
+            self.out = self._unpack_out()
             try:
-                grads = self.fn.vjp(self.ctx, grad_out)
+                grads = self.fn.vjp(self, grad_out)
             finally:
-                del self.ctx.out
+                del self.out
         return grads if isinstance(grads, tuple) else (grads,)
 
     def _unpack_out(self):
         """The saved output as a tensor of this node (so a vjp that uses it differentiates again)."""
-        data, counter, version = self.saved_out
-        if counter[0] != version:
-            raise _modified(Tensor(data), counter[0], version, f"output 0 of {self.name()}")
-        t = _tensor_over(data)
-        t.grad_fn, t._requires_grad, t._version_counter = self, True, counter
+        if self.saved_counter[0] != self.saved_version:
+            raise _modified(Tensor(self.saved_out), self.saved_counter[0], self.saved_version,
+                            f"output 0 of {self.name()}")
+        t = _tensor_over(self.saved_out)
+        t.grad_fn, t._requires_grad, t._version_counter = self, True, self.saved_counter
         return t
 
 
@@ -181,7 +188,7 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **params):
-        ctx = Context()
+        ctx = _new_node(Node)  # the node, if the output is recorded (see Node); forward's context in any case
         ctx.__dict__ = params  # params are readable as ctx.<name> in vjp/jvp (a fresh dict: **params made it)
         n = len(inputs)  # one or two inputs without a comprehension's call: apply is the hottest code there is
         arrays = (inputs[0]._data,) if n == 1 else (inputs[0]._data, inputs[1]._data) if n == 2 else [
@@ -194,40 +201,45 @@ class Function:
                 ERROR_STATE.reset(token)
         else:
             data = cls.forward(ctx, *arrays, **params)
-        ctx.fn = cls  # after forward, which takes **params (ctx's dict) as its keywords
+        ctx.fn = cls
         out = _tensor_over(data if type(data) is np.ndarray else np.asarray(data))
         if out._data.base is not None:  # a view (reshape, permute, ...): it shares its input's version counter
             _share_version_counter(out, inputs)
         if out._data.dtype.kind != "f":  # integer / bool results carry no gradient
             return out
+        # (shared constant tuples for one or two inputs: no new object)
         if not _state["record"]:
             needs = ()
+        elif n == 1:
+            needs = _ONE_NEEDS[inputs[0]._requires_grad]
+        elif n == 2:
+            needs = _TWO_NEEDS[inputs[0]._requires_grad][inputs[1]._requires_grad]
         else:
-            needs = (inputs[0]._requires_grad,) if n == 1 else (
-                inputs[0]._requires_grad, inputs[1]._requires_grad) if n == 2 else tuple(
-                [t._requires_grad for t in inputs])
+            needs = tuple([t._requires_grad for t in inputs])
         if True in needs:
             saves = cls.saves
             if "inputs" in saves:
                 ctx.inputs = inputs
-            elif n == 1:  # (stand-ins for the inputs' values: see saves; one input without a comprehension's call)
-                ctx.inputs = (inputs[0] if inputs[0].grad_fn is None else inputs[0]._stand_in(),)
-            else:
-                ctx.inputs = tuple([t if t.grad_fn is None else t._stand_in() for t in inputs])
-            ctx.needs_input_grad = needs
-            if "inputs" not in saves:
-                versions = ()
-            else:
-                versions = (inputs[0]._version_counter[0],) if n == 1 else (
+                ctx.versions = (inputs[0]._version_counter[0],) if n == 1 else (
                     inputs[0]._version_counter[0], inputs[1]._version_counter[0]) if n == 2 else tuple(
                     [t._version_counter[0] for t in inputs])
-            node = Node(cls, ctx, ctx.inputs, versions)
-            out.grad_fn, out._requires_grad = node, True
+            else:
+                ctx.versions = ()
+                if n == 1:  # (stand-ins for the inputs' values: see saves; one input without a comprehension's call)
+                    ctx.inputs = (inputs[0] if inputs[0].grad_fn is None else inputs[0]._stand_in(),)
+                else:
+                    ctx.inputs = tuple([t if t.grad_fn is None else t._stand_in() for t in inputs])
+            ctx.needs_input_grad = needs
             if "out" in saves:
-                node.saved_out = (out._data, out._version_counter, out._version_counter[0])
+                ctx.saved_out, ctx.saved_counter, ctx.saved_version = (
+                    out._data, out._version_counter, out._version_counter[0])
+            else:
+                ctx.saved_out = None
+            ctx.tensor_ref, ctx.seq, ctx.freed = None, next(_creation_order), False
+            out.grad_fn, out._requires_grad = ctx, True
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):
             jvp_ctx = Context()  # the jvp reads everything, without touching what the node keeps
-            jvp_ctx.__dict__.update(ctx.__dict__, inputs=inputs, out=out)
+            jvp_ctx.__dict__.update(ctx.__dict__, inputs=inputs, out=out, fn=cls)
             tangents = [
                 t._tangent if t._tangent is not None else (t.new_zeros(t.shape) if t.dtype.kind == "f" else None)
                 for t in inputs
@@ -239,8 +251,14 @@ class Function:
         return out
 
 
-# the fields of a Context that apply sets: a forward parameter of the same name would clash with them
-_CONTEXT_FIELDS = frozenset(["inputs", "out", "fn", "fn_name", "needs_input_grad"])
+_new_node = object.__new__
+_ONE_NEEDS = ((False,), (True,))  # [requires_grad]
+_TWO_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # [requires_grad][requires_grad]
+
+
+# the fields of a Context that apply sets (a Node's slots among them): a forward parameter of the same name would
+# clash with them
+_CONTEXT_FIELDS = frozenset(["out", "fn_name", *Node.__slots__])
 
 
 def _refuse_context_fields(cls, names) -> None:
