@@ -70,6 +70,7 @@ def csv_row(result) -> dict:
         row[f"{implementation} CPU median"] = f"{cpu:.6g}" if measured else ""
         faults = statistics.median(m.page_faults for m in measured) if measured else None
         row[f"{implementation} page faults per call"] = f"{faults:g}" if measured else ""
+        row[f"{implementation} garbage collector share"] = f"{gc_share(measured):.4f}" if measured else ""
         traced = implementation in result.peak_bytes and not implementation.startswith(TORCH)
         row[f"{implementation} peak traced MB"] = f"{result.peak_bytes[implementation] / 1e6:.3g}" if traced else ""
     for baseline in baselines_of([result]):
@@ -85,13 +86,19 @@ def csv_row(result) -> dict:
     return row
 
 
+def gc_share(measured) -> float:
+    """The share of the timed calls' time that Python's garbage collector took."""
+    return sum(m.gc_seconds for m in measured) / sum(m.seconds for m in measured)
+
+
 def group_table(results) -> list[str]:
     implementations = [name for name in columns(results) if any(name in result.measured for result in results)]
     baselines = [name for name in baselines_of(results) if name in implementations]
     per_op = results[0].case.ops_per_call > 1
     header = ["case", *implementations, *(f"refgrad/{b}" for b in baselines), "target", "stands",
               f"CPU-time ratio to {baselines[0]}", f"page faults per call (refgrad / {baselines[0]})",
-              "peak traced MB per call (refgrad" + (" / numpy)" if NUMPY in implementations else ")")]
+              "peak traced MB per call (refgrad" + (" / numpy)" if NUMPY in implementations else ")"),
+              "garbage collector's share of refgrad's time"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for result in results:
         cells = [result.case.name]
@@ -111,6 +118,7 @@ def group_table(results) -> list[str]:
         cells.append(f"{faults[0]:g} / {faults[1]:g}{named}")
         peaks = [result.peak_bytes[name] / 1e6 for name in (REFGRAD, NUMPY) if name in result.peak_bytes]
         cells.append(" / ".join(f"{peak:.3g}" for peak in peaks))
+        cells.append(f"{100 * gc_share(result.measured[REFGRAD]):.1f}%")
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -127,7 +135,8 @@ def markdown(results, setting: dict) -> str:
              f"Mode: {setting['mode']}; implementations interleaved round by round, each following each other "
              "equally often. Times: median ±median absolute deviation; ratios: refgrad's median over the "
              "baseline's (interquartile range of the per-round ratios); CPU-time ratio: the same over the process's "
-             "CPU time; page faults: the median per call; peak traced MB: tracemalloc's peak over one untimed step.",
+             "CPU time; page faults: the median per call; peak traced MB: tracemalloc's peak over one untimed "
+             "step; the garbage collector's share: its time (gc.callbacks) over the timed calls' time.",
              *([f"Note: {setting['note']}"] if setting.get("note") else []), "",
              f"**{met} of {len(results)} cases within their targets.**"]
     groups = list(dict.fromkeys(result.case.group for result in results))

@@ -5,6 +5,7 @@ A call is slower after some implementations than after others (torch leaves the 
 sequence in which each implementation directly follows each other one equally often."""
 from __future__ import annotations
 
+import gc
 import itertools
 import resource
 import time
@@ -53,15 +54,34 @@ class Measurement(NamedTuple):
     cpu_seconds: float  # the process's CPU time during it: on a machine other work shares, time spent descheduled
     #                     stays out of it (with one thread per library it is the call's own work)
     page_faults: int  # minor page faults: fresh memory the call touched
+    gc_seconds: float  # time in Python's garbage collector during the call: a graph of Python objects per op is
+    #                    counted and, when long, scanned with every other object in the process (torch's, where
+    #                    torch is imported), where torch's graph is C++
+
+
+# [seconds spent in collections so far, start of the current one]: gc.callbacks time every collection
+_collections = [0.0, 0.0]
+
+
+def _time_collection(phase: str, info: dict) -> None:
+    if phase == "start":
+        _collections[1] = time.perf_counter()
+    else:
+        _collections[0] += time.perf_counter() - _collections[1]
+
+
+gc.callbacks.append(_time_collection)
 
 
 def timed_call(step: Callable[[], object]) -> Measurement:
     """Measures one call of ``step``."""
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    collecting = _collections[0]
     cpu, start = time.process_time(), time.perf_counter()
     step()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
-    return Measurement(seconds, cpu_seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
+    return Measurement(seconds, cpu_seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults,
+                       _collections[0] - collecting)
 
 
 def peak_traced_bytes(step: Callable[[], object]) -> int:

@@ -17,7 +17,7 @@ from benchmarks import matrix
 from benchmarks.case import REFGRAD, as_arrays
 from benchmarks.cases import all_cases, by_name
 from benchmarks.results import write_results
-from benchmarks.timing import Measurement, balanced_orders
+from benchmarks.timing import Measurement, balanced_orders, timed_call
 
 CASES = all_cases()
 
@@ -82,6 +82,13 @@ def test_balanced_orders_follow_each_other_equally_often(n):
         assert max(follows.values()) - min(follows.values()) <= 1
 
 
+def test_a_timed_call_counts_the_garbage_collectors_time():
+    import gc
+
+    assert timed_call(lambda: None).gc_seconds == 0.0
+    assert timed_call(gc.collect).gc_seconds > 0.0
+
+
 def test_results_tables(tmp_path):
     """The tables from made-up per-round figures: ratios of medians, targets beside them, where each stands."""
     met = by_name("seed net float64, L2 as (W * W).sum()")
@@ -89,7 +96,7 @@ def test_results_tables(tmp_path):
     rounds = 6
 
     def fake(case, seconds):  # implementation -> [(seconds, page faults)] per round
-        return matrix.CaseResult(case, {name: [Measurement(s, s / 2, 0)] * rounds for name, s in seconds.items()}, benchmarks={
+        return matrix.CaseResult(case, {name: [Measurement(s, s / 2, 0, s / 8)] * rounds for name, s in seconds.items()}, benchmarks={
             name: pyperf.Benchmark([pyperf.Run([s / case.ops_per_call] * rounds, metadata={
                 "name": f"{case.name} | {name}", "unit": "second"}, collect_metadata=False)])
             for name, s in seconds.items()}, versions={name: {"numpy": np.__version__} for name in seconds},
@@ -113,7 +120,9 @@ def test_results_tables(tmp_path):
     assert "| **1.10×** (1.10–1.10) | **0.55×** (0.55–0.55) | ≤ 1.2× numpy | ✓ | 1.10× | 0 / 0 | 2.5 / 2.5 |" in text
     assert "✗ 1.50× > 1.0× torch" in text
     assert "| 10 µs ±0% | 15 µs ±0% |" in text  # per-op cases show µs per op
+    assert "| 2.5 / 2.5 | 12.5% |" in text  # the garbage collector's share of refgrad's time
     rows = list(csv.DictReader((tmp_path / "run.csv").open(encoding="utf-8")))
+    assert rows[0]["refgrad garbage collector share"] == "0.1250"
     assert [row["within target"] for row in rows] == ["yes", "no", "no", "yes"]
     assert rows[0]["refgrad/numpy"] == "1.100" and rows[1]["refgrad/torch"] == "1.500"
     assert rows[0]["refgrad/numpy CPU time"] == "1.100" and rows[1]["refgrad CPU median"] == "7.5"  # µs per op
