@@ -94,6 +94,22 @@ def test_class_index_losses_with_more_spatial_dims(name, shape):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(16, 10), (4, 5, 3)])
+def test_cross_entropys_gradient_is_softmax_minus_the_target_to_the_bit(dtype, shape):
+    """The vjp takes softmax from the row max and sum of exponentials that the forward kept: its values are
+    refgrad's softmax's, to the bit, scaled and less the target's share as torch's nll_loss_backward does."""
+    rng = np.random.default_rng(0)
+    x = refgrad.tensor((rng.standard_normal(shape) * 4).astype(dtype), requires_grad=True)
+    target = rng.integers(0, shape[1], (shape[0],) + shape[2:])
+    refgrad.nn.functional.cross_entropy(x, refgrad.tensor(target)).backward()
+    share = np.asarray(1, dtype) / np.asarray(target.size, dtype)
+    want = refgrad.nn.functional.softmax(x.detach(), 1).numpy() * share
+    samples = np.arange(shape[0]).reshape((-1,) + (1,) * (len(shape) - 2))
+    want[(samples, target, *np.ogrid[tuple(slice(n) for n in shape[2:])])] -= share  # each sample's target class
+    np.testing.assert_array_equal(x.grad.numpy(), want)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_logit_losses_finite_at_huge_logits(dtype):
     """bce_with_logits and multilabel_soft_margin_loss stay finite (as torch's) where log(sigmoid(x)) is -inf."""
     x = np.array([[-1e4, 1e4, -50.0, 100.0], [0.0, -1e4, 1e4, -100.0]], dtype)

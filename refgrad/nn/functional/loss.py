@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+from ..._rows import rowwise
 from ...autograd import Function
 from ...autograd.bases import Elementwise, identity
 from ...autograd.grad_mode import is_grad_enabled
@@ -38,7 +39,7 @@ from ...ops.common import as_tensor_arg, broadcast_shapes, cast, elementwise_ope
 from ...registry import public
 from ...tensor import Tensor
 from ._reduction import apply_reduction, check_reduction, legacy_get_string, resolve_reduction
-from .activation import LogSigmoid, Softmax, log_softmax
+from .activation import LogSigmoid, Softmax, exp_shifted, log_softmax
 
 
 def _along(index: np.ndarray, axis: int) -> tuple:
@@ -93,8 +94,12 @@ class _CrossEntropyIndices(Function):
 
     def forward(ctx, x, index, weights, keep, reduction, denominator):
         # (the ufuncs' reductions themselves, as everywhere a small op's call cost shows: x.max() is them, wrapped)
-        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True, initial=-np.inf)
-        lse = np.log(np.add.reduce(np.exp(shifted), axis=1))
+        top = np.maximum.reduce(x, axis=1, keepdims=True, initial=-np.inf)
+        shifted = x - top
+        total = np.add.reduce(np.exp(shifted), axis=1, keepdims=True)
+        # the vjp's softmax is exp(x - top) / total: kept (a value per sample each), it needs neither reduction again
+        ctx.row_max, ctx.row_sum = top, total
+        lse = np.log(np.squeeze(total, 1))
         loss = -(shifted[_along(index, 1)] - lse)  # -log p[target], as torch: -0 where p is 1
         if weights is not None:
             loss = loss * weights
@@ -107,7 +112,8 @@ class _CrossEntropyIndices(Function):
 
     def vjp(ctx, g):
         return _CrossEntropyIndicesGrad.apply(g, ctx.inputs[0], index=ctx.index, weights=ctx.weights, keep=ctx.keep,
-                                              reduction=ctx.reduction, denominator=ctx.denominator)
+                                              reduction=ctx.reduction, denominator=ctx.denominator,
+                                              row_max_and_sum=(ctx.row_max, ctx.row_sum))
 
     def jvp(ctx, dx):
         (x,) = ctx.inputs
@@ -119,16 +125,22 @@ class _CrossEntropyIndicesGrad(Function):
     """The vjp of _CrossEntropyIndices as one primitive (as torch's nll_loss_backward): gn·(softmax(x) -
     onehot(index)) along the class axis 1, gn being the loss cotangent g spread over the samples (÷ denominator
     for 'mean', × the sample weights). Linear in g; its own vjp and jvp make double backward and
-    forward-over-reverse work."""
+    forward-over-reverse work. ``row_max_and_sum``: x's max and sum of exponentials along the class axis (dims of
+    1), as _CrossEntropyIndices's forward left them, or None."""
 
-    def forward(ctx, g, x, index, weights, keep, reduction, denominator):
+    def forward(ctx, g, x, index, weights, keep, reduction, denominator, row_max_and_sum=None):
         # a zero denominator: g/0·0 = nan for the kept samples, as in torch
         gn = g / g.dtype.type(denominator) if reduction == "mean" else g  # one value, or one per sample
         if weights is not None:
             gn = gn * weights
         if keep is not None:  # an ignored sample's cotangent is exactly 0
             gn = np.where(keep, gn, gn.dtype.type(0))
-        out = Softmax._loud_forward(ctx, x, 1)  # (quiet already, as this forward)
+        if row_max_and_sum is None:
+            out = Softmax._loud_forward(ctx, x, 1)  # (quiet already, as this forward)
+        else:  # Softmax's own operations, given its two reductions: the same values, to the bit
+            top, total = row_max_and_sum
+            e = exp_shifted(x, top)
+            out = rowwise(np.true_divide, e, total, out=e)
         out *= np.expand_dims(gn, 1) if gn.ndim else gn
         out[_along(index, 1)] -= gn  # each sample's target class, once
         return out
