@@ -193,7 +193,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self._retains_grad = True
-            self.grad_fn.tensor_ref = weakref.ref(self)  # backward visits the node: let it find this tensor
+            self.grad_fn._tensor_ref = weakref.ref(self)  # backward visits the node: let it find this tensor
 
     @property
     def retains_grad(self) -> bool:
@@ -205,7 +205,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         self._hooks = self._hooks + (hook,)
         if self.grad_fn is not None:
-            self.grad_fn.tensor_ref = weakref.ref(self)
+            self.grad_fn._tensor_ref = weakref.ref(self)
         tensor = self
 
         class _Handle:

@@ -803,14 +803,35 @@ def test_set_grad_enabled_takes_only_a_bool_as_torch():
 
 
 # ---- a Function's parameters cannot overwrite the context's own fields -----------------------------------------
-@pytest.mark.parametrize("field", ["inputs", "out", "fn", "needs_input_grad", "fn_name", "versions", "seq",
-                                   "saved_out", "tensor_ref", "freed"])
+@pytest.mark.parametrize("field", ["inputs", "out", "fn", "needs_input_grad", "fn_name", "_versions", "_seq",
+                                   "_saved_out", "_tensor_ref", "_freed"])
 def test_a_forward_parameter_named_like_a_context_field_is_refused_at_definition(field):
     source = f"def forward(ctx, x, {field}):\n    return x\n"
     namespace = {}
     exec(source, namespace)
     with pytest.raises(TypeError, match=rf"Clash.forward has a parameter named '{field}'"):
         type("Clash", (rg.autograd.Function,), {"forward": namespace["forward"]})
+
+
+def test_a_forward_may_save_values_under_any_plain_name_the_node_does_not_use():
+    # the node is the context (one object): its own fields are _-named, so a forward's ctx.seq or ctx.saved_out
+    # (names a user may well choose) are the values the forward saved when the vjp reads them
+    class Scale(rg.autograd.Function):
+        saves = ()
+
+        def forward(ctx, x, factor):
+            ctx.seq, ctx.versions, ctx.saved_out, ctx.freed, ctx.tensor_ref = factor, factor, factor, factor, factor
+            return x * factor
+
+        def vjp(ctx, g):
+            assert ctx.seq == ctx.versions == ctx.saved_out == ctx.freed == ctx.tensor_ref == ctx.factor
+            return g * ctx.seq
+
+    x = rg.ones(2, requires_grad=True)
+    y = Scale.apply(x * 1.0, factor=3.0)
+    y.retain_grad()
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0] and y.grad.tolist() == [1.0, 1.0]
 
 
 def test_a_forward_taking_any_params_refuses_a_context_fields_name_at_apply():

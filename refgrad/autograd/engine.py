@@ -24,7 +24,7 @@ def _vertex(t):
     return t.grad_fn if t.grad_fn is not None else t
 
 
-_creation_order = operator.attrgetter("seq")
+_creation_order = operator.attrgetter("_seq")
 
 
 def _topological_order(roots):
@@ -118,7 +118,7 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                 g = g.dense()
             # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
             if type(v) is Node:
-                node, t = v, (v.tensor_ref() if v.tensor_ref is not None else None)
+                node, t = v, (v._tensor_ref() if v._tensor_ref is not None else None)
             else:
                 node, t = None, v
             if t is not None and t._hooks:
@@ -153,7 +153,7 @@ def _passes_products(v, capture) -> bool:
     """Whether vertex v may hand an unbuilt Products to its input: a node whose op says how (a transpose: its
     ``vjp_products``), whose output tensor has no hooks or retained gradient, and whose gradient autograd.grad does
     not capture (those see dense tensors)."""
-    return (type(v) is Node and v.tensor_ref is None and not v.freed and (capture is None or v not in capture)
+    return (type(v) is Node and v._tensor_ref is None and not v._freed and (capture is None or v not in capture)
             and getattr(v.fn, "vjp_products", None) is not None)
 
 

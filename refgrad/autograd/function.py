@@ -44,23 +44,24 @@ class Context:
 class Node(Context):
     """The grad_fn of a Tensor: the context its op's forward filled (params and what forward saved, in its
     ``__dict__``) and, in slots, its place in the graph: which Function made it (``fn``), from which ``inputs``,
-    which of them want a gradient, and what the vjp may read. One object where a context and a node were two: every
-    object a graph keeps alive is one more for Python's garbage collector to count and, once a long graph (a loop
-    over time steps) has pushed it into the oldest generation, to scan in each full collection."""
+    which of them want a gradient, and what the vjp may read (the ``_``-named fields, out of the way of the names a
+    forward saves its values under). One object where a context and a node were two: every object a graph keeps
+    alive is one more for Python's garbage collector to count and, once a long graph (a loop over time steps) has
+    pushed it into the oldest generation, to scan in each full collection."""
 
-    __slots__ = ("fn", "inputs", "needs_input_grad", "versions", "saved_out", "saved_counter", "saved_version",
-                 "tensor_ref", "seq", "freed")
-    # versions: those of the inputs whose values the vjp reads (all or none), checked at backward.
-    # saved_out, saved_counter, saved_version: the output's values, version counter and version, when the vjp reads
-    #   ctx.out (else saved_out is None): the tensor itself would make out -> node -> out a cycle, freed only by the
-    #   garbage collector (torch's SavedVariable keeps an output the same way).
-    # tensor_ref: a weakref to the output tensor, set when it gets hooks or retain_grad.
-    # seq: creation order: a node is made after the nodes of its inputs, so later nodes come first in backward.
-    # freed: True once backward has released what the vjp read (a second backward raises).
+    __slots__ = ("fn", "inputs", "needs_input_grad", "_versions", "_saved_out", "_saved_counter", "_saved_version",
+                 "_tensor_ref", "_seq", "_freed")
+    # _versions: those of the inputs whose values the vjp reads (all or none), checked at backward.
+    # _saved_out, _saved_counter, _saved_version: the output's values, version counter and version, when the vjp
+    #   reads ctx.out (else _saved_out is None): the tensor itself would make out -> node -> out a cycle, freed only
+    #   by the garbage collector (torch's SavedVariable keeps an output the same way).
+    # _tensor_ref: a weakref to the output tensor, set when it gets hooks or retain_grad.
+    # _seq: creation order: a node is made after the nodes of its inputs, so later nodes come first in backward.
+    # _freed: True once backward has released what the vjp read (a second backward raises).
 
     def tensor(self):
         """The output tensor, where backward must run its hooks or fill its .grad; else None."""
-        return self.tensor_ref() if self.tensor_ref is not None else None
+        return self._tensor_ref() if self._tensor_ref is not None else None
 
     def name(self) -> str:
         return self.fn.__name__ + "Backward"
@@ -76,22 +77,22 @@ class Node(Context):
         """Free what the vjp would read (the params and saved values, the saved output): torch's release of saved
         variables after a backward that does not retain the graph. The node keeps its place in the graph."""
         self.__dict__.clear()
-        self.saved_out = self.saved_counter = None
-        self.freed = True
+        self._saved_out = self._saved_counter = None
+        self._freed = True
 
     def vjp(self, grad_out):
-        if self.freed:
+        if self._freed:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors after "
                 "they have already been freed). Saved intermediate values of the graph are freed when you call "
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through "
                 "the graph a second time or if you need to access saved tensors after calling backward."
             )
-        if self.versions:  # (an op that saves no inputs checks none)
-            for t, v in zip(self.inputs, self.versions):
+        if self._versions:  # (an op that saves no inputs checks none)
+            for t, v in zip(self.inputs, self._versions):
                 if t._version_counter[0] != v:
                     raise _modified(t, t._version_counter[0], v, f"input of {self.name()}")
-        if self.saved_out is None:
+        if self._saved_out is None:
             grads = self.fn.vjp(self, grad_out)
         else:
             self.out = self._unpack_out()
@@ -103,11 +104,11 @@ class Node(Context):
 
     def _unpack_out(self):
         """The saved output as a tensor of this node (so a vjp that uses it differentiates again)."""
-        if self.saved_counter[0] != self.saved_version:
-            raise _modified(Tensor(self.saved_out), self.saved_counter[0], self.saved_version,
+        if self._saved_counter[0] != self._saved_version:
+            raise _modified(Tensor(self._saved_out), self._saved_counter[0], self._saved_version,
                             f"output 0 of {self.name()}")
-        t = _tensor_over(self.saved_out)
-        t.grad_fn, t._requires_grad, t._version_counter = self, True, self.saved_counter
+        t = _tensor_over(self._saved_out)
+        t.grad_fn, t._requires_grad, t._version_counter = self, True, self._saved_counter
         return t
 
 
@@ -220,22 +221,22 @@ class Function:
             saves = cls.saves
             if "inputs" in saves:
                 ctx.inputs = inputs
-                ctx.versions = (inputs[0]._version_counter[0],) if n == 1 else (
+                ctx._versions = (inputs[0]._version_counter[0],) if n == 1 else (
                     inputs[0]._version_counter[0], inputs[1]._version_counter[0]) if n == 2 else tuple(
                     [t._version_counter[0] for t in inputs])
             else:
-                ctx.versions = ()
+                ctx._versions = ()
                 if n == 1:  # (stand-ins for the inputs' values: see saves; one input without a comprehension's call)
                     ctx.inputs = (inputs[0] if inputs[0].grad_fn is None else inputs[0]._stand_in(),)
                 else:
                     ctx.inputs = tuple([t if t.grad_fn is None else t._stand_in() for t in inputs])
             ctx.needs_input_grad = needs
             if "out" in saves:
-                ctx.saved_out, ctx.saved_counter, ctx.saved_version = (
+                ctx._saved_out, ctx._saved_counter, ctx._saved_version = (
                     out._data, out._version_counter, out._version_counter[0])
             else:
-                ctx.saved_out = None
-            ctx.tensor_ref, ctx.seq, ctx.freed = None, next(_creation_order), False
+                ctx._saved_out = None
+            ctx._tensor_ref, ctx._seq, ctx._freed = None, next(_creation_order), False
             out.grad_fn, out._requires_grad = ctx, True
         if _state["forward_ad"] and any([t._tangent is not None for t in inputs]):
             jvp_ctx = Context()  # the jvp reads everything, without touching what the node keeps
