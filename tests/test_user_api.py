@@ -292,10 +292,16 @@ def test_pytest_form_fails_printing_the_records_and_reports_them(tmp_path):
     assert "Buggy has no forward mode AD" in out
     assert "error report: " in out and (report / "index.html").exists()  # the report was built from them
     rows = read_rows(str(report / "records.csv"))
-    assert {(r["op"], r["check"], r["family"], r["status"]) for r in rows} == {
-        ("Buggy[torch]", "vjp_numeric", "user", "failed"),
-        ("Buggy[torch]", "double_backward_numeric", "user", "passed"),
-        ("Raises[torch]", "vjp_numeric", "user", "error")}
+    # every example is recorded, and a failing check may pass on some of the generated ones (the 1e-5 bug hides under
+    # atol 1e-8 where the gradient is below about 1e-3, as at x = -3), so a check's outcome is its final record,
+    # or, where it never failed, every record's status
+    seen = {}
+    for r in rows:
+        seen.setdefault((r["op"], r["check"], r["family"]), []).append((r["phase"], r["status"]))
+    outcome = {key: {s for p, s in records if p == "final"} or {s for _, s in records} for key, records in seen.items()}
+    assert outcome == {("Buggy[torch]", "vjp_numeric", "user"): {"failed"},
+                       ("Buggy[torch]", "double_backward_numeric", "user"): {"passed"},
+                       ("Raises[torch]", "vjp_numeric", "user"): {"error"}}
 
 
 def test_several_inputs_a_parameter_and_a_tuple_of_outputs():
