@@ -19,11 +19,15 @@ def _both(fn, *arrays, requires_grad=True):
     return out
 
 
-def _assert_grads_match(rg_leaves, th_leaves):
+def _assert_grads_match(rg_leaves, th_leaves, atol_of_largest=0.0):
+    """Within rtol 1e-13; with ``atol_of_largest``, also within that fraction of the gradient's largest magnitude,
+    for sums whose order differs from torch's: an element that is the small remainder of a cancellation moves by
+    eps·Σ|terms| when the terms are added in another order, which is large beside the remainder itself."""
     for r, t in zip(rg_leaves, th_leaves):
         assert (r.grad is None) == (t.grad is None)
         if r.grad is not None:
-            np.testing.assert_allclose(r.grad.numpy(), t.grad.numpy(), rtol=1e-13, atol=0)
+            atol = atol_of_largest * np.abs(t.grad.numpy()).max()
+            np.testing.assert_allclose(r.grad.numpy(), t.grad.numpy(), rtol=1e-13, atol=atol)
 
 
 RNG = np.random.default_rng(0)
@@ -570,19 +574,65 @@ def _recurrence(lib, h, w, u, steps=6, form="h @ w + u_t"):
     return h
 
 
+def _spy_on_products(monkeypatch) -> list:
+    """Notes each product that backward builds as (pairs, values the pairs held, values of the sum)."""
+    from refgrad.autograd import products
+
+    built, original = [], products._sum_of_products
+
+    def build(lefts, rights):
+        product = original(lefts, rights)
+        built.append((len(lefts), sum(a.size + b.size for a, b in zip(lefts, rights)), product.size))
+        return product
+
+    monkeypatch.setattr(products, "_sum_of_products", build)
+    return built
+
+
 @pytest.mark.parametrize("form", STEP_FORMS)
 def test_a_weight_shared_by_many_matmuls_gets_one_product_whose_sum_matches_torch(monkeypatch, form):
-    from refgrad.autograd.products import Products
-
-    built = []
-    dense = Products.dense
-    monkeypatch.setattr(Products, "dense", lambda self: built.append(len(self.lefts)) or dense(self))
-    h, w, u = RNG.standard_normal((4, 5)), RNG.standard_normal((5, 5)) / 2, RNG.standard_normal((6, 4, 5))
+    built = _spy_on_products(monkeypatch)
+    # six steps' pairs hold 6 · (2·30 + 2·30) = 720 values, fewer than w's 900: they fit in one product
+    h, w, u = RNG.standard_normal((2, 30)), RNG.standard_normal((30, 30)) / 8, RNG.standard_normal((6, 2, 30))
     rg_leaves, th_leaves = _both(lambda lib, *xs: (_recurrence(lib, *xs, form=form) ** 2).sum().backward(), h, w, u)
     # w's six products, joined as they arrived, then one product; in the linear form each step's products pass
     # through that step's two transposes (w.T, and linear's own) to join at w
-    assert built == [6]
-    _assert_grads_match(rg_leaves, th_leaves)  # one GEMM's rounding against six added: within 1e-13
+    assert [pairs for pairs, _, _ in built] == [6]
+    _assert_grads_match(rg_leaves, th_leaves, atol_of_largest=1e-13)  # one GEMM's rounding against six added
+
+
+@pytest.mark.parametrize("form", STEP_FORMS)
+def test_a_shared_weights_products_are_built_a_few_at_a_time_once_they_outgrow_the_sum(monkeypatch, form):
+    built = _spy_on_products(monkeypatch)
+    # 24 steps' pairs hold 24 · 80 values against w's 400: each product takes the pairs that outgrew the sum
+    h, w, u = RNG.standard_normal((2, 20)), RNG.standard_normal((20, 20)) / 6, RNG.standard_normal((24, 2, 20))
+    rg_leaves, th_leaves = _both(lambda lib, *xs: (_recurrence(lib, *xs, steps=24, form=form) ** 2).sum().backward(),
+                                 h, w, u)
+    assert sum(pairs for pairs, _, _ in built) == 24 and len(built) > 1
+    assert all(held <= size + 80 for _, held, size in built)  # never more than the sum's size and the last pair
+    _assert_grads_match(rg_leaves, th_leaves, atol_of_largest=1e-13)  # a few GEMMs' rounding against 24 added
+
+
+def test_a_long_recurrences_backward_holds_about_its_weights_size_beside_the_graph():
+    """The unbuilt products do not keep every step's cotangent and a copy of every pair: the backward of a 200-step
+    recurrence needs little memory beyond what its forward left in the graph (before products were built a few at
+    a time: three times the 200 states' size)."""
+    import tracemalloc
+
+    h0 = rg.tensor(RNG.standard_normal((32, 64)))
+    w = rg.tensor(RNG.standard_normal((64, 64)) / 8, requires_grad=True)
+    u = rg.tensor(RNG.standard_normal((200, 32, 64)))
+    loss = (_recurrence(rg, h0, w, u, steps=200) ** 2).sum()
+    states_bytes = 200 * h0.numpy().nbytes  # what the forward left in the graph: each step's tanh output
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        loss.backward()
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert peak < states_bytes / 4, f"backward's peak {peak} bytes beside a graph of {states_bytes}"
+    assert w.grad.shape == (64, 64)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
