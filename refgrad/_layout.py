@@ -44,6 +44,8 @@ def copy_in_layout(a: np.ndarray, like: np.ndarray | None = None) -> np.ndarray:
     if a.flags.c_contiguous and (like is None or like.flags.c_contiguous):  # the usual case: a plain copy
         return a.copy()
     out = empty_in_layout(a if like is None else like, a.dtype)
-    # one value broadcast (a sum's gradient): copied from the value itself, which NumPy runs as a fill (faster)
-    np.copyto(out, a[(0,) * a.ndim] if a.size > 1 and not any(a.strides) else a)
+    if a.size > 1 and not any(a.strides):  # one value broadcast (a sum's gradient): a fill, faster than a copy
+        out.fill(a[(0,) * a.ndim])
+    else:
+        np.copyto(out, a)
     return out

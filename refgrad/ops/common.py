@@ -145,11 +145,15 @@ def accumulation_dtype(dtype: np.dtype, float32_to_float64: bool = False) -> np.
     """The dtype torch's CPU kernels accumulate a reduction or scan of ``dtype`` in: float16 in float32 (torch's
     acc_type), float32 in float64 where the kernel does so (``float32_to_float64``: var/std and the scans),
     anything else in itself."""
-    if dtype == np.float16:
-        return np.dtype(np.float32)
-    if dtype == np.float32 and float32_to_float64:
-        return np.dtype(np.float64)
+    char = dtype.char  # (cheaper than comparing with np.float16, which makes a dtype of it: every reduction asks)
+    if char == "e":
+        return _FLOAT32
+    if char == "f" and float32_to_float64:
+        return _FLOAT64
     return dtype
+
+
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
 # ---- temporaries a vjp overwrites instead of allocating another array ----------------------------------------

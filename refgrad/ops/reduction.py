@@ -41,7 +41,7 @@ min_return_type = namedtuple("min", ["values", "indices"])
 
 def keepdim_shape(shape: tuple, dims: tuple) -> tuple:
     """The shape a reduction over dims has with keepdim=True."""
-    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+    return tuple([1 if i in dims else s for i, s in enumerate(shape)])
 
 
 def _reduce_dims(dim, ndim: int, name: str) -> tuple:
@@ -80,7 +80,7 @@ def _expand_back(g: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
 
 
 def _expand_data(a: np.ndarray, shape: tuple, dims: tuple, keepdim: bool) -> np.ndarray:
-    return broadcast_view(a if keepdim else np.reshape(a, keepdim_shape(shape, dims)), shape)
+    return broadcast_view(a if keepdim or a.ndim == 0 else a.reshape(keepdim_shape(shape, dims)), shape)
 
 
 def _sum(x: Tensor, dims: tuple, keepdim: bool) -> Tensor:
@@ -101,7 +101,8 @@ class Sum(Function):
 
     def forward(ctx, x, dims, keepdim):
         acc = accumulation_dtype(x.dtype)  # bool stays bool (sum(dtype=bool))
-        return np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim).astype(x.dtype, copy=False)
+        total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)
+        return total if acc is x.dtype else total.astype(x.dtype)
 
     def vjp(ctx, g):
         return _expand_back(g, ctx.inputs[0].shape, ctx.dims, ctx.keepdim)

@@ -258,11 +258,14 @@ def broadcast_view(x: np.ndarray, shape: tuple) -> np.ndarray:
     """np.broadcast_to(x, shape) (shape checked by the caller): a read-only view whose broadcast dims have
     stride 0, built by the ndarray constructor over a contiguous x, which costs a fifth of broadcast_to's
     nditer (every reduction's vjp expands its gradient)."""
-    if not x.flags.c_contiguous or x.size == 0:
+    if x.ndim == 0:  # one value (a full reduction's gradient): every stride 0
+        view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+    elif not x.flags.c_contiguous or x.size == 0:
         return np.broadcast_to(x, shape)
-    lead = len(shape) - x.ndim
-    strides = (0,) * lead + tuple([0 if n == 1 else stride for n, stride in zip(x.shape, x.strides)])
-    view = np.ndarray(shape, x.dtype, x, 0, strides)
+    else:
+        lead = len(shape) - x.ndim
+        strides = (0,) * lead + tuple([0 if n == 1 else stride for n, stride in zip(x.shape, x.strides)])
+        view = np.ndarray(shape, x.dtype, x, 0, strides)
     view.flags.writeable = False
     return view
 
