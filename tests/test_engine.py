@@ -613,6 +613,69 @@ def test_a_shared_weights_products_are_built_a_few_at_a_time_once_they_outgrow_t
     _assert_grads_match(rg_leaves, th_leaves, atol_of_largest=1e-13)  # a few GEMMs' rounding against 24 added
 
 
+# ---- a cotangent nothing else holds is the vjp's to overwrite (autograd/donated.py) ------------------------------
+def _backward_peak(loss) -> int:
+    """The most memory that loss.backward() held at once beyond what was there before it (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        loss.backward()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("form", ["softmax", "product"])
+def test_a_vjp_writes_into_a_cotangent_that_nothing_else_holds(form):
+    """(softmax(x) · w).sum(): softmax's cotangent is w times the sum's, a fresh array that backward alone holds, so
+    softmax's vjp writes (g - Σ g·s)·s into it; x · w · w: the outer product's cotangent takes the inner one's
+    gradient. Either backward needs about one x-sized array at a time rather than two."""
+    x0, w0 = RNG.standard_normal((128, 1024)), RNG.standard_normal((128, 1024))
+
+    def f(lib, x, w):
+        y = x.softmax(-1) * w if form == "softmax" else x * w * w
+        return y.sum()
+
+    x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0)
+    peak = _backward_peak(f(rg, x, w))
+    assert peak < 1.5 * x0.nbytes, f"backward's peak {peak} bytes, x {x0.nbytes}"
+    tx = torch.tensor(x0, requires_grad=True)
+    f(torch, tx, torch.tensor(w0)).backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-13, atol=1e-16)
+
+
+def test_a_cotangent_someone_else_holds_is_never_overwritten():
+    """A hook that keeps its gradient, a retained .grad, autograd.grad's captured gradient and the gradient the
+    caller passes to backward are all read after the vjp that would overwrite them has run: each must keep its
+    values."""
+    x0, w0 = RNG.standard_normal((128, 1024)), RNG.standard_normal((128, 1024))
+    given = RNG.standard_normal((128, 1024))
+
+    def run(lib, x, w):
+        kept, seen = [], []
+        y = x.softmax(-1)
+        y.register_hook(lambda g: kept.append(g) or seen.append(g.detach().clone()))
+        z = y * w  # z's cotangent (the given one) reaches y's through Mul's vjp: y's is a fresh array
+        z.retain_grad()
+        g_given = lib.tensor(given)
+        (gy,) = lib.autograd.grad(z, [y], g_given, retain_graph=True)
+        gy_values = gy.detach().clone()
+        z.backward(g_given)
+        return kept, seen, gy, gy_values, z.grad, g_given
+
+    x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0)
+    kept, seen, gy, gy_values, z_grad, g_given = run(rg, x, w)
+    for later, then in [(kept[0], seen[0]), (kept[1], seen[1]), (gy, gy_values)]:
+        np.testing.assert_array_equal(later.numpy(), then.numpy())
+    np.testing.assert_array_equal(g_given.numpy(), given)
+    tx = torch.tensor(x0, requires_grad=True)
+    *_, tz_grad, _ = run(torch, tx, torch.tensor(w0))
+    np.testing.assert_array_equal(z_grad.numpy(), tz_grad.numpy())  # (autograd.grad fills a retained .grad too)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-13, atol=1e-16)
+
+
 def test_a_long_recurrences_backward_holds_about_its_weights_size_beside_the_graph():
     """The unbuilt products do not keep every step's cotangent and a copy of every pair: the backward of a 200-step
     recurrence needs little memory beyond what its forward left in the graph (before products were built a few at

@@ -15,6 +15,7 @@ from .._rows import ROW_BUFFER, rowwise
 from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
 from ..autograd.bases import Elementwise, identity, zero
+from ..autograd.donated import overwritable
 from ..autograd.function import sum_to
 from ..dtypes import scalar_type_name
 from ..registry import public
@@ -99,10 +100,17 @@ class Mul(Elementwise):
     def vjp(ctx, g):
         a, b = ctx.inputs
         if a is b:  # x * x: 2·g·x for the one input, one array
-            ga = g * a
+            ga = _times_last(g, a)
             return into_temporary(ga, operator.mul, ga, 2), None
         need_a, need_b = ctx.needs_input_grad
-        return (g * b if need_a else None), (g * a if need_b else None)
+        if need_b:
+            return (g * b if need_a else None), _times_last(g, a)
+        return _times_last(g, b), None
+
+
+def _times_last(g: Tensor, other: Tensor) -> Tensor:
+    """g · other at the vjp's last read of g: written into g where backward donated it (autograd/donated.py)."""
+    return into_temporary(g, operator.mul, g, other) if overwritable(g) else g * other
 
 
 class Div(Elementwise):

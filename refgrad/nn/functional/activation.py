@@ -27,6 +27,7 @@ from ..._rows import rowwise
 from ...arguments import int_arg, number_arg
 from ...autograd import Function
 from ...autograd.bases import Elementwise, Linear
+from ...autograd.donated import overwritable
 from ...dtypes import scalar_type_name
 from ...ops.choose import choose, select
 from ...ops.common import as_tensor_arg, cast, wrap_dim
@@ -107,7 +108,7 @@ class Softmax(Function):
         return rowwise(np.true_divide, e, np.add.reduce(e, axis=dim, keepdims=True), out=e)
 
     def vjp(ctx, g):
-        return SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim)
+        return SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim, overwrite=overwritable(g))
 
     def jvp(ctx, dx):
         return SoftmaxGrad.apply(dx, ctx.out, dim=ctx.dim)  # softmax's Jacobian is symmetric
@@ -117,12 +118,12 @@ class SoftmaxGrad(Function):
     """(g - Σ g·s)·s along ``dim``: softmax's vjp (and jvp) at the output s, as torch's _softmax_backward_data
     computes it, one primitive instead of four ops (softmax's and attention's safe softmax's). Its own vjp and jvp
     are refgrad ops, so gradients of any order follow: with c = Σ g·s, ∂/∂g is the same map, and the vjp in s is
-    u·(g - c) - g·Σ u·s."""
+    u·(g - c) - g·Σ u·s. ``overwrite``: written into g, a cotangent that backward donated (autograd/donated.py)."""
 
     saves = ("inputs",)
 
-    def forward(ctx, g, s, dim):
-        out = rowwise(np.subtract, g, _row_dot(g, s, dim))
+    def forward(ctx, g, s, dim, overwrite=False):
+        out = rowwise(np.subtract, g, _row_dot(g, s, dim), out=g if overwrite else None)
         out *= s
         return out
 

@@ -25,6 +25,7 @@ import numpy as np
 from ..._rows import rowwise
 from ...arguments import argument_error
 from ...autograd import Function
+from ...autograd.donated import overwritable
 from ...dtypes import get_default_dtype, scalar_type_name
 from ...ops.common import as_tensor_arg, broadcast_shapes, wrap_dim
 from ...ops.linalg import _ctype, baddbmm
@@ -58,7 +59,7 @@ class _SafeSoftmax(Function):
         return scores
 
     def vjp(ctx, g):
-        return SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim)
+        return SoftmaxGrad.apply(g, ctx.out, dim=ctx.dim, overwrite=overwritable(g))
 
     def jvp(ctx, dx):
         return SoftmaxGrad.apply(dx, ctx.out, dim=ctx.dim)  # softmax's Jacobian is symmetric
