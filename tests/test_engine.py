@@ -676,6 +676,34 @@ def test_a_cotangent_someone_else_holds_is_never_overwritten():
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-13, atol=1e-16)
 
 
+def test_backward_frees_the_large_values_a_node_saved_while_the_graph_lives_on():
+    """As torch releases saved variables once a node's backward has run: after loss.backward(), with loss and so
+    the whole graph still alive, the activations that the products saved are freed (stand-ins keep their places,
+    so next_functions still walks the graph, and a second backward says what was freed)."""
+    import tracemalloc
+
+    x = rg.tensor(RNG.standard_normal((256, 1024)), requires_grad=True)  # 2 MB
+    tracemalloc.start()
+    try:
+        h = x
+        for _ in range(5):
+            h = (h * 1.5).tanh()  # each product saves its input, the tanh before it (2 MB each)
+        loss = h.sum()
+        before = tracemalloc.get_traced_memory()[0]
+        loss.backward()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    freed = before + x.grad.numpy().nbytes - after  # (x.grad is new)
+    assert freed > 3 * x.detach().numpy().nbytes, f"backward freed {freed} bytes of the graph's values"
+    node, depth = loss.grad_fn, 0
+    while node is not None and node.next_functions:
+        node, depth = node.next_functions[0][0], depth + 1
+    assert depth == 11  # sum, then 5 × (tanh, mul)
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+
+
 def test_a_long_recurrences_backward_holds_about_its_weights_size_beside_the_graph():
     """The unbuilt products do not keep every step's cotangent and a copy of every pair: the backward of a 200-step
     recurrence needs little memory beyond what its forward left in the graph (before products were built a few at

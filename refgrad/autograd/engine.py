@@ -66,6 +66,28 @@ def _sole_reference(t, holders: int) -> bool:
             and t._data.flags.owndata and t._data.flags.writeable)
 
 
+def _ours_alone(t) -> bool:
+    """Whether backward's one reference (its loop's) is the only one to gradient t and to its memory, as
+    _sole_reference(t, 1) asks, but a view counts too where nothing else holds its base (but the tensor it was made
+    from, which nothing else holds either): a reshape's or a permute's gradient is a view of the array the vjp below
+    it made, and any other view of that array would hold the base."""
+    if not _COUNTS_REFS or sys.getrefcount(t) != 3:
+        return False
+    data = t._data
+    if sys.getrefcount(data) != 3 or not data.flags.writeable:  # (t._data, this local, the argument)
+        return False
+    if data.flags.owndata:
+        return True
+    base = data.base
+    if type(base) is not np.ndarray or not base.flags.owndata:
+        return False
+    owner = t._base
+    if owner is None:
+        return sys.getrefcount(base) == 3  # (data.base, this local, the argument)
+    # a view op's output keeps its input tensor, which holds the base: one holder more of the base, none of the input
+    return owner._data is base and sys.getrefcount(owner) == 3 and sys.getrefcount(base) == 4
+
+
 @quiet  # inf + -inf is nan, silently (as every op's forward, see Function)
 def _add_into(total: np.ndarray, more: np.ndarray) -> None:
     np.add(total, more, out=total)
@@ -139,10 +161,12 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if node is None:
                 continue
             # the vjp may overwrite g where it is ours alone (donated.py); small ones are not worth the check
-            donate(g if not create_graph and type(g) is Tensor and g._data.nbytes >= _DONATE_FROM
-                   and _sole_reference(g, holders=1) else None)
+            donating = not create_graph and type(g) is Tensor and g._data.nbytes >= _DONATE_FROM and _ours_alone(g)
+            if donating:
+                donate(g)
             grads = node.vjp(g.to_dense() if g.is_sparse else g)  # ops take dense cotangents
-            donate(None)
+            if donating:
+                donate(None)
             if len(grads) != len(node.inputs):
                 _check_gradient_count(node, grads)
             for i, (inp, gi) in enumerate(zip(node.inputs, grads)):

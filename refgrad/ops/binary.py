@@ -15,13 +15,12 @@ from .._rows import ROW_BUFFER, rowwise
 from ..arguments import argument_error, as_tensor_arg, tensor_or_number_arg
 from ..autograd import Function
 from ..autograd.bases import Elementwise, identity, zero
-from ..autograd.donated import overwritable
 from ..autograd.function import sum_to
 from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
-from .common import elementwise_operands, into_temporary, is_scalar
+from .common import elementwise_operands, into_cotangent, into_temporary, is_scalar
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
@@ -100,17 +99,12 @@ class Mul(Elementwise):
     def vjp(ctx, g):
         a, b = ctx.inputs
         if a is b:  # x * x: 2·g·x for the one input, one array
-            ga = _times_last(g, a)
+            ga = into_cotangent(g, operator.mul, g, a)
             return into_temporary(ga, operator.mul, ga, 2), None
-        need_a, need_b = ctx.needs_input_grad
+        need_a, need_b = ctx.needs_input_grad  # (g's last read may write into it)
         if need_b:
-            return (g * b if need_a else None), _times_last(g, a)
-        return _times_last(g, b), None
-
-
-def _times_last(g: Tensor, other: Tensor) -> Tensor:
-    """g · other at the vjp's last read of g: written into g where backward donated it (autograd/donated.py)."""
-    return into_temporary(g, operator.mul, g, other) if overwritable(g) else g * other
+            return (g * b if need_a else None), into_cotangent(g, operator.mul, g, a)
+        return into_cotangent(g, operator.mul, g, b), None
 
 
 class Div(Elementwise):

@@ -11,6 +11,7 @@ from .._grad_state import state as _grad_state
 from .._rows import rowwise
 from ..arguments import as_tensor_arg  # noqa: F401 - the op families' tensor-argument check
 from ..autograd import Function
+from ..autograd.donated import overwritable
 from ..autograd.function import expandable, quiet
 from ..tensor import Tensor, _wrap_dim
 
@@ -182,12 +183,25 @@ def _write(ufunc, out: np.ndarray, operands: list) -> None:
         ufunc(*operands, out=out)
 
 
+def into_cotangent(g: Tensor, op, *operands) -> Tensor:
+    """op(*operands) as into_temporary computes it, written into the cotangent g where backward donated g to the
+    running vjp (autograd/donated.py: nothing else holds it, nothing records): for a vjp's last read of g."""
+    if overwritable(g) and _operands_fit(g._data, operands):
+        _write(_UFUNCS[op], g._data, [x._data if type(x) is Tensor else x for x in operands])
+        return g
+    return op(*operands)
+
+
 def _fits(tmp: Tensor, operands) -> bool:
     """Whether every operand is a Python number or a tensor of tmp's dtype that broadcasts to tmp's shape, and
     tmp owns writeable memory: then the op's result is exactly what writing into tmp gives."""
     data = tmp._data
     if type(tmp) is not Tensor or tmp.grad_fn is not None or not (data.flags.owndata and data.flags.writeable):
         return False
+    return _operands_fit(data, operands)
+
+
+def _operands_fit(data: np.ndarray, operands) -> bool:
     for x in operands:
         if type(x) is Tensor:
             if x._data.dtype != data.dtype or not expandable(x._data.shape, data.shape):
