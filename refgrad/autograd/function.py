@@ -74,13 +74,15 @@ class Node(Context):
         return tuple((t.grad_fn, 0) for t in self.inputs)
 
     def release(self) -> None:
-        """Free what the vjp would read (the params and saved values, the saved output): torch's release of saved
-        variables after a backward that does not retain the graph. The node keeps its place in the graph."""
+        """Free what the vjp would read (the params and saved values, the saved output, the values of saved inputs
+        of 64 KiB or more): torch's release of saved variables after a backward that does not retain the graph. The
+        node keeps its place in the graph (a freed input's stand-in keeps the input's)."""
         self.__dict__.clear()
         self._saved_out = self._saved_counter = None
-        if self._versions:  # saved inputs: their places in the graph stay, and the values of large ones go
+        if self._versions:  # saved inputs
             self.inputs = tuple([t if t._data.nbytes < _FREED_FROM or (t.grad_fn is None and t._requires_grad)
                                  else t._stand_in() for t in self.inputs])
+            self._versions = ()
         self._freed = True
 
     def vjp(self, grad_out):
