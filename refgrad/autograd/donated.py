@@ -6,9 +6,10 @@ g·b for a product's operand) can then write its result into it rather than into
 hand-written backward updates its gradient in place: attention's backward needs one score-sized array less (8 heads'
 128×128 scores over a batch of 8: 4.2 MB in float64).
 
-The engine decides (``donate``, for gradients that own their memory and are the engine's alone); a vjp asks at its
-last read of g (``overwritable``), and gets yes once. No graph is recorded when a cotangent is donated, so nothing
-saved can see the write.
+The engine decides (``donate``, for gradients of 64 KiB or more that only its own reference holds: the array too,
+or a view's base); a vjp asks at its last read of g (``overwritable``, or ``into_cotangent`` of refgrad/ops/common.py
+for an elementwise formula), and gets yes once. No graph is recorded when a cotangent is donated, so nothing saved
+can see the write.
 """
 from __future__ import annotations
 
