@@ -614,36 +614,42 @@ def test_a_shared_weights_products_are_built_a_few_at_a_time_once_they_outgrow_t
 
 
 # ---- a cotangent nothing else holds is the vjp's to overwrite (autograd/donated.py) ------------------------------
-def _backward_peak(loss) -> int:
-    """The most memory that loss.backward() held at once beyond what was there before it (tracemalloc)."""
+def _backward_peak(backward) -> int:
+    """The most memory that backward() held at once beyond what was there before it (tracemalloc)."""
     import tracemalloc
 
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        loss.backward()
+        backward()
         return tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize("form", ["softmax", "product"])
+@pytest.mark.parametrize("form", ["softmax", "product", "through a reshape"])
 def test_a_vjp_writes_into_a_cotangent_that_nothing_else_holds(form):
     """(softmax(x) · w).sum(): softmax's cotangent is w times the sum's, a fresh array that backward alone holds, so
     softmax's vjp writes (g - Σ g·s)·s into it; x · w · w: the outer product's cotangent takes the inner one's
-    gradient. Either backward needs about one x-sized array at a time rather than two."""
+    gradient; through a reshape, the product's cotangent is a view of softmax's gradient, which nothing else holds.
+    Each backward needs about one x-sized array at a time rather than two. (autograd.grad returns x's gradient as
+    it comes, where a leaf's .grad would copy a view into an array of its own.)"""
     x0, w0 = RNG.standard_normal((128, 1024)), RNG.standard_normal((128, 1024))
 
     def f(lib, x, w):
-        y = x.softmax(-1) * w if form == "softmax" else x * w * w
+        if form == "through a reshape":
+            y = (x * w).reshape(256, 512).softmax(-1) * w.reshape(256, 512)
+        else:
+            y = x.softmax(-1) * w if form == "softmax" else x * w * w
         return y.sum()
 
     x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0)
-    peak = _backward_peak(f(rg, x, w))
+    loss, grads = f(rg, x, w), []
+    peak = _backward_peak(lambda: grads.extend(rg.autograd.grad(loss, [x])))
     assert peak < 1.5 * x0.nbytes, f"backward's peak {peak} bytes, x {x0.nbytes}"
     tx = torch.tensor(x0, requires_grad=True)
-    f(torch, tx, torch.tensor(w0)).backward()
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-13, atol=1e-16)
+    (expected,) = torch.autograd.grad(f(torch, tx, torch.tensor(w0)), [tx])
+    np.testing.assert_allclose(grads[0].numpy(), expected.numpy(), rtol=1e-13, atol=1e-16)
 
 
 def test_a_cotangent_someone_else_holds_is_never_overwritten():
@@ -674,6 +680,19 @@ def test_a_cotangent_someone_else_holds_is_never_overwritten():
     *_, tz_grad, _ = run(torch, tx, torch.tensor(w0))
     np.testing.assert_array_equal(z_grad.numpy(), tz_grad.numpy())  # (autograd.grad fills a retained .grad too)
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-13, atol=1e-16)
+
+
+def test_a_view_of_a_gradient_someone_else_holds_is_never_overwritten():
+    """r = (x·w).reshape(...): a hook keeps r's gradient, and the product's cotangent is a view of it, which the
+    product's vjp must not write into."""
+    x0, w0 = RNG.standard_normal((128, 1024)), RNG.standard_normal((256, 512))
+    x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0)
+    r = (x * rg.tensor(x0)).reshape(256, 512)
+    kept, seen = [], []
+    r.register_hook(lambda g: kept.append(g) or seen.append(g.detach().clone()))
+    (r.softmax(-1) * w).sum().backward()
+    np.testing.assert_array_equal(kept[0].numpy(), seen[0].numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), (seen[0].numpy() * x0.reshape(256, 512)).reshape(128, 1024))
 
 
 def test_backward_frees_the_large_values_a_node_saved_while_the_graph_lives_on():

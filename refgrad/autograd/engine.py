@@ -66,20 +66,17 @@ def _sole_reference(t, holders: int) -> bool:
             and t._data.flags.owndata and t._data.flags.writeable)
 
 
-def _ours_alone(t) -> bool:
-    """Whether backward's one reference (its loop's) is the only one to gradient t and to its memory, as
-    _sole_reference(t, 1) asks, but a view counts too where nothing else holds its base (but the tensor it was made
-    from, which nothing else holds either): a reshape's or a permute's gradient is a view of the array the vjp below
-    it made, and any other view of that array would hold the base."""
+def _a_view_alone(t) -> bool:
+    """Whether gradient t is a view that only backward's one reference (its loop's) holds, with nothing else holding
+    its base but the tensor it was made from, which nothing else holds either: _sole_reference(t, 1) for a view. A
+    reshape's or a permute's gradient is a view of the array the vjp below it made, and any other view of that
+    array would hold the base."""
     if not _COUNTS_REFS or sys.getrefcount(t) != 3:
         return False
     data = t._data
-    if sys.getrefcount(data) != 3 or not data.flags.writeable:  # (t._data, this local, the argument)
-        return False
-    if data.flags.owndata:
-        return True
     base = data.base
-    if type(base) is not np.ndarray or not base.flags.owndata:
+    if (sys.getrefcount(data) != 3 or not data.flags.writeable or type(base) is not np.ndarray  # (t._data, the
+            or not base.flags.owndata):                                                         # local, the argument)
         return False
     owner = t._base
     if owner is None:
@@ -161,7 +158,8 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             if node is None:
                 continue
             # the vjp may overwrite g where it is ours alone (donated.py); small ones are not worth the check
-            donating = not create_graph and type(g) is Tensor and g._data.nbytes >= _DONATE_FROM and _ours_alone(g)
+            donating = (not create_graph and type(g) is Tensor and g._data.nbytes >= _DONATE_FROM
+                        and (_sole_reference(g, holders=1) or _a_view_alone(g)))
             if donating:
                 donate(g)
             grads = node.vjp(g.to_dense() if g.is_sparse else g)  # ops take dense cotangents
