@@ -682,6 +682,21 @@ def test_a_cotangent_someone_else_holds_is_never_overwritten():
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-13, atol=1e-16)
 
 
+@pytest.mark.parametrize("shape", [(), (3, 4)], ids=["0-d", "matrix"])
+def test_gradients_that_others_hold_are_summed_into_a_new_array(shape):
+    """x - x.mean(): x's first gradient is the caller's G itself (sub passes it on), so the mean's part is added
+    into a new array, G left as it was; a 0-d sum is an array too."""
+    x0, g0 = RNG.standard_normal(shape), RNG.standard_normal(shape)
+    grads = []
+    for lib in (rg, torch):
+        x, g = lib.tensor(x0, requires_grad=True), lib.tensor(g0.copy())
+        (x - x.mean()).backward(g)
+        np.testing.assert_array_equal(g.numpy(), g0)
+        grads.append(x.grad.numpy())
+    assert type(grads[0]) is np.ndarray and grads[0].shape == shape
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-13, atol=1e-16)
+
+
 def test_a_view_of_a_gradient_someone_else_holds_is_never_overwritten():
     """r = (x·w).reshape(...): a hook keeps r's gradient, and the product's cotangent is a view of it, which the
     product's vjp must not write into."""

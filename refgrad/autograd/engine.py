@@ -90,6 +90,12 @@ def _add_into(total: np.ndarray, more: np.ndarray) -> None:
     np.add(total, more, out=total)
 
 
+@quiet
+def _added(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    total = np.add(a, b)
+    return total if type(total) is np.ndarray else np.asarray(total)  # (0-d operands make a NumPy scalar)
+
+
 def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     """Push gradients from roots to leaves. With ``capture`` (a dict vertex -> None), collect the
     gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
@@ -116,8 +122,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             g = g.dense()
         if old is None:
             pending[v] = g
-        elif not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
-            _add_into(old._data, g._data)  # (pending and old are the 2 holders)
+        elif not create_graph and old.dtype == g.dtype and not g.is_sparse and not old.is_sparse:
+            if _sole_reference(old, holders=2):
+                _add_into(old._data, g._data)  # (pending and old are the 2 holders)
+            else:  # someone else's (a residual branch's g, the caller's): a new sum, without an add op's bookkeeping
+                pending[v] = Tensor._over(_added(old._data, g._data))
         else:
             pending[v] = _plus(old, g)
 
