@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import refgrad as rg
+from benchmarks.timing import peak_traced_bytes
 
 
 def _both(fn, *arrays, requires_grad=True):
@@ -614,19 +615,6 @@ def test_a_shared_weights_products_are_built_a_few_at_a_time_once_they_outgrow_t
 
 
 # ---- a cotangent nothing else holds is the vjp's to overwrite (autograd/donated.py) ------------------------------
-def _backward_peak(backward) -> int:
-    """The most memory that backward() held at once beyond what was there before it (tracemalloc)."""
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        backward()
-        return tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize("form", ["softmax", "product", "through a reshape"])
 def test_a_vjp_writes_into_a_cotangent_that_nothing_else_holds(form):
     """(softmax(x) · w).sum(): softmax's cotangent is w times the sum's, a fresh array that backward alone holds, so
@@ -645,7 +633,7 @@ def test_a_vjp_writes_into_a_cotangent_that_nothing_else_holds(form):
 
     x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0)
     loss, grads = f(rg, x, w), []
-    peak = _backward_peak(lambda: grads.extend(rg.autograd.grad(loss, [x])))
+    peak = peak_traced_bytes(lambda: grads.extend(rg.autograd.grad(loss, [x])))
     assert peak < 1.5 * x0.nbytes, f"backward's peak {peak} bytes, x {x0.nbytes}"
     tx = torch.tensor(x0, requires_grad=True)
     (expected,) = torch.autograd.grad(f(torch, tx, torch.tensor(w0)), [tx])
@@ -742,20 +730,12 @@ def test_a_long_recurrences_backward_holds_about_its_weights_size_beside_the_gra
     """The unbuilt products do not keep every step's cotangent and a copy of every pair: the backward of a 200-step
     recurrence needs little memory beyond what its forward left in the graph (before products were built a few at
     a time: three times the 200 states' size)."""
-    import tracemalloc
-
     h0 = rg.tensor(RNG.standard_normal((32, 64)))
     w = rg.tensor(RNG.standard_normal((64, 64)) / 8, requires_grad=True)
     u = rg.tensor(RNG.standard_normal((200, 32, 64)))
     loss = (_recurrence(rg, h0, w, u, steps=200) ** 2).sum()
     states_bytes = 200 * h0.numpy().nbytes  # what the forward left in the graph: each step's tanh output
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        loss.backward()
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
+    peak = peak_traced_bytes(loss.backward)
     assert peak < states_bytes / 4, f"backward's peak {peak} bytes beside a graph of {states_bytes}"
     assert w.grad.shape == (64, 64)
 
