@@ -24,7 +24,7 @@ and the two concatenations, copies of every pair. So once the joined terms hold 
 own size beside it, as a hand-written backward's running sum and its temporary do. That is a GEMM over every few
 steps rather than one over all of them (the RNN loop of two nn.Linear layers, batch 32, 256 hidden units: 160 and 96
 of the 1,120 rows at a time), where the BLAS is near its speed already (timed against one product, paired:
-1.02–1.03× for that loop, 0.97–1.07× for the LSTM language model), and its backward peaks at 4.8 MB rather than 9.8
+0.98–1.06× for that loop, 0.99–1.07× for the LSTM language model), and its backward peaks at 4.8 MB rather than 9.8
 (the NumPy step's: 3.8). A product per pair as it arrives, as torch's engine adds them, peaked at 3.9 MB and took
 1.08–1.11× the time. A sum that fits in one product is still one product, rounded as before.
 
