@@ -122,11 +122,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             g = g.dense()
         if old is None:
             pending[v] = g
+        elif not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
+            _add_into(old._data, g._data)  # (pending and old are the 2 holders)
         elif not create_graph and old.dtype == g.dtype and not g.is_sparse and not old.is_sparse:
-            if _sole_reference(old, holders=2):
-                _add_into(old._data, g._data)  # (pending and old are the 2 holders)
-            else:  # someone else's (a residual branch's g, the caller's): a new sum, without an add op's bookkeeping
-                pending[v] = Tensor._over(_added(old._data, g._data))
+            # someone else's (a residual branch's g, the caller's): a new sum, without an add op's bookkeeping
+            pending[v] = Tensor._over(_added(old._data, g._data))
         else:
             pending[v] = _plus(old, g)
 
