@@ -28,7 +28,7 @@ from .case import NUMPY, REFGRAD, TORCH, Case, as_arrays, assert_agree
 from .cases import all_cases
 from .environment import MALLOC, library_versions, machine
 from .results import write_results
-from .timing import Measurement, interleaved, peak_traced_bytes, timed_call
+from .timing import Measurement, block_calls, interleaved, peak_traced_bytes, timed_call
 from .worker import Worker
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -123,8 +123,10 @@ def prepare(case: Case, isolate: bool, against: Against | None = None):
 def run_case(case: Case, budget: Budget, isolate: bool, against: Against | None = None) -> CaseResult:
     timers, versions, peaks, workers = prepare(case, isolate, against)
     try:
-        round_seconds = sum(timer().seconds for timer in timers.values())  # a pilot round, not kept
-        measured = interleaved(timers, budget.rounds(round_seconds))
+        pilot = {implementation: timer(1, True).seconds for implementation, timer in timers.items()}  # not kept
+        calls, settle = block_calls(min(pilot.values()))  # one block size for all, the fastest's BLOCK_SECONDS
+        timers = {implementation: partial(timer, calls, settle) for implementation, timer in timers.items()}
+        measured = interleaved(timers, budget.rounds(sum(pilot.values()) * (calls + settle)))
     finally:
         for worker in workers.values():
             worker.stop()

@@ -13,6 +13,7 @@ import numpy as np
 import pyperf
 
 from .case import NUMPY, REFGRAD, TORCH
+from .timing import BLOCK_SECONDS
 
 COLUMN_ORDER = (NUMPY, TORCH, "torch math", REFGRAD)
 BASELINES = (NUMPY, TORCH)
@@ -133,10 +134,13 @@ def markdown(results, setting: dict) -> str:
              "Machine: " + ", ".join(f"{key} {value}" for key, value in setting["machine"].items()) + ".",
              "Versions: " + ", ".join(f"{key} {value}" for key, value in versions.items()) + ".",
              f"Mode: {setting['mode']}; implementations interleaved round by round, each following each other "
-             "equally often. Times: median ±median absolute deviation; ratios: refgrad's median over the "
-             "baseline's (interquartile range of the per-round ratios); CPU-time ratio: the same over the process's "
-             "CPU time; page faults: the median per call; peak traced MB: tracemalloc's peak over one untimed "
-             "step; the garbage collector's share: its time (gc.callbacks) over the timed calls' time.",
+             f"equally often; a round times each implementation's step over consecutive calls (warm, as in a "
+             f"training loop) lasting {BLOCK_SECONDS * 1e3:g} ms or more, after one untimed call, or a step of "
+             f"{BLOCK_SECONDS * 1e3:g} ms or more alone. Times: median ±median absolute deviation; ratios: "
+             f"refgrad's median over the baseline's (interquartile range of the per-round ratios); CPU-time ratio: "
+             f"the same over the process's CPU time; page faults: the median per call; peak traced MB: "
+             f"tracemalloc's peak over one untimed step; the garbage collector's share: its time (gc.callbacks) "
+             f"over the timed calls' time.",
              *([f"Note: {setting['note']}"] if setting.get("note") else []), "",
              f"**{met} of {len(results)} cases within their targets.**"]
     groups = list(dict.fromkeys(result.case.group for result in results))

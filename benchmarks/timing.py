@@ -1,12 +1,16 @@
-"""Interleaved timing: each round runs one call of every implementation, in an order that changes from round to
-round, so drifts in machine load hit all of them alike.
+"""Interleaved timing: each round times a block of calls of every implementation, in an order that changes from
+round to round, so drifts in machine load hit all of them alike.
 
-A call is slower after some implementations than after others (torch leaves the caches colder), so the orders form a
-sequence in which each implementation directly follows each other one equally often."""
+A block is what a training loop runs: the same step again and again, on warm caches. A step's first call after
+another implementation's is slower (torch's most: the 64-wide MLP's step took 422 µs cold and 212 µs warm, refgrad's
+434 and 327, NumPy's 113 and 69), so a short step is timed over ``calls`` consecutive calls after one untimed call
+(``settle``); a step of BLOCK_SECONDS or more is timed alone, where the cold start is a few percent of it. The
+orders still form a sequence in which each implementation directly follows each other one equally often."""
 from __future__ import annotations
 
 import gc
 import itertools
+import math
 import resource
 import time
 import tracemalloc
@@ -49,7 +53,7 @@ def _follow_once_cycle(n: int) -> list[tuple[int, ...]]:
     return found
 
 
-class Measurement(NamedTuple):
+class Measurement(NamedTuple):  # one call's figures (a block's mean)
     seconds: float  # wall-clock time of the call
     cpu_seconds: float  # the process's CPU time during it: on a machine other work shares, time spent descheduled
     #                     stays out of it (with one thread per library it is the call's own work)
@@ -73,15 +77,30 @@ def _time_collection(phase: str, info: dict) -> None:
 gc.callbacks.append(_time_collection)
 
 
-def timed_call(step: Callable[[], object]) -> Measurement:
-    """Measures one call of ``step``."""
+BLOCK_SECONDS = 0.02  # a round's timed calls of one implementation last at least this long (see block_calls)
+
+
+def block_calls(step_seconds: float) -> tuple[int, bool]:
+    """(calls, settle) for a step that takes step_seconds: calls enough for BLOCK_SECONDS, after an untimed call
+    (settle) when the step is shorter than that."""
+    calls = max(1, math.ceil(BLOCK_SECONDS / max(step_seconds, 1e-9)))
+    return calls, step_seconds < BLOCK_SECONDS
+
+
+def timed_call(step: Callable[[], object], calls: int = 1, settle: bool = False) -> Measurement:
+    """Measures ``calls`` consecutive calls of ``step``, after one untimed call if ``settle``: the figures of one
+    call (their mean; page faults rounded up)."""
+    if settle:
+        step()
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     collecting = _collections[0]
     cpu, start = time.process_time(), time.perf_counter()
-    step()
+    for _ in range(calls):
+        step()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
-    return Measurement(seconds, cpu_seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults,
-                       _collections[0] - collecting)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return Measurement(seconds / calls, cpu_seconds / calls, math.ceil(faults / calls),
+                       (_collections[0] - collecting) / calls)
 
 
 def peak_traced_bytes(step: Callable[[], object]) -> int:
@@ -98,8 +117,8 @@ def peak_traced_bytes(step: Callable[[], object]) -> int:
 
 
 def interleaved(timers: dict[str, Callable[[], Measurement]], n_rounds: int) -> dict[str, list[Measurement]]:
-    """{name: [its Measurement in each round]} over at least n_rounds interleaved rounds; a timer measures one call
-    (here or in a worker process)."""
+    """{name: [its Measurement in each round]} over at least n_rounds interleaved rounds; a timer measures one block
+    of calls (here or in a worker process)."""
     names = list(timers)
     measured = {name: [] for name in names}
     for order in balanced_orders(len(names), n_rounds):

@@ -17,7 +17,7 @@ from benchmarks import matrix
 from benchmarks.case import REFGRAD, as_arrays
 from benchmarks.cases import all_cases, by_name
 from benchmarks.results import write_results
-from benchmarks.timing import Measurement, balanced_orders, timed_call
+from benchmarks.timing import BLOCK_SECONDS, Measurement, balanced_orders, block_calls, timed_call
 
 CASES = all_cases()
 
@@ -80,6 +80,23 @@ def test_balanced_orders_follow_each_other_equally_often(n):
     if n > 2:
         assert all(a != b for a, b in follows)
         assert max(follows.values()) - min(follows.values()) <= 1
+
+
+def test_a_short_step_is_timed_over_a_block_of_calls_after_an_untimed_one():
+    """A training loop's steps run on warm caches: a step shorter than BLOCK_SECONDS is timed over consecutive calls
+    after one untimed call, a long one alone; the figures are one call's."""
+    assert block_calls(BLOCK_SECONDS / 10) == (10, True)
+    assert block_calls(BLOCK_SECONDS / 10.5) == (11, True)
+    assert block_calls(BLOCK_SECONDS * 3) == (1, False)
+    made = []
+
+    def step():  # touches 4,096 fresh pages, kept alive so that no call reuses another's
+        made.append(bytearray(1 << 24))
+        made[-1][::4096] = b"x" * 4096
+
+    measured = timed_call(step, 3, True)
+    assert len(made) == 4  # three timed, one untimed before them
+    assert 1 << 12 <= measured.page_faults < 1 << 13  # one call's count, not the block's
 
 
 def test_a_timed_call_counts_the_garbage_collectors_time():
