@@ -20,7 +20,7 @@ def _inplace(fn, ufunc=None):
     """x.f_(...): with a NumPy ufunc (add, sub, mul, div) and one plain operand, computed into x's storage."""
 
     def method(self, *args, **kwargs):
-        if ufunc is not None and len(args) == 1 and not kwargs and self.dtype.kind != "b" and (
+        if ufunc is not None and len(args) == 1 and not kwargs and self._data.dtype.kind != "b" and (
                 isinstance(args[0], Tensor) or isinstance(args[0], (int, float, np.number))):
             return self._inplace_ufunc(ufunc, args[0])
         return self._inplace(fn, *args, **kwargs)

@@ -249,7 +249,11 @@ def _check_gradient_count(node, grads) -> None:
 def _conform(node, index: int, g, inp) -> Tensor:
     """A vjp's gradient for inp as torch's validate_outputs leaves it: summed back over the dims broadcasting
     added or widened and cast to inp's dtype, or an error naming the node if its shape cannot be summed back."""
-    if type(g) in (Placed, Products):  # unbuilt (see placed.py, products.py): accumulated as it is where it fits
+    if type(g) is Tensor:  # the usual case, read off the arrays (a stand-in's too) without the properties' frames
+        data, want = g._data, inp._data
+        if data.shape == want.shape and data.dtype == want.dtype:
+            return g
+    elif type(g) in (Placed, Products):  # unbuilt (see placed.py, products.py): accumulated as it is where it fits
         if g.shape == inp.shape and g.dtype == inp.dtype:
             return g
         g = g.dense()

@@ -195,7 +195,8 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         ctx = _new_node(Node)  # the node, if the output is recorded (see Node); forward's context in any case
-        ctx.__dict__ = params  # params are readable as ctx.<name> in vjp/jvp (a fresh dict: **params made it)
+        if params:  # readable as ctx.<name> in vjp/jvp (a fresh dict: **params made it; without any, none is made)
+            ctx.__dict__ = params
         n = len(inputs)  # one or two inputs without a comprehension's call: apply is the hottest code there is
         arrays = (inputs[0]._data,) if n == 1 else (inputs[0]._data, inputs[1]._data) if n == 2 else [
             t._data for t in inputs]

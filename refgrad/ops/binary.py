@@ -182,7 +182,7 @@ def add(input, other, *, alpha=1):
     """torch.add: input + alpha·other."""
     a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, "add"),
                                 tensor_or_number_arg(other, "other", 2, "add"))
-    return Add.apply(a, b, alpha=_alpha(alpha, a.dtype))
+    return Add.apply(a, b, alpha=_alpha(alpha, a._data.dtype))
 
 
 def refuse_bool_subtraction(input, other) -> None:
@@ -203,7 +203,7 @@ def sub(input, other, *, alpha=1):
     other = tensor_or_number_arg(other, "other", 2, "sub")
     refuse_bool_subtraction(input, other)
     a, b = elementwise_operands(input, other)
-    return Sub.apply(a, b, alpha=_alpha(alpha, a.dtype))
+    return Sub.apply(a, b, alpha=_alpha(alpha, a._data.dtype))
 
 
 @public(method=True, inplace=True)

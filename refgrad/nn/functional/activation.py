@@ -173,7 +173,7 @@ def relu(input, inplace: bool = False):
     x = as_tensor_arg(input)
     if inplace:
         return relu_(x)
-    if x.dtype.kind == "b":
+    if x._data.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(x)
 

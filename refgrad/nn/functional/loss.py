@@ -226,8 +226,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     return _cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing)
 
 
-def _check_index_target(x: Tensor, t: Tensor) -> None:
-    """torch's checks, in torch's order: ranks and sizes, then the dtype."""
+def _check_index_target(x: np.ndarray, t: np.ndarray) -> None:
+    """torch's checks, in torch's order: ranks and sizes, then the dtype (of the input's and target's arrays: their
+    fields without a Tensor property's frame each)."""
     if x.ndim == 1:
         if t.ndim > 1:
             raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got target of shape "
@@ -276,7 +277,7 @@ class _IndexTargets:
     ``denominator`` ('mean' divides by it: the summed weights of the kept samples, or their count)."""
 
     def __init__(self, x: Tensor, t: Tensor, w: Tensor | None, ignore_index: int):
-        _check_index_target(x, t)
+        _check_index_target(x._data, t._data)
         self.one_d = x.ndim == 1
         if self.one_d:  # a single sample: (C,) -> (1, C)
             x, t = x.unsqueeze(0), t.reshape(1)
