@@ -20,7 +20,7 @@ from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
 from .choose import choose
-from .common import elementwise_operands, into_cotangent, into_temporary, is_scalar
+from .common import binary_operands, elementwise_operands, into_cotangent, into_temporary, is_scalar
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
@@ -180,8 +180,7 @@ def _alpha(alpha, dt: np.dtype):
 @public(method=True, inplace=True)
 def add(input, other, *, alpha=1):
     """torch.add: input + alpha·other."""
-    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, "add"),
-                                tensor_or_number_arg(other, "other", 2, "add"))
+    a, b = binary_operands(input, other, "add")
     return Add.apply(a, b, alpha=_alpha(alpha, a._data.dtype))
 
 
@@ -209,18 +208,19 @@ def sub(input, other, *, alpha=1):
 @public(method=True, inplace=True)
 def mul(input, other):
     """torch.mul"""
-    return Mul.apply(*elementwise_operands(tensor_or_number_arg(input, "input", 1, "mul"),
-                                           tensor_or_number_arg(other, "other", 2, "mul")))
+    a, b = binary_operands(input, other, "mul")
+    return Mul.apply(a, b)
 
 
 @public(method=True, inplace=True)
 def div(input, other, *, rounding_mode=None):
     """torch.div: true division (integer operands give the default float dtype), or rounding_mode 'trunc' /
     'floor' (the promoted dtype kept; integer division by zero raises, as in torch)."""
-    input = tensor_or_number_arg(input, "input", 1, "div")
-    other = tensor_or_number_arg(other, "other", 2, "div")
     if rounding_mode is None:
-        return Div.apply(*elementwise_operands(input, other, float_only=True))
+        a, b = binary_operands(input, other, "div", float_only=True)
+        return Div.apply(a, b)
+    input = tensor_or_number_arg(input, "input", 1, "div")  # the operands' checks come before rounding_mode's
+    other = tensor_or_number_arg(other, "other", 2, "div")
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
@@ -240,8 +240,7 @@ def true_divide(input, other):
 def floor_divide(input, other):
     """torch.floor_divide: div(rounding_mode='floor'); torch defines no derivative for it, nor does refgrad
     (backward through it raises)."""
-    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, "floor_divide"),
-                                tensor_or_number_arg(other, "other", 2, "floor_divide"))
+    a, b = binary_operands(input, other, "floor_divide")
     if a.dtype.kind != "f":
         return _int_div(a, b, "floor")
     return FloorDivide.apply(a, b, mode="floor")
@@ -601,8 +600,7 @@ def xlogy(input, other):
     """torch.xlogy: input·log(other), 0 where input == 0; either argument (not both) may be a number."""
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):
         raise argument_error("xlogy", "other", 2, "Tensor", other)
-    x, y = elementwise_operands(tensor_or_number_arg(input, "input", 1, "xlogy"),
-                                tensor_or_number_arg(other, "other", 2, "xlogy"), float_only=True)
+    x, y = binary_operands(input, other, "xlogy", float_only=True)
     return Xlogy.apply(x, y)
 
 
@@ -673,8 +671,7 @@ class RemainderScalarTensor(Remainder):
 def remainder(input, other):
     """torch.remainder: input - floor(input / other)·other (Python's %); either side may be a number.
     As in torch, remainder(number, tensor) has no derivative (backward through it raises)."""
-    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, "remainder"),
-                                tensor_or_number_arg(other, "other", 2, "remainder"))
+    a, b = binary_operands(input, other, "remainder")
     if a.dtype.kind == "b":
         raise _not_implemented("remainder_cpu", a.dtype)
     _check_int_divisor(b)

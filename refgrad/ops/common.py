@@ -9,7 +9,10 @@ import numpy as np
 from .. import dtypes
 from .._grad_state import state as _grad_state
 from .._rows import rowwise
-from ..arguments import as_tensor_arg  # noqa: F401 - the op families' tensor-argument check
+from ..arguments import (
+    as_tensor_arg,  # noqa: F401 - the op families' tensor-argument check
+    tensor_or_number_arg,
+)
 from ..autograd import Function
 from ..autograd.donated import overwritable
 from ..autograd.function import expandable, quiet
@@ -95,6 +98,17 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     tensors = [cast(x, dt) if isinstance(x, Tensor) else Tensor(np.asarray(x, dt)) for x in operands]
     broadcast_shapes(*(t.shape for t in tensors))
     return tensors
+
+
+def binary_operands(input, other, fn: str, float_only: bool = False) -> list[Tensor]:
+    """A binary op's (input, other) as elementwise_operands makes them, each checked first as torch checks fn's
+    'Tensor or Number' arguments. Two tensors, or a tensor and a Python number, need no check: the hot path skips
+    its two calls."""
+    kinds = type(input), type(other)
+    if kinds != (Tensor, Tensor) and kinds not in _TENSOR_AND_NUMBER:
+        input = tensor_or_number_arg(input, "input", 1, fn)
+        other = tensor_or_number_arg(other, "other", 2, fn)
+    return elementwise_operands(input, other, float_only=float_only)
 
 
 def _pair_broadcasts(s: tuple, t: tuple) -> bool:

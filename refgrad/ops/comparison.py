@@ -12,7 +12,7 @@ from .. import dtypes
 from ..arguments import as_tensor_arg, tensor_or_number_arg
 from ..registry import public
 from ..tensor import Tensor
-from .common import broadcast_shapes, elementwise_operands
+from .common import binary_operands, broadcast_shapes, elementwise_operands
 
 
 def _compare(fn: str, ufunc, input, other) -> Tensor:
@@ -112,8 +112,7 @@ def isfinite(input):
 
 # ---- bitwise (the operators & | ^ ~) ----------------------------------------------------------------------
 def _bitwise(fn: str, ufunc, input, other) -> Tensor:
-    a, b = elementwise_operands(tensor_or_number_arg(input, "input", 1, fn),
-                                tensor_or_number_arg(other, "other", 2, fn))
+    a, b = binary_operands(input, other, fn)
     if a.dtype.kind == "f":
         raise NotImplementedError(f"\"{fn}_cpu\" not implemented for '{dtypes.scalar_type_name(a.dtype)}'")
     return Tensor(np.asarray(ufunc(a._data, b._data)).astype(a.dtype))
