@@ -343,6 +343,10 @@ _SDPA_MATMUL = RarelyDrawn("refgrad's matmul at extreme values (see linalg's _MA
 KNOWN_FAILURES = {
     # not strict in float64 either: on an Intel Xeon's torch the ci profile's cases agree with refgrad's order
     "nn.functional.multi_head_attention_forward": {"extremes": RarelyDrawn(_MHA_MATMUL)},
+    # the same, drawn by the thorough profile (float64, seed 1): a key projection (-max)·(-max) + (-inf)·max is nan in
+    # torch and -inf in refgrad (NumPy's product of several rows gives -inf, of one row nan, as torch); that query's
+    # scores are then all -inf, its weights 0, and the value gradients 0.0 where torch's are nan
+    "nn.functional.multi_head_attention_forward[dropout]": {"extremes": RarelyDrawn(_MHA_MATMUL)},
     **{op: {"extremes": _SDPA_MATMUL} for op in ("nn.functional.scaled_dot_product_attention",
                                                  "nn.functional.scaled_dot_product_attention[neg_inf_mask]",
                                                  "nn.functional.scaled_dot_product_attention[dropout]")},
