@@ -649,11 +649,13 @@ def test_a_vjp_writes_into_a_cotangent_that_nothing_else_holds(form, dtype, monk
     exact = torch_grad(np.float64)
     if dtype == "float64":
         np.testing.assert_allclose(grads[0].numpy(), exact, rtol=1e-13, atol=1e-16)
-    else:  # float32 against float64's gradient: no further off than torch's own float32 gradient is (softmax's
-        # g - Σ g·s cancels, and each library sums the rows in its own order: the two float32 gradients were seen
-        # 5e-6 apart, relative, at 2 elements of 131,072)
-        ours, theirs = (np.abs(a - exact).max() for a in (grads[0].numpy().astype(np.float64), torch_grad(np.float32)))
-        assert ours <= 2 * theirs, f"float32 gradient off by {ours}, torch's by {theirs}"
+    else:  # float32 against float64's gradient: off on average by no more than torch's own float32 gradient is.
+        # softmax's g - Σ g·s cancels, and each library sums the rows in its own order, so the largest error lands on
+        # different elements in each: over 12 draws the ratio of the two maxima ran from 0.43 to 4.1, while the ratio
+        # of the mean errors over the 131,072 elements stayed within 1.00-1.27 (a gradient rounded in float16, or a
+        # sum in the wrong order of magnitude, is off by orders more)
+        ours, theirs = (np.abs(a - exact).mean() for a in (grads[0].numpy().astype(np.float64), torch_grad(np.float32)))
+        assert ours <= 1.5 * theirs, f"float32 gradient off by {ours} on average, torch's by {theirs}"
 
 
 def test_a_cotangent_someone_else_holds_is_never_overwritten():
