@@ -4,8 +4,8 @@ The whole backward pass is ``_backpropagate``; everything else checks arguments 
 """
 from __future__ import annotations
 
-import operator
 import sys
+from bisect import insort
 
 import numpy as np
 
@@ -23,31 +23,6 @@ def _vertex(t):
     """What backward visits for a tensor: its grad_fn Node (a non-leaf, which may be represented by several
     Tensor objects, see Function.saves) or the leaf Tensor itself."""
     return t.grad_fn if t.grad_fn is not None else t
-
-
-_creation_order = operator.attrgetter("_seq")
-
-
-def _topological_order(roots):
-    """Vertices reachable from roots through requires_grad edges, each after every vertex that uses it: the
-    nodes latest-made first (as torch's engine orders by sequence number: a node is always made after the
-    nodes of its inputs), then the leaves."""
-    nodes, leaves, seen, stack = [], [], set(), [_vertex(r) for r in roots]
-    while stack:
-        v = stack.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        if type(v) is Node:
-            nodes.append(v)
-            for p in v.inputs:
-                if p._requires_grad:
-                    stack.append(p if p.grad_fn is None else p.grad_fn)
-        else:
-            leaves.append(v)
-    if len(nodes) > 1:
-        nodes.sort(key=_creation_order, reverse=True)
-    return nodes + leaves
 
 
 # CPython's reference counts, which say who else holds a tensor (3.14 may report fewer: then never in place)
@@ -98,17 +73,29 @@ def _added(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
     """Push gradients from roots to leaves. With ``capture`` (a dict vertex -> None), collect the
-    gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad)."""
+    gradients of those vertices instead of accumulating into ``.grad`` (that is autograd.grad).
+
+    Order: a node runs once every node that uses its output has run. A node is made after the nodes of its
+    inputs, so those that use it have later creation numbers (``_seq``), and running the latest-made node that
+    has a gradient first is a topological order (torch's engine orders its ready nodes by sequence
+    number too): a node joins the queue when its first gradient arrives, so backward never walks the graph
+    beforehand and never visits a node that gets no gradient. Leaves come last, once every gradient is in."""
     # vertex -> its gradient so far. Vertices are keys by identity: a Node's hash is object's, and a Tensor's too
     # (its == is elementwise, but a dict calls == only on equal hashes, which distinct live objects never have)
-    pending = {}
+    pending, leaves = {}, []
+    ready, due = [], {}  # the creation numbers of the nodes with a gradient, ascending; creation number -> node
 
     def accumulate(v, g):
         old = pending.get(v)
+        if old is None:  # v's first gradient: v is due
+            if type(v) is Node:
+                insort(ready, v._seq)  # (ints: a binary search in C, where a heap of (number, node) pairs costs
+                due[v._seq] = v        # twice as much per node once many nodes wait, as a loop's pieces do)
+            else:
+                leaves.append(v)
+            pending[v] = g.dense() if type(g) is Placed else g  # (a Products stays unbuilt: see below)
+            return
         if type(g) is Products:  # a product left unbuilt (see products.py): joined to the others, built to add to more
-            if old is None:
-                pending[v] = g
-                return
             if type(old) is Products:
                 old.join(g)
                 return
@@ -116,13 +103,11 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
         elif type(old) is Products:
             old = pending[v] = old.dense()
         if type(g) is Placed:  # zeros but for one piece: add only the piece where we own the sum so far
-            if old is not None and not old.is_sparse and old.dtype == g.dtype and _sole_reference(old, holders=2):
+            if not old.is_sparse and old.dtype == g.dtype and _sole_reference(old, holders=2):
                 _add_into(old._data[g.index], g.values._data)
                 return
             g = g.dense()
-        if old is None:
-            pending[v] = g
-        elif not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
+        if not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
             _add_into(old._data, g._data)  # (pending and old are the 2 holders)
         elif not create_graph and old.dtype == g.dtype and not g.is_sparse and not old.is_sparse:
             # someone else's (a residual branch's g, the caller's): a new sum, without an add op's bookkeeping
@@ -131,49 +116,33 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             pending[v] = _plus(old, g)
 
     for r, g in zip(roots, root_grads):
-        accumulate(_vertex(r), g)
+        accumulate(r if r.grad_fn is None else r.grad_fn, g)
+    may_donate = not create_graph
     mode = _state["grad"], _state["inference"]
     _switch(bool(create_graph), mode[1])  # vjps are refgrad ops: recorded only for double backward
     try:  # (set_grad_enabled's work without its context manager's cost, which a small backward notices)
-        for v in _topological_order(roots):
-            g = pending.pop(v, None)
-            if g is None:
-                continue
+        while ready:
+            node = due.pop(ready.pop())
+            g = pending.pop(node)
             if type(g) is Products:  # every term is in: one product, or passed on unbuilt through a transpose
-                if _passes_products(v, capture):
-                    passed = v.fn.vjp_products(v, g)  # (a node is its op's context)
+                if _passes_products(node, capture):
+                    passed = node.fn.vjp_products(node, g)  # (a node is its op's context)
                     if passed is not None:
-                        accumulate(_vertex(v.inputs[0]), passed)
+                        accumulate(_vertex(node.inputs[0]), passed)
                         if not retain_graph:
-                            v.release()
+                            node.release()
                         continue
                 g = g.dense()
-            # the tensor, for hooks and .grad: a leaf itself, a non-leaf's if it asked (else None)
-            if type(v) is Node:
-                node, t = v, (v._tensor_ref() if v._tensor_ref is not None else None)
-            else:
-                node, t = None, v
-            if t is not None and t._hooks:
-                g = _run_hooks(t._hooks, g)
-            if capture is not None and v in capture:
-                capture[v] = g
-            # .grad: a leaf's in backward (autograd.grad leaves leaves alone), a retaining non-leaf's in both (as torch)
-            if t is not None and (t._retains_grad if node is not None else capture is None):
-                # a .grad owns its memory: never a view of, or the same object as, another gradient
-                if t.grad is None:
-                    t.grad = g if _sole_reference(g, holders=1) else _own_copy(g, t)
-                else:
-                    _accumulate_grad(t, g, in_place=node is None and not create_graph)
-            if node is None:
-                continue
+            if node._tensor_ref is not None or capture is not None:  # someone watches this gradient
+                g = _seen(node, g, capture)
             # the vjp may overwrite g where it is ours alone (donated.py); small ones are not worth the check
-            donating = (not create_graph and type(g) is Tensor and g._data.nbytes >= _DONATE_FROM
-                        and (_sole_reference(g, holders=1) or _a_view_alone(g)))
-            if donating:
+            if (may_donate and type(g) is Tensor and g._data.nbytes >= _DONATE_FROM
+                    and (_sole_reference(g, holders=1) or _a_view_alone(g))):
                 donate(g)
-            grads = node.vjp(g.to_dense() if g.is_sparse else g)  # ops take dense cotangents
-            if donating:
+                grads = node.vjp(g)
                 donate(None)
+            else:
+                grads = node.vjp(g.to_dense() if g.is_sparse else g)  # ops take dense cotangents
             if len(grads) != len(node.inputs):
                 _check_gradient_count(node, grads)
             for i, (inp, gi) in enumerate(zip(node.inputs, grads)):
@@ -184,9 +153,43 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
             grads = gi = g = None  # free what was only this node's now, not after the next node's vjp
             if not retain_graph:
                 node.release()  # what the vjp read is freed: a second backward raises
+        for t in leaves:  # every gradient is in
+            g = pending.pop(t)
+            if type(g) is Products:
+                g = g.dense()
+            if t._hooks:
+                g = _run_hooks(t._hooks, g)
+            if capture is None:  # a leaf's .grad in backward (autograd.grad leaves leaves alone)
+                _set_grad(t, g, in_place=not create_graph, holders=2)  # (this loop's g)
+            elif t in capture:
+                capture[t] = g
+            g = None
     finally:
         _switch(*mode)
         donate(None)
+
+
+def _seen(node, g, capture):
+    """A non-leaf's gradient as those who watch it see it: its output tensor's hooks (which may replace it), then
+    autograd.grad's capture, then the output's .grad if it retains one (in backward and autograd.grad alike)."""
+    t = node._tensor_ref() if node._tensor_ref is not None else None  # (a weakref: None once the tensor is gone)
+    if t is not None and t._hooks:
+        g = _run_hooks(t._hooks, g)
+    if capture is not None and node in capture:
+        capture[node] = g
+    if t is not None and t._retains_grad:
+        _set_grad(t, g, in_place=False, holders=3)  # (backward's g, and this function's)
+    return g
+
+
+def _set_grad(t, g, in_place: bool, holders: int) -> None:
+    """g into t.grad: g itself where only backward's ``holders`` references (this call's among them) hold it, else a
+    copy (a .grad owns its memory: never a view of, or the same object as, another gradient); added to a .grad
+    already there (see _accumulate_grad)."""
+    if t.grad is None:
+        t.grad = g if _sole_reference(g, holders=holders) else _own_copy(g, t)
+    else:
+        _accumulate_grad(t, g, in_place)
 
 
 def _passes_products(v, capture) -> bool:
