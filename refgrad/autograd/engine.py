@@ -107,12 +107,12 @@ def _backpropagate(roots, root_grads, retain_graph, create_graph, capture=None):
                 _add_into(old._data[g.index], g.values._data)
                 return
             g = g.dense()
-        if not create_graph and old.dtype == g.dtype and not g.is_sparse and _sole_reference(old, holders=2):
-            _add_into(old._data, g._data)  # (pending and old are the 2 holders)
-        elif not create_graph and old.dtype == g.dtype and not g.is_sparse and not old.is_sparse:
-            # someone else's (a residual branch's g, the caller's): a new sum, without an add op's bookkeeping
-            pending[v] = Tensor._over(_added(old._data, g._data))
-        else:
+        if not create_graph and type(old) is Tensor and type(g) is Tensor and old._data.dtype == g._data.dtype:
+            if _sole_reference(old, holders=2):  # (pending and old are the 2 holders)
+                _add_into(old._data, g._data)
+            else:  # someone else's (a residual branch's g, the caller's): a new sum, without an add op's bookkeeping
+                pending[v] = Tensor._over(_added(old._data, g._data))
+        else:  # recorded (create_graph), sparse, or of two dtypes: an op
             pending[v] = _plus(old, g)
 
     for r, g in zip(roots, root_grads):
