@@ -186,22 +186,25 @@ def add(input, other, *, alpha=1):
 
 def refuse_bool_subtraction(input, other) -> None:
     """torch refuses a subtraction with a bool operand (tensor or Python bool), whatever the other one is."""
-    bools = [isinstance(x, bool | np.bool_) or getattr(x, "dtype", None) == np.bool_ for x in (input, other)]
-    if all(bools):
+    first = input._data.dtype.kind == "b" if type(input) is Tensor else _bool_like(input)
+    second = other._data.dtype.kind == "b" if type(other) is Tensor else _bool_like(other)
+    if first and second:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    if any(bools):
+    if first or second:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _bool_like(x) -> bool:
+    """A Python or NumPy bool, or an array of bools (a Python int or float answers at once)."""
+    return type(x) not in (int, float) and (isinstance(x, bool | np.bool_) or getattr(x, "dtype", None) == np.bool_)
 
 
 @public(method=True, inplace=True)
 def sub(input, other, *, alpha=1):
     """torch.sub: input - alpha·other. A bool operand is refused, as in torch."""
-    input = tensor_or_number_arg(input, "input", 1, "sub")
-    other = tensor_or_number_arg(other, "other", 2, "sub")
-    refuse_bool_subtraction(input, other)
-    a, b = elementwise_operands(input, other)
+    a, b = binary_operands(input, other, "sub", refuse=refuse_bool_subtraction)
     return Sub.apply(a, b, alpha=_alpha(alpha, a._data.dtype))
 
 
@@ -358,6 +361,9 @@ def pow(input, exponent):
 
     Integer tensors to a negative *number* exponent raise as in torch; a negative integer *tensor* exponent
     gives torch's truncated result (0 unless the base is ±1)."""
+    if type(input) is Tensor and type(exponent) in (int, float) and input._data.dtype.kind == "f":
+        # a float tensor to a Python number (x ** 2, x ** 0.5): no promotion, no operand to wrap
+        return (SqrtPow if exponent == 0.5 else PowScalar).apply(input, exponent=float(exponent))
     input = tensor_or_number_arg(input, "input", 1, "pow")
     exponent = tensor_or_number_arg(exponent, "exponent", 2, "pow")
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(exponent, (Tensor, np.ndarray)):

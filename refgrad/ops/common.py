@@ -100,14 +100,17 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
     return tensors
 
 
-def binary_operands(input, other, fn: str, float_only: bool = False) -> list[Tensor]:
+def binary_operands(input, other, fn: str, float_only: bool = False, refuse=None) -> list[Tensor]:
     """A binary op's (input, other) as elementwise_operands makes them, each checked first as torch checks fn's
     'Tensor or Number' arguments. Two tensors, or a tensor and a Python number, need no check: the hot path skips
-    its two calls."""
+    its two calls. ``refuse(input, other)``, if given, raises for operands the op refuses (sub's bools), after those
+    checks and before any promotion, as torch orders them."""
     kinds = type(input), type(other)
     if kinds != (Tensor, Tensor) and kinds not in _TENSOR_AND_NUMBER:
         input = tensor_or_number_arg(input, "input", 1, fn)
         other = tensor_or_number_arg(other, "other", 2, fn)
+    if refuse is not None:
+        refuse(input, other)
     return elementwise_operands(input, other, float_only=float_only)
 
 
