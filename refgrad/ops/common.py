@@ -105,6 +105,10 @@ def binary_operands(input, other, fn: str, float_only: bool = False, refuse=None
     'Tensor or Number' arguments. Two tensors, or a tensor and a Python number, need no check: the hot path skips
     its two calls. ``refuse(input, other)``, if given, raises for operands the op refuses (sub's bools), after those
     checks and before any promotion, as torch orders them."""
+    if type(input) is Tensor and type(other) is Tensor:  # two float tensors of one dtype that broadcast: as they are
+        x, y = input._data, other._data                  # (elementwise_operands' first case, without its frame)
+        if x.dtype is y.dtype and x.dtype.kind == "f" and (x.shape == y.shape or _pair_broadcasts(x.shape, y.shape)):
+            return [input, other]
     kinds = type(input), type(other)
     if kinds != (Tensor, Tensor) and kinds not in _TENSOR_AND_NUMBER:
         input = tensor_or_number_arg(input, "input", 1, fn)

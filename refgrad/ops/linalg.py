@@ -212,8 +212,10 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 def matmul(input, other):
     """torch.matmul: 1-D operands are lifted to a row / a column and the added dim removed after; batch dims
     broadcast. No dtype promotion: mixed dtypes raise (with the message of the torch kernel the shapes take)."""
-    a, b = as_tensor_arg(input), as_tensor_arg(other, "other")
-    a_ndim, b_ndim = a._data.ndim, b._data.ndim  # (read once: matmul is on every layer's path)
+    # (tensors checked without a call, and each dim read once: matmul is on every layer's path)
+    a = input if type(input) is Tensor else as_tensor_arg(input)
+    b = other if type(other) is Tensor else as_tensor_arg(other, "other")
+    a_ndim, b_ndim = a._data.ndim, b._data.ndim
     if a_ndim == 0 or b_ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a_ndim}D and {b_ndim}D")
     if a_ndim == 1 and b_ndim == 1:
@@ -236,7 +238,7 @@ def matmul(input, other):
         if a2._data.shape[-1] != b._data.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({int(np.prod(a2.shape[:-1]))}x"
                                f"{a2.shape[-1]} and {_x(b.shape)})")
-        out = _folded_product(a2, b)
+        out = Matmul.apply(a2, b) if a2._data.ndim == 2 else _folded_product(a2, b)
         return out.squeeze(-2) if a_ndim == 1 else out
     # batched: b has 3+ dims
     if a.dtype != b.dtype:
