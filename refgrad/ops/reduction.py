@@ -130,7 +130,8 @@ def mean_array(x: np.ndarray, dims: tuple, keepdim: bool, n: int) -> np.ndarray:
     must match a recorded mean calls, so that both round alike)."""
     acc = accumulation_dtype(x.dtype)
     total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)  # (np.sum is this, behind a wrapper)
-    return np.divide(total, acc.type(n), out=total if type(total) is np.ndarray else None).astype(x.dtype, copy=False)
+    total = np.divide(total, acc.type(n), out=total if type(total) is np.ndarray else None)
+    return total if acc is x.dtype else total.astype(x.dtype)  # (a full mean is a NumPy scalar: astype costs 8k)
 
 
 class Mean(Function):
@@ -187,26 +188,32 @@ class Extremum(Function):
     """amax/amin over dims (and max()/min() over everything). The gradient is split evenly among the elements
     equal to the result (torch's amax rule: a NaN result matches nothing, so its slice gets 0/0 = nan);
     ``nan_ties``: max()/min() instead split it among the NaNs when the result is NaN (torch's
-    evenly_distribute_backward)."""
-    saves = ()  # backward reads shapes only
+    evenly_distribute_backward). The ties are found when a gradient is asked for, from the saved input and output
+    (torch saves both too): a forward under no_grad costs the reduction alone."""
+    saves = ("inputs", "out")
 
     def forward(ctx, x, dims, keepdim, largest, nan_ties=False):
-        out = (np.amax if largest else np.amin)(x, axis=dims, keepdims=True)
-        if x.dtype.kind == "f":
-            tied = x == out
-            if nan_ties:
-                tied = np.where(np.isnan(out), np.isnan(x), tied)
-            # torch divides by the count (g / 3 and g · (1/3) can differ in the last bit); the count in the
-            # output's shape, so that g is divided before it is broadcast back
-            ctx.tied = tied.astype(x.dtype)
-            ctx.count = np.sum(tied, axis=dims, keepdims=keepdim).astype(x.dtype)
-        return out if keepdim else np.squeeze(out, axis=dims)
+        return (np.maximum if largest else np.minimum).reduce(x, axis=dims, keepdims=keepdim)  # (np.amax, unwrapped)
 
     def vjp(ctx, g):
-        return _expand_back(g / Tensor(ctx.count), ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * Tensor(ctx.tied)
+        tied, count = _ties(ctx)
+        return _expand_back(g / Tensor(count), ctx.inputs[0].shape, ctx.dims, ctx.keepdim) * Tensor(tied)
 
     def jvp(ctx, dx):
-        return _sum(dx * Tensor(ctx.tied), ctx.dims, ctx.keepdim) / Tensor(ctx.count)
+        tied, count = _ties(ctx)
+        return _sum(dx * Tensor(tied), ctx.dims, ctx.keepdim) / Tensor(count)
+
+
+def _ties(ctx) -> tuple:
+    """Extremum's ties: a mask (in x's dtype) of the elements equal to the result, and their count per result (in
+    the output's shape): torch divides by the count (g / 3 and g · (1/3) can differ in the last bit), so that g is
+    divided before it is broadcast back."""
+    x = ctx.inputs[0]._data
+    out = ctx.out._data.reshape(keepdim_shape(x.shape, ctx.dims))
+    tied = x == out
+    if ctx.nan_ties:
+        tied = np.where(np.isnan(out), np.isnan(x), tied)
+    return tied.astype(x.dtype), np.sum(tied, axis=ctx.dims, keepdims=ctx.keepdim).astype(x.dtype)
 
 
 class TakeAlongDim(Function):
