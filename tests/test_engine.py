@@ -312,6 +312,19 @@ def test_modifying_a_saved_tensor_before_backward_raises():
             y.backward()
 
 
+@pytest.mark.parametrize("reduce", ["max", "amax", "min", "amin"])
+def test_modifying_a_max_reductions_input_before_backward_raises(reduce):
+    # the ties that split its gradient are found at backward from the saved input and output, as torch saves both
+    for lib in (rg, torch):
+        x = lib.tensor([1.0, 3.0, 3.0], requires_grad=True)
+        y = x * 1.0
+        m = getattr(y, reduce)() if reduce in ("max", "min") else getattr(y, reduce)(0)
+        with lib.no_grad():
+            y.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            m.backward()
+
+
 @pytest.mark.parametrize("op", ["add", "floor", "getitem"])
 def test_modifying_an_input_the_backward_does_not_read_is_allowed(op):
     # only values a vjp reads are version-checked (as torch): these backwards need the input's shape alone
