@@ -79,15 +79,15 @@ class Neg(Elementwise):
 
 
 class Abs(Elementwise):
-    """abs'(x) = sign(x): 0 at 0 (and at nan), as torch."""
-    saves = ()  # backward reads shapes only
+    """abs'(x) = sign(x): 0 at 0 (and at nan), as torch, whose backward saves x to take its sign (so a forward
+    under no_grad is the absolute value alone)."""
+    saves = ("inputs",)
 
     def forward(ctx, x):
-        ctx.sign = _sign_array(x)
         return np.abs(x)
 
     def d_x(ctx, v):
-        return v * _const(ctx.sign, v)
+        return v * _const(_sign_array(ctx.inputs[0]._data), v)
 
 
 class Sign(Elementwise):
