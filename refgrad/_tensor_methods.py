@@ -16,13 +16,30 @@ def _reflected(fn):
     return lambda self, other: fn(other, self)
 
 
+_PLAIN_OPERANDS = frozenset([Tensor, int, float])  # (isinstance's answer for them, at a set lookup's cost)
+
+
+_TAKE_ALPHA = frozenset([np.add, np.subtract])
+
+
+def _scaled_update(self, other, kwargs: dict) -> bool:
+    """Whether x.add_(other, alpha=a) (or sub_) is an optimizer's plain update: a float tensor, another of its
+    shape and dtype, and a Python int or float alpha (any other alpha goes through add's own checks)."""
+    data = self._data
+    return (len(kwargs) == 1 and type(kwargs.get("alpha")) in (int, float) and type(other) is Tensor
+            and data.dtype.kind == "f" and other._data.dtype == data.dtype and other._data.shape == data.shape)
+
+
 def _inplace(fn, ufunc=None):
     """x.f_(...): with a NumPy ufunc (add, sub, mul, div) and one plain operand, computed into x's storage."""
 
     def method(self, *args, **kwargs):
-        if ufunc is not None and len(args) == 1 and not kwargs and self._data.dtype.kind != "b" and (
-                isinstance(args[0], Tensor) or isinstance(args[0], (int, float, np.number))):
-            return self._inplace_ufunc(ufunc, args[0])
+        if ufunc is not None and len(args) == 1 and self._data.dtype.kind != "b" and (
+                type(args[0]) in _PLAIN_OPERANDS or isinstance(args[0], (Tensor, int, float, np.number))):
+            if not kwargs:
+                return self._inplace_ufunc(ufunc, args[0])
+            if ufunc in _TAKE_ALPHA and _scaled_update(self, args[0], kwargs):  # p.add_(g, alpha=-lr)
+                return self._inplace_ufunc(ufunc, args[0], kwargs["alpha"])
         return self._inplace(fn, *args, **kwargs)
 
     return method
@@ -63,9 +80,25 @@ def bind() -> None:
     for method, dt in {"float": "float32", "double": "float64", "half": "float16", "long": "int64",
                        "int": "int32", "bool": "bool"}.items():
         setattr(Tensor, method, (lambda d: lambda self: cast(self, d))(dt))
-    permute = ns["permute"]
-    Tensor.T = property(lambda self: permute(self, tuple(range(self.ndim - 1, -1, -1))))
+    Tensor.T = property(_reversed_dims)
     Tensor.mT = property(_matrix_transpose)
+
+
+def _reversed_dims(self):
+    """Tensor.T: a matrix's transpose (on every x @ w.T, hence the direct Permute); any other rank's dims reversed,
+    with torch's deprecation warnings."""
+    n = self._data.ndim
+    if n == 2:
+        return Permute.apply(self, dims=(1, 0))
+    if n == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      UserWarning, stacklevel=2)
+    else:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+                      "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices "
+                      "or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                      UserWarning, stacklevel=2)
+    return Permute.apply(self, dims=tuple(range(n - 1, -1, -1)))
 
 
 def _matrix_transpose(self):

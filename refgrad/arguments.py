@@ -93,7 +93,11 @@ def size_arg(args: tuple, fn: str, name: str = "size", position: int = 1, keywor
         raise argument_error(fn, name, position, "tuple of ints", only)
     if len(args) == 1:
         args = args[0]
-    sizes = []
+    try:  # ints and NumPy ints (the usual sizes), converted in C
+        return tuple(map(operator.index, args))
+    except TypeError:
+        pass
+    sizes = []  # find the first element that is not one, for torch's message
     for pos, s in enumerate(args):
         try:
             sizes.append(operator.index(s))

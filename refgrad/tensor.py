@@ -310,9 +310,12 @@ class Tensor:
         return self._assign(fn(self, *args, **kwargs)._data)  # no graph: grad mode is off or no operand needs one
 
     @quiet  # inf and nan are values, as in every op's forward (see Function)
-    def _inplace_ufunc(self, ufunc, other) -> Tensor:
-        """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch."""
-        self._check_inplace(other)
+    def _inplace_ufunc(self, ufunc, other, alpha=1) -> Tensor:
+        """self += other (or -=, *=, /=) written straight into this tensor's storage: no temporary, as torch. An
+        ``alpha`` (add_ and sub_ only, with another float tensor of this one's shape and dtype) scales other first,
+        as add's forward does."""
+        if _state["grad"]:  # (under no_grad, as an optimizer's update, there is nothing to refuse)
+            self._check_inplace(other)
         value = other._data if isinstance(other, Tensor) else other
         data = self._data
         plain_update = data.dtype.kind == "f" and (  # as an optimizer's: nothing to promote or broadcast
@@ -336,8 +339,11 @@ class Tensor:
             if not fits:
                 raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape of "
                                    f"{list(self.shape)} and {list(shape)}")
-        self._check_writeable()
-        ufunc(self._data, value, out=self._data, casting="unsafe")
+        if not data.flags.writeable:
+            self._check_writeable()
+        if alpha != 1:
+            value = np.asarray(alpha, data.dtype) * value
+        ufunc(data, value, out=data, casting="unsafe")
         self._version_counter[0] += 1
         return self
 
@@ -454,6 +460,8 @@ def _expand_error(shape: tuple, target: tuple, dtype) -> str:
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     """A dim in [-ndim, ndim) (0-d tensors accept -1 and 0), as torch, else IndexError naming the range."""
+    if type(dim) is int and 0 <= dim < ndim:  # the usual dim, as it is (every dim-taking op calls this)
+        return dim
     lo, hi = -max(ndim, 1), max(ndim, 1) - 1
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")

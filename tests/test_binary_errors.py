@@ -60,6 +60,12 @@ CASES = {
     # in-place: the result must fit the tensor written into
     "iadd_float_into_int": (_iadd_float_into_int, ["can't be cast", "int64"]),
     "iadd_broadcast_wider": (_iadd_wider, ["[3]", "[2, 3]"]),
+    # in-place with alpha: what add's out-of-place form checks, it checks in place too
+    "add_inplace_bool_alpha": (lambda T: _f(T, 3).add_(_f(T, 3), alpha=True), ["Boolean alpha"]),
+    "sub_inplace_alpha_wider": (lambda T: _f(T, 3).sub_(_f(T, 2, 3), alpha=2.0), ["[3]", "[2, 3]"]),
+    "add_inplace_alpha_leaf": (lambda T: T.ones(3, requires_grad=True).add_(_f(T, 3), alpha=-0.1),
+                               ["leaf Variable that requires grad"]),
+    "add_inplace_alpha_float_into_int": (lambda T: _i(T).add_(_i(T), alpha=0.5), ["alpha must not be a floating"]),
     # no derivative in torch, none here: backward raises
     "floor_divide_backward": (_backward(lambda T, x: T.floor_divide(x, 2)), ["floor_divide", "not implemented"]),
     "rmod_backward": (_backward(lambda T, x: 2.5 % (x + 1)), ["remainder", "not implemented"]),

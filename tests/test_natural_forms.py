@@ -126,3 +126,44 @@ def test_a_linear_layer_records_one_node_per_call(form, bias, rows, dtype):
         stack += [next_fn for next_fn, _ in node.next_functions if next_fn is not None]
     # (a batch of sequences is folded into rows and back, as torch's matmul folds it: two reshapes)
     assert sorted(names) == sorted(["_LinearBackward"] + ["ReshapeBackward"] * (2 * (len(rows) - 1)))
+
+
+UPDATES = {  # the ways a hand-written SGD step updates a parameter, under no_grad
+    "p -= lr * g": lambda p, g, lr: p.__isub__(lr * g),
+    "p.sub_(lr * g)": lambda p, g, lr: p.sub_(lr * g),
+    "p.add_(g, alpha=-lr)": lambda p, g, lr: p.add_(g, alpha=-lr),
+    "p.sub_(g, alpha=lr)": lambda p, g, lr: p.sub_(g, alpha=lr),
+    "p.data.add_(g, alpha=-lr)": lambda p, g, lr: p.data.add_(g, alpha=-lr),
+    "p.copy_(p - lr * g)": lambda p, g, lr: p.copy_(p - lr * g),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("form", UPDATES)
+def test_an_sgd_update_written_any_way_gives_the_same_parameters(form, dtype):
+    """Each form writes p - lr·g into p's own storage, to the bit, and moves p's version where torch does (a saved p
+    then refuses backward; a write through p.data moves only p.data's, in torch as here). torch's own add_(alpha=)
+    fuses the multiply and the add (one rounding, not two), so its result may differ from its own p -= lr * g in the
+    last bit: every form is compared with p -= lr * g in torch."""
+    rng = np.random.default_rng(5)
+    value, grad = rng.standard_normal((2, 33, 17)).astype(dtype)
+    lr = 0.01
+    refused = {}
+    for lib in (rg, torch):
+        p = lib.tensor(value.copy(), requires_grad=True)
+        storage = p.data_ptr() if lib is torch else p._data
+        saved = p * p  # Mul saves p (its values give the gradient): writing into p makes its backward refuse
+        with lib.no_grad():
+            UPDATES[form](p, lib.tensor(grad), lr)
+        if lib is rg:
+            assert p._data is storage, f"{form} replaced p's storage instead of writing into it"
+            t = torch.tensor(value.copy())
+            t -= lr * torch.tensor(grad)
+            np.testing.assert_array_equal(p.detach().numpy(), t.numpy())
+        try:
+            saved.sum().backward()
+            refused[lib.__name__] = False
+        except RuntimeError as e:
+            assert "modified by an inplace operation" in str(e)
+            refused[lib.__name__] = True
+    assert refused["refgrad"] == refused["torch"], refused

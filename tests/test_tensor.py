@@ -1,6 +1,8 @@
 """Tensor basics, factories, dtypes and torch's type-promotion rules, each compared with torch."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -163,3 +165,21 @@ def test_an_overflowing_value_becomes_inf_silently_as_in_torch():
         warnings.simplefilter("error")
         r = rg.tensor([1e308, -1e308, 1.0])  # float32 by default
     assert r.tolist() == torch.tensor([1e308, -1e308, 1.0]).tolist() == [np.inf, -np.inf, 1.0]
+
+
+@pytest.mark.parametrize("ndim", [0, 1, 2, 3])
+def test_T_reverses_the_dims_and_warns_off_matrices_as_torch(ndim):
+    """x.T is a matrix's transpose; on any other rank torch reverses the dims and warns that this is deprecated (its
+    warning is TORCH_WARN_ONCE, shown once per process, so refgrad's is checked for the deprecation it names)."""
+    import warnings
+
+    value = np.arange(24.0)[:math.prod((2, 3, 4)[:ndim])].reshape((2, 3, 4)[:ndim])
+    x = rg.tensor(value, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = x.T
+    deprecations = [w for w in caught if "deprecated" in str(w.message)]
+    assert len(deprecations) == (0 if ndim == 2 else 1), [str(w.message) for w in caught]
+    np.testing.assert_array_equal(out.detach().numpy(), torch.tensor(value).permute(tuple(range(ndim - 1, -1, -1))).numpy())
+    out.backward(rg.ones(out.shape))
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones(value.shape))

@@ -418,12 +418,16 @@ ERRORS = {
         C.bad("numel_infer", Z(3, 4), (-1, 5), says=SAME_MESSAGE),
         C.bad("two_infer", Z(3, 4), (-1, -1, 2), says=SAME_MESSAGE),
         C.bad("negative", Z(3, 4), (-2, 6), says=SAME_MESSAGE),
+        C.bad("negative_pair", Z(3, 4), (-2, -6), says=SAME_MESSAGE),  # sizes whose product is the numel
+        C.bad("empty_infer", Z(0, 3), (-1, 0), says=SAME_MESSAGE),  # -1 is ambiguous among 0 elements
         C.bad("zero_numel", Z(3), (0, -1), says=SAME_MESSAGE),
         C.bad("float_size", Z(3, 4), (3, 4.0), says="float"),
         C.bad("varargs", Z(3, 4), 4, 3, says="reshape()"),
     ),
     "Tensor.view": (
         C.bad("view_numel", Z(3, 4), 4, 5, says=SAME_MESSAGE),
+        C.bad("view_numel_infer", Z(3, 4), 5, -1, says=SAME_MESSAGE),
+        C.bad("view_negative_pair", Z(3, 4), -3, -4, says=SAME_MESSAGE),
         C.bad("view_no_args", Z(1, 1), says=('view()',)),
     ),
     "Tensor.view_as": (

@@ -119,6 +119,11 @@ class Node(Context):
 
 def _share_version_counter(view, inputs) -> None:
     """A view op's output shares its input's version counter and has that input (or its base) as its _base."""
+    base, first = view._data.base, inputs[0]
+    if base is first._data or base is first._data.base:  # a view of the first input (NumPy's bases are owners)
+        view._version_counter = first._version_counter
+        view._base = first if first._base is None else first._base
+        return
     root = _memory_root(view._data)
     for t in inputs:
         if _memory_root(t._data) is root:
@@ -232,8 +237,12 @@ class Function:
                     [t._version_counter[0] for t in inputs])
             else:
                 ctx._versions = ()
-                if n == 1:  # (stand-ins for the inputs' values: see saves; one input without a comprehension's call)
+                # (stand-ins for the inputs' values: see saves; one or two inputs without a comprehension's call)
+                if n == 1:
                     ctx.inputs = (inputs[0] if inputs[0].grad_fn is None else inputs[0]._stand_in(),)
+                elif n == 2:
+                    a, b = inputs
+                    ctx.inputs = (a if a.grad_fn is None else a._stand_in(), b if b.grad_fn is None else b._stand_in())
                 else:
                     ctx.inputs = tuple([t if t.grad_fn is None else t._stand_in() for t in inputs])
             ctx.needs_input_grad = needs

@@ -74,15 +74,13 @@ def elementwise_operands(*operands, float_only: bool = False) -> list[Tensor]:
                 xs, ys = x.shape, y.shape
                 if xs == ys or _pair_broadcasts(xs, ys):
                     return [a, b]
-        elif kinds in _TENSOR_AND_NUMBER:  # a float tensor and a Python number (lr * grad, x / c): in its dtype
-            t = a if kinds[0] is Tensor else b
-            dt = t._data.dtype
-            if dt.kind == "f":
-                number = Tensor._over(np.asarray(b if t is a else a, dt))
-                return [t, number] if t is a else [number, t]
+        elif kinds in _TENSOR_AND_NUMBER:
+            pair = _float_tensor_and_number(a, b, kinds[0] is Tensor)
+            if pair is not None:
+                return pair
     fast = _same_float_dtype(operands)
     if fast:  # the hot path: float tensors of one dtype with Python numbers (no promotion, no casts)
-        tensors = [x if type(x) is Tensor else Tensor(np.asarray(x, fast)) for x in operands]
+        tensors = [x if type(x) is Tensor else Tensor._over(np.asarray(x, fast)) for x in operands]
         shapes = [t._data.shape for t in tensors if t._data.ndim]
         if len(shapes) > 1 and any(s != shapes[0] for s in shapes) and not (len(shapes) == 2 and
                                                                              _pair_broadcasts(*shapes)):
@@ -104,18 +102,33 @@ def binary_operands(input, other, fn: str, float_only: bool = False, refuse=None
     """A binary op's (input, other) as elementwise_operands makes them, each checked first as torch checks fn's
     'Tensor or Number' arguments. Two tensors, or a tensor and a Python number, need no check: the hot path skips
     its two calls. ``refuse(input, other)``, if given, raises for operands the op refuses (sub's bools), after those
-    checks and before any promotion, as torch orders them."""
+    checks and before any promotion, as torch orders them; it is not asked about a float tensor with a float tensor
+    of its dtype or with a Python int or float (elementwise_operands' first cases, taken here without its frame)."""
     if type(input) is Tensor and type(other) is Tensor:  # two float tensors of one dtype that broadcast: as they are
-        x, y = input._data, other._data                  # (elementwise_operands' first case, without its frame)
+        x, y = input._data, other._data
         if x.dtype is y.dtype and x.dtype.kind == "f" and (x.shape == y.shape or _pair_broadcasts(x.shape, y.shape)):
             return [input, other]
-    kinds = type(input), type(other)
-    if kinds != (Tensor, Tensor) and kinds not in _TENSOR_AND_NUMBER:
+    elif (kinds := (type(input), type(other))) in _TENSOR_AND_NUMBER:
+        pair = _float_tensor_and_number(input, other, kinds[0] is Tensor)
+        if pair is not None:
+            return pair
+    else:
         input = tensor_or_number_arg(input, "input", 1, fn)
         other = tensor_or_number_arg(other, "other", 2, fn)
     if refuse is not None:
         refuse(input, other)
     return elementwise_operands(input, other, float_only=float_only)
+
+
+def _float_tensor_and_number(a, b, tensor_first: bool):
+    """A float tensor and a Python int or float (lr * grad, x / c, 1 - x), the number as a 0-d tensor of the tensor's
+    dtype, as torch computes with it; None for any other tensor."""
+    t, number = (a, b) if tensor_first else (b, a)
+    dt = t._data.dtype
+    if dt.kind != "f":
+        return None
+    number = Tensor._over(np.asarray(number, dt))
+    return [t, number] if tensor_first else [number, t]
 
 
 def _pair_broadcasts(s: tuple, t: tuple) -> bool:

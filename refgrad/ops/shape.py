@@ -80,7 +80,7 @@ class Reshape(Linear):
     params = ("shape",)
 
     def forward(ctx, x, shape):
-        return np.reshape(x, shape)
+        return x.reshape(shape)  # (np.reshape's own call, without its Python wrappers)
 
     def vjp(ctx, g):
         return g.reshape(ctx.inputs[0].shape)
@@ -97,7 +97,7 @@ class View(Reshape):
 def _view_array(x: np.ndarray, shape: tuple) -> np.ndarray:
     try:
         try:
-            return np.reshape(x, shape, copy=False)  # NumPy >= 2.1: raises when a copy would be needed
+            return x.reshape(shape, copy=False)  # NumPy >= 2.1: raises when a copy would be needed
         except TypeError:  # older NumPy has no copy=: assigning .shape refuses to copy the same way
             v = x.view()
             v.shape = shape
@@ -109,6 +109,15 @@ def _view_array(x: np.ndarray, shape: tuple) -> np.ndarray:
 
 def _infer_shape(shape: tuple, numel: int) -> tuple:
     """Resolves one -1 in shape with torch's checks and messages (infer_size)."""
+    low = min(shape) if shape else 0
+    if low >= 0:  # nothing to infer: the sizes hold the elements or the loop below says why not
+        if math.prod(shape) == numel:
+            return shape
+    elif low == -1 and shape.count(-1) == 1:  # one size to infer from the others, which hold whole rows of it
+        known = -math.prod(shape)
+        if known and numel % known == 0:
+            i = shape.index(-1)
+            return shape[:i] + (numel // known,) + shape[i + 1:]
     infer, known = None, 1
     for i, s in enumerate(shape):
         if s == -1:
@@ -149,7 +158,7 @@ def view(input, *shape, **kw):
     if not shape and not kw:
         raise TypeError("view() received an invalid combination of arguments - got (), but expected one of: "
                         "(dtype dtype), (tuple of ints size)")
-    shape = _shape_arg(shape, "view", "size", kw)
+    shape = _shape_arg(shape, "view", "size", kw) if kw else size_arg(shape, "view")
     return View.apply(x, shape=_infer_shape(shape, x.numel()))
 
 
@@ -384,7 +393,7 @@ def t(input):
     x = as_tensor_arg(input)
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return transpose(x, 0, -1)
+    return Permute.apply(x, dims=(1, 0)) if x._data.ndim == 2 else transpose(x, 0, -1)
 
 
 @public(aliases=("moveaxis",), method=True)
