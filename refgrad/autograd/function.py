@@ -80,8 +80,9 @@ class Node(Context):
         self.__dict__.clear()
         self._saved_out = self._saved_counter = None
         if self._versions:  # saved inputs
-            self.inputs = tuple([t if t._data.nbytes < _FREED_FROM or (t.grad_fn is None and t._requires_grad)
-                                 else t._stand_in() for t in self.inputs])
+            self.inputs = tuple([  # (None: an input no gradient read, already a stand-in where large)
+                t if v is None or t._data.nbytes < _FREED_FROM or (t.grad_fn is None and t._requires_grad)
+                else t._stand_in() for t, v in zip(self.inputs, self._versions)])
             self._versions = ()
         self._freed = True
 
@@ -93,9 +94,9 @@ class Node(Context):
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through "
                 "the graph a second time or if you need to access saved tensors after calling backward."
             )
-        if self._versions:  # (an op that saves no inputs checks none)
+        if self._versions:  # (an op that saves no inputs checks none; None: an input its gradients do not read)
             for t, v in zip(self.inputs, self._versions):
-                if t._version_counter[0] != v:
+                if v is not None and t._version_counter[0] != v:
                     raise _modified(t, t._version_counter[0], v, f"input of {self.name()}")
         if self._saved_out is None:
             grads = self.fn.vjp(self, grad_out)
@@ -156,6 +157,13 @@ class Function:
     """
 
     saves: tuple = ("inputs", "out")
+    # Which inputs each input's gradient reads, where some gradient reads fewer than all: per input, the indices of
+    # the inputs whose values its gradient reads (Mul's ((1,), (0,)): a·b's gradient for a is g·b). apply keeps, and
+    # backward version-checks, only the inputs that the needed gradients read, as torch saves them: in x @ W with a
+    # data x, x is kept and W is not, so W may be updated in place before backward. The vjp then computes only the
+    # needed gradients. None: every gradient may read every input.
+    reads: tuple | None = None
+    _read_by_needs: dict = {}  # needs_input_grad -> which inputs are read, where not all are (made from reads)
 
     def __init_subclass__(cls, **kwargs):
         """When an op is defined: its forward is made quiet, and a forward parameter named like a field of the
@@ -166,6 +174,8 @@ class Function:
         warnings (exp(1000), 0/0, inf - inf, a matmul that overflows). Declared here once for every op, so no op
         can leak NumPy's floating-point RuntimeWarnings; vjps and jvps are refgrad ops, quiet the same way."""
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("reads") is not None:
+            cls._read_by_needs = _read_by_needs(cls.reads)
         forward = cls.__dict__.get("forward")
         if forward is None:
             return
@@ -231,10 +241,13 @@ class Function:
         if True in needs:
             saves = cls.saves
             if "inputs" in saves:
-                ctx.inputs = inputs
-                ctx._versions = (inputs[0]._version_counter[0],) if n == 1 else (
-                    inputs[0]._version_counter[0], inputs[1]._version_counter[0]) if n == 2 else tuple(
-                    [t._version_counter[0] for t in inputs])
+                if cls.reads is None or (read := cls._read_by_needs.get(needs)) is None:  # every input is read
+                    ctx.inputs = inputs
+                    ctx._versions = (inputs[0]._version_counter[0],) if n == 1 else (
+                        inputs[0]._version_counter[0], inputs[1]._version_counter[0]) if n == 2 else tuple(
+                        [t._version_counter[0] for t in inputs])
+                else:
+                    _keep_read_inputs(ctx, inputs, read)
             else:
                 ctx._versions = ()
                 # (stand-ins for the inputs' values: see saves; one or two inputs without a comprehension's call)
@@ -272,6 +285,32 @@ _new_node = object.__new__
 # stand-in costs 5k instructions, which a small model's backward notices (1.9% of the 64-wide MLP's step) and its
 # memory does not
 _FREED_FROM = 1 << 16
+
+
+def _keep_read_inputs(ctx, inputs: tuple, read: tuple) -> None:
+    """Saves the inputs of a node whose needed gradients read only some of them (see Function.reads): the others are
+    not version-checked at backward (None), and are kept as stand-ins where their values are large."""
+    if len(inputs) == 2:  # (Mul's and Matmul's, without a comprehension's call)
+        (a, b), (read_a, read_b) = inputs, read
+        ctx.inputs = (a if read_a or a.grad_fn is None or a._data.nbytes < _FREED_FROM else a._stand_in(),
+                      b if read_b or b.grad_fn is None or b._data.nbytes < _FREED_FROM else b._stand_in())
+        ctx._versions = (a._version_counter[0] if read_a else None, b._version_counter[0] if read_b else None)
+        return
+    ctx.inputs = tuple([t if r or t.grad_fn is None or t._data.nbytes < _FREED_FROM else t._stand_in()
+                        for t, r in zip(inputs, read)])
+    ctx._versions = tuple([t._version_counter[0] if r else None for t, r in zip(inputs, read)])
+
+
+def _read_by_needs(reads: tuple) -> dict:
+    """Function.reads as a table: for each needs_input_grad, whether each input is read, for the cases where not
+    every input is (also for fewer inputs than reads names: an optional last input, as linear's bias)."""
+    table = {}
+    for n in range(1, len(reads) + 1):
+        for needs in itertools.product((False, True), repeat=n):
+            read = tuple([any([need and i in reads[j] for j, need in enumerate(needs)]) for i in range(n)])
+            if not all(read):
+                table[needs] = read
+    return table
 _ONE_NEEDS = ((False,), (True,))  # [requires_grad]
 _TWO_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # [requires_grad][requires_grad]
 

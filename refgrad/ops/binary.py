@@ -86,6 +86,7 @@ def _summed_to(v, b):
 
 class Mul(Elementwise):
     saves = ("inputs",)
+    reads = ((1,), (0,))  # a's gradient reads b, b's reads a
 
     def forward(ctx, a, b):
         return rowwise(np.multiply, a, b) if a.size > ROW_BUFFER or b.size > ROW_BUFFER else np.multiply(a, b)
@@ -111,6 +112,7 @@ class Div(Elementwise):
     """a / b. torch's d/db is -g·((a/b)/b), recomputing a/b as torch does: the output is not kept for a
     backward that seldom needs it (x / c needs only d/da), and the chain costs one array."""
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((1,), (0, 1))  # a's gradient reads b, b's reads both
 
     def forward(ctx, a, b):
         return rowwise(np.true_divide, a, b) if a.size > ROW_BUFFER or b.size > ROW_BUFFER else np.true_divide(a, b)

@@ -53,6 +53,7 @@ class Matmul(Function):
     """(..., n, k) @ (..., k, m) with broadcast batch dims."""
 
     saves = ("inputs",)
+    reads = ((1,), (0,))  # a's gradient reads b, b's reads a
 
     def forward(ctx, a, b):
         return np.matmul(a, b)
@@ -71,6 +72,7 @@ class AddMatmul(Function):
     """beta * c + alpha * (a @ b); c broadcasts to the product's shape. beta == 0 ignores c, alpha == 0 ignores
     a @ b (no NaN from 0 * inf), as torch's addmm/addmv/baddbmm."""
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((), (2,), (1,))  # c's gradient reads neither, a's reads b, b's reads a
 
     def forward(ctx, c, a, b, beta, alpha):
         if alpha == 0 or a.shape[-1] == 0:  # no product term (an empty sum): beta·c as it is, -0.0 kept, as torch's

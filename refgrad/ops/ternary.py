@@ -20,6 +20,7 @@ from .common import broadcast_shapes, cast, elementwise_operands, is_scalar
 class Where(Function):
     """where(condition, a, b); condition is a bool tensor and gets no gradient."""
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((), (0,), (0,))  # a's and b's gradients read the condition alone
 
     def forward(ctx, cond, a, b):
         return select(cond, a, b)
@@ -163,6 +164,7 @@ def _fused_multiply_add(x, y, z):
 
 class Addcmul(Function):
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((), (2,), (1,))  # a's gradient reads neither factor, each factor's reads the other
 
     def forward(ctx, a, t1, t2, value):
         return _fused_multiply_add(np.asarray(value, a.dtype) * t1, t2, a)
@@ -170,7 +172,8 @@ class Addcmul(Function):
     def vjp(ctx, g):
         _, t1, t2 = ctx.inputs
         v = ctx.value
-        return g, g * (t2 * v), g * (t1 * v)
+        need_a, need_t1, need_t2 = ctx.needs_input_grad
+        return (g if need_a else None), (g * (t2 * v) if need_t1 else None), (g * (t1 * v) if need_t2 else None)
 
     def jvp(ctx, da, d1, d2):
         _, t1, t2 = ctx.inputs

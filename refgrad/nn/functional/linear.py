@@ -68,6 +68,7 @@ class _Linear(Function):
     unbuilt Products (autograd/products.py), joined with the other calls' into one product."""
 
     saves = ("inputs",)
+    reads = ((1,), (0,), ())  # x's gradient reads w, w's reads x, b's neither
 
     def forward(ctx, x, w, b=None):
         out = np.matmul(x, w.T)
