@@ -677,7 +677,9 @@ def _tensor_list(tensors, fname: str) -> list:
 
 
 def _promote(tensors: list) -> list:
-    dt = tensors[0].dtype
+    dt = tensors[0]._data.dtype
+    if all([t._data.dtype == dt for t in tensors]):  # one dtype (the usual case): nothing to promote or cast
+        return tensors
     for t in tensors[1:]:
         dt = dtypes.promote_types(dt, t.dtype)
     return [cast(t, dt) for t in tensors]
@@ -692,21 +694,23 @@ def cat(tensors, dim: int = 0, *, axis=None):
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     dim = _int(dim if axis is None else axis, "dim")
-    for i, t in enumerate(tensors):
-        if t.ndim == 0:
+    shapes = [t._data.shape for t in tensors]
+    for i, shape in enumerate(shapes):
+        if not shape:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    kept = [(i, t) for i, t in enumerate(tensors) if not _legacy_empty(t.shape)]
+    kept = [(i, shape) for i, shape in enumerate(shapes) if not _legacy_empty(shape)]
     d = 0
     if kept:
         ref = kept[0][1]
-        d = wrap_dim(dim, ref.ndim)
-        for i, t in kept[1:]:
-            if t.ndim != ref.ndim:
-                raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
-            for k in range(ref.ndim):
-                if k != d and t.shape[k] != ref.shape[k]:
-                    raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
-                                       f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
+        d = wrap_dim(dim, len(ref))
+        rest = ref[:d] + ref[d + 1:]
+        for i, shape in kept[1:]:
+            if len(shape) != len(ref):
+                raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} and {len(shape)}")
+            if shape[:d] + shape[d + 1:] != rest:  # (then find the dim that differs, for torch's message)
+                k = next(k for k in range(len(ref)) if k != d and shape[k] != ref[k])
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref[k]} but got size {shape[k]} for tensor number {i} in the list.")
     return Cat.apply(*_promote(tensors), dim=d)
 
 
@@ -714,6 +718,19 @@ def cat(tensors, dim: int = 0, *, axis=None):
 def concatenate(tensors, axis: int = 0, *, dim=None):
     """torch.concatenate (an alias of cat; its dim is called axis, dim= is accepted too)."""
     return cat(tensors, axis if dim is None else dim)
+
+
+class Stack(Linear):
+    """Equally shaped tensors joined along a new dim: one node for the whole list (each input's gradient is its
+    slice of g), as torch's stack, where cat of unsqueezed inputs recorded one node per input more."""
+    saves = ()  # backward reads shapes only
+    params = ("dim",)
+
+    def forward(ctx, *arrays, dim):
+        return _c_order(np.stack(arrays, axis=dim))  # (torch's result is contiguous whatever its inputs' layouts)
+
+    def vjp(ctx, g):
+        return tuple([Select.apply(g, dim=ctx.dim, index=i) for i in range(len(ctx.inputs))])
 
 
 @public
@@ -727,7 +744,7 @@ def stack(tensors, dim: int = 0):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
                                f"entry 0 and {list(t.shape)} at entry {i}")
-    return Cat.apply(*[unsqueeze(t, d) for t in _promote(tensors)], dim=d)
+    return Stack.apply(*_promote(tensors), dim=d)
 
 
 def _atleast(t: Tensor, n: int) -> Tensor:
