@@ -163,7 +163,7 @@ class Function:
     # data x, x is kept and W is not, so W may be updated in place before backward. The vjp then computes only the
     # needed gradients. None: every gradient may read every input.
     reads: tuple | None = None
-    _read_by_needs: dict = {}  # needs_input_grad -> which inputs are read, where not all are (made from reads)
+    _read_by_needs: dict = {}  # needs_input_grad -> which inputs are read, None where all are (made from reads)
 
     def __init_subclass__(cls, **kwargs):
         """When an op is defined: its forward is made quiet, and a forward parameter named like a field of the
@@ -241,7 +241,7 @@ class Function:
         if True in needs:
             saves = cls.saves
             if "inputs" in saves:
-                if cls.reads is None or (read := cls._read_by_needs.get(needs)) is None:  # every input is read
+                if cls.reads is None or (read := cls._read_by_needs[needs]) is None:  # every input is read
                     ctx.inputs = inputs
                     ctx._versions = (inputs[0]._version_counter[0],) if n == 1 else (
                         inputs[0]._version_counter[0], inputs[1]._version_counter[0]) if n == 2 else tuple(
@@ -302,14 +302,13 @@ def _keep_read_inputs(ctx, inputs: tuple, read: tuple) -> None:
 
 
 def _read_by_needs(reads: tuple) -> dict:
-    """Function.reads as a table: for each needs_input_grad, whether each input is read, for the cases where not
-    every input is (also for fewer inputs than reads names: an optional last input, as linear's bias)."""
+    """Function.reads as a table: for each needs_input_grad, whether each input is read, or None where every input
+    is (also for fewer inputs than reads names: an optional last input, as linear's bias)."""
     table = {}
     for n in range(1, len(reads) + 1):
         for needs in itertools.product((False, True), repeat=n):
             read = tuple([any([need and i in reads[j] for j, need in enumerate(needs)]) for i in range(n)])
-            if not all(read):
-                table[needs] = read
+            table[needs] = None if all(read) else read
     return table
 _ONE_NEEDS = ((False,), (True,))  # [requires_grad]
 _TWO_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # [requires_grad][requires_grad]
