@@ -2,6 +2,8 @@
 mode, and torch's errors. Each graph is built the same way in refgrad and in torch and the results compared."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -355,6 +357,16 @@ _READS = {  # ops on (w, c): w needs a gradient and c, a constant, does not; eac
     "addcmul(c, w, c)": lambda lib, w, c: lib.addcmul(c, w, c),
     "addcmul(w, c, c)": lambda lib, w, c: lib.addcmul(w, c, c),
     "where(c > 1.5, w, c)": lambda lib, w, c: lib.where(c > 1.5, w, c),
+    "hypot(w, c)": lambda lib, w, c: lib.hypot(w, c),
+    "fmod(w, c)": lambda lib, w, c: lib.fmod(w, c),
+    "remainder(w, c)": lambda lib, w, c: lib.remainder(w, c),
+    "remainder(c, w)": lambda lib, w, c: lib.remainder(c, w),
+    "lerp(w, c, c)": lambda lib, w, c: lib.lerp(w, c, c),
+    "lerp(c, w, c)": lambda lib, w, c: lib.lerp(c, w, c),
+    "lerp(c, c, w)": lambda lib, w, c: lib.lerp(c, c * 2, w),
+    "addcdiv(w, c, c)": lambda lib, w, c: lib.addcdiv(w, c, c),
+    "addcdiv(c, w, c)": lambda lib, w, c: lib.addcdiv(c, w, c),
+    "addcdiv(c, c, w)": lambda lib, w, c: lib.addcdiv(c, c, w),
 }
 
 
@@ -377,6 +389,48 @@ def test_backward_refuses_a_modified_input_exactly_when_torch_does(op, modified)
             assert "modified by an inplace operation" in str(e)
             outcome[lib.__name__] = "refused"
     assert outcome["refgrad"] == outcome["torch"], outcome
+
+
+_DECLARED_READS = {  # the ops that declare Function.reads, on distinct operands
+    "mul": lambda lib, a, b: a * b,
+    "div": lambda lib, a, b: a / b,
+    "matmul": lambda lib, a, b: a.reshape(1, 3) @ b.reshape(3, 1),
+    "hypot": lambda lib, a, b: lib.hypot(a, b),
+    "fmod": lambda lib, a, b: lib.fmod(a, b),
+    "remainder": lambda lib, a, b: lib.remainder(a, b),
+    "addmm": lambda lib, a, b, c: lib.addmm(a.reshape(3, 1), b.reshape(3, 1), c.reshape(1, 3)),
+    "linear": lambda lib, a, b, c: lib.nn.functional.linear(a.reshape(1, 3), b.reshape(1, 3), c[:1]),
+    "addcmul": lambda lib, a, b, c: lib.addcmul(a, b, c),
+    "addcdiv": lambda lib, a, b, c: lib.addcdiv(a, b, c),
+    "lerp": lambda lib, a, b, c: lib.lerp(a, b, c),
+    "where": lambda lib, a, b, c: lib.where(c > 2, a, b),
+}
+
+
+@pytest.mark.parametrize("op", _DECLARED_READS)
+def test_every_input_that_needs_a_gradient_and_every_modified_input_as_torch(op):
+    # each combination of which operands need a gradient and which one is modified in place before backward: the
+    # gradients where torch computes them, the refusal where torch refuses
+    f = _DECLARED_READS[op]
+    arity = f.__code__.co_argcount - 1
+    for needs in itertools.product((False, True), repeat=arity):
+        for modified in range(arity if any(needs) else 0):
+            outcome = {}
+            for lib in (rg, torch):
+                ts = [lib.tensor([1.0, 2.0, 3.5], dtype=lib.float64, requires_grad=n) for n in needs]
+                y = f(lib, *ts)
+                if not y.requires_grad:  # (where's condition alone needs one: it gets none)
+                    outcome[lib.__name__] = "no graph"
+                    continue
+                with lib.no_grad():
+                    ts[modified].mul_(1.5)
+                try:
+                    y.sum().backward()
+                    outcome[lib.__name__] = [None if t.grad is None else t.grad.tolist() for t in ts]
+                except RuntimeError as e:
+                    assert "modified by an inplace operation" in str(e)
+                    outcome[lib.__name__] = "refused"
+            assert outcome["refgrad"] == outcome["torch"], (needs, modified, outcome)
 
 
 def test_a_product_with_a_constant_keeps_the_constant_not_the_other_factor():

@@ -536,6 +536,7 @@ def _atan2_recip(a, b):
 
 class Hypot(Elementwise):
     """hypot(a, b); torch's d/da = g·a / hypot (nan at (0, 0))."""
+    reads = ((0,), (1,))  # each input's gradient reads that input (and the output)
 
     def forward(ctx, a, b):
         return np.hypot(a, b)
@@ -625,6 +626,7 @@ def logaddexp(input, other):
 class Fmod(Elementwise):
     """C fmod (the sign of a). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='trunc')."""
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((), (0, 1))  # a's gradient reads neither, b's both
 
     def forward(ctx, a, b):
         return np.fmod(a, b)
@@ -639,6 +641,7 @@ class Fmod(Elementwise):
 class Remainder(Elementwise):
     """Python's modulo (the sign of b). torch: d/da = g, d/db = -g·div(a, b, rounding_mode='floor')."""
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((), (0, 1))  # a's gradient reads neither, b's both
 
     def forward(ctx, a, b):
         if a.dtype.kind != "f":

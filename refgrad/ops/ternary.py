@@ -84,13 +84,16 @@ def _lerp_forward(a, e, w):
 class Lerp(Function):
     """lerp(start, end, weight) with a tensor weight."""
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((2,), (2,), (0, 1, 2))  # start's and end's gradients read the weight; the weight's reads start and end
+    # (and torch keeps the weight for it too: a weight modified in place refuses its own gradient there)
 
     def forward(ctx, a, e, w):
         return _lerp_forward(a, e, w)
 
     def vjp(ctx, g):
         a, e, w = ctx.inputs
-        return g * (1 - w), g * w, g * (e - a)
+        need_a, need_e, need_w = ctx.needs_input_grad
+        return (g * (1 - w) if need_a else None), (g * w if need_e else None), (g * (e - a) if need_w else None)
 
     def jvp(ctx, da, de, dw):
         a, e, w = ctx.inputs
@@ -182,6 +185,7 @@ class Addcmul(Function):
 
 class Addcdiv(Function):
     saves = ("inputs",)  # backward reads only the inputs
+    reads = ((2,), (2,), (1, 2))  # t1's gradient reads t2, t2's reads both; torch keeps t2 for a's too
 
     def forward(ctx, a, t1, t2, value):
         v = np.asarray(value, a.dtype)
@@ -191,7 +195,9 @@ class Addcdiv(Function):
     def vjp(ctx, g):
         _, t1, t2 = ctx.inputs
         v = ctx.value
-        return g, g * (v / t2), -g * (v * t1 / (t2 * t2))
+        need_a, need_t1, need_t2 = ctx.needs_input_grad
+        return ((g if need_a else None), (g * (v / t2) if need_t1 else None),
+                (-g * (v * t1 / (t2 * t2)) if need_t2 else None))
 
     def jvp(ctx, da, d1, d2):
         _, t1, t2 = ctx.inputs
