@@ -285,6 +285,8 @@ _new_node = object.__new__
 # stand-in costs 5k instructions, which a small model's backward notices (1.9% of the 64-wide MLP's step) and its
 # memory does not
 _FREED_FROM = 1 << 16
+_ONE_NEEDS = ((False,), (True,))  # [requires_grad]
+_TWO_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # [requires_grad][requires_grad]
 
 
 def _keep_read_inputs(ctx, inputs: tuple, read: tuple) -> None:
@@ -310,8 +312,6 @@ def _read_by_needs(reads: tuple) -> dict:
             read = tuple([any([need and i in reads[j] for j, need in enumerate(needs)]) for i in range(n)])
             table[needs] = None if all(read) else read
     return table
-_ONE_NEEDS = ((False,), (True,))  # [requires_grad]
-_TWO_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))  # [requires_grad][requires_grad]
 
 
 # the fields of a Context that apply sets (a Node's slots among them): a forward parameter of the same name would
