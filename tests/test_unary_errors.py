@@ -102,7 +102,8 @@ def _ulps(actual, expected):
 @pytest.mark.parametrize("name", ["erf", "erfc"])
 def test_erf_accuracy_against_torch(name):
     """float64 on a dense grid over [-30, 30] (tails and the pieces' seams included): within 4 ulps of torch
-    (libm's, itself within 1 ulp); against 40-digit values refgrad's erf is within 1 ulp, erfc within 3."""
+    (libm's, itself within 1 ulp); against 40-digit values refgrad's erf is within 2 ulps (1 at 99% of points),
+    erfc within 3."""
     seams = np.array([0.5, 1.0, 2.0, 4.0, 7.0, 28.0])
     x = np.concatenate([np.linspace(-30, 30, 200_001), seams, -seams, np.nextafter(seams, 0),
                         np.nextafter(-seams, 0), np.geomspace(1e-300, 0.5, 2000), -np.geomspace(1e-300, 0.5, 2000)])

@@ -29,11 +29,12 @@ from ...autograd import Function
 from ...autograd.bases import Elementwise, Linear
 from ...autograd.donated import overwritable
 from ...dtypes import scalar_type_name
+from ...ops._erf import erf_array
 from ...ops.choose import choose, select
 from ...ops.common import as_tensor_arg, cast, wrap_dim
 from ...ops.reduction import summed_products
 from ...ops.shape import cat, narrow
-from ...ops.unary import _erf, exp, log1p, sigmoid, tanh
+from ...ops.unary import exp, log1p, sigmoid, tanh
 from ...random import Generator, rand
 from ...registry import public
 from ...tensor import Tensor
@@ -482,7 +483,7 @@ class Gelu(Elementwise):
         if approximate == "tanh":
             ctx.shared = np.tanh(t(_GELU_TANH_BETA) * (x + t(_GELU_TANH_KAPPA) * (x * x * x)))
             return t(0.5) * x * (1 + ctx.shared)
-        ctx.shared = _erf(x * t(_SQRT1_2))
+        ctx.shared = erf_array(x * t(_SQRT1_2))
         return x * t(0.5) * (1 + ctx.shared)
 
     def d_x(ctx, v):
