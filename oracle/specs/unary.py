@@ -28,7 +28,7 @@ NAN, INF = float("nan"), float("inf")
 LOG1P = S.Domain(-0.9, 3.0)
 TAN = S.Domain(-1.4, 1.4)
 ACOSH = S.Domain(1.1, 4.0)
-ERF = S.Domain(-5.0, 5.0)  # covers the series (|x| < 1/2) and every Chebyshev piece of refgrad's erfc
+ERF = S.Domain(-5.0, 5.0)  # covers the polynomial of erf (|x| < 2) and every Chebyshev piece of refgrad's erfc
 ERFC_TAIL = S.Domain(5.0, 27.0)  # erfc down to 5e-319 (the subnormals): its relative accuracy where 1-erf fails
 # with eps, values outside [eps, 1 - eps] are clamped. Kept 1e-100 away from 0: below 1e-154, x^2 (1 - x)^2
 # underflows in torch's second derivative (-g x'/(x (1 - x))^2 with g = 0 outside the bounds) giving 0/0 = nan

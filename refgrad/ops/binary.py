@@ -19,7 +19,7 @@ from ..autograd.function import sum_to
 from ..dtypes import scalar_type_name
 from ..registry import public
 from ..tensor import Tensor
-from .choose import choose
+from .choose import choose, select
 from .common import binary_operands, elementwise_operands, into_cotangent, into_temporary, is_scalar
 
 
@@ -694,7 +694,7 @@ def _bounded(limited: np.ndarray, x: np.ndarray) -> np.ndarray:
     """np.maximum/np.minimum of x and a bound, keeping x where the two compare equal: torch's clamp replaces x
     only where it is strictly beyond the bound, so clamp(-0.0, min=0.0) stays -0.0 (NumPy's tie picks the
     bound's zero). NaN in either operand still gives NaN (NaN never equals x)."""
-    return np.where(limited == x, x, limited)
+    return select(limited == x, x, limited)
 
 
 class Clamp(Elementwise):

@@ -317,19 +317,23 @@ class VectorNorm(Function):
     norm_backward case by case (see _norm_grad)."""
 
     def forward(ctx, x, ord, dims, keepdim):
-        a = np.abs(x).astype(accumulation_dtype(x.dtype), copy=False)
+        acc = accumulation_dtype(x.dtype)
         if ord == 0:
             out = np.sum(x != 0, axis=dims, keepdims=keepdim)
-        elif ord == math.inf:
-            out = np.amax(a, axis=dims, keepdims=keepdim, initial=0)
-        elif ord == -math.inf:
-            out = np.amin(a, axis=dims, keepdims=keepdim)
-        elif ord == 1:
-            out = np.sum(a, axis=dims, keepdims=keepdim)
-        elif ord == 2:
-            out = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+        elif ord == 2:  # the squares summed as they are made, without an array of them (or of |x|)
+            out = np.sqrt(summed_products(dims, x, x, dtype=acc))
+            if not keepdim:
+                out = out.reshape([n for i, n in enumerate(out.shape) if i not in dims])
         else:
-            out = np.sum(a ** a.dtype.type(ord), axis=dims, keepdims=keepdim) ** a.dtype.type(1 / ord)
+            a = np.abs(x).astype(acc, copy=False)
+            if ord == math.inf:
+                out = np.amax(a, axis=dims, keepdims=keepdim, initial=0)
+            elif ord == -math.inf:
+                out = np.amin(a, axis=dims, keepdims=keepdim)
+            elif ord == 1:
+                out = np.sum(a, axis=dims, keepdims=keepdim)
+            else:
+                out = np.sum(a ** a.dtype.type(ord), axis=dims, keepdims=keepdim) ** a.dtype.type(1 / ord)
         return np.asarray(out).astype(x.dtype, copy=False)
 
     def vjp(ctx, g):
@@ -352,6 +356,15 @@ def _norm_grad(ctx, g: Tensor) -> Tensor:
     from .binary import where_mask
 
     x, p = ctx.inputs[0], ctx.ord
+    if p == 2:  # torch's g·(x/‖x‖), the quotient set to +0 where the norm is 0 before g multiplies it (an inf or nan
+        # g gives nan there, a negative g -0, as torch's): one broadcast division and one product over x's shape
+        out = ctx.out
+        nonzero = out._data != 0
+        every = bool(nonzero.all())
+        quotient = x / _expand_back(out if every else where_mask(nonzero, out, 1.0), x.shape, ctx.dims, ctx.keepdim)
+        if not every:
+            quotient = choose(_expand_data(nonzero, x.shape, ctx.dims, ctx.keepdim), quotient, 0.0)
+        return g * quotient
     xd = x._data
     nd = _expand_data(ctx.out._data, x.shape, ctx.dims, ctx.keepdim)
     with np.errstate(invalid="ignore"):
@@ -365,8 +378,6 @@ def _norm_grad(ctx, g: Tensor) -> Tensor:
         return g * Tensor(weights.astype(x.dtype))
     norm = _expand_back(ctx.out, x.shape, ctx.dims, ctx.keepdim)
     norm_nonzero = nd != 0
-    if p == 2:  # masked to +0 where the norm is 0, as torch's masked_fill (not x's sign times 0)
-        return choose(norm_nonzero, g * x / where_mask(norm_nonzero, norm, 1.0), 0.0)
     if p > 2:  # x·|x|^(p-2): no pole at 0, and a zero keeps its sign (as torch)
         abs_pow = x * x.abs() ** (p - 2)
     else:

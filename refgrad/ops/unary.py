@@ -23,7 +23,7 @@ from ..autograd.bases import Elementwise, identity, zero
 from ..registry import public
 from ..tensor import Tensor
 from ._erf import TWO_OVER_SQRT_PI, erf_array, erfc_array
-from .choose import choose
+from .choose import choose, select
 from .common import as_tensor_arg, into_temporary
 
 _LN2 = math.log(2.0)
@@ -410,7 +410,7 @@ class Logit(Elementwise):
     def forward(ctx, x, *, eps):
         if eps is not None and eps >= 0:
             lo, hi = _logit_bounds(x.dtype, eps)
-            x = np.where(x < lo, lo, np.where(x > hi, hi, x))
+            x = select(x < lo, lo, select(x > hi, hi, x))
         return np.log(x / (1 - x))
 
     def d_x(ctx, v):

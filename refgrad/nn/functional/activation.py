@@ -332,7 +332,7 @@ class Softshrink(Elementwise):
     def forward(ctx, x, *, lambd):
         lam = x.dtype.type(lambd)
         ctx.zeroed = (x >= -lam) & (x <= lam)
-        return np.where(x > lam, x - lam, np.where(x < -lam, x + lam, x * 0))
+        return select(x > lam, x - lam, select(x < -lam, x + lam, x * 0))
 
     def d_x(ctx, v):
         return choose(ctx.zeroed, 0, v)
@@ -359,7 +359,7 @@ class Elu(Elementwise):
 
     def forward(ctx, x, *, alpha, scale, input_scale):
         negcoef, poscoef, negiptcoef = _elu_coefficients(x.dtype, alpha, scale, input_scale)
-        return np.where(x <= 0, np.expm1(x * negiptcoef) * negcoef, x * poscoef)
+        return select(x <= 0, np.expm1(x * negiptcoef) * negcoef, x * poscoef)
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
@@ -394,7 +394,7 @@ class _LogSigmoidSlope(Elementwise):
     def forward(ctx, x):
         z = np.exp(-np.abs(x))
         s = z / (1 + z)
-        return np.where(x < 0, 1 - s, s)
+        return select(x < 0, 1 - s, s)
 
     def d_x(ctx, v):
         s = sigmoid(ctx.inputs[0])
@@ -409,7 +409,7 @@ class Softplus(Elementwise):
     def forward(ctx, x, *, beta, threshold):
         b, th = (x.dtype.type(v) for v in (beta, threshold))
         xb = x * b
-        return np.where(xb > th, x, np.log1p(np.exp(xb)) / b)
+        return select(xb > th, x, np.log1p(np.exp(xb)) / b)
 
     def d_x(ctx, v):
         return v * _SoftplusSlope.apply(ctx.inputs[0], beta=ctx.beta, threshold=ctx.threshold)
@@ -426,7 +426,7 @@ class _SoftplusSlope(Elementwise):
         b, th = (x.dtype.type(v) for v in (beta, threshold))
         xb = x * b
         z = np.exp(xb)
-        return np.where(xb > th, x.dtype.type(1), z / (z + 1))
+        return select(xb > th, x.dtype.type(1), z / (z + 1))
 
     def d_x(ctx, v):
         x = ctx.inputs[0]

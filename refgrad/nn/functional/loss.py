@@ -34,7 +34,7 @@ from ...autograd.bases import Elementwise, identity
 from ...autograd.grad_mode import is_grad_enabled
 from ...dtypes import scalar_type_name
 from ...ops.binary import xlogy
-from ...ops.choose import choose
+from ...ops.choose import choose, select
 from ...ops.common import as_tensor_arg, broadcast_shapes, cast, elementwise_operands
 from ...registry import public
 from ...tensor import Tensor
@@ -513,7 +513,7 @@ class _SmoothL1(Elementwise):
 
     def forward(ctx, d, *, beta):
         z = np.abs(d)
-        return np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+        return select(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
 
     def d_d(ctx, v):
         (d,) = ctx.inputs
@@ -544,7 +544,7 @@ class _Huber(Elementwise):
 
     def forward(ctx, d, *, delta):
         z = np.abs(d)
-        return np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+        return select(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
 
     def d_d(ctx, v):
         (d,) = ctx.inputs
