@@ -1,9 +1,9 @@
 """Every case of the matrix, in the order the tables show them."""
 from . import (attention, cnn, conv, forms, lenet, lstm_lm, mlp, optimizer_step, per_op, pieces, rnn_loop, seed_net,
-               transformer)
+               throughput, transformer)
 
-MODULES = (seed_net, forms, pieces, mlp, per_op, conv, lenet, cnn, attention, lstm_lm, rnn_loop, transformer,
-           optimizer_step)
+MODULES = (seed_net, forms, pieces, mlp, per_op, throughput, conv, lenet, cnn, attention, lstm_lm, rnn_loop,
+           transformer, optimizer_step)
 
 
 def all_cases():
