@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._scatter import add_rows
 from .tensor import Tensor
 
 
@@ -99,7 +100,7 @@ class SparseRowTensor:
 
     def to_dense(self) -> Tensor:
         dense = np.zeros(self._shape, self.dtype)
-        np.add.at(dense, self._rows, self._vals)
+        add_rows(dense, self._rows, self._vals)
         return Tensor(dense)
 
     # ---- what a gradient needs ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
+from .._scatter import add_rows
 from ..autograd import Function
 from ..autograd.bases import Linear
 from ..autograd.placed import placed
@@ -97,7 +98,7 @@ class _AddRows(Linear):
 
     def forward(ctx, g, rows, size):
         out = np.zeros((size,) + g.shape[1:], g.dtype)
-        np.add.at(out, rows, g)
+        add_rows(out, rows, g)
         return out
 
     def vjp(ctx, g):

@@ -3,11 +3,11 @@
 Both are row lookups in ``weight`` and are built from two pairs of linear primitives, each the other's adjoint (so
 gradients of any order and forward mode come for free):
 
-- ``_RowGather`` (x[rows], times a per-position factor) and ``_RowScatter`` (its adjoint: rows added into zeros with
-  ``np.add.at``). A lookup's vjp is the scatter with torch's *gradient* factor, which need not be the forward's: the
-  padding_idx row gets no gradient (factor 0) and scale_grad_by_freq divides by how often each row was looked up,
-  though the forward reads the row as it is. With ``sparse=True`` the vjp is a ``refgrad.sparse.SparseRowTensor``
-  instead of the dense scatter, as torch's sparse gradient.
+- ``_RowGather`` (x[rows], times a per-position factor) and ``_RowScatter`` (its adjoint: rows added into zeros,
+  ``np.add.at``'s sums by ``refgrad._scatter.add_rows``). A lookup's vjp is the scatter with torch's *gradient*
+  factor, which need not be the forward's: the padding_idx row gets no gradient (factor 0) and scale_grad_by_freq
+  divides by how often each row was looked up, though the forward reads the row as it is. With ``sparse=True`` the
+  vjp is a ``refgrad.sparse.SparseRowTensor`` instead of the dense scatter, as torch's sparse gradient.
 - ``_PickEntries`` (x[rows[b, d], d]) and ``_PlaceEntries``: embedding_bag's max mode, where each output entry is one
   entry of weight (the first maximum of its bag, as torch).
 
@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from ..._scatter import add_rows
 from ...arguments import argument_error, int_arg
 from ...autograd import no_grad
 from ...autograd.bases import Linear
@@ -70,7 +71,7 @@ class _RowScatter(Linear):
         out = np.zeros((num_rows,) + inner, g.dtype)
         if factor is not None:
             g = g * factor.reshape(factor.shape + (1,) * len(inner))
-        np.add.at(out, rows.reshape(-1), g.reshape((rows.size,) + inner))
+        add_rows(out, rows.reshape(-1), g.reshape((rows.size,) + inner))
         return out
 
     def vjp(ctx, g):
