@@ -1,6 +1,6 @@
 """refgrad's packages are layered, each importing only the layers below it:
 
-    dtypes, _grad_state, _quiet, _rows, _layout, registry  ->  tensor (arguments, creation, random)  ->  autograd  ->  ops  ->  nn
+    dtypes, _grad_state, _quiet, _rows, _scatter, _layout, registry  ->  tensor (arguments, creation, random)  ->  autograd  ->  ops  ->  nn
 
 Each module is imported in a fresh interpreter with a bare ``refgrad`` package in place of refgrad/__init__.py
 (which imports everything), so what lands in sys.modules is what that module itself pulls in."""
@@ -17,7 +17,8 @@ import refgrad
 
 PACKAGE_DIR = pathlib.Path(refgrad.__file__).parent
 LAYERS = (
-    ("refgrad.dtypes", "refgrad._grad_state", "refgrad._quiet", "refgrad._rows", "refgrad._layout", "refgrad.registry"),
+    ("refgrad.dtypes", "refgrad._grad_state", "refgrad._quiet", "refgrad._rows", "refgrad._scatter", "refgrad._layout",
+     "refgrad.registry"),
     ("refgrad.tensor", "refgrad.arguments", "refgrad.creation", "refgrad.random", "refgrad.sparse",
      "refgrad.serialization"),
     ("refgrad.autograd",),
@@ -25,8 +26,8 @@ LAYERS = (
     ("refgrad.nn",),
     ("refgrad.optim",),
 )
-IMPORTED = [("refgrad.dtypes", 0), ("refgrad._grad_state", 0), ("refgrad._quiet", 0), ("refgrad._rows", 0), ("refgrad._layout", 0),
-            ("refgrad.registry", 0), ("refgrad.tensor", 1),
+IMPORTED = [("refgrad.dtypes", 0), ("refgrad._grad_state", 0), ("refgrad._quiet", 0), ("refgrad._rows", 0),
+            ("refgrad._scatter", 0), ("refgrad._layout", 0), ("refgrad.registry", 0), ("refgrad.tensor", 1),
             ("refgrad.arguments", 1), ("refgrad.sparse", 1), ("refgrad.serialization", 1), ("refgrad.autograd", 2),
             *[(f"refgrad.ops.{p.stem}", 3) for p in sorted((PACKAGE_DIR / "ops").glob("[!_]*.py"))],
             *[(f"refgrad.nn.functional.{p.stem}", 4) for p in sorted((PACKAGE_DIR / "nn/functional").glob("*.py"))],

@@ -63,7 +63,10 @@ def _sign_array(a: np.ndarray) -> np.ndarray:
         return a.copy()
     s = np.sign(a)
     if a.dtype.kind == "f":
-        s = np.where(np.isnan(a), 0, s).astype(a.dtype) + 0  # + 0 turns -0.0 into +0.0
+        s = np.add(s, 0, out=s) if type(s) is np.ndarray else s + 0  # + 0 turns -0.0 into +0.0
+        nan = np.isnan(s)
+        if nan.any():  # (NaN is rare: no pass to select around it where there is none)
+            s = select(nan, s.dtype.type(0), s)
     return s
 
 
