@@ -39,8 +39,12 @@ def select(mask: np.ndarray, a, b) -> np.ndarray:
         picked = np.multiply(ai, mask.view(np.uint8), dtype=bits)
     elif not a.ndim and not ai:  # a is +0.0: b's bits where not mask
         picked = np.multiply(bi, np.logical_not(mask).view(np.uint8), dtype=bits)
-    else:
-        picked = np.bitwise_xor(np.multiply(np.bitwise_xor(ai, bi), mask.view(np.uint8), dtype=bits), bi)
+    else:  # (into the difference's array where it has the result's shape and C order, the layout NumPy gives else)
+        differ = np.bitwise_xor(ai, bi)
+        into = differ if (type(differ) is np.ndarray and differ.flags.c_contiguous
+                          and differ.shape == np.broadcast_shapes(differ.shape, mask.shape)) else None
+        picked = np.multiply(differ, mask.view(np.uint8), out=into, dtype=bits)
+        picked = np.bitwise_xor(picked, bi, out=picked)
     return np.asarray(picked).view(a.dtype)
 
 

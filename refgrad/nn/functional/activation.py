@@ -289,7 +289,12 @@ class LeakyRelu(Elementwise):
 
     def forward(ctx, x, *, negative_slope):
         ctx.positive = x > 0
-        return select(ctx.positive, x, x * x.dtype.type(negative_slope))
+        slope = x.dtype.type(negative_slope)
+        scaled = x * slope
+        if 0 < slope <= 1:  # then x·slope is below x where x > 0, above it where x < 0, and the same bits at ±0
+            # and NaN: leaky_relu is the larger of the two, one pass
+            return np.maximum(x, scaled, out=scaled) if type(scaled) is np.ndarray else np.maximum(x, scaled)
+        return select(ctx.positive, x, scaled)
 
     def d_x(ctx, v):
         return choose(ctx.positive, v, v * _in_dtype(v.dtype, ctx.negative_slope)[0])
