@@ -413,7 +413,7 @@ class Logit(Elementwise):
     def forward(ctx, x, *, eps):
         if eps is not None and eps >= 0:
             lo, hi = _logit_bounds(x.dtype, eps)
-            x = select(x < lo, lo, select(x > hi, hi, x))
+            x = np.where(x < lo, lo, np.where(x > hi, hi, x))  # (np.where: x is seldom beyond eps, its branch predicts)
         return np.log(x / (1 - x))
 
     def d_x(ctx, v):

@@ -415,7 +415,8 @@ class Softplus(Elementwise):
     def forward(ctx, x, *, beta, threshold):
         b, th = (x.dtype.type(v) for v in (beta, threshold))
         xb = x * b
-        return select(xb > th, x, np.log1p(np.exp(xb)) / b)
+        # (np.where, not select: past the threshold is rare, so its branch predicts, where select costs three passes)
+        return np.where(xb > th, x, np.log1p(np.exp(xb)) / b)
 
     def d_x(ctx, v):
         return v * _SoftplusSlope.apply(ctx.inputs[0], beta=ctx.beta, threshold=ctx.threshold)
@@ -432,7 +433,7 @@ class _SoftplusSlope(Elementwise):
         b, th = (x.dtype.type(v) for v in (beta, threshold))
         xb = x * b
         z = np.exp(xb)
-        return select(xb > th, x.dtype.type(1), z / (z + 1))
+        return np.where(xb > th, x.dtype.type(1), z / (z + 1))  # (np.where: as softplus's forward)
 
     def d_x(ctx, v):
         x = ctx.inputs[0]
