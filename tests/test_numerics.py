@@ -196,6 +196,24 @@ def test_var_std_norm_whose_squares_overflow_or_underflow_match_torch(name, scal
     assert_same(grad.numpy(), grad_t, dtype, f"{name}({scale}) gradient")
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("cotangent", [-1.5, math.inf, math.nan])
+def test_a_zero_norms_gradient_is_the_zeroed_quotient_times_the_cotangent_as_torch(cotangent, dtype):
+    """vector_norm's gradient at a zero row: torch zeroes x/‖x‖ there first and then multiplies by the cotangent, so
+    a negative one gives -0 and an inf or nan one gives nan (refgrad gave +0 until round 16)."""
+    data = np.array([[0.0, -0.0, 0.0], [3.0, -4.0, 0.0]], dtype)
+    g = np.array([cotangent, 2.0], dtype)
+    grads = []
+    for lib in (torch, refgrad):
+        x = lib.tensor(data, requires_grad=True)
+        lib.linalg.vector_norm(x, dim=1).backward(lib.tensor(g))
+        grads.append(np.asarray(x.grad.numpy()))
+    theirs, ours = grads
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-3 if dtype == np.float16 else 1e-7)
+
+
 # ---- cross_entropy: ignored rows holding inf / nan, zero class weights ------------------------------------
 PAD_ROWS = {"-inf row": [-math.inf] * 3, "+inf": [math.inf, 1.0, 2.0], "nan": [math.nan, 1.0, 2.0],
             "one -inf": [-math.inf, 1.0, 2.0], "two +inf": [math.inf, math.inf, 1.0]}
