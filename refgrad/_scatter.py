@@ -15,14 +15,14 @@ import numpy as np
 _MOST_ROUNDS = 64  # beyond this many rounds (one row named as often), each round is too small to gain from
 # np.add.at costs about 0.3 µs a row plus its elements, the rounds 20-40 µs of sorting and indexing first: they gain
 # from rows of 64 elements and 16k elements in all (measured from 12 to 2M elements, rows of 4 to 512)
-_LONGEST_ROW, _FEWEST_ELEMENTS = 64, 1 << 14
+_SHORTEST_ROW, _FEWEST_ELEMENTS = 64, 1 << 14
 
 
 def add_rows(out: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
     """out[rows[i]] += values[i] for every i, in index order (rows: a 1-D int array, negative ones counting from
     the end of out's first axis, each in range)."""
     n = rows.shape[0]
-    if out.ndim < 2 or n < 2 or values.size < _FEWEST_ELEMENTS or values.size < n * _LONGEST_ROW:
+    if out.ndim < 2 or n < 2 or values.size < _FEWEST_ELEMENTS or values.size < n * _SHORTEST_ROW:
         np.add.at(out, rows, values)  # (a 1-D out, few or short rows: np.add.at's own loop is as fast)
         return
     rows = np.where(rows < 0, rows + out.shape[0], rows)  # -1 and the last row are one row

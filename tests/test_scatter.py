@@ -23,7 +23,7 @@ def _rows_cases(rng, size: int, n: int):
 @pytest.mark.parametrize("inner", [(3,), (2, 4)])
 def test_add_rows_sums_as_np_add_at_to_the_bit(dtype, inner, monkeypatch):
     monkeypatch.setattr(scatter, "_FEWEST_ELEMENTS", 0)  # the rounds at these small sizes too
-    monkeypatch.setattr(scatter, "_LONGEST_ROW", 1)
+    monkeypatch.setattr(scatter, "_SHORTEST_ROW", 1)
     rng = np.random.default_rng(0)
     size, n = 12, 300
     for name, rows in _rows_cases(rng, size, n):
