@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+from ..._grad_state import state as _grad_state
 from ..._rows import rowwise
 from ...autograd import Function
 from ...autograd.bases import Elementwise, identity
@@ -83,6 +84,10 @@ class _PlaceClass(Function):
         return _PlaceClass.apply(dg, index=ctx.index, axis=ctx.axis, size=ctx.size)
 
 
+# the largest exponentials _CrossEntropyIndices keeps for its vjp (beside its input, which it keeps in any case)
+_KEEP_EXPONENTIALS_BELOW = 1 << 16
+
+
 class _CrossEntropyIndices(Function):
     """reduce(w_n · (logsumexp_c x[n, c, ...] - x[n, t_n, ...])) along class ``axis`` 1; ``weights`` (per sample,
     0 where ignored) or None; ``keep`` (False where the target is ignore_index) or None; ``reduction`` 'none' /
@@ -96,9 +101,11 @@ class _CrossEntropyIndices(Function):
         # (the ufuncs' reductions themselves, as everywhere a small op's call cost shows: x.max() is them, wrapped)
         top = np.maximum.reduce(x, axis=1, keepdims=True, initial=-np.inf)
         shifted = x - top
-        total = np.add.reduce(np.exp(shifted), axis=1, keepdims=True)
-        # the vjp's softmax is exp(x - top) / total: kept (a value per sample each), it needs neither reduction again
-        ctx.row_max, ctx.row_sum = top, total
+        e = np.exp(shifted)
+        total = np.add.reduce(e, axis=1, keepdims=True)
+        # the vjp's softmax is exp(x - top) / total: kept, it needs neither reduction again, and small exponentials
+        # are kept too (two NumPy calls saved where a call costs more than the array's memory)
+        ctx.softmax_parts = (top, total, e if e.nbytes < _KEEP_EXPONENTIALS_BELOW else None)
         lse = np.log(np.squeeze(total, 1))
         loss = -(shifted[_along(index, 1)] - lse)  # -log p[target], as torch: -0 where p is 1
         if weights is not None:
@@ -111,9 +118,15 @@ class _CrossEntropyIndices(Function):
         return np.asarray(total if reduction == "sum" else total / loss.dtype.type(denominator))
 
     def vjp(ctx, g):
-        return _CrossEntropyIndicesGrad.apply(g, ctx.inputs[0], index=ctx.index, weights=ctx.weights, keep=ctx.keep,
+        x = ctx.inputs[0]
+        if not _grad_state["record"] and not _grad_state["forward_ad"] and g._data.dtype == x._data.dtype:
+            # a first-order backward (nothing records its vjp): the gradient's NumPy alone, without an op's bookkeeping
+            return Tensor._over(_CrossEntropyIndicesGrad.forward(  # (quiet, as every op's forward)
+                None, g._data, x._data, ctx.index, ctx.weights, ctx.keep, ctx.reduction, ctx.denominator,
+                ctx.softmax_parts))
+        return _CrossEntropyIndicesGrad.apply(g, x, index=ctx.index, weights=ctx.weights, keep=ctx.keep,
                                               reduction=ctx.reduction, denominator=ctx.denominator,
-                                              row_max_and_sum=(ctx.row_max, ctx.row_sum))
+                                              softmax_parts=ctx.softmax_parts)
 
     def jvp(ctx, dx):
         (x,) = ctx.inputs
@@ -125,22 +138,22 @@ class _CrossEntropyIndicesGrad(Function):
     """The vjp of _CrossEntropyIndices as one primitive (as torch's nll_loss_backward): gn·(softmax(x) -
     onehot(index)) along the class axis 1, gn being the loss cotangent g spread over the samples (÷ denominator
     for 'mean', × the sample weights). Linear in g; its own vjp and jvp make double backward and
-    forward-over-reverse work. ``row_max_and_sum``: x's max and sum of exponentials along the class axis (dims of
-    1), as _CrossEntropyIndices's forward left them, or None."""
+    forward-over-reverse work. ``softmax_parts``: x's max and sum of exponentials along the class axis (dims of 1)
+    and the exponentials themselves or None, as _CrossEntropyIndices's forward left them; or None."""
 
-    def forward(ctx, g, x, index, weights, keep, reduction, denominator, row_max_and_sum=None):
+    def forward(ctx, g, x, index, weights, keep, reduction, denominator, softmax_parts=None):
         # a zero denominator: g/0·0 = nan for the kept samples, as in torch
         gn = g / g.dtype.type(denominator) if reduction == "mean" else g  # one value, or one per sample
         if weights is not None:
             gn = gn * weights
         if keep is not None:  # an ignored sample's cotangent is exactly 0
             gn = np.where(keep, gn, gn.dtype.type(0))
-        if row_max_and_sum is None:
+        if softmax_parts is None:
             out = Softmax._loud_forward(ctx, x, 1)  # (quiet already, as this forward)
-        else:  # Softmax's own operations, given its two reductions: the same values, to the bit
-            top, total = row_max_and_sum
-            e = exp_shifted(x, top)
-            out = rowwise(np.true_divide, e, total, out=e)
+        else:  # Softmax's own operations, given its two reductions (and its exponentials): the same values, to the bit
+            top, total, e = softmax_parts
+            out = rowwise(np.true_divide, e, total) if e is not None else rowwise(
+                np.true_divide, e := exp_shifted(x, top), total, out=e)  # (a kept e is left as it is)
         out *= np.expand_dims(gn, 1) if gn.ndim else gn
         out[_along(index, 1)] -= gn  # each sample's target class, once
         return out
