@@ -146,3 +146,15 @@ def test_results_tables(tmp_path):
     assert rows[0]["numpy peak traced MB"] == "2.5" and rows[1]["torch peak traced MB"] == ""  # torch's is not traced
     suite = pyperf.BenchmarkSuite.load(str(tmp_path / "run.json.gz"))
     assert len(suite.get_benchmarks()) == 10
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_bare_engine_takes_the_same_steps_as_numpy(activation):
+    # the floor benchmarks/bare_engine.py times must be the same step: the same losses over steps that train
+    from benchmarks.bare_engine import steps
+
+    implementations = steps((8, 8, 8, 4), 4, np.float64, activation)
+    losses = {name: [step() for _ in range(3)] for name, step in implementations.items()}
+    for name, values in losses.items():
+        np.testing.assert_allclose(values, losses["numpy"], rtol=1e-12, err_msg=name)
+    assert losses["numpy"][2] != losses["numpy"][0]  # the steps moved the parameters
